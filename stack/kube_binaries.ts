@@ -1,0 +1,145 @@
+/**
+ * The control-plane binaries: built from the Go module proxy at pinned versions and cached per
+ * version, or taken from `$DENOVIRT_KUBE_BINARIES` (a directory holding all of them).
+ */
+import { join } from "node:path";
+import { cacheDir } from "./paths.ts";
+import { ETCD_VERSION, KUBERNETES_VERSION } from "./versions.ts";
+import { goBuild, goModFile } from "./go_build.ts";
+
+export interface KubeBinaries {
+  etcd: string;
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kubectl: string;
+}
+
+const KUBE_COMMANDS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"];
+
+/** Paths of the binaries inside one directory. */
+export function binariesIn(dir: string): KubeBinaries {
+  return {
+    etcd: join(dir, "etcd"),
+    kubeApiserver: join(dir, "kube-apiserver"),
+    kubeControllerManager: join(dir, "kube-controller-manager"),
+    kubeScheduler: join(dir, "kube-scheduler"),
+    kubectl: join(dir, "kubectl"),
+  };
+}
+
+/** Find or build every control-plane binary, reporting build progress line by line. */
+export async function ensureKubeBinaries(
+  onProgress: (line: string) => void = () => {},
+): Promise<KubeBinaries> {
+  const given = Deno.env.get("DENOVIRT_KUBE_BINARIES");
+  if (given) {
+    const bins = binariesIn(given);
+    for (const path of Object.values(bins)) {
+      if (!(await isFile(path))) {
+        throw new Error(`Cannot use $DENOVIRT_KUBE_BINARIES: ${path} does not exist`);
+      }
+    }
+    return bins;
+  }
+  const kubeDir = join(cacheDir(), "bin", `kubernetes-v${KUBERNETES_VERSION}`);
+  const etcdDir = join(cacheDir(), "bin", `etcd-v${ETCD_VERSION}`);
+  if (!(await allPresent(kubeDir, KUBE_COMMANDS))) {
+    onProgress(
+      `Building Kubernetes v${KUBERNETES_VERSION} from the Go module proxy (first time only)`,
+    );
+    await buildKubernetes(kubeDir, onProgress);
+  }
+  if (!(await allPresent(etcdDir, ["etcd"]))) {
+    onProgress(`Building etcd v${ETCD_VERSION} from the Go module proxy (first time only)`);
+    await buildEtcd(etcdDir, onProgress);
+  }
+  return { ...binariesIn(kubeDir), etcd: join(etcdDir, "etcd") };
+}
+
+/**
+ * `k8s.io/kubernetes` requires its staging modules at v0.0.0 without replace directives, so
+ * a wrapper module maps each of them to its published v0.X.Y.
+ */
+async function buildKubernetes(outDir: string, onProgress: (line: string) => void) {
+  const upstream = await goModFile("k8s.io/kubernetes", `v${KUBERNETES_VERSION}`);
+  const stagingVersion = `v0.${KUBERNETES_VERSION.split(".").slice(1).join(".")}`;
+  const replaces = stagingModules(upstream).map((m) => `\t${m} => ${m} ${stagingVersion}`);
+  const goMod = [
+    "module denovirt.local/kubernetes",
+    "",
+    `go ${goDirective(upstream)}`,
+    "",
+    `require k8s.io/kubernetes v${KUBERNETES_VERSION}`,
+    "",
+    "replace (",
+    ...replaces,
+    ")",
+    "",
+  ].join("\n");
+  await goBuild({
+    name: `kubernetes-v${KUBERNETES_VERSION}`,
+    files: { "go.mod": goMod },
+    packages: KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    outDir,
+    onProgress,
+  });
+}
+
+/** etcd's own main module has replace directives, so a two-line main wraps `etcdmain`. */
+async function buildEtcd(outDir: string, onProgress: (line: string) => void) {
+  const upstream = await goModFile("go.etcd.io/etcd/server/v3", `v${ETCD_VERSION}`);
+  const goMod = [
+    "module denovirt.local/etcd",
+    "",
+    `go ${goDirective(upstream)}`,
+    "",
+    `require go.etcd.io/etcd/server/v3 v${ETCD_VERSION}`,
+    "",
+  ].join("\n");
+  const mainGo = [
+    "package main",
+    "",
+    'import (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)',
+    "",
+    "func main() { etcdmain.Main(os.Args) }",
+    "",
+  ].join("\n");
+  await goBuild({
+    name: `etcd-v${ETCD_VERSION}`,
+    files: { "go.mod": goMod, "main.go": mainGo },
+    packages: ["."],
+    binaryNames: ["etcd"],
+    outDir,
+    onProgress,
+  });
+}
+
+/** The staging modules a Kubernetes go.mod requires at the placeholder version v0.0.0. */
+export function stagingModules(goMod: string): string[] {
+  const found = new Set<string>();
+  for (const match of goMod.matchAll(/^\s*(k8s\.io\/[A-Za-z0-9._-]+)\s+v0\.0\.0\s*$/gm)) {
+    found.add(match[1]!);
+  }
+  return [...found].sort();
+}
+
+/** The `go` directive of a go.mod file. */
+export function goDirective(goMod: string): string {
+  const match = goMod.match(/^go\s+(\S+)\s*$/m);
+  if (!match) throw new Error("Cannot read go.mod: it has no go directive");
+  return match[1]!;
+}
+
+async function allPresent(dir: string, names: string[]): Promise<boolean> {
+  for (const name of names) if (!(await isFile(join(dir, name)))) return false;
+  return true;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,27 @@
+import assert from "node:assert/strict";
+import { goDirective, stagingModules } from "./kube_binaries.ts";
+
+const UPSTREAM = `module k8s.io/kubernetes
+
+go 1.26.0
+
+require (
+	github.com/blang/semver/v4 v4.0.0
+	k8s.io/api v0.0.0
+	k8s.io/kube-openapi v0.0.0-20260317180543-43fb72c5454a
+	k8s.io/client-go v0.0.0
+)
+
+require (
+	k8s.io/cri-streaming v0.0.0 // indirect
+)
+`;
+
+Deno.test("stagingModules() lists the modules required at the v0.0.0 placeholder only", () => {
+  assert.deepEqual(stagingModules(UPSTREAM), ["k8s.io/api", "k8s.io/client-go"]);
+});
+
+Deno.test("goDirective() reads the go version of a go.mod", () => {
+  assert.equal(goDirective(UPSTREAM), "1.26.0");
+  assert.throws(() => goDirective("module x\n"), /no go directive/);
+});
