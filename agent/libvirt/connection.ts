@@ -1,0 +1,249 @@
+/** `LibvirtConnection`: the `Hypervisor` interface over libvirt's C API. */
+
+import { VIR_ERR } from "./errors.ts";
+import { freeC, libvirt, takeCString, toCString } from "./ffi.ts";
+import { type Dom, identityOf, infoOf, statusOf, withFree } from "./domain_handle.ts";
+import { EventFeed } from "./event_feed.ts";
+import { eventLoop } from "./events.ts";
+import { type Failure, LanePool } from "./lanes.ts";
+import { DENOVIRT_METADATA_URI, domainNameInXml, isUuid, metadataScopeFlags } from "./names.ts";
+import type {
+  DomainIdentity,
+  DomainInfo,
+  DomainLifecycleEvent,
+  DomainRef,
+  DomainStatus,
+  DomainSummary,
+  Hypervisor,
+  MetadataOptions,
+} from "./types.ts";
+
+const VIR_DOMAIN_METADATA_ELEMENT = 2;
+const VIR_DOMAIN_START_PAUSED = 1;
+const VIR_DOMAIN_XML_SECURE = 1;
+const VIR_DOMAIN_XML_INACTIVE = 2;
+// MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA
+const UNDEFINE_FLAGS = 1 | 2 | 4 | 16;
+
+export interface LibvirtOptions {
+  /** Most libvirt calls in flight at once; each uses a connection of its own. Default 8. */
+  maxConcurrentCalls?: number;
+  /** virConnectSetKeepAlive(interval, count); default 5 s, 3 probes. */
+  keepAlive?: { intervalSeconds: number; count: number } | false;
+  /** Open the lifecycle-event connection. Default true. */
+  events?: boolean;
+}
+
+/** Opens libvirt at `uri` (e.g. "qemu:///system"); close() it to let the process exit. */
+export function openLibvirt(uri: string, options: LibvirtOptions = {}): Promise<LibvirtConnection> {
+  return LibvirtConnection.open(uri, options);
+}
+
+export class LibvirtConnection implements Hypervisor {
+  #pool: LanePool;
+  #feed: EventFeed;
+  #closed = false;
+
+  private constructor(readonly uri: string, options: LibvirtOptions) {
+    this.#pool = new LanePool(uri, {
+      maxLanes: options.maxConcurrentCalls ?? 8,
+      keepAlive: options.keepAlive ?? { intervalSeconds: 5, count: 3 },
+      onLost: (conn) => this.#feed.connectionLost(conn),
+    });
+    this.#feed = new EventFeed(this.#pool);
+  }
+
+  /** Connects (failing fast if libvirtd is unreachable) and subscribes to lifecycle events. */
+  static async open(uri: string, options: LibvirtOptions = {}): Promise<LibvirtConnection> {
+    eventLoop.retain();
+    const connection = new LibvirtConnection(uri, options);
+    try {
+      await connection.#pool.use(() => Promise.resolve());
+      if (options.events ?? true) await connection.#feed.connect();
+    } catch (error) {
+      await connection.close();
+      throw error;
+    }
+    return connection;
+  }
+
+  defineXml(xml: string): Promise<DomainIdentity> {
+    return this.#pool.use(async (conn, fail) => {
+      const dom = await libvirt().virDomainDefineXML(conn, toCString(xml));
+      if (!dom) throw await fail(`Cannot define domain ${domainNameInXml(xml)}`);
+      return withFree(dom, () => identityOf(dom));
+    });
+  }
+
+  createXml(xml: string, options: { paused?: boolean } = {}): Promise<DomainIdentity> {
+    return this.#pool.use(async (conn, fail) => {
+      const flags = options.paused ? VIR_DOMAIN_START_PAUSED : 0;
+      const dom = await libvirt().virDomainCreateXML(conn, toCString(xml), flags);
+      if (!dom) throw await fail(`Cannot create domain ${domainNameInXml(xml)}`);
+      return withFree(dom, () => identityOf(dom));
+    });
+  }
+
+  undefine(domain: DomainRef): Promise<void> {
+    return this.#act(
+      "undefine",
+      domain,
+      (dom) => libvirt().virDomainUndefineFlags(dom, UNDEFINE_FLAGS),
+    );
+  }
+
+  start(domain: DomainRef): Promise<void> {
+    return this.#act("start", domain, (dom) => libvirt().virDomainCreate(dom));
+  }
+
+  destroy(domain: DomainRef): Promise<void> {
+    return this.#act("destroy", domain, (dom) => libvirt().virDomainDestroy(dom));
+  }
+
+  shutdown(domain: DomainRef): Promise<void> {
+    return this.#act("shut down", domain, (dom) => libvirt().virDomainShutdown(dom));
+  }
+
+  suspend(domain: DomainRef): Promise<void> {
+    return this.#act("suspend", domain, (dom) => libvirt().virDomainSuspend(dom));
+  }
+
+  resume(domain: DomainRef): Promise<void> {
+    return this.#act("resume", domain, (dom) => libvirt().virDomainResume(dom));
+  }
+
+  state(domain: DomainRef): Promise<DomainStatus> {
+    return this.#withDomain("read the state of", domain, async (dom, fail) => {
+      const status = await statusOf(dom);
+      if (!status) throw await fail(`Cannot read the state of domain ${domain}`);
+      return status;
+    });
+  }
+
+  info(domain: DomainRef): Promise<DomainInfo> {
+    return this.#withDomain("read info of", domain, async (dom, fail) => {
+      const info = await infoOf(dom);
+      if (!info) throw await fail(`Cannot read info of domain ${domain}`);
+      return info;
+    });
+  }
+
+  xml(domain: DomainRef, options: { inactive?: boolean; secure?: boolean } = {}): Promise<string> {
+    const flags = (options.inactive ? VIR_DOMAIN_XML_INACTIVE : 0) |
+      (options.secure ? VIR_DOMAIN_XML_SECURE : 0);
+    return this.#withDomain("read the XML of", domain, async (dom, fail) => {
+      const xml = takeCString(await libvirt().virDomainGetXMLDesc(dom, flags));
+      if (xml === undefined) throw await fail(`Cannot read the XML of domain ${domain}`);
+      return xml;
+    });
+  }
+
+  metadata(domain: DomainRef, options: MetadataOptions = {}): Promise<string | undefined> {
+    const uri = toCString(options.uri ?? DENOVIRT_METADATA_URI);
+    const flags = metadataScopeFlags(options.scope);
+    return this.#withDomain("read metadata of", domain, async (dom, fail) => {
+      const ptr = await libvirt().virDomainGetMetadata(
+        dom,
+        VIR_DOMAIN_METADATA_ELEMENT,
+        uri,
+        flags,
+      );
+      if (ptr) return takeCString(ptr);
+      const error = await fail(`Cannot read metadata of domain ${domain}`);
+      if (error.code === VIR_ERR.NO_DOMAIN_METADATA) return undefined;
+      throw error;
+    });
+  }
+
+  setMetadata(
+    domain: DomainRef,
+    xml: string | undefined,
+    options: MetadataOptions = {},
+  ): Promise<void> {
+    const uri = toCString(options.uri ?? DENOVIRT_METADATA_URI);
+    const key = toCString(options.key ?? "denovirt");
+    const flags = metadataScopeFlags(options.scope);
+    const metadata = xml === undefined ? null : toCString(xml);
+    return this.#act(
+      "set metadata of",
+      domain,
+      (dom) =>
+        libvirt().virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, metadata, key, uri, flags),
+    );
+  }
+
+  list(): Promise<DomainSummary[]> {
+    return this.#pool.use(async (conn, fail) => {
+      const lib = libvirt();
+      const out = new BigUint64Array(1); // virDomainPtr **
+      const count = await lib.virConnectListAllDomains(conn, out, 0);
+      if (count < 0) throw await fail("Cannot list domains");
+      const array = Deno.UnsafePointer.create(out[0]!);
+      const view = array && new Deno.UnsafePointerView(array);
+      const doms: Dom[] = [];
+      for (let i = 0; view && i < count; i++) {
+        const dom = view.getPointer(i * 8);
+        if (dom) doms.push(dom);
+      }
+      freeC(array);
+      try {
+        const summaries: DomainSummary[] = [];
+        for (const dom of doms) {
+          const status = await statusOf(dom);
+          if (status) summaries.push({ ...identityOf(dom), ...status });
+          else {
+            const error = await fail("Cannot read the state of a listed domain");
+            if (error.code !== VIR_ERR.NO_DOMAIN) throw error; // else it vanished meanwhile
+          }
+        }
+        return summaries;
+      } finally {
+        for (const dom of doms) lib.virDomainFree(dom);
+      }
+    });
+  }
+
+  onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {
+    return this.#feed.onLifecycle(listener);
+  }
+
+  lifecycleEvents(signal?: AbortSignal): AsyncIterableIterator<DomainLifecycleEvent> {
+    return this.#feed.lifecycleEvents(signal);
+  }
+
+  onReconnect(listener: () => void): () => void {
+    return this.#feed.onReconnect(listener);
+  }
+
+  /** Waits for calls in flight, unsubscribes, closes every connection, stops the event loop. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#feed.close();
+    await this.#pool.close();
+    await eventLoop.release();
+  }
+
+  /** Looks `ref` up on a lane of its own, runs `fn`, frees the handle. */
+  #withDomain<T>(
+    verb: string,
+    ref: DomainRef,
+    fn: (dom: Dom, fail: Failure) => Promise<T>,
+  ): Promise<T> {
+    return this.#pool.use(async (conn, fail) => {
+      const lib = libvirt();
+      const dom = isUuid(ref)
+        ? await lib.virDomainLookupByUUIDString(conn, toCString(ref))
+        : await lib.virDomainLookupByName(conn, toCString(ref));
+      if (!dom) throw await fail(`Cannot ${verb} domain ${ref}`);
+      return await withFree(dom, () => fn(dom, fail));
+    });
+  }
+
+  /** A domain operation that returns 0 or -1. */
+  #act(verb: string, ref: DomainRef, call: (dom: Dom) => Promise<number>): Promise<void> {
+    return this.#withDomain(verb, ref, async (dom, fail) => {
+      if (await call(dom) < 0) throw await fail(`Cannot ${verb} domain ${ref}`);
+    });
+  }
+}
