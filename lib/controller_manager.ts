@@ -1,0 +1,209 @@
+/** The Manager: shared reflectors and caches, leader election, and the workers of each controller. */
+import type { Store } from "./cache.ts";
+import { type Controller, keyMappersOf, type ReconcileContext } from "./controller.ts";
+import { messageOf, TerminalError } from "./errors.ts";
+import { type EventRecorder, RestEventRecorder } from "./events.ts";
+import { ApiError, isConflict } from "./kube/api_error.ts";
+import { type KubeObject, splitKey } from "./kube/object.ts";
+import type { RestClient } from "./kube/rest.ts";
+import { apiVersionOf, type Resource, resourceName } from "./kube/resources.ts";
+import { type LeaderElectionOptions, LeaderElector, restLeaseStore } from "./leader.ts";
+import { type Logger, logger } from "./log.ts";
+import { WorkQueue, type WorkQueueOptions } from "./queue.ts";
+import { Reflector, type ReflectorOptions } from "./watch.ts";
+import { type ListWatchSource, restListWatch, type Selection } from "./watch_source.ts";
+
+/** Options of a Manager. */
+export interface ManagerOptions {
+  rest: RestClient;
+  controllers: Controller[];
+  /** Names the process in logs and as the Events' source. Default `denovirt`. */
+  component?: string;
+  log?: Logger;
+  events?: EventRecorder;
+  /** Watch only this namespace; default all. */
+  namespace?: string;
+  /** Narrow what is cached of a resource (keeps memory small), e.g. launcher pods only. */
+  selections?: Array<{ resource: Resource } & Selection>;
+  /** Resources to cache for reads without mapping their changes to keys. */
+  caches?: Resource[];
+  /** Lease to hold before reconciling; without it every replica reconciles. */
+  leaderElection?:
+    & { namespace: string; name: string }
+    & Omit<LeaderElectionOptions, "store" | "log">;
+  reflector?: Pick<ReflectorOptions<KubeObject>, "quietTimeoutMs" | "resyncMs" | "backoff">;
+  queue?: Pick<WorkQueueOptions, "backoff">;
+  /** Where lists and watches come from; default the API server (tests inject fakes). */
+  sourceFor?: (resource: Resource) => ListWatchSource<KubeObject>;
+}
+
+const idOf = (r: Resource) => `${apiVersionOf(r)}/${r.plural}`;
+
+/** Runs controllers: caches first, then (when leading) one queue and its workers per controller. */
+export class Manager {
+  #opts: ManagerOptions;
+  #log: Logger;
+  #events: EventRecorder;
+  #reflectors = new Map<string, Reflector>();
+  #queues = new Map<string, WorkQueue>();
+  #elector: LeaderElector | undefined;
+
+  constructor(opts: ManagerOptions) {
+    this.#opts = opts;
+    const component = opts.component ?? "denovirt";
+    this.#log = opts.log ?? logger({ component });
+    this.#events = opts.events ??
+      new RestEventRecorder({ rest: opts.rest, component, log: this.#log });
+    for (const controller of opts.controllers) {
+      for (const { resource, keysOf } of keyMappersOf(controller)) {
+        this.#reflectorFor(resource).onChange((old, current) => {
+          const queue = this.#queues.get(controller.name);
+          if (!queue) return; // Not leading: the next session enqueues every key anyway.
+          const keys = new Set([...(old ? keysOf(old) : []), ...(current ? keysOf(current) : [])]);
+          for (const key of keys) queue.add(key);
+        });
+      }
+    }
+    for (const resource of opts.caches ?? []) this.#reflectorFor(resource);
+    const election = opts.leaderElection;
+    if (election) {
+      this.#elector = new LeaderElector({
+        ...election,
+        store: restLeaseStore(opts.rest, election),
+        log: this.#log,
+      });
+    }
+  }
+
+  /** The store of a watched resource (add custom indexers before `run`). */
+  store<T extends KubeObject = KubeObject>(resource: Resource): Store<T> {
+    const reflector = this.#reflectors.get(idOf(resource));
+    if (!reflector) {
+      throw new Error(`Cannot read ${resourceName(resource)} from the cache: nothing watches it`);
+    }
+    return reflector.store as unknown as Store<T>;
+  }
+
+  /** True once every cache has its first list (for readiness probes). */
+  get hasSynced(): boolean {
+    return [...this.#reflectors.values()].every((r) => r.hasSynced);
+  }
+
+  /** True while this replica reconciles (always, without leader election). */
+  get isLeader(): boolean {
+    return this.#elector ? this.#elector.isLeader : this.#queues.size > 0;
+  }
+
+  /** Run until `stop` aborts; then stop watches, let reconciles finish and release the Lease. */
+  async run(stop: AbortSignal): Promise<void> {
+    const reflectors = [...this.#reflectors.values()];
+    for (const reflector of reflectors) reflector.start();
+    const synced = Promise.all(reflectors.map((r) => r.synced()));
+    const stopped = new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      stop.addEventListener("abort", () => resolve(), { once: true });
+    });
+    // Watches stop at once; reconciles in flight finish on what the caches hold.
+    const reflectorsStopped = stopped.then(() => Promise.all(reflectors.map((r) => r.stop())));
+    let session: Promise<void> | undefined;
+    const lead = async (leading: AbortSignal) => {
+      await Promise.race([synced, stopped]);
+      if (!leading.aborted) session = this.#session(leading);
+    };
+    if (this.#elector) {
+      // The elector aborts `leading` first, which shuts the queues; then awaits the drain.
+      await this.#elector.run(stop, {
+        onStartedLeading: (leading) => void lead(leading),
+        onStoppedLeading: () => session,
+      });
+    } else {
+      await lead(stop);
+      await stopped;
+    }
+    await Promise.all([session, reflectorsStopped]);
+    this.#log.info("Manager stopped");
+  }
+
+  /** One leadership term: a queue per controller seeded with every key, workers until `leading` ends. */
+  async #session(leading: AbortSignal): Promise<void> {
+    const runs = this.#opts.controllers.map((controller) => {
+      const queue = new WorkQueue({
+        ...this.#opts.queue,
+        concurrency: controller.concurrency ?? 2,
+      });
+      this.#queues.set(controller.name, queue);
+      const [primary] = keyMappersOf(controller);
+      for (const obj of this.store(controller.for).list()) {
+        for (const key of primary!.keysOf(obj)) queue.add(key);
+      }
+      return queue.run((key) => this.#reconcile(controller, queue, key, leading));
+    });
+    this.#log.info("Controllers started", {
+      controllers: this.#opts.controllers.map((c) => c.name),
+    });
+    const stopping = () => {
+      for (const queue of this.#queues.values()) void queue.shutDown();
+    };
+    if (leading.aborted) stopping();
+    leading.addEventListener("abort", stopping, { once: true });
+    await Promise.all(runs);
+    this.#queues.clear();
+  }
+
+  async #reconcile(controller: Controller, queue: WorkQueue, key: string, signal: AbortSignal) {
+    const { namespace, name } = splitKey(key);
+    const log = this.#log.with({ controller: controller.name, key });
+    const ctx: ReconcileContext = {
+      key,
+      namespace,
+      name,
+      object: this.store(controller.for).get(key),
+      cache: (resource) => this.store(resource),
+      rest: this.#opts.rest,
+      events: this.#events,
+      log,
+      signal,
+    };
+    try {
+      const result = await controller.reconcile(key, ctx);
+      queue.forget(key);
+      if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+    } catch (error) {
+      if (error instanceof TerminalError) {
+        log.error("Reconcile failed; not retrying", { error: messageOf(error) });
+        queue.forget(key);
+        return;
+      }
+      // A server that said how long to wait (429, some 5xx) knows better than our backoff.
+      const retryAfter = error instanceof ApiError ? error.retryAfterSeconds ?? 0 : 0;
+      const delayMs = queue.addRateLimited(key, retryAfter * 1_000);
+      // Conflicts are the normal price of optimistic concurrency: not worth a warning.
+      log[isConflict(error) ? "info" : "warn"]("Reconcile failed; retrying", {
+        error: messageOf(error),
+        attempt: queue.failures(key),
+        retryInMs: delayMs,
+      });
+    }
+  }
+
+  #reflectorFor(resource: Resource): Reflector {
+    const id = idOf(resource);
+    let reflector = this.#reflectors.get(id);
+    if (reflector) return reflector;
+    const { resource: _, ...selection } =
+      this.#opts.selections?.find((s) => idOf(s.resource) === id) ?? { resource };
+    const namespace = resource.namespaced ? this.#opts.namespace : undefined;
+    const source = this.#opts.sourceFor?.(resource) ?? restListWatch(this.#opts.rest, resource, {
+      ...(namespace ? { namespace } : {}),
+      ...selection,
+    });
+    reflector = new Reflector({
+      ...this.#opts.reflector,
+      source,
+      name: resourceName(resource),
+      log: this.#log,
+    });
+    this.#reflectors.set(id, reflector);
+    return reflector;
+  }
+}
