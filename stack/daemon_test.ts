@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { processAlive, runningPid, startDaemon, stopDaemon } from "./daemon.ts";
+import { stackPaths } from "./paths.ts";
+
+Deno.test("startDaemon() runs a detached process with pid file and log; stopDaemon() ends it", async () => {
+  const home = await Deno.makeTempDir({ prefix: "denovirt-daemon-" });
+  const paths = stackPaths(home);
+  try {
+    const pid = await startDaemon(paths, {
+      name: "sleeper",
+      command: "sh",
+      args: ["-c", "echo hello-from-daemon; exec sleep 30"],
+    });
+    assert.equal(await runningPid(paths, "sleeper"), pid);
+    assert.ok(await stopDaemon(paths, "sleeper", 2_000));
+    assert.equal(processAlive(pid), false);
+    assert.equal(await runningPid(paths, "sleeper"), undefined);
+    const log = await Deno.readTextFile(`${home}/log/sleeper.log`);
+    assert.match(log, /hello-from-daemon/);
+  } finally {
+    await stopDaemon(paths, "sleeper", 1_000);
+    await Deno.remove(home, { recursive: true });
+  }
+});

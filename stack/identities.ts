@@ -1,0 +1,56 @@
+/** Who is who on the local stack: one client identity per component, and the serving certs. */
+import type { ClientIdentity } from "./pki.ts";
+import { LOOPBACK_SANS } from "./pki.ts";
+
+/** The namespace the denovirt roles run in, on the local stack as on a real cluster. */
+export const DENOVIRT_NAMESPACE = "denovirt";
+
+/** The denovirt roles, each with its own ServiceAccount and RBAC in `manifests/`. */
+export const ROLE_ACCOUNTS = {
+  controllers: "denovirt-controllers",
+  webhooks: "denovirt-webhooks",
+  agent: "denovirt-agent",
+} as const;
+
+export type RoleName = keyof typeof ROLE_ACCOUNTS;
+
+/**
+ * A role's client certificate names its ServiceAccount, which RBAC matches by user name, so
+ * the ServiceAccount bindings in `manifests/` are what authorizes it here too.
+ */
+function serviceAccountIdentity(account: string): ClientIdentity {
+  return {
+    name: account,
+    commonName: `system:serviceaccount:${DENOVIRT_NAMESPACE}:${account}`,
+    organizations: ["system:serviceaccounts", `system:serviceaccounts:${DENOVIRT_NAMESPACE}`],
+  };
+}
+
+export const CLIENT_IDENTITIES: ClientIdentity[] = [
+  { name: "admin", commonName: "denovirt-admin", organizations: ["system:masters"] },
+  { name: "kube-controller-manager", commonName: "system:kube-controller-manager" },
+  { name: "kube-scheduler", commonName: "system:kube-scheduler" },
+  { name: "front-proxy-client", commonName: "front-proxy-client" },
+  ...Object.values(ROLE_ACCOUNTS).map(serviceAccountIdentity),
+];
+
+export const SERVING_CERTS = [
+  {
+    name: "serving-kube-apiserver",
+    sans: [
+      ...LOOPBACK_SANS,
+      "DNS:kubernetes",
+      "DNS:kubernetes.default",
+      "DNS:kubernetes.default.svc",
+      "DNS:kubernetes.default.svc.cluster.local",
+      "IP:10.96.0.1",
+    ],
+  },
+  { name: "serving-kube-controller-manager", sans: LOOPBACK_SANS },
+  { name: "serving-kube-scheduler", sans: LOOPBACK_SANS },
+  {
+    name: "serving-denovirt-webhooks",
+    sans: [...LOOPBACK_SANS, `DNS:denovirt-webhooks.${DENOVIRT_NAMESPACE}.svc`],
+  },
+  { name: "serving-denovirt-agent", sans: LOOPBACK_SANS },
+];
