@@ -1,0 +1,31 @@
+/** `denovirt up`: the local stack, ready to use. */
+import { parseArgs } from "node:util";
+import { up } from "../stack/up.ts";
+
+/** Bring the stack up and print what to try next. */
+export async function upCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { home: { type: "string" }, "no-roles": { type: "boolean" } },
+    strict: true,
+  });
+  const started = Date.now();
+  const stack = await up({ home: values.home, roles: !values["no-roles"] });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const kubectl = `kubectl --kubeconfig ${stack.paths.kubeconfig}`;
+  console.log(
+    [
+      "",
+      `The local stack is up (${seconds} s). API server: ${stack.server}`,
+      `Kubeconfig: ${stack.paths.kubeconfig}`,
+      `libvirt: ${stack.libvirtUri} (${stack.kvm ? "KVM" : "TCG software emulation"})`,
+      "",
+      "Try:",
+      `  ${kubectl} get --raw /readyz`,
+      `  ${kubectl} get nodes,pods -A`,
+      `  ${kubectl} get vms,vmis -A`,
+      "  npx -y deno@2.9.6 task down        # stop it (down --purge also removes its home)",
+    ].join("\n"),
+  );
+  return 0;
+}

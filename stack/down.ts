@@ -1,0 +1,64 @@
+/** `down`: stop everything `up` started, remove its domains and sockets; `--purge` removes the home too. */
+import { processAlive, runningPid, stopDaemon, terminate } from "./daemon.ts";
+import { stopLibvirt } from "./libvirt_daemon.ts";
+import { defaultHome, stackPaths } from "./paths.ts";
+
+export interface DownOptions {
+  home?: string;
+  purge?: boolean;
+  say?: (line: string) => void;
+}
+
+/** Roles first (they talk to the rest), then libvirt, then the control plane from the top down. */
+const STOP_ORDER = ["controllers", "webhooks", "agent"];
+const CONTROL_PLANE_STOP_ORDER = [
+  "kube-scheduler",
+  "kube-controller-manager",
+  "kube-apiserver",
+  "etcd",
+];
+
+/** Stop the stack; safe to run on a stack that is partly or not at all running. */
+export async function down(options: DownOptions = {}): Promise<void> {
+  const say = options.say ?? ((line: string) => console.log(line));
+  const paths = stackPaths(options.home ?? defaultHome());
+  for (const name of STOP_ORDER) {
+    if (await stopDaemon(paths, name)) say(`Stopped ${name}`);
+  }
+  const libvirtWasUp = [];
+  for (const name of ["libvirtd", "virtlogd"]) {
+    if ((await runningPid(paths, name)) !== undefined) libvirtWasUp.push(name);
+  }
+  await stopLibvirt(paths);
+  for (const name of libvirtWasUp) say(`Stopped ${name}`);
+  for (const name of CONTROL_PLANE_STOP_ORDER) {
+    if (await stopDaemon(paths, name)) say(`Stopped ${name}`);
+  }
+  const strays = await processesUnder(paths.home);
+  for (const pid of strays) await terminate(pid, 5_000);
+  if (strays.length > 0) say(`Stopped ${strays.length} stray process(es) of ${paths.home}`);
+  if (options.purge) {
+    await Deno.remove(paths.home, { recursive: true }).catch(() => {});
+    say(`Removed ${paths.home}`);
+  }
+}
+
+/**
+ * Processes whose command line names a path inside `home`: every component of the stack does,
+ * so this finds what a lost pid file would otherwise leave running.
+ */
+export async function processesUnder(home: string): Promise<number[]> {
+  const found: number[] = [];
+  const needle = home.endsWith("/") ? home : `${home}/`;
+  for await (const entry of Deno.readDir("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid) || pid === Deno.pid) continue;
+    try {
+      const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+      if (cmdline.includes(needle) && processAlive(pid)) found.push(pid);
+    } catch {
+      // Gone already.
+    }
+  }
+  return found;
+}

@@ -1,0 +1,18 @@
+/** Values the local stack fills into `manifests/`: the CA bundle and the loopback endpoints of the roles. */
+import { encodeBase64 } from "../lib/base64.ts";
+import type { StackPaths } from "./paths.ts";
+import { pkiFiles } from "./pki.ts";
+import type { StackPorts } from "./ports.ts";
+
+/** Placeholder values for this stack. */
+export async function manifestValues(
+  paths: StackPaths,
+  ports: StackPorts,
+): Promise<Record<string, string>> {
+  const ca = await Deno.readTextFile(pkiFiles(paths.pki).caCert);
+  return {
+    CA_BUNDLE: encodeBase64(new TextEncoder().encode(ca)),
+    WEBHOOKS_PORT: String(ports.webhooks),
+    SUBRESOURCES_PORT: String(ports.subresources),
+  };
+}

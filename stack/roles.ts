@@ -1,0 +1,84 @@
+/** Start the denovirt roles on the local stack, each as its own process with its own identity. */
+import { kubeconfigFor } from "./control_plane.ts";
+import { type DaemonSpec, logFile, runningPid, startDaemon } from "./daemon.ts";
+import { ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
+import type { StackPaths } from "./paths.ts";
+import type { StackPorts } from "./ports.ts";
+import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
+import { pkiFiles } from "./pki.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+
+/** The entry point roles run from: `$DENOVIRT_ENTRY` (e.g. the bundle), else this checkout's main.ts. */
+export function roleEntry(): string {
+  return Deno.env.get("DENOVIRT_ENTRY") ?? new URL("../main.ts", import.meta.url).pathname;
+}
+
+/** The command line of one role on this stack. */
+export function roleSpec(
+  paths: StackPaths,
+  ports: StackPorts,
+  role: RoleName,
+  libvirtUri: string,
+): DaemonSpec {
+  const pki = pkiFiles(paths.pki);
+  const common = [`--kubeconfig=${kubeconfigFor(paths, ROLE_ACCOUNTS[role])}`];
+  const serving = (name: string) => [`--tls-cert=${pki.cert(name)}`, `--tls-key=${pki.key(name)}`];
+  const byRole: Record<RoleName, string[]> = {
+    controllers: [`--health-port=${ports.controllersHealth}`],
+    webhooks: [
+      `--port=${ports.webhooks}`,
+      `--subresources-port=${ports.subresources}`,
+      ...serving("serving-denovirt-webhooks"),
+      `--client-ca=${pki.caCert}`,
+      `--front-proxy-ca=${pki.frontProxyCaCert}`,
+    ],
+    agent: [
+      `--port=${ports.agent}`,
+      ...serving("serving-denovirt-agent"),
+      `--client-ca=${pki.caCert}`,
+      `--libvirt-uri=${libvirtUri}`,
+      `--data-dir=${paths.data}`,
+      "--node-name=denovirt-local",
+      "--register-node",
+    ],
+  };
+  return {
+    name: role,
+    command: Deno.execPath(),
+    args: ["run", "-A", "--no-prompt", roleEntry(), role, ...common, ...byRole[role]],
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  };
+}
+
+/** The URL a role answers `/readyz` on. */
+function readyUrl(ports: StackPorts, role: RoleName): string {
+  const port =
+    { controllers: ports.controllersHealth, webhooks: ports.webhooks, agent: ports.agent }[role];
+  const scheme = role === "controllers" ? "http" : "https";
+  return `${scheme}://127.0.0.1:${port}/readyz`;
+}
+
+/** Start every role that is ready for the stack and not running; wait until each answers /readyz. */
+export async function startRoles(
+  paths: StackPaths,
+  ports: StackPorts,
+  libvirtUri: string,
+  say: (line: string) => void,
+  started: string[],
+) {
+  const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
+  for (const role of ROLES_READY_FOR_THE_STACK) {
+    const url = readyUrl(ports, role);
+    if ((await runningPid(paths, role)) === undefined) {
+      await startDaemon(paths, roleSpec(paths, ports, role, libvirtUri));
+      started.push(role);
+      say(`Started ${role}`);
+    }
+    await waitUntil(() => answersOk(url, client), {
+      what: role,
+      timeoutMs: 60_000,
+      logFile: logFile(paths, role),
+      stillAlive: async () => (await runningPid(paths, role)) !== undefined,
+    });
+  }
+}

@@ -1,0 +1,147 @@
+/** `up`: bring the local stack to running, starting only what is not running, and say what was done. */
+import { join } from "node:path";
+import { applyFiles, manifestFiles } from "./apply.ts";
+import { type Component, controlPlaneComponents } from "./components.ts";
+import { apiserverUrl, kubeconfigFor } from "./control_plane.ts";
+import { logFile, runningPid, startDaemon, stopDaemon } from "./daemon.ts";
+import { CLIENT_IDENTITIES, SERVING_CERTS } from "./identities.ts";
+import { ensureKubeBinaries } from "./kube_binaries.ts";
+import { kubeconfigText } from "./kubeconfig.ts";
+import { startLibvirt } from "./libvirt_daemon.ts";
+import { ensureDebianPackages, STACK_PACKAGES } from "./packages.ts";
+import { defaultHome, type StackPaths, stackPaths } from "./paths.ts";
+import { ensurePki, pkiFiles } from "./pki.ts";
+import { ensurePorts, type StackPorts } from "./ports.ts";
+import { httpsClient, waitUntil } from "./readiness.ts";
+import { manifestValues } from "./manifest_values.ts";
+import { startRoles } from "./roles.ts";
+
+export interface UpOptions {
+  home?: string;
+  say?: (line: string) => void;
+  /** Start the denovirt roles (default true). */
+  roles?: boolean;
+}
+
+export interface RunningStack {
+  paths: StackPaths;
+  ports: StackPorts;
+  server: string;
+  libvirtUri: string;
+  kvm: boolean;
+}
+
+const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
+/** What the local stack applies; `manifests/cluster/` is for real clusters only. */
+const STACK_MANIFEST_DIRS = ["base", "crds", "local"];
+
+/** Bring the stack up; on failure or interruption, stop what this call started. */
+export async function up(options: UpOptions = {}): Promise<RunningStack> {
+  const say = options.say ?? ((line: string) => console.log(line));
+  const paths = stackPaths(options.home ?? defaultHome());
+  const started: string[] = [];
+  const onInterrupt = () => {
+    say("Interrupted: stopping what this run started");
+    Promise.all(started.map((name) => stopDaemon(paths, name))).finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  Deno.addSignalListener("SIGTERM", onInterrupt);
+  try {
+    return await bringUp(paths, options, say, started);
+  } catch (error) {
+    for (const name of started.reverse()) await stopDaemon(paths, name);
+    throw error;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+    Deno.removeSignalListener("SIGTERM", onInterrupt);
+  }
+}
+
+async function bringUp(
+  paths: StackPaths,
+  options: UpOptions,
+  say: (line: string) => void,
+  started: string[],
+): Promise<RunningStack> {
+  await ensureDebianPackages(STACK_PACKAGES, say);
+  const bins = await ensureKubeBinaries(say);
+  for (const dir of [paths.home, paths.run, paths.log, paths.data]) {
+    await Deno.mkdir(dir, { recursive: true });
+  }
+  const ports = await ensurePorts(paths.portsFile);
+  await ensurePki(paths.pki, SERVING_CERTS, CLIENT_IDENTITIES);
+  await writeKubeconfigs(paths, ports);
+
+  for (const component of await controlPlaneComponents(paths, ports, bins)) {
+    await ensureRunning(paths, component, say, started);
+  }
+  const libvirtWasDown = [];
+  for (const name of ["virtlogd", "libvirtd"]) {
+    if ((await runningPid(paths, name)) === undefined) libvirtWasDown.push(name);
+  }
+  const libvirt = await startLibvirt(paths);
+  for (const name of libvirtWasDown) {
+    started.push(name);
+    say(`Started ${name}`);
+  }
+  const pki = pkiFiles(paths.pki);
+  const admin = {
+    server: apiserverUrl(ports),
+    client: await httpsClient({
+      caFile: pki.caCert,
+      certFile: pki.cert("admin"),
+      keyFile: pki.key("admin"),
+    }),
+  };
+  const files = [];
+  for (const dir of STACK_MANIFEST_DIRS) {
+    files.push(...(await manifestFiles(join(MANIFESTS_DIR, dir))));
+  }
+  const applied = await applyFiles(admin, files, await manifestValues(paths, ports));
+  say(`Applied ${applied} objects from manifests/`);
+  if (options.roles ?? true) {
+    await startRoles(paths, ports, libvirt.uri, say, started);
+  }
+  return { paths, ports, server: apiserverUrl(ports), libvirtUri: libvirt.uri, kvm: libvirt.kvm };
+}
+
+async function ensureRunning(
+  paths: StackPaths,
+  component: Component,
+  say: (line: string) => void,
+  started: string[],
+) {
+  const name = component.spec.name;
+  if ((await runningPid(paths, name)) !== undefined && (await component.ready())) return;
+  if ((await runningPid(paths, name)) !== undefined) {
+    // Running but not answering: wait for it as for a fresh start.
+  } else {
+    await startDaemon(paths, component.spec);
+    started.push(name);
+    say(`Started ${name}`);
+  }
+  await waitUntil(component.ready, {
+    what: name,
+    timeoutMs: component.timeoutMs,
+    logFile: logFile(paths, name),
+    stillAlive: async () => (await runningPid(paths, name)) !== undefined,
+  });
+}
+
+async function writeKubeconfigs(paths: StackPaths, ports: StackPorts) {
+  const pki = pkiFiles(paths.pki);
+  await Deno.mkdir(join(paths.home, "kubeconfigs"), { recursive: true });
+  for (const identity of CLIENT_IDENTITIES) {
+    if (identity.name === "front-proxy-client") continue;
+    await Deno.writeTextFile(
+      kubeconfigFor(paths, identity.name),
+      kubeconfigText({
+        server: apiserverUrl(ports),
+        caFile: pki.caCert,
+        certFile: pki.cert(identity.name),
+        keyFile: pki.key(identity.name),
+        user: identity.name,
+      }),
+    );
+  }
+}
