@@ -20,10 +20,15 @@ Deno.test("Reflector sees ConfigMaps created, updated and deleted, and relists a
   const rest = RestClient.fromKubeConfig(stack.admin);
   try {
     await withNamespace(stack.admin, "rt-refl", async (namespace) => {
-      await rest.create(configMaps, { metadata: { name: "before", namespace } });
+      const before: KubeObject = await rest.create(configMaps, {
+        metadata: { name: "before", namespace },
+      });
+      // Compact etcd up to now, so that a watch from an old resourceVersion gets 410 Gone for
+      // certain, as after a long disconnect.
+      await compactEtcd(stack.ports.etcdClient, before.metadata!.resourceVersion!);
       const real = restListWatch<KubeObject>(rest, configMaps, { namespace });
       let watches = 0;
-      // The first watch starts from a compacted resourceVersion, as after a long disconnect.
+      // The first watch starts from the compacted resourceVersion 1.
       const source: ListWatchSource<KubeObject> = {
         list: (signal) => real.list(signal),
         watch: (opts) => real.watch(watches++ === 0 ? { ...opts, resourceVersion: "1" } : opts),
@@ -126,3 +131,12 @@ Deno.test("Manager reconciles ConfigMaps, records Events, and reconciles a delet
     rest.close();
   }
 });
+
+/** Ask etcd (through its JSON gateway) to compact its history up to `revision`. */
+async function compactEtcd(port: number, revision: string) {
+  const response = await fetch(`http://127.0.0.1:${port}/v3/kv/compaction`, {
+    method: "POST",
+    body: JSON.stringify({ revision, physical: true }),
+  });
+  assert.ok(response.ok, `etcd compaction failed: ${response.status} ${await response.text()}`);
+}

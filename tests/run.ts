@@ -1,0 +1,87 @@
+/**
+ * `deno task test`: installs what the suite needs, runs the unit tests, starts one local stack in
+ * a temporary home for the integration tests, runs them, and always tears the stack down.
+ * Ends with the line `N passed, N failed`.
+ */
+import { ensureGuestFixture } from "../stack/fixture/mod.ts";
+import { down } from "../stack/down.ts";
+import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
+import { ensureDebianPackages, STACK_PACKAGES } from "../stack/packages.ts";
+import { up } from "../stack/up.ts";
+import { countsOf, type TestCounts } from "./support/counts.ts";
+
+const say = (line: string) => console.log(`[test] ${line}`);
+const filter = Deno.args;
+
+async function denoTest(args: string[], env: Record<string, string> = {}): Promise<TestCounts> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", ...args],
+    env: { DENO_NO_UPDATE_CHECK: "1", ...env },
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  let output = "";
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    output += chunk;
+    await Deno.stdout.write(new TextEncoder().encode(chunk));
+  }
+  const status = await child.status;
+  const counts = countsOf(output);
+  // A runner that died before its summary counts as one failure, never as a pass.
+  if (!status.success && counts.failed === 0) counts.failed = 1;
+  return counts;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  await ensureDebianPackages(STACK_PACKAGES, say);
+  await ensureKubeBinaries(say);
+  const fixture = await ensureGuestFixture({ onProgress: say });
+  say(`Guest fixture: ${fixture.dir}`);
+
+  const total: TestCounts = { passed: 0, failed: 0 };
+  const add = (c: TestCounts) => {
+    total.passed += c.passed;
+    total.failed += c.failed;
+  };
+
+  say("Unit tests");
+  add(await denoTest(["--ignore=tests/,node_modules/,dist/", ...filter]));
+
+  const home = await Deno.makeTempDir({ prefix: "denovirt-test-" });
+  const teardown = async () => {
+    say(`Tearing down the test stack in ${home}`);
+    await down({ home, purge: true, say });
+  };
+  const onSignal = () => {
+    teardown().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    say(`Starting the test stack in ${home}`);
+    const stackStarted = Date.now();
+    const stack = await up({ home, say });
+    say(`Test stack up in ${((Date.now() - stackStarted) / 1000).toFixed(1)} s`);
+    say("Integration tests");
+    add(
+      await denoTest(["tests/", ...filter], {
+        DENOVIRT_TEST_HOME: home,
+        DENOVIRT_TEST_LIBVIRT_URI: stack.libvirtUri,
+        DENOVIRT_LIBVIRT_URI: stack.libvirtUri,
+      }),
+    );
+  } catch (error) {
+    console.error(
+      `[test] The integration run failed: ${error instanceof Error ? error.message : error}`,
+    );
+    total.failed += 1;
+  } finally {
+    await teardown();
+  }
+  say(`Took ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${total.passed} passed, ${total.failed} failed`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+Deno.exit(await main());
