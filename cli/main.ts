@@ -12,6 +12,14 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     summary: "stop the local stack (--purge: and remove its home)",
     run: async () => (await import("./down_command.ts")).downCommand,
   },
+  controllers: {
+    summary: "run the VM and VMI controllers (a role)",
+    run: async () => (await import("../controllers/role.ts")).controllersRole,
+  },
+  webhooks: {
+    summary: "run the admission webhooks and the subresource API",
+    run: async () => (await import("../webhooks/role.ts")).webhooksRole,
+  },
   version: {
     summary: "print the version",
     run: async () => (await import("./version_command.ts")).versionCommand,

@@ -13,6 +13,11 @@ export function roleEntry(): string {
   return Deno.env.get("DENOVIRT_ENTRY") ?? new URL("../main.ts", import.meta.url).pathname;
 }
 
+/** The one directory where the local stack allows hostDisk volumes. */
+export function hostDiskDir(paths: StackPaths): string {
+  return `${paths.data}/hostdisks`;
+}
+
 /** The command line of one role on this stack. */
 export function roleSpec(
   paths: StackPaths,
@@ -31,6 +36,7 @@ export function roleSpec(
       ...serving("serving-denovirt-webhooks"),
       `--client-ca=${pki.caCert}`,
       `--front-proxy-ca=${pki.frontProxyCaCert}`,
+      `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
     ],
     agent: [
       `--port=${ports.agent}`,
@@ -38,6 +44,7 @@ export function roleSpec(
       `--client-ca=${pki.caCert}`,
       `--libvirt-uri=${libvirtUri}`,
       `--data-dir=${paths.data}`,
+      `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
       "--node-name=denovirt-local",
       "--register-node",
     ],

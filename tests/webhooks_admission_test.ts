@@ -1,0 +1,141 @@
+/** The admission webhooks behind the real API server: defaults come back, refusals name fields. */
+import assert from "node:assert/strict";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+import { legacyFirmwareUuid } from "../webhooks/defaults/uuid.ts";
+import { goodDataVolume, goodVm, goodVmi } from "../webhooks/testdata/bad_manifests.ts";
+import { apiFixture } from "../webhooks/testdata/reviews.ts";
+import { testStack, withNamespace } from "./support/stack.ts";
+
+// Until the stack starts the webhooks role, nothing answers the registered webhooks.
+const ignore = !ROLES_READY_FOR_THE_STACK.includes("webhooks");
+const stack = ignore ? undefined : await testStack();
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const KUBEVIRT = { group: "kubevirt.io", version: "v1" };
+
+function api() {
+  return stack!.admin.makeApiClient(CustomObjectsApi);
+}
+
+async function create(namespace: string, plural: string, body: Json): Promise<Json> {
+  const group = plural === "datavolumes"
+    ? { group: "cdi.kubevirt.io", version: "v1beta1" }
+    : KUBEVIRT;
+  body.metadata = { ...body.metadata, namespace };
+  return await api().createNamespacedCustomObject({ ...group, namespace, plural, body }) as Json;
+}
+
+/** The refusal of a rejected call: HTTP code and message. */
+async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    const { code, body } = error as { code?: number; body?: unknown };
+    const status = typeof body === "string" ? JSON.parse(body) : body as Json;
+    return { code: code ?? status?.code, message: String(status?.message ?? error) };
+  }
+  throw new Error("Expected the API server to refuse the object");
+}
+
+Deno.test({
+  name: "the webhooks default KubeVirt's vm-cirros example as it is created",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "wh", async (namespace) => {
+      const vm = await create(namespace, "virtualmachines", apiFixture("vm-cirros"));
+      const spec = vm.spec.template.spec;
+      assert.equal(vm.spec.runStrategy, "Halted");
+      assert.equal(spec.domain.machine.type, "q35");
+      assert.equal(spec.domain.firmware.uuid, legacyFirmwareUuid("vm-cirros"));
+      assert.deepEqual(spec.domain.devices.interfaces, [{ name: "default", masquerade: {} }]);
+      assert.deepEqual(spec.networks, [{ name: "default", pod: {} }]);
+      assert.deepEqual(spec.domain.memory, { guest: "128Mi" });
+    }),
+});
+
+Deno.test({
+  name: "the webhooks store running: true as runStrategy Always",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "wh", async (namespace) => {
+      const body = goodVm();
+      delete body.spec.runStrategy;
+      body.spec.running = true;
+      delete body.spec.dataVolumeTemplates;
+      body.spec.template.spec.volumes[0] = {
+        name: "root",
+        persistentVolumeClaim: { claimName: "root" },
+      };
+      const vm = await create(namespace, "virtualmachines", body);
+      assert.equal(vm.spec.runStrategy, "Always");
+      assert.equal(vm.spec.running, undefined);
+    }),
+});
+
+Deno.test({
+  name: "the API server refuses bad objects with the webhooks' field paths",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "wh", async (namespace) => {
+      const missing = goodVm();
+      missing.spec.template.spec.domain.devices.disks[1].name = "data";
+      const unknown = goodVm();
+      unknown.spec.template.spec.domain.devices.disks[0].floppy = {};
+      const sriov = goodVm();
+      sriov.spec.template.spec.domain.devices.interfaces[0] = { name: "default", sriov: {} };
+      const ftp = goodDataVolume();
+      ftp.spec.source.http.url = "ftp://images.example.com/a.qcow2";
+      const cases: [string, Json, string][] = [
+        [
+          "virtualmachines",
+          missing,
+          'spec.template.spec.domain.devices.disks[1].name: "data" has no matching volume',
+        ],
+        [
+          "virtualmachines",
+          unknown,
+          "spec.template.spec.domain.devices.disks[0].floppy: unknown field",
+        ],
+        [
+          "virtualmachines",
+          sriov,
+          "spec.template.spec.domain.devices.interfaces[0].sriov: not supported by denovirt",
+        ],
+        ["datavolumes", ftp, "spec.source.http.url: must be an http or https URL"],
+        ["virtualmachineinstancemigrations", {
+          apiVersion: "kubevirt.io/v1",
+          kind: "VirtualMachineInstanceMigration",
+          metadata: { name: "m" },
+          spec: { vmiName: "ghost" },
+        }, `spec.vmiName: the VMI "${namespace}/ghost" does not exist`],
+      ];
+      for (const [plural, body, expected] of cases) {
+        const { code, message } = await refusal(create(namespace, plural, body));
+        assert.equal(code, 422, message);
+        assert.ok(message.includes(expected), `"${expected}" not in: ${message}`);
+      }
+    }),
+});
+
+Deno.test({
+  name: "the API server refuses a user's change to a VMI's spec",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "wh", async (namespace) => {
+      const vmi = await create(namespace, "virtualmachineinstances", goodVmi());
+      vmi.spec.domain.cpu.cores = 8;
+      const { message } = await refusal(
+        api().replaceNamespacedCustomObject({
+          ...KUBEVIRT,
+          namespace,
+          plural: "virtualmachineinstances",
+          name: vmi.metadata.name,
+          body: vmi,
+        }),
+      );
+      assert.match(message, /spec: update of VMI object is restricted/);
+    }),
+});

@@ -1,0 +1,44 @@
+// Defaults for a VirtualMachine: `running` becomes runStrategy, the template gets the VMI
+// defaults and a firmware UUID that stays the same across restarts.
+import type { RunStrategy, VirtualMachine } from "../../api/mod.ts";
+import { legacyFirmwareUuid } from "./uuid.ts";
+import { defaultVmiSpec } from "./vmi_spec.ts";
+
+/** KubeVirt's warning for `running` (pkg/virt-api/webhooks/validating-webhook/admitters). */
+export const RUNNING_DEPRECATED_WARNING =
+  "spec.running is deprecated, please use spec.runStrategy instead.";
+
+/** Applies the VM defaults to `vm` (after `setRunStrategyFromRunning`); returns warnings. */
+export function defaultVirtualMachine(vm: VirtualMachine): string[] {
+  const warnings: string[] = [];
+  if (setRunStrategyFromRunning(vm.spec)) warnings.push(RUNNING_DEPRECATED_WARNING);
+  const name = vm.metadata.name;
+  defaultVmiSpec(vm.spec.template.spec, name ? { firmwareUuid: legacyFirmwareUuid(name) } : {});
+  return warnings;
+}
+
+/** The run state fields of a VM spec, as sent: not yet checked against the schema. */
+export interface RunFields {
+  running?: unknown;
+  runStrategy?: unknown;
+}
+
+/**
+ * `running: true` becomes `runStrategy: Always` and `running: false` becomes Halted, so that
+ * controllers read one field. On CREATE a VM with both is left alone for the validator to refuse;
+ * on UPDATE a `running` newly set against a stored runStrategy (a client of the old API that
+ * patches `running`) replaces it. Runs before the schema check, hence the loose types.
+ * Returns whether `running` was converted.
+ */
+export function setRunStrategyFromRunning(spec: RunFields, oldSpec?: RunFields): boolean {
+  if (typeof spec.running !== "boolean") return false;
+  const newlySetOverStoredStrategy = oldSpec !== undefined && oldSpec.running === undefined;
+  if (spec.runStrategy !== undefined && !newlySetOverStoredStrategy) return false;
+  spec.runStrategy = runStrategyFor(spec.running);
+  delete spec.running;
+  return true;
+}
+/** The runStrategy equivalent to a `running` value. */
+export function runStrategyFor(running: boolean): RunStrategy {
+  return running ? "Always" : "Halted";
+}

@@ -1,0 +1,112 @@
+// The five kinds the webhooks admit: where their requests come from, how they are defaulted
+// and validated.
+import type { z } from "zod";
+import {
+  CDI_GROUP,
+  DataVolumeSchema,
+  KUBEVIRT_GROUP,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+  VirtualMachineInstanceMigrationSchema,
+  type VirtualMachineInstanceReplicaSet,
+  VirtualMachineInstanceReplicaSetSchema,
+  VirtualMachineInstanceSchema,
+  VirtualMachineSchema,
+} from "../api/mod.ts";
+import {
+  defaultVirtualMachine,
+  RUNNING_DEPRECATED_WARNING,
+  setRunStrategyFromRunning,
+} from "./defaults/vm.ts";
+import { defaultReplicaSet, defaultVirtualMachineInstance } from "./defaults/vmi.ts";
+import { isPlainObject } from "./json_patch.ts";
+import type { ReviewContext, Verdict } from "./review.ts";
+import { validateDataVolume } from "./validate/data_volume.ts";
+import { validateMigration } from "./validate/migration.ts";
+import { validateReplicaSet } from "./validate/replica_set.ts";
+import { validateVirtualMachine } from "./validate/vm.ts";
+import { validateVirtualMachineInstance } from "./validate/vmi.ts";
+
+/** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
+export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
+export type Validator = (ctx: ReviewContext) => Verdict | Promise<Verdict>;
+
+export interface MutationContext extends ReviewContext {
+  /** A fresh random UUID (injected so that tests are deterministic). */
+  newUuid(): string;
+}
+
+/** One admitted resource. */
+export interface AdmittedKind {
+  group: string;
+  plural: string;
+  kind: string;
+  schema: z.ZodType;
+  /** Edits made before the schema check, on the object as sent; returns warnings. */
+  prepare?: (object: Record<string, unknown>, ctx: MutationContext) => string[];
+  /** Defaults; kinds without any leave objects as they are. */
+  mutate?: Mutator<never>;
+  validate: Validator;
+}
+
+function kind<T>(spec: Omit<AdmittedKind, "mutate"> & { mutate?: Mutator<T> }): AdmittedKind {
+  return spec as AdmittedKind;
+}
+
+export const ADMITTED_KINDS: readonly AdmittedKind[] = [
+  kind<VirtualMachine>({
+    group: KUBEVIRT_GROUP,
+    plural: "virtualmachines",
+    kind: "VirtualMachine",
+    schema: VirtualMachineSchema,
+    // `running` first: with a runStrategy next to it the schema would refuse the VM.
+    prepare: (vm, ctx) =>
+      setRunStrategyFromRunning(
+          specOf(vm),
+          ctx.operation === "UPDATE" ? specOf(ctx.oldObject) : undefined,
+        )
+        ? [RUNNING_DEPRECATED_WARNING]
+        : [],
+    mutate: (vm) => defaultVirtualMachine(vm),
+    validate: validateVirtualMachine,
+  }),
+  kind<VirtualMachineInstance>({
+    group: KUBEVIRT_GROUP,
+    plural: "virtualmachineinstances",
+    kind: "VirtualMachineInstance",
+    schema: VirtualMachineInstanceSchema,
+    // As KubeVirt: defaults on CREATE only; a VMI's spec is frozen afterwards.
+    mutate: (vmi, ctx) => {
+      if (ctx.operation === "CREATE") defaultVirtualMachineInstance(vmi, ctx.newUuid);
+    },
+    validate: validateVirtualMachineInstance,
+  }),
+  {
+    group: KUBEVIRT_GROUP,
+    plural: "virtualmachineinstancemigrations",
+    kind: "VirtualMachineInstanceMigration",
+    schema: VirtualMachineInstanceMigrationSchema,
+    validate: validateMigration,
+  },
+  kind<VirtualMachineInstanceReplicaSet>({
+    group: KUBEVIRT_GROUP,
+    plural: "virtualmachineinstancereplicasets",
+    kind: "VirtualMachineInstanceReplicaSet",
+    schema: VirtualMachineInstanceReplicaSetSchema,
+    mutate: (replicaSet) => defaultReplicaSet(replicaSet),
+    validate: validateReplicaSet,
+  }),
+  {
+    group: CDI_GROUP,
+    plural: "datavolumes",
+    kind: "DataVolume",
+    schema: DataVolumeSchema,
+    validate: validateDataVolume,
+  },
+];
+
+/** The `spec` of an object as sent, or an empty one. */
+function specOf(object: unknown): Record<string, unknown> {
+  const spec = isPlainObject(object) ? object.spec : undefined;
+  return isPlainObject(spec) ? spec : {};
+}

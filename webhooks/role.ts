@@ -1,0 +1,88 @@
+// `denovirt webhooks`: the admission webhooks of the kubevirt.io and cdi.kubevirt.io kinds.
+import { parseArgs } from "node:util";
+import { loadKubeConfig } from "../lib/kube/config.ts";
+import { messageOf } from "../lib/errors.ts";
+import { logger } from "../lib/log.ts";
+import { apiServerLookups } from "./lookups.ts";
+import { serveWebhooks } from "./server.ts";
+
+const USAGE = `Usage: denovirt webhooks --port=<port> --tls-cert=<file> --tls-key=<file> [flags]
+
+  --kubeconfig=<file>            kubeconfig for the lookups (default: $KUBECONFIG, ~/.kube/config)
+  --port=<port>                  HTTPS port of the admission webhooks (on 127.0.0.1)
+  --bind-address=<ip>            address to listen on (default 127.0.0.1)
+  --tls-cert=<file>, --tls-key=<file>  serving certificate and key
+  --allowed-hostdisk-dir=<dir>   allow hostDisk volumes under <dir> (repeatable; default: none)
+  --client-ca, --front-proxy-ca, --subresources-port  for the subresource API (not yet used)`;
+
+/** Runs the webhooks role until SIGINT or SIGTERM; returns the exit code. */
+export async function webhooksRole(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        kubeconfig: { type: "string" },
+        port: { type: "string" },
+        "bind-address": { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "client-ca": { type: "string" },
+        "front-proxy-ca": { type: "string" },
+        "subresources-port": { type: "string" },
+        "allowed-hostdisk-dir": { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`${messageOf(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (
+    !Number.isInteger(port) || port < 1 || port > 65535 || !values["tls-cert"] || !values["tls-key"]
+  ) {
+    console.error(`The webhooks need --port, --tls-cert and --tls-key\n\n${USAGE}`);
+    return 2;
+  }
+  const dirs = values["allowed-hostdisk-dir"] ?? [];
+  const relative = dirs.find((dir) => !dir.startsWith("/"));
+  if (relative !== undefined) {
+    console.error(
+      `--allowed-hostdisk-dir must be an absolute directory, got ${JSON.stringify(relative)}`,
+    );
+    return 2;
+  }
+  const log = logger({ component: "webhooks" });
+  const lookups = apiServerLookups(loadKubeConfig({ kubeconfig: values.kubeconfig }));
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const server = await serveWebhooks({
+      port,
+      hostname: values["bind-address"] ?? "127.0.0.1",
+      certFile: values["tls-cert"],
+      keyFile: values["tls-key"],
+      lookups,
+      allowedHostDiskDirs: dirs,
+      signal: stop.signal,
+      log,
+    });
+    log.info("Webhooks started", { allowedHostDiskDirs: dirs });
+    await server.finished;
+    log.info("Webhooks stopped");
+    return 0;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    lookups.close();
+  }
+}

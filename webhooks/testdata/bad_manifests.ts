@@ -1,0 +1,401 @@
+// Good objects in KubeVirt's format, and bad variants of them that the webhooks must refuse,
+// each with the field path (and words) the refusal has to name.
+import type { VirtualMachineInstance } from "../../api/mod.ts";
+
+// Fixtures poke anywhere in an object.
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+export function goodVm(): Json {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name: "web", namespace: "default" },
+    spec: {
+      runStrategy: "Always",
+      dataVolumeTemplates: [{
+        metadata: { name: "web-root" },
+        spec: {
+          source: { http: { url: "https://images.example.com/fedora.qcow2" } },
+          storage: { resources: { requests: { storage: "10Gi" } } },
+        },
+      }],
+      template: {
+        metadata: { labels: { app: "web" } },
+        spec: {
+          domain: {
+            cpu: { cores: 2 },
+            memory: { guest: "1Gi" },
+            devices: {
+              disks: [
+                { name: "root", disk: { bus: "virtio" }, bootOrder: 1 },
+                { name: "cloudinit", disk: { bus: "virtio" } },
+              ],
+              interfaces: [{ name: "default", masquerade: {} }],
+            },
+          },
+          networks: [{ name: "default", pod: {} }],
+          volumes: [
+            { name: "root", dataVolume: { name: "web-root" } },
+            { name: "cloudinit", cloudInitNoCloud: { userData: "#cloud-config\nhostname: web\n" } },
+          ],
+        },
+      },
+    },
+  };
+}
+
+export function goodVmi(): Json {
+  const template = goodVm().spec.template;
+  template.spec.volumes[0] = { name: "root", persistentVolumeClaim: { claimName: "web-root" } };
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstance",
+    metadata: { name: "web", namespace: "default", labels: { app: "web" } },
+    spec: template.spec,
+  };
+}
+
+export function goodReplicaSet(): Json {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstanceReplicaSet",
+    metadata: { name: "workers", namespace: "default" },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: "workers" } },
+      template: {
+        metadata: { labels: { app: "workers" } },
+        spec: {
+          domain: { memory: { guest: "256Mi" }, devices: {} },
+          volumes: [{
+            name: "root",
+            containerDisk: { image: "quay.io/kubevirt/cirros-container-disk-demo:v1.2.0" },
+          }],
+        },
+      },
+    },
+  };
+}
+
+export function goodDataVolume(): Json {
+  return {
+    apiVersion: "cdi.kubevirt.io/v1beta1",
+    kind: "DataVolume",
+    metadata: { name: "fedora", namespace: "default" },
+    spec: {
+      source: { http: { url: "https://images.example.com/fedora.qcow2" } },
+      pvc: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "6Gi" } } },
+    },
+  };
+}
+
+export function goodMigration(vmiName = "running-vmi"): Json {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstanceMigration",
+    metadata: { name: "move-it", namespace: "default" },
+    spec: { vmiName },
+  };
+}
+
+/** VMIs the migration lookups know. */
+export function knownVmis(): VirtualMachineInstance[] {
+  const vmi = (name: string, phase: "Running" | "Scheduled" | "Succeeded") =>
+    ({
+      ...goodVmi(),
+      metadata: { name, namespace: "default" },
+      status: { phase },
+    }) as VirtualMachineInstance;
+  return [
+    vmi("running-vmi", "Running"),
+    vmi("pending-vmi", "Scheduled"),
+    vmi("done-vmi", "Succeeded"),
+  ];
+}
+
+/** The hostDisk directory the table's webhooks allow. */
+export const ALLOWED_DIR = "/var/lib/denovirt/disks";
+
+export interface BadManifest {
+  name: string;
+  object: Json;
+  /** Strings the refusal message must contain; the first one is the field path. */
+  expect: string[];
+}
+
+const T = "spec.template.spec";
+
+function vm(edit: (vm: Json) => void): Json {
+  const object = goodVm();
+  edit(object);
+  return object;
+}
+
+function with_<T extends Json>(object: T, edit: (o: T) => void): T {
+  edit(object);
+  return object;
+}
+
+export const BAD_MANIFESTS: BadManifest[] = [
+  {
+    name: "a disk without a volume",
+    object: vm((o) => (o.spec.template.spec.domain.devices.disks[1].name = "data")),
+    expect: [`${T}.domain.devices.disks[1].name`, '"data" has no matching volume'],
+  },
+  {
+    name: "two disks with one name",
+    object: vm((o) => o.spec.template.spec.domain.devices.disks.push({ name: "root", cdrom: {} })),
+    expect: [`${T}.domain.devices.disks[2].name`, "Duplicate value"],
+  },
+  {
+    name: "two volumes with one name",
+    object: vm((o) => (o.spec.template.spec.volumes[1].name = "root")),
+    expect: [`${T}.volumes[1].name`, "Duplicate value"],
+  },
+  {
+    name: "an interface without a network",
+    object: vm((o) => (o.spec.template.spec.networks[0].name = "other")),
+    expect: [`${T}.domain.devices.interfaces[0].name`, "has no matching network"],
+  },
+  {
+    name: "a network without an interface",
+    object: vm((o) =>
+      o.spec.template.spec.networks.push({ name: "extra", multus: { networkName: "br1" } })
+    ),
+    expect: [`${T}.networks[1].name`, "has no matching interface"],
+  },
+  {
+    name: "running and runStrategy together",
+    object: vm((o) => (o.spec.running = true)),
+    expect: ["spec.running", "must not be set together with runStrategy"],
+  },
+  {
+    name: "an unknown field in a disk",
+    object: vm((o) => (o.spec.template.spec.domain.devices.disks[0].floppy = {})),
+    expect: [`${T}.domain.devices.disks[0].floppy`, "unknown field"],
+  },
+  {
+    name: "a misspelt runStrategy",
+    object: vm((o) => {
+      delete o.spec.runStrategy;
+      o.spec.runStartegy = "Always";
+    }),
+    expect: ["spec.runStartegy", "unknown field"],
+  },
+  {
+    name: "a memory request below KubeVirt's 1M minimum",
+    object: vm((o) => (o.spec.template.spec.domain.resources = { requests: { memory: "512Ki" } })),
+    expect: [`${T}.domain.resources.requests.memory`, "must be greater than or equal to 1M"],
+  },
+  {
+    name: "a memory limit below the request",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.domain.resources = {
+      requests: { memory: "2Gi" },
+      limits: { memory: "1Gi" },
+    })),
+    expect: [`${T}.domain.resources.requests.memory`, "is greater than the limit"],
+  },
+  {
+    name: "a CPU limit below the request",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.domain.resources = {
+      requests: { cpu: "2" },
+      limits: { cpu: "500m" },
+    })),
+    expect: [`${T}.domain.resources.requests.cpu`, "is greater than the limit"],
+  },
+  {
+    name: "a quantity that does not parse",
+    object: vm((o) => (o.spec.template.spec.domain.memory.guest = "lots")),
+    expect: [`${T}.domain.memory.guest`, "must be a Kubernetes quantity"],
+  },
+  {
+    name: "a misspelt resource name",
+    object: vm((o) => (o.spec.template.spec.domain.resources = { requests: { memroy: "1Gi" } })),
+    expect: [`${T}.domain.resources.requests.memroy`, "not supported by denovirt"],
+  },
+  {
+    name: "a volume with two sources",
+    object: vm((o) => (o.spec.template.spec.volumes[0].emptyDisk = { capacity: "1Gi" })),
+    expect: [`${T}.volumes[0]`, "must set only one volume source"],
+  },
+  {
+    name: "a volume without a source",
+    object: vm((o) => (o.spec.template.spec.volumes[1] = { name: "cloudinit" })),
+    expect: [`${T}.volumes[1]`, "must set one volume source"],
+  },
+  {
+    name: "an interface with two bindings",
+    object: vm((o) => (o.spec.template.spec.domain.devices.interfaces[0].bridge = {})),
+    expect: [`${T}.domain.devices.interfaces[0]`, "must set only one interface binding"],
+  },
+  {
+    name: "an interface without a binding",
+    object: vm((o) => (o.spec.template.spec.domain.devices.interfaces[0] = { name: "default" })),
+    expect: [`${T}.domain.devices.interfaces[0]`, "must set one interface binding"],
+  },
+  {
+    name: "one boot order for two devices",
+    object: vm((o) => (o.spec.template.spec.domain.devices.disks[1].bootOrder = 1)),
+    expect: [`${T}.domain.devices.disks[1].bootOrder`, "Duplicate value: 1"],
+  },
+  {
+    name: "cloud-init user data over 2 KiB",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[1].cloudInitNoCloud.userData = "#cloud-config\n" +
+      "x".repeat(2100))
+    ),
+    expect: [`${T}.volumes[1].cloudInitNoCloud.userData`, "over the limit of 2048 bytes"],
+  },
+  {
+    name: "cloud-init user data that is not base64",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[1].cloudInitNoCloud = { userDataBase64: "not base64!" })),
+    expect: [`${T}.volumes[1].cloudInitNoCloud.userDataBase64`, "is not valid base64"],
+  },
+  {
+    name: "a hostDisk path with ..",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[0] = {
+      name: "root",
+      hostDisk: { path: `${ALLOWED_DIR}/../../etc/shadow`, type: "Disk" },
+    })),
+    expect: [`${T}.volumes[0].hostDisk.path`, 'must not contain ".." segments'],
+  },
+  {
+    name: "a hostDisk outside the allowed directories",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[0] = {
+      name: "root",
+      hostDisk: { path: "/etc/disk.img", type: "Disk" },
+    })),
+    expect: [
+      `${T}.volumes[0].hostDisk.path`,
+      "is not inside a directory allowed for hostDisk volumes",
+    ],
+  },
+  {
+    name: "an SR-IOV interface",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.domain.devices.interfaces[0] = { name: "default", sriov: {} })),
+    expect: [`${T}.domain.devices.interfaces[0].sriov`, "not supported by denovirt"],
+  },
+  {
+    name: "a GPU",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.domain.devices.gpus = [{
+      name: "gpu1",
+      deviceName: "nvidia.com/TU104GL",
+    }])),
+    expect: [`${T}.domain.devices.gpus`, "not supported by denovirt"],
+  },
+  {
+    name: "dedicated CPU placement",
+    object: vm((o) => (o.spec.template.spec.domain.cpu.dedicatedCpuPlacement = true)),
+    expect: [`${T}.domain.cpu.dedicatedCpuPlacement`, "not supported by denovirt"],
+  },
+  {
+    name: "an instance type",
+    object: vm((o) => (o.spec.instancetype = { name: "u1.medium" })),
+    expect: ["spec.instancetype", "not supported by denovirt"],
+  },
+  {
+    name: "a machine type other than q35",
+    object: vm((o) => (o.spec.template.spec.domain.machine = { type: "pc-i440fx-8.2" })),
+    expect: [`${T}.domain.machine.type`, "is not supported"],
+  },
+  {
+    name: "masquerade on a multus network",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.networks[0] = { name: "default", multus: { networkName: "br1" } })),
+    expect: [`${T}.domain.devices.interfaces[0].masquerade`, "only works with the pod network"],
+  },
+  {
+    name: "a malformed MAC address",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.domain.devices.interfaces[0].macAddress = "02:00:00:zz:00:01")),
+    expect: [`${T}.domain.devices.interfaces[0].macAddress`, "is not a MAC address"],
+  },
+  {
+    name: "a dataVolumeTemplate no volume uses",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[0] = {
+      name: "root",
+      persistentVolumeClaim: { claimName: "other" },
+    })),
+    expect: ["spec.dataVolumeTemplates[0].metadata.name", "is not used by any dataVolume volume"],
+  },
+  {
+    name: "a dataVolumeTemplate importing over ftp",
+    object: vm((
+      o,
+    ) => (o.spec.dataVolumeTemplates[0].spec.source.http.url = "ftp://images.example.com/f.qcow2")),
+    expect: ["spec.dataVolumeTemplates[0].spec.source.http.url", "must be an http or https URL"],
+  },
+  {
+    name: "a VMI without memory",
+    object: with_(goodVmi(), (o) => delete o.spec.domain.memory),
+    expect: ["spec.domain.memory.guest", "no memory requested"],
+  },
+  {
+    name: "a VMI that sets a reserved label",
+    object: with_(goodVmi(), (o) => (o.metadata.labels["kubevirt.io/nodeName"] = "node01")),
+    expect: ["metadata.labels[kubevirt.io/nodeName]", "is reserved"],
+  },
+  {
+    name: "a replica set whose selector misses its template",
+    object: with_(goodReplicaSet(), (o) => (o.spec.selector.matchLabels.app = "other")),
+    expect: ["spec.selector", "does not select the template's labels"],
+  },
+  {
+    name: "a DataVolume with two sources",
+    object: with_(goodDataVolume(), (o) => (o.spec.source.blank = {})),
+    expect: ["spec.source", "must set only one data volume source"],
+  },
+  {
+    name: "a DataVolume from a registry",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { registry: { url: "docker://quay.io/x/y" } }),
+    ),
+    expect: ["spec.source.registry", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume without a size",
+    object: with_(goodDataVolume(), (o) => delete o.spec.pvc.resources),
+    expect: ["spec.pvc.resources.requests.storage", "Required value"],
+  },
+  {
+    name: "a DataVolume importing from a file URL",
+    object: with_(goodDataVolume(), (o) => (o.spec.source.http.url = "file:///etc/passwd")),
+    expect: ["spec.source.http.url", "must be an http or https URL"],
+  },
+  {
+    name: "a migration of a VMI that does not exist",
+    object: goodMigration("ghost"),
+    expect: ["spec.vmiName", 'the VMI "default/ghost" does not exist'],
+  },
+  {
+    name: "a migration of a VMI that is not running",
+    object: goodMigration("pending-vmi"),
+    expect: ["spec.vmiName", "it is Scheduled, not Running"],
+  },
+  {
+    name: "a migration of a finished VMI",
+    object: goodMigration("done-vmi"),
+    expect: ["spec.vmiName", "finalized state"],
+  },
+];

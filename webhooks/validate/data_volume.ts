@@ -1,0 +1,89 @@
+// DataVolumes (and a VM's dataVolumeTemplates): one supported source, http(s) URLs, a size.
+import { DataVolumeSchema, type DataVolumeSpec, parseQuantity } from "../../api/mod.ts";
+import {
+  type Cause,
+  cause,
+  isTrusted,
+  type ReviewContext,
+  specChanged,
+  type Verdict,
+  verdictOf,
+} from "../review.ts";
+import { at, type Path } from "./paths.ts";
+import { checkSchema } from "./schema.ts";
+import { unsupportedInDataVolumeSpec } from "./unsupported.ts";
+
+/** Causes for a DataVolume spec at `base`. */
+export function checkDataVolumeSpec(spec: DataVolumeSpec, base: Path): Cause[] {
+  const causes = unsupportedInDataVolumeSpec(spec, base);
+  const http = spec.source?.http;
+  if (http) {
+    const field = at(base, "source", "http", "url");
+    let url: URL | undefined;
+    try {
+      url = new URL(http.url);
+    } catch {
+      causes.push(cause(field, `${JSON.stringify(http.url)} is not a URL`));
+    }
+    if (url && url.protocol !== "http:" && url.protocol !== "https:") {
+      causes.push(
+        cause(
+          field,
+          `must be an http or https URL, not ${url.protocol.slice(0, -1)}`,
+          "FieldValueNotSupported",
+        ),
+      );
+    } else if (url && !url.hostname) {
+      causes.push(cause(field, "must name a host"));
+    }
+  }
+  if (spec.contentType === "archive" && !http) {
+    causes.push(
+      cause(
+        at(base, "contentType"),
+        "archive is only supported with an http source",
+        "FieldValueNotSupported",
+      ),
+    );
+  }
+  const claim = spec.pvc ? "pvc" : spec.storage ? "storage" : undefined;
+  if (claim) {
+    const size = spec[claim]?.resources?.requests?.storage;
+    const field = at(base, claim, "resources", "requests", "storage");
+    if (size === undefined) {
+      causes.push(
+        cause(field, "Required value: the size of the disk to import into", "FieldValueRequired"),
+      );
+    } else if (!isPositive(size)) {
+      causes.push(cause(field, `${JSON.stringify(String(size))}: must be greater than 0`));
+    }
+  }
+  return causes;
+}
+
+/** The DataVolume validator: the schema and the spec on CREATE; an unchanged spec on UPDATE. */
+export function validateDataVolume(ctx: ReviewContext): Verdict {
+  if (ctx.operation === "UPDATE" && !specChanged(ctx)) return { allowed: true };
+  if (ctx.operation === "UPDATE" && !isTrusted(ctx)) {
+    // As CDI: a DataVolume is an import order; a new one is needed for a different import.
+    return verdictOf([
+      cause(
+        "spec",
+        "a DataVolume's spec cannot be changed after it is created",
+        "FieldValueNotSupported",
+      ),
+    ]);
+  }
+  const schema = checkSchema(DataVolumeSchema, ctx.object);
+  const causes = [...schema.causes];
+  if (schema.value) causes.push(...checkDataVolumeSpec(schema.value.spec, ["spec"]));
+  return verdictOf(causes);
+}
+
+function isPositive(size: string | number): boolean {
+  try {
+    return parseQuantity(size).value > 0n;
+  } catch {
+    return true; // the schema reports quantities that do not parse
+  }
+}

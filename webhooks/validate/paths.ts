@@ -1,0 +1,14 @@
+// Field paths for causes: `spec.template.spec.domain.devices.disks[1].name`.
+import { fieldPath } from "../../api/mod.ts";
+
+export type Path = readonly PropertyKey[];
+
+/** The printed path of `base` followed by `more`. */
+export function at(base: Path, ...more: PropertyKey[]): string {
+  return fieldPath([...base, ...more]);
+}
+
+/** Whether a field is set: present, and not an empty list. */
+export function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
+}

@@ -1,0 +1,73 @@
+// The VirtualMachine validator: schema, template, dataVolumeTemplates, run strategy.
+import { VirtualMachineSchema, type VirtualMachineSpec } from "../../api/mod.ts";
+import { RUNNING_DEPRECATED_WARNING } from "../defaults/vm.ts";
+import {
+  type Cause,
+  cause,
+  type ReviewContext,
+  specChanged,
+  type Verdict,
+  verdictOf,
+} from "../review.ts";
+import { checkDataVolumeSpec } from "./data_volume.ts";
+import { at } from "./paths.ts";
+import { checkSchema } from "./schema.ts";
+import { UNSUPPORTED_VM_SPEC_FIELDS, unsupportedFields } from "./unsupported.ts";
+import { checkVmiSpec } from "./vmi_spec.ts";
+
+const TEMPLATE = ["spec", "template", "spec"] as const;
+
+/** Validates a VM on CREATE, and on UPDATE when its spec changed. */
+export function validateVirtualMachine(ctx: ReviewContext): Verdict {
+  // Metadata, finalizer and label updates of a stored VM are not ours to refuse.
+  if (ctx.operation === "UPDATE" && !specChanged(ctx)) return { allowed: true };
+  const schema = checkSchema(VirtualMachineSchema, ctx.object);
+  const causes = [...schema.causes];
+  const warnings: string[] = [];
+  const vm = schema.value;
+  if (vm) {
+    causes.push(...checkVmiSpec(vm.spec.template.spec, TEMPLATE, ctx.config));
+    causes.push(...checkDataVolumeTemplates(vm.spec));
+    causes.push(...unsupportedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
+    if (vm.spec.running !== undefined) warnings.push(RUNNING_DEPRECATED_WARNING);
+  }
+  return verdictOf(causes, warnings);
+}
+
+/** Each dataVolumeTemplate has a unique name that a dataVolume volume uses, and a valid spec. */
+export function checkDataVolumeTemplates(spec: VirtualMachineSpec): Cause[] {
+  const causes: Cause[] = [];
+  const used = new Set(
+    (spec.template.spec.volumes ?? []).map((v) => v.dataVolume?.name).filter(Boolean),
+  );
+  const seen = new Set<string>();
+  spec.dataVolumeTemplates?.forEach((template, i) => {
+    const base = ["spec", "dataVolumeTemplates", i] as const;
+    const name = template.metadata?.name;
+    if (!name) {
+      causes.push(cause(at(base, "metadata", "name"), "Required value", "FieldValueRequired"));
+    } else {
+      if (seen.has(name)) {
+        causes.push(
+          cause(
+            at(base, "metadata", "name"),
+            `Duplicate value: ${JSON.stringify(name)}`,
+            "FieldValueDuplicate",
+          ),
+        );
+      }
+      seen.add(name);
+      if (!used.has(name)) {
+        causes.push(cause(
+          at(base, "metadata", "name"),
+          `${JSON.stringify(name)} is not used by any dataVolume volume in ${
+            at(TEMPLATE, "volumes")
+          }`,
+          "FieldValueNotFound",
+        ));
+      }
+    }
+    causes.push(...checkDataVolumeSpec(template.spec, [...base, "spec"]));
+  });
+  return causes;
+}
