@@ -76,8 +76,14 @@ export function apiserverSpec(
       `--proxy-client-cert-file=${pki.cert("front-proxy-client")}`,
       `--proxy-client-key-file=${pki.key("front-proxy-client")}`,
       "--profiling=false",
+      ...extraArgs("DENOVIRT_APISERVER_ARGS"),
     ],
   };
+}
+
+/** Extra arguments from an environment variable, space-separated (used by the test stack). */
+function extraArgs(variable: string): string[] {
+  return (Deno.env.get(variable) ?? "").split(" ").filter((arg) => arg);
 }
 
 /** kube-controller-manager: every default controller, each with its own service account. */

@@ -24,7 +24,7 @@ Deno.test("Reflector sees ConfigMaps created, updated and deleted, and relists a
         metadata: { name: "before", namespace },
       });
       // Compact etcd up to now, so that a watch from an old resourceVersion gets 410 Gone for
-      // certain, as after a long disconnect.
+      // certain, as after a long disconnect (the test stack serves ConfigMap watches from etcd).
       await compactEtcd(stack.ports.etcdClient, before.metadata!.resourceVersion!);
       const real = restListWatch<KubeObject>(rest, configMaps, { namespace });
       let watches = 0;
