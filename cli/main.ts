@@ -16,6 +16,34 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     summary: "run the VM and VMI controllers (a role)",
     run: async () => (await import("../controllers/role.ts")).controllersRole,
   },
+  start: {
+    summary: "start a VirtualMachine (virtctl start)",
+    run: async () => (await import("./start_command.ts")).startCommand,
+  },
+  stop: {
+    summary: "stop a VirtualMachine (--grace-period, --force)",
+    run: async () => (await import("./stop_command.ts")).stopCommand,
+  },
+  restart: {
+    summary: "restart a VirtualMachine",
+    run: async () => (await import("./restart_command.ts")).restartCommand,
+  },
+  pause: {
+    summary: "pause a VM or VMI: pause vm|vmi NAME",
+    run: async () => (await import("./pause_command.ts")).pauseCommand,
+  },
+  unpause: {
+    summary: "unpause a VM or VMI: unpause vm|vmi NAME",
+    run: async () => (await import("./pause_command.ts")).unpauseCommand,
+  },
+  console: {
+    summary: "attach to a VMI's serial console (Ctrl+] leaves)",
+    run: async () => (await import("./console_command.ts")).consoleCommand,
+  },
+  migrate: {
+    summary: "live-migrate a VM (not available yet)",
+    run: async () => (await import("./migrate_command.ts")).migrateCommand,
+  },
   webhooks: {
     summary: "run the admission webhooks and the subresource API",
     run: async () => (await import("../webhooks/role.ts")).webhooksRole,

@@ -9,6 +9,7 @@ import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
 import { ensureDebianPackages, STACK_PACKAGES } from "../stack/packages.ts";
 import { up } from "../stack/up.ts";
 import { countsOf, type TestCounts } from "./support/counts.ts";
+import { ensureVirtctl } from "./support/virtctl.ts";
 
 const say = (line: string) => console.log(`[test] ${line}`);
 const filter = Deno.args;
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
   await ensureKubeBinaries(say);
   const fixture = await ensureGuestFixture({ onProgress: say });
   say(`Guest fixture: ${fixture.dir}`);
+  say(`virtctl: ${await ensureVirtctl(say)}`);
 
   const total: TestCounts = { passed: 0, failed: 0 };
   const add = (c: TestCounts) => {

@@ -5,6 +5,7 @@ import { messageOf } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { apiServerLookups } from "./lookups.ts";
 import { serveWebhooks } from "./server.ts";
+import { serveSubresources } from "../subresources/server.ts";
 
 const USAGE = `Usage: denovirt webhooks --port=<port> --tls-cert=<file> --tls-key=<file> [flags]
 
@@ -60,7 +61,8 @@ export async function webhooksRole(args: string[]): Promise<number> {
     return 2;
   }
   const log = logger({ component: "webhooks" });
-  const lookups = apiServerLookups(loadKubeConfig({ kubeconfig: values.kubeconfig }));
+  const kubeconfig = loadKubeConfig({ kubeconfig: values.kubeconfig });
+  const lookups = apiServerLookups(kubeconfig);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -77,7 +79,19 @@ export async function webhooksRole(args: string[]): Promise<number> {
       log,
     });
     log.info("Webhooks started", { allowedHostDiskDirs: dirs });
-    await server.finished;
+    const subresources = values["subresources-port"]
+      ? await serveSubresources({
+        port: Number(values["subresources-port"]),
+        hostname: values["bind-address"] ?? "127.0.0.1",
+        certFile: values["tls-cert"],
+        keyFile: values["tls-key"],
+        frontProxyCaFile: values["front-proxy-ca"] ?? "",
+        clientCaFile: values["client-ca"] ?? "",
+        kubeconfig,
+        signal: stop.signal,
+      })
+      : undefined;
+    await Promise.all([server.finished, subresources?.finished]);
     log.info("Webhooks stopped");
     return 0;
   } finally {

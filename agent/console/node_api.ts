@@ -1,0 +1,156 @@
+/**
+ * The agent's node API, called only by the aggregated API server (`subresources/`):
+ *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
+ * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
+ * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { Hono } from "hono";
+import { messageOf } from "../../lib/errors.ts";
+import type { Logger } from "../../lib/log.ts";
+import { type Peer, rejectUpgrade } from "../../subresources/https_server.ts";
+import type { VmiLike } from "../../subresources/lifecycle.ts";
+import {
+  conflict,
+  internal,
+  noRoute,
+  notFound,
+  StatusError,
+  statusResponse,
+  unauthorized,
+} from "../../subresources/status.ts";
+import { CONSOLE_PROTOCOL, WebSocketServer } from "../../subresources/ws.ts";
+import { SerialConsoles } from "./serial.ts";
+
+/** The identity the aggregated API presents (its client certificate's CN). */
+export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+
+/** What the agent does to a domain; implemented over libvirt by the agent. */
+export interface DomainActions {
+  pause(vmi: VmiLike): Promise<void>;
+  unpause(vmi: VmiLike): Promise<void>;
+  /** ACPI power button, or the guest agent's reboot when one is connected. */
+  softReboot(vmi: VmiLike): Promise<void>;
+  /** The guest agent's OS info (KubeVirt's VirtualMachineInstanceGuestAgentInfo), or undefined when no guest agent answers. */
+  guestOsInfo(vmi: VmiLike): Promise<unknown | undefined>;
+}
+
+export interface NodeApiOptions {
+  /** The VMI if it runs on this node (from the agent's cache). */
+  vmiOf(namespace: string, name: string): VmiLike | undefined | Promise<VmiLike | undefined>;
+  /** Its serial console socket (`vmiRunPathsFor(vmi, node).serialSocket`). */
+  serialSocketOf(vmi: VmiLike): string;
+  domains: DomainActions;
+  /** CNs allowed to call; default the webhooks' identity. */
+  allowedClients?: string[];
+  log?: Logger;
+}
+
+type Env = { Bindings: { peer: Peer } };
+const PATH = "/v1/namespaces/:namespace/virtualmachineinstances/:name";
+const CONSOLE_PATH = /^\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/console$/;
+
+/** Throws a 401 StatusError unless the peer is an allowed client of the cluster CA. */
+export function requireClient(peer: Peer | undefined, allowed: string[]): void {
+  if (!peer?.authorized) {
+    throw unauthorized(
+      `Unauthorized: a client certificate of the cluster CA is required (${
+        peer?.authorizationError ?? "none presented"
+      })`,
+    );
+  }
+  if (!allowed.includes(peer.commonName ?? "")) {
+    throw unauthorized(`Unauthorized: "${peer.commonName}" may not call the node API`);
+  }
+}
+
+/** The node API: a Hono app for the plain calls, an upgrade handler for the console. */
+export function nodeApi(opts: NodeApiOptions) {
+  const allowed = opts.allowedClients ?? [WEBHOOKS_IDENTITY];
+  const consoles = new SerialConsoles();
+  const vmiOrThrow = async (namespace: string, name: string) => {
+    const vmi = await opts.vmiOf(namespace, name);
+    if (!vmi) throw notFound("virtualmachineinstance", name);
+    return vmi;
+  };
+
+  const app = new Hono<Env>();
+  app.use("/v1/*", async (c, next) => {
+    requireClient(c.env?.peer, allowed);
+    await next();
+  });
+  const action =
+    (what: "pause" | "unpause" | "softReboot") =>
+    async (c: { req: { param(name: string): string }; body(b: null, s: 200): Response }) => {
+      const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
+      await opts.domains[what](vmi);
+      opts.log?.info("Node API", {
+        action: what,
+        vmi: `${vmi.metadata.namespace}/${vmi.metadata.name}`,
+      });
+      return c.body(null, 200);
+    };
+  app.put(`${PATH}/pause`, action("pause"));
+  app.put(`${PATH}/unpause`, action("unpause"));
+  app.put(`${PATH}/softreboot`, action("softReboot"));
+  app.get(`${PATH}/guestosinfo`, async (c) => {
+    const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
+    const info = await opts.domains.guestOsInfo(vmi);
+    if (info === undefined) {
+      throw conflict(
+        "virtualmachineinstance",
+        vmi.metadata.name ?? "",
+        "VMI does not have guest agent connected",
+      );
+    }
+    return c.json(info as object);
+  });
+  app.notFound((c) => statusResponse(noRoute(c.req.path)));
+  app.onError((error) =>
+    statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
+  );
+
+  const server = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => offered.has(CONSOLE_PROTOCOL) ? CONSOLE_PROTOCOL : false,
+    maxPayload: 1024 * 1024,
+  });
+
+  /** The console: checks, then the serial socket, then the WebSocket, then the bridge. */
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Uint8Array, peer: Peer) => {
+    const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    const match = path.match(CONSOLE_PATH);
+    let serial;
+    let key = "";
+    try {
+      if (!match) throw noRoute(path);
+      requireClient(peer, allowed);
+      const [namespace, name] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
+      key = `${namespace}/${name}`;
+      const vmi = await vmiOrThrow(namespace, name);
+      serial = await consoles.connect(opts.serialSocketOf(vmi), key).catch((error) => {
+        throw conflict(
+          "virtualmachineinstance",
+          name,
+          `Cannot connect to the serial console: ${(error as Error).message}`,
+        );
+      });
+    } catch (error) {
+      const status = error instanceof StatusError
+        ? error.status
+        : internal(messageOf(error)).status;
+      rejectUpgrade(socket, { code: status.code, body: status });
+      return;
+    }
+    const connected = serial;
+    server.handleUpgrade(req, socket, head, (ws) => {
+      opts.log?.info("Console attached", { vmi: key });
+      consoles.attach(key, ws, connected, () => opts.log?.info("Console detached", { vmi: key }));
+    });
+  };
+
+  return { app, upgrade, consoles };
+}

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import type { Peer } from "../../subresources/https_server.ts";
+import type { VmiLike } from "../../subresources/lifecycle.ts";
+import { nodeApi, requireClient, WEBHOOKS_IDENTITY } from "./node_api.ts";
+
+const WEBHOOKS: Peer = { authorized: true, commonName: WEBHOOKS_IDENTITY };
+const vmi: VmiLike = { metadata: { name: "web", namespace: "ns" }, status: { phase: "Running" } };
+
+function api(calls: string[], guest?: unknown) {
+  return nodeApi({
+    vmiOf: (ns, name) => (ns === "ns" && name === "web" ? vmi : undefined),
+    serialSocketOf: () => "/nonexistent",
+    domains: {
+      pause: () => (calls.push("pause"), Promise.resolve()),
+      unpause: () => (calls.push("unpause"), Promise.resolve()),
+      softReboot: () => (calls.push("softreboot"), Promise.resolve()),
+      guestOsInfo: () => Promise.resolve(guest),
+    },
+  });
+}
+
+const path = (name: string, what: string) =>
+  `/v1/namespaces/ns/virtualmachineinstances/${name}/${what}`;
+
+Deno.test("requireClient() admits only the webhooks' certificate of the cluster CA", () => {
+  requireClient(WEBHOOKS, [WEBHOOKS_IDENTITY]);
+  assert.throws(() => requireClient({ authorized: false }, [WEBHOOKS_IDENTITY]), /Unauthorized/);
+  assert.throws(
+    () => requireClient({ authorized: true, commonName: "denovirt-admin" }, [WEBHOOKS_IDENTITY]),
+    /"denovirt-admin" may not call the node API/,
+  );
+});
+
+Deno.test("nodeApi() runs pause, unpause and soft reboot on the VMI's domain", async () => {
+  const calls: string[] = [];
+  const { app } = api(calls);
+  for (const what of ["pause", "unpause", "softreboot"]) {
+    const response = await app.request(path("web", what), { method: "PUT" }, { peer: WEBHOOKS });
+    assert.equal(response.status, 200);
+  }
+  assert.deepEqual(calls, ["pause", "unpause", "softreboot"]);
+});
+
+Deno.test("nodeApi() answers Status 401, 404 and 409 for strangers, missing VMIs and no guest agent", async () => {
+  const calls: string[] = [];
+  const { app } = api(calls);
+  const stranger = await app.request(path("web", "pause"), { method: "PUT" }, {
+    peer: { authorized: false },
+  });
+  assert.equal(stranger.status, 401);
+  assert.equal((await stranger.json()).kind, "Status");
+  const missing = await app.request(path("nope", "pause"), { method: "PUT" }, { peer: WEBHOOKS });
+  assert.equal(missing.status, 404);
+  const noAgent = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
+  assert.equal(noAgent.status, 409);
+  assert.match((await noAgent.json()).message, /VMI does not have guest agent connected/);
+  assert.deepEqual(calls, []);
+});
+
+Deno.test("nodeApi() passes the guest agent's OS info on", async () => {
+  const { app } = api([], { hostname: "guest", os: { name: "Debian" } });
+  const response = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
+  assert.deepEqual(await response.json(), { hostname: "guest", os: { name: "Debian" } });
+});

@@ -1,0 +1,43 @@
+/**
+ * `serveNodeApi()`: the agent's HTTPS server on node:https, which (unlike Deno.serve) can ask
+ * for client certificates (adr/0005). Probes and any other routes of the agent go to `fallback`.
+ */
+import type { Logger } from "../../lib/log.ts";
+import { type RunningServer, serveHttps } from "../../subresources/https_server.ts";
+import { nodeApi, type NodeApiOptions } from "./node_api.ts";
+
+export interface ServeNodeApiOptions extends NodeApiOptions {
+  hostname: string;
+  port: number;
+  /** PEM serving certificate and key. */
+  cert: string;
+  key: string;
+  /** PEM cluster CA: callers' client certificates must chain to it. */
+  clientCa: string;
+  /** Everything outside `/v1/` (e.g. `/healthz`, `/readyz`): the agent's own handler. */
+  fallback: (request: Request) => Response | Promise<Response>;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/** Serve the agent's HTTPS endpoint until `signal` aborts; resolves once listening. */
+export async function serveNodeApi(opts: ServeNodeApiOptions): Promise<RunningServer> {
+  const api = nodeApi(opts);
+  const server = await serveHttps({
+    hostname: opts.hostname,
+    port: opts.port,
+    cert: opts.cert,
+    key: opts.key,
+    clientCa: opts.clientCa,
+    fetch: (request, env) =>
+      new URL(request.url).pathname.startsWith("/v1/")
+        ? api.app.fetch(request, env)
+        : opts.fallback(request),
+    upgrade: api.upgrade,
+    onError: (error) => opts.log?.error("Node API request failed", { error }),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  server.finished.then(() => api.consoles.closeAll());
+  opts.signal?.addEventListener("abort", () => api.consoles.closeAll(), { once: true });
+  return server;
+}

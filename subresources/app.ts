@@ -1,0 +1,264 @@
+/**
+ * The aggregated API `subresources.kubevirt.io` as a Hono app: discovery, the VM lifecycle
+ * subresources (patches of the VM, as virt-api makes them) and the VMI subresources the node
+ * agent carries out. The console's WebSocket is handled by `console_proxy.ts`, not here.
+ * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
+ */
+import { type Context, Hono } from "hono";
+import { ApiError } from "../lib/kube/api_error.ts";
+import { messageOf } from "../lib/errors.ts";
+import {
+  type Attributes,
+  type Authorizer,
+  type Caller,
+  callerOf,
+  type RequestHeaderConfig,
+  requireAllowed,
+} from "./access.ts";
+import {
+  apiGroup,
+  apiResourceList,
+  GROUP,
+  openApiV2,
+  openApiV3,
+  versionInfo,
+} from "./discovery.ts";
+import type { Peer } from "./https_server.ts";
+import {
+  lifecycleOptionsOf,
+  type PatchStep,
+  restartPlan,
+  startPlan,
+  stopPlan,
+  type VmiLike,
+  type VmLike,
+} from "./lifecycle.ts";
+import {
+  badRequest,
+  conflict,
+  internal,
+  noRoute,
+  notFound,
+  notImplemented,
+  StatusError,
+  statusResponse,
+} from "./status.ts";
+import {
+  checkGuestOsInfo,
+  checkMigrate,
+  checkPause,
+  checkSoftReboot,
+  checkUnpause,
+} from "./vmi_checks.ts";
+
+export type NodeAction = "pause" | "unpause" | "softreboot";
+
+/** What the app needs from the cluster and the node agents. */
+export interface Backend {
+  getVm(namespace: string, name: string): Promise<VmLike | undefined>;
+  getVmi(namespace: string, name: string): Promise<VmiLike | undefined>;
+  /** Send one JSON Patch; throws ApiError. */
+  patch(step: PatchStep, namespace: string, name: string, dryRun: boolean): Promise<void>;
+  authorize: Authorizer;
+  /** PUT an action to the agent of the VMI's node. */
+  agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
+  /** The guest OS info the agent of the VMI's node reads from the guest agent. */
+  agentGuestOsInfo(vmi: VmiLike): Promise<unknown>;
+}
+
+export interface AppOptions {
+  backend: Backend;
+  requestHeaders?: RequestHeaderConfig;
+  /** One line per call: who did what and how it ended. */
+  onCall?: (entry: CallLogEntry) => void;
+}
+
+export interface CallLogEntry {
+  user: string;
+  verb: string;
+  namespace: string;
+  resource: string;
+  name: string;
+  code: number;
+  ms: number;
+  message?: string;
+}
+
+type Env = { Bindings: { peer: Peer } };
+const VERSION = ":version{v1|v1alpha3}";
+const BASE = `/apis/${GROUP}/${VERSION}`;
+
+/** The Hono app of the aggregated API. */
+export function subresourceApp(opts: AppOptions): Hono<Env> {
+  const { backend } = opts;
+  const app = new Hono<Env>();
+  const proxyOnly = (c: Context<Env>) => {
+    // Discovery needs the front proxy but no user: the aggregator's availability checks send none.
+    const peer = c.env?.peer ?? { authorized: false };
+    const allowed = opts.requestHeaders?.allowedNames ?? ["front-proxy-client"];
+    if (!peer.authorized || (allowed.length > 0 && !allowed.includes(peer.commonName ?? ""))) {
+      callerOf(peer, c.req.raw.headers, opts.requestHeaders);
+    }
+  };
+
+  app.get("/healthz", (c) => c.text("ok"));
+  app.get("/readyz", (c) => c.text("ok"));
+  app.get("/livez", (c) => c.text("ok"));
+  app.get("/openapi/v2", (c) => c.json(openApiV2()));
+  app.get("/openapi/v3", (c) => c.json(openApiV3()));
+  app.get(`/apis/${GROUP}`, (c) => (proxyOnly(c), c.json(apiGroup())));
+  app.get(BASE, (c) => (proxyOnly(c), c.json(apiResourceList(c.req.param("version")))));
+  app.get(`${BASE}/version`, (c) => (proxyOnly(c), c.json(versionInfo())));
+  app.get(`${BASE}/healthz`, (c) => c.json({ apiserver: "ok", restcontrollers: "ok" }));
+
+  const call = async (
+    c: Context<Env>,
+    attrs: Omit<Attributes, "version">,
+    handle: (caller: Caller) => Promise<Response>,
+  ): Promise<Response> => {
+    const started = Date.now();
+    let user = "";
+    let response: Response;
+    try {
+      const caller = callerOf(
+        c.env?.peer ?? { authorized: false },
+        c.req.raw.headers,
+        opts.requestHeaders,
+      );
+      user = caller.user;
+      await requireAllowed(backend.authorize, caller, {
+        ...attrs,
+        version: c.req.param("version")!,
+      });
+      response = await handle(caller);
+    } catch (error) {
+      response = statusResponse(error);
+    }
+    opts.onCall?.({
+      user,
+      verb: `${attrs.verb} ${attrs.subresource}`,
+      namespace: attrs.namespace,
+      resource: attrs.resource,
+      name: attrs.name,
+      code: response.status,
+      ms: Date.now() - started,
+      ...(response.status >= 400 ? { message: await response.clone().text() } : {}),
+    });
+    return response;
+  };
+
+  const vmOrThrow = async (namespace: string, name: string) => {
+    const vm = await backend.getVm(namespace, name);
+    if (!vm) throw notFound("virtualmachine", name);
+    return vm;
+  };
+  const vmiOrThrow = async (namespace: string, name: string) => {
+    const vmi = await backend.getVmi(namespace, name);
+    if (!vmi) throw notFound("virtualmachineinstance", name);
+    return vmi;
+  };
+  const send = async (steps: PatchStep[], namespace: string, name: string, dryRun: boolean) => {
+    for (const step of steps) {
+      try {
+        await backend.patch(step, namespace, name, dryRun);
+      } catch (error) {
+        throw patchError(error, step, name);
+      }
+    }
+  };
+
+  app.put(`${BASE}/namespaces/:namespace/virtualmachines/:name/:action`, (c) => {
+    const { namespace, name, action } = c.req.param();
+    if (!["start", "stop", "restart", "migrate"].includes(action)) {
+      return statusResponse(noRoute(c.req.path));
+    }
+    return call(c, {
+      verb: "update",
+      namespace,
+      resource: "virtualmachines",
+      subresource: action,
+      name,
+    }, async () => {
+      const opts = lifecycleOptionsOf(await c.req.text());
+      const vm = await vmOrThrow(namespace, name);
+      if (action === "migrate") {
+        checkMigrate(vm, await vmiOrThrow(namespace, name));
+        throw notImplemented(
+          `Cannot migrate VM ${namespace}/${name}: live migration is not implemented in denovirt yet`,
+        );
+      }
+      const vmi = await backend.getVmi(namespace, name);
+      const plan = { start: startPlan, stop: stopPlan, restart: restartPlan }[action as "start"];
+      await send(plan(vm, vmi, opts), namespace, name, opts.dryRun);
+      return c.body(null, 202);
+    });
+  });
+
+  app.put(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/:action`, (c) => {
+    const { namespace, name, action } = c.req.param();
+    if (!["pause", "unpause", "softreboot"].includes(action)) {
+      return statusResponse(noRoute(c.req.path));
+    }
+    return call(c, {
+      verb: "update",
+      namespace,
+      resource: "virtualmachineinstances",
+      subresource: action,
+      name,
+    }, async () => {
+      const opts = lifecycleOptionsOf(await c.req.text());
+      const vmi = await vmiOrThrow(namespace, name);
+      if (action === "pause") checkPause(vmi);
+      else if (action === "unpause") checkUnpause(vmi, await backend.getVm(namespace, name));
+      else checkSoftReboot(vmi);
+      if (!opts.dryRun) await backend.agentPut(vmi, action as NodeAction);
+      return c.body(null, 200);
+    });
+  });
+
+  app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/guestosinfo`, (c) => {
+    const { namespace, name } = c.req.param();
+    return call(c, {
+      verb: "get",
+      namespace,
+      resource: "virtualmachineinstances",
+      subresource: "guestosinfo",
+      name,
+    }, async () => {
+      const vmi = await vmiOrThrow(namespace, name);
+      checkGuestOsInfo(vmi);
+      return c.json(await backend.agentGuestOsInfo(vmi) as object);
+    });
+  });
+
+  app.get(
+    `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,
+    () => statusResponse(badRequest("The console is a WebSocket: connect with Upgrade: websocket")),
+  );
+
+  app.notFound((c) => statusResponse(noRoute(c.req.path)));
+  app.onError((error) =>
+    statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
+  );
+  return app;
+}
+
+/** A failed patch as KubeVirt reports it: a failed test is a conflict (someone else changed it). */
+function patchError(error: unknown, step: PatchStep, name: string): StatusError {
+  if (error instanceof StatusError) return error;
+  if (error instanceof ApiError) {
+    const resource = step.target === "vmi" ? "virtualmachineinstance" : "virtualmachine";
+    if (error.status === 404) return notFound(resource, name);
+    if (
+      error.status === 409 || error.status === 422 ||
+      /test operation|testing value/i.test(error.message)
+    ) {
+      return conflict(
+        resource,
+        name,
+        `the object changed meanwhile, try again: ${error.body?.message ?? error.message}`,
+      );
+    }
+  }
+  return internal(messageOf(error));
+}

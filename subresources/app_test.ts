@@ -1,0 +1,204 @@
+import assert from "node:assert/strict";
+import type { Attributes, Caller } from "./access.ts";
+import { type Backend, subresourceApp } from "./app.ts";
+import type { Peer } from "./https_server.ts";
+import type { PatchStep, VmiLike, VmLike } from "./lifecycle.ts";
+
+const PROXY: Peer = { authorized: true, commonName: "front-proxy-client" };
+const BASE = "/apis/subresources.kubevirt.io/v1/namespaces/ns";
+
+interface Fake {
+  backend: Backend;
+  patches: PatchStep[];
+  reviews: [Caller, Attributes][];
+  agentCalls: string[];
+}
+
+function fake(
+  objects: { vm?: VmLike; vmi?: VmiLike; allow?: boolean; guest?: unknown } = {},
+): Fake {
+  const f: Fake = {
+    patches: [],
+    reviews: [],
+    agentCalls: [],
+    backend: {
+      getVm: (_ns, name) => Promise.resolve(name === "web" ? objects.vm : undefined),
+      getVmi: (_ns, name) => Promise.resolve(name === "web" ? objects.vmi : undefined),
+      patch: (step) => (f.patches.push(step), Promise.resolve()),
+      authorize: (caller, attrs) => {
+        f.reviews.push([caller, attrs]);
+        return Promise.resolve(
+          objects.allow === false ? { allowed: false, reason: "no RBAC" } : { allowed: true },
+        );
+      },
+      agentPut: (_vmi, action) => (f.agentCalls.push(action), Promise.resolve()),
+      agentGuestOsInfo: () => Promise.resolve(objects.guest ?? { guestAgentVersion: "1" }),
+    },
+  };
+  return f;
+}
+
+function call(
+  f: Fake,
+  method: string,
+  path: string,
+  opts: { peer?: Peer; user?: string; body?: string } = {},
+) {
+  const headers: Record<string, string> = {
+    "x-remote-user": opts.user ?? "alice",
+    "x-remote-group": "devs,system:authenticated",
+    "x-remote-extra-scopes": "a",
+  };
+  return subresourceApp({ backend: f.backend }).request(
+    path,
+    { method, headers, ...(opts.body !== undefined ? { body: opts.body } : {}) },
+    { peer: opts.peer ?? PROXY },
+  );
+}
+
+const halted: VmLike = {
+  metadata: { name: "web", namespace: "ns" },
+  spec: { runStrategy: "Halted" },
+};
+const running: VmiLike = {
+  metadata: { name: "web", namespace: "ns", uid: "u1" },
+  status: { phase: "Running", nodeName: "n1" },
+};
+
+Deno.test("subresourceApp() starts a Halted VM with 202 after a SubjectAccessReview", async () => {
+  const f = fake({ vm: halted });
+  const response = await call(f, "PUT", `${BASE}/virtualmachines/web/start`, { body: "{}" });
+  assert.equal(response.status, 202);
+  assert.equal(f.patches.length, 1);
+  const [caller, attrs] = f.reviews[0]!;
+  assert.deepEqual(caller, {
+    user: "alice",
+    groups: ["devs", "system:authenticated"],
+    extra: { scopes: ["a"] },
+  });
+  assert.deepEqual(attrs, {
+    verb: "update",
+    namespace: "ns",
+    resource: "virtualmachines",
+    subresource: "start",
+    name: "web",
+    version: "v1",
+  });
+});
+
+Deno.test("subresourceApp() answers Status 404 for a missing VM and 409 for a running one", async () => {
+  const missing = await call(fake(), "PUT", `${BASE}/virtualmachines/web/start`);
+  assert.equal(missing.status, 404);
+  const status = await missing.json();
+  assert.equal(status.kind, "Status");
+  assert.equal(status.reason, "NotFound");
+  assert.equal(status.message, 'virtualmachine.kubevirt.io "web" not found');
+  const again = await call(
+    fake({ vm: halted, vmi: running }),
+    "PUT",
+    `${BASE}/virtualmachines/web/start`,
+  );
+  assert.equal(again.status, 409);
+  assert.match((await again.json()).message, /VM is already running/);
+});
+
+Deno.test("subresourceApp() answers 403 when the SubjectAccessReview denies", async () => {
+  const f = fake({ vm: halted, allow: false });
+  const response = await call(f, "PUT", `${BASE}/virtualmachines/web/start`);
+  assert.equal(response.status, 403);
+  const status = await response.json();
+  assert.equal(status.reason, "Forbidden");
+  assert.match(status.message, /User "alice" cannot update resource "virtualmachines\/start"/);
+  assert.equal(f.patches.length, 0);
+});
+
+Deno.test("subresourceApp() answers 401 to callers other than the front proxy", async () => {
+  for (
+    const peer of [
+      { authorized: false, authorizationError: "UNABLE_TO_GET_ISSUER_CERT" },
+      { authorized: true, commonName: "someone-else" },
+    ]
+  ) {
+    const f = fake({ vm: halted });
+    const response = await call(f, "PUT", `${BASE}/virtualmachines/web/start`, { peer });
+    assert.equal(response.status, 401);
+    assert.equal(f.reviews.length, 0);
+  }
+  const noUser = await call(fake({ vm: halted }), "PUT", `${BASE}/virtualmachines/web/start`, {
+    user: "",
+  });
+  assert.equal(noUser.status, 401);
+});
+
+Deno.test("subresourceApp() pauses and unpauses through the agent after the VMI checks", async () => {
+  const f = fake({ vmi: running });
+  assert.equal((await call(f, "PUT", `${BASE}/virtualmachineinstances/web/pause`)).status, 200);
+  assert.deepEqual(f.agentCalls, ["pause"]);
+  const notPaused = await call(f, "PUT", `${BASE}/virtualmachineinstances/web/unpause`);
+  assert.equal(notPaused.status, 409);
+  assert.match((await notPaused.json()).message, /VMI is not paused/);
+  const paused = fake({
+    vmi: {
+      ...running,
+      status: { ...running.status, conditions: [{ type: "Paused", status: "True" }] },
+    },
+  });
+  assert.equal(
+    (await call(paused, "PUT", `${BASE}/virtualmachineinstances/web/pause`)).status,
+    409,
+  );
+  assert.equal(
+    (await call(paused, "PUT", `${BASE}/virtualmachineinstances/web/unpause`)).status,
+    200,
+  );
+  const dry = fake({ vmi: running });
+  const body = '{"dryRun":["All"]}';
+  assert.equal(
+    (await call(dry, "PUT", `${BASE}/virtualmachineinstances/web/pause`, { body })).status,
+    200,
+  );
+  assert.deepEqual(dry.agentCalls, []);
+});
+
+Deno.test("subresourceApp() answers guestosinfo only with a connected guest agent", async () => {
+  const without = await call(
+    fake({ vmi: running }),
+    "GET",
+    `${BASE}/virtualmachineinstances/web/guestosinfo`,
+  );
+  assert.equal(without.status, 409);
+  assert.match((await without.json()).message, /VMI does not have guest agent connected/);
+  const connected = {
+    ...running,
+    status: { ...running.status, conditions: [{ type: "AgentConnected", status: "True" }] },
+  };
+  const f = fake({ vmi: connected, guest: { hostname: "guest" } });
+  const response = await call(f, "GET", `${BASE}/virtualmachineinstances/web/guestosinfo`);
+  assert.deepEqual(await response.json(), { hostname: "guest" });
+  assert.equal(f.reviews[0]![1].verb, "get");
+});
+
+Deno.test("subresourceApp() refuses migrate with 501 and a clear message", async () => {
+  const f = fake({ vm: halted, vmi: running });
+  const response = await call(f, "PUT", `${BASE}/virtualmachines/web/migrate`);
+  assert.equal(response.status, 501);
+  assert.match((await response.json()).message, /live migration is not implemented/);
+});
+
+Deno.test("subresourceApp() serves discovery to the front proxy only, and health to anyone", async () => {
+  const f = fake();
+  const list = await (await call(f, "GET", "/apis/subresources.kubevirt.io/v1")).json();
+  assert.equal(list.kind, "APIResourceList");
+  assert.equal(list.groupVersion, "subresources.kubevirt.io/v1");
+  assert.ok(list.resources.some((r: { name: string }) => r.name === "virtualmachines/start"));
+  const group = await (await call(f, "GET", "/apis/subresources.kubevirt.io")).json();
+  assert.equal(group.preferredVersion.version, "v1");
+  const v1alpha3 = await call(f, "GET", "/apis/subresources.kubevirt.io/v1alpha3/version");
+  assert.equal(v1alpha3.status, 200);
+  const stranger = await call(f, "GET", "/apis/subresources.kubevirt.io/v1", {
+    peer: { authorized: false },
+  });
+  assert.equal(stranger.status, 401);
+  assert.equal((await call(f, "GET", "/healthz", { peer: { authorized: false } })).status, 200);
+  assert.equal((await call(f, "GET", `${BASE}/nothing/here`)).status, 404);
+});

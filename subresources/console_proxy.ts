@@ -1,0 +1,118 @@
+/**
+ * The serial console through the aggregated API: the API server forwards the caller's WebSocket
+ * upgrade here; after the same checks as every call (front proxy, SubjectAccessReview, a running
+ * VMI) it opens the console on the VMI's agent first, and only then accepts the caller, so that
+ * errors reach the caller as Status answers, then relays messages both ways until either ends.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type Authorizer, callerOf, type RequestHeaderConfig, requireAllowed } from "./access.ts";
+import { GROUP } from "./discovery.ts";
+import { type Peer, rejectUpgrade } from "./https_server.ts";
+import type { VmiLike } from "./lifecycle.ts";
+import { internal, noRoute, notFound, StatusError } from "./status.ts";
+import { checkConsole } from "./vmi_checks.ts";
+import { CONSOLE_PROTOCOL, sendableClose, WebSocketServer, type WsSocket } from "./ws.ts";
+
+const CONSOLE_PATH = new RegExp(
+  `^/apis/${
+    GROUP.replaceAll(".", "\\.")
+  }/(v1|v1alpha3)/namespaces/([^/]+)/virtualmachineinstances/([^/]+)/console$`,
+);
+
+export interface ConsoleProxyOptions {
+  getVmi(namespace: string, name: string): Promise<VmiLike | undefined>;
+  authorize: Authorizer;
+  openConsole(vmi: VmiLike): Promise<WsSocket>;
+  requestHeaders?: RequestHeaderConfig;
+  onSession?: (
+    entry: {
+      user: string;
+      namespace: string;
+      name: string;
+      event: string;
+      ms?: number;
+      message?: string;
+    },
+  ) => void;
+}
+
+/** The upgrade handler of the aggregated server. */
+export function consoleProxy(opts: ConsoleProxyOptions) {
+  const server = new WebSocketServer({
+    noServer: true,
+    handleProtocols: (offered) => offered.has(CONSOLE_PROTOCOL) ? CONSOLE_PROTOCOL : false,
+    maxPayload: 1024 * 1024,
+  });
+  return async (req: IncomingMessage, socket: Duplex, head: Uint8Array, peer: Peer) => {
+    const started = Date.now();
+    const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    const match = path.match(CONSOLE_PATH);
+    let user = "";
+    let agent: WsSocket | undefined;
+    const [namespace, name] = [
+      decodeURIComponent(match?.[2] ?? ""),
+      decodeURIComponent(match?.[3] ?? ""),
+    ];
+    try {
+      if (!match) throw noRoute(path);
+      const headers = new Headers();
+      for (const [key, value] of Object.entries(req.headers)) {
+        for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(key, v);
+      }
+      const caller = callerOf(peer, headers, opts.requestHeaders);
+      user = caller.user;
+      await requireAllowed(opts.authorize, caller, {
+        verb: "get",
+        version: match[1]!,
+        namespace,
+        resource: "virtualmachineinstances",
+        subresource: "console",
+        name,
+      });
+      const vmi = await opts.getVmi(namespace, name);
+      if (!vmi) throw notFound("virtualmachineinstance", name);
+      checkConsole(vmi);
+      agent = await opts.openConsole(vmi);
+    } catch (error) {
+      const status = error instanceof StatusError ? error.status : internal(String(error)).status;
+      opts.onSession?.({ user, namespace, name, event: "refused", message: status.message ?? "" });
+      rejectUpgrade(socket, { code: status.code, body: status });
+      return;
+    }
+    const upstream = agent;
+    // Hold what the guest writes until the caller's socket is open.
+    upstream.pause();
+    server.handleUpgrade(req, socket, head, (client) => {
+      opts.onSession?.({ user, namespace, name, event: "attached", ms: Date.now() - started });
+      relay(client, upstream, () => {
+        opts.onSession?.({ user, namespace, name, event: "detached", ms: Date.now() - started });
+      });
+      upstream.resume();
+    });
+  };
+}
+
+/** Relay messages both ways; the first side to close closes the other with its code and reason. */
+export function relay(a: WsSocket, b: WsSocket, onEnd: () => void): void {
+  let ended = false;
+  const end = (other: WsSocket, code: number, reason: Uint8Array) => {
+    if (ended) return;
+    ended = true;
+    const [c, r] = sendableClose(code, new TextDecoder().decode(reason));
+    try {
+      other.close(c, r);
+    } catch {
+      other.terminate();
+    }
+    // A peer that never answers the close must not hold the descriptors.
+    setTimeout(() => other.terminate(), 5_000).unref?.();
+    onEnd();
+  };
+  a.on("message", (data, isBinary) => b.send(data, { binary: isBinary }));
+  b.on("message", (data, isBinary) => a.send(data, { binary: isBinary }));
+  a.on("close", (code, reason) => end(b, code, reason));
+  b.on("close", (code, reason) => end(a, code, reason));
+  a.on("error", () => a.terminate());
+  b.on("error", () => b.terminate());
+}

@@ -1,0 +1,95 @@
+/**
+ * `serveSubresources()`: the aggregated API `subresources.kubevirt.io` over TLS on node:https,
+ * trusting only the API server's front-proxy client certificate (adr/0005).
+ */
+import { type Logger, logger } from "../lib/log.ts";
+import { RestClient } from "../lib/kube/rest.ts";
+import type { KubeConfigLike } from "../lib/kube/transport.ts";
+import { decodeBase64 } from "../lib/base64.ts";
+import { DEFAULT_REQUEST_HEADERS, type RequestHeaderConfig } from "./access.ts";
+import { subresourceApp } from "./app.ts";
+import { clusterBackend } from "./backend.ts";
+import { consoleProxy } from "./console_proxy.ts";
+import { type RunningServer, serveHttps } from "./https_server.ts";
+
+export interface ServeSubresourcesOptions {
+  port: number;
+  /** Loopback by default: the local stack's API server reaches it through an ExternalName Service. */
+  hostname?: string;
+  /** Serving certificate and key files. */
+  certFile: string;
+  keyFile: string;
+  /** The front-proxy CA file (kube-apiserver's --requestheader-client-ca-file). */
+  frontProxyCaFile: string;
+  /** The cluster CA file: the agents' serving certificates chain to it. */
+  clientCaFile: string;
+  /** The role's kubeconfig: its client certificate is also what the agents trust. */
+  kubeconfig: KubeConfigLike;
+  requestHeaders?: RequestHeaderConfig;
+  signal?: AbortSignal;
+  log?: Logger;
+}
+
+/** Serve until `signal` aborts; resolves once listening. */
+export async function serveSubresources(opts: ServeSubresourcesOptions): Promise<RunningServer> {
+  const log = opts.log ?? logger({ component: "subresources" });
+  if (!opts.frontProxyCaFile || !opts.clientCaFile) {
+    throw new Error("The subresource API needs --front-proxy-ca and --client-ca");
+  }
+  const [cert, key, frontProxyCa, clusterCa] = await Promise.all(
+    [opts.certFile, opts.keyFile, opts.frontProxyCaFile, opts.clientCaFile].map((f) =>
+      Deno.readTextFile(f)
+    ),
+  );
+  const kube = RestClient.fromKubeConfig(opts.kubeconfig);
+  const identity = clientIdentityOf(opts.kubeconfig);
+  const backend = clusterBackend(kube, { ca: clusterCa!, ...identity });
+  const requestHeaders = opts.requestHeaders ?? DEFAULT_REQUEST_HEADERS;
+  const app = subresourceApp({
+    backend,
+    requestHeaders,
+    onCall: (entry) => (entry.code >= 500 ? log.error : log.info)("Subresource call", { ...entry }),
+  });
+  const server = await serveHttps({
+    hostname: opts.hostname ?? "127.0.0.1",
+    port: opts.port,
+    cert: cert!,
+    key: key!,
+    clientCa: frontProxyCa!,
+    fetch: (request, env) => app.fetch(request, env),
+    upgrade: consoleProxy({
+      getVmi: backend.getVmi,
+      authorize: backend.authorize,
+      openConsole: (vmi) => backend.agents.openConsole(vmi),
+      requestHeaders,
+      onSession: (entry) => log.info("Console", entry),
+    }),
+    onError: (error) => log.error("Request failed", { error }),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  log.info("Subresource API listening", {
+    url: `https://${opts.hostname ?? "127.0.0.1"}:${server.port}`,
+  });
+  server.finished.then(() => kube.close());
+  return server;
+}
+
+/** The client certificate of a kubeconfig user, as PEM. */
+export function clientIdentityOf(kc: KubeConfigLike): { cert: string; key: string } {
+  const user = kc.getCurrentUser();
+  const pem = (data: string | undefined, file: string | undefined) =>
+    data
+      ? new TextDecoder().decode(decodeBase64(data.trim()))
+      : file
+      ? Deno.readTextFileSync(file)
+      : undefined;
+  const cert = pem(user?.certData, user?.certFile);
+  const key = pem(user?.keyData, user?.keyFile);
+  if (!cert || !key) {
+    throw new Error(
+      "Cannot call the node agents: the kubeconfig user has no client certificate (agents trust " +
+        "only the webhooks' client certificate; see adr/0005)",
+    );
+  }
+  return { cert, key };
+}

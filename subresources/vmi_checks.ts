@@ -1,0 +1,106 @@
+/**
+ * When the node-level subresources (pause, unpause, soft reboot, guest OS info, console) may
+ * reach the agent, as virt-api decides it: pure checks that throw a StatusError.
+ */
+import type { VmiLike, VmLike } from "./lifecycle.ts";
+import { badRequest, conflict, StatusError } from "./status.ts";
+
+const hasCondition = (vmi: VmiLike, type: string, status?: string) =>
+  (vmi.status?.conditions ?? []).some((c) =>
+    c.type === type && (status === undefined || c.status === status)
+  );
+
+const nameOf = (vmi: VmiLike) => vmi.metadata.name ?? "";
+
+/** Pause needs a running VMI that is not paused, not migrating and has no liveness probe. */
+export function checkPause(vmi: VmiLike): void {
+  if (vmi.status?.phase !== "Running") {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VM is not running");
+  }
+  if (vmi.spec?.livenessProbe) {
+    const error = conflict("virtualmachineinstance", nameOf(vmi), "");
+    throw new StatusError({
+      ...error.status,
+      code: 403,
+      reason: "Forbidden",
+      message: `virtualmachineinstance.kubevirt.io "${nameOf(vmi)}" is forbidden: ` +
+        "Pausing VMIs with LivenessProbe is currently not supported",
+    });
+  }
+  if (hasCondition(vmi, "Paused")) {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is already paused");
+  }
+  if (vmi.status?.migrationState && !vmi.status.migrationState.completed) {
+    throw conflict(
+      "virtualmachineinstance",
+      nameOf(vmi),
+      `Cannot pause VM '${nameOf(vmi)}' because it is currently being migrated`,
+    );
+  }
+}
+
+/** Unpause needs a running, paused VMI whose VM (if any) is not being snapshotted. */
+export function checkUnpause(vmi: VmiLike, vm: VmLike | undefined): void {
+  if (vm?.status?.snapshotInProgress) {
+    throw conflict("virtualmachine", nameOf(vmi), "VM snapshot is in progress");
+  }
+  if (vmi.status?.phase !== "Running") {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
+  }
+  if (!hasCondition(vmi, "Paused")) {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not paused");
+  }
+}
+
+/** A soft reboot needs a running, unpaused VMI with a guest agent or ACPI. */
+export function checkSoftReboot(vmi: VmiLike): void {
+  if (vmi.status?.phase !== "Running") {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VM is not running");
+  }
+  if (hasCondition(vmi, "Paused", "True")) {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is paused");
+  }
+  if (
+    !hasCondition(vmi, "AgentConnected") && vmi.spec?.domain?.features?.acpi?.enabled === false
+  ) {
+    throw conflict(
+      "virtualmachineinstance",
+      nameOf(vmi),
+      "VMI neither have the agent connected nor the ACPI feature enabled",
+    );
+  }
+}
+
+/** Guest OS info needs a running VMI whose guest agent is connected. */
+export function checkGuestOsInfo(vmi: VmiLike): void {
+  if (vmi.status?.phase !== "Running") {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
+  }
+  if (!hasCondition(vmi, "AgentConnected", "True")) {
+    throw conflict(
+      "virtualmachineinstance",
+      nameOf(vmi),
+      "VMI does not have guest agent connected",
+    );
+  }
+}
+
+/** The serial console needs one (autoattachSerialConsole not false) and a running VMI. */
+export function checkConsole(vmi: VmiLike): void {
+  if (vmi.spec?.domain?.devices?.autoattachSerialConsole === false) {
+    throw badRequest("No serial consoles are present.");
+  }
+  const phase = vmi.status?.phase || "Pending";
+  if (phase !== "Running") {
+    throw badRequest(
+      `Unable to connect to VirtualMachineInstance because phase is ${phase} instead of Running`,
+    );
+  }
+}
+
+/** Migrate needs a running, unpaused VMI. */
+export function checkMigrate(vm: VmLike, vmi: VmiLike): void {
+  const name = vm.metadata.name ?? "";
+  if (vmi.status?.phase !== "Running") throw conflict("virtualmachine", name, "VM is not running");
+  if (hasCondition(vmi, "Paused", "True")) throw conflict("virtualmachine", name, "VM is paused");
+}
