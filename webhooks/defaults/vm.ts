@@ -1,7 +1,7 @@
 // Defaults for a VirtualMachine: `running` becomes runStrategy, the template gets the VMI
 // defaults and a firmware UUID that stays the same across restarts.
 import type { RunStrategy, VirtualMachine } from "../../api/mod.ts";
-import { legacyFirmwareUuid } from "./uuid.ts";
+import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
 import { defaultVmiSpec } from "./vmi_spec.ts";
 
 /** KubeVirt's warning for `running` (pkg/virt-api/webhooks/validating-webhook/admitters). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { legacyFirmwareUuid, uuidV5 } from "./uuid.ts";
+import { legacyFirmwareUuid, uuidV5 } from "./firmware_uuid.ts";
 
 Deno.test("uuidV5() matches RFC 4122's DNS example", () => {
   // Python: uuid.uuid5(uuid.NAMESPACE_DNS, "python.org")

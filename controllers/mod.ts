@@ -1,0 +1,65 @@
+/** denovirt's controllers, and what each needs from the Manager. Importing this starts nothing. */
+import type { Controller } from "../lib/controller.ts";
+import type { ManagerOptions } from "../lib/controller_manager.ts";
+import {
+  dataVolumes,
+  persistentVolumeClaims,
+  pods,
+  type Resource,
+  virtualMachines,
+} from "../lib/kube/resources.ts";
+import { APP_LABEL, LAUNCHER_APP } from "./kubevirt.ts";
+import { vmController } from "./vm/controller.ts";
+import { vmiController } from "./vmi/controller.ts";
+import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod.ts";
+
+export { vmController } from "./vm/controller.ts";
+export { vmiController } from "./vmi/controller.ts";
+export { DEFAULT_LAUNCHER_IMAGE } from "./vmi/launcher_pod.ts";
+
+/** The controllers, by the name `--only` takes. */
+export const CONTROLLER_NAMES = ["vm", "vmi"] as const;
+export type ControllerName = (typeof CONTROLLER_NAMES)[number];
+
+/** Settings shared by the controllers. */
+export interface ControllersConfig {
+  launcher?: Partial<LauncherOptions>;
+}
+
+/** A controller with the caches it reads besides what it watches. */
+interface ControllerModule {
+  controller: Controller;
+  caches: Resource[];
+}
+
+function moduleOf(name: ControllerName, config: ControllersConfig): ControllerModule {
+  switch (name) {
+    case "vm":
+      return {
+        controller: vmController() as Controller,
+        caches: [persistentVolumeClaims, dataVolumes],
+      };
+    case "vmi":
+      return {
+        controller: vmiController({
+          image: DEFAULT_LAUNCHER_IMAGE,
+          ...config.launcher,
+        }) as Controller,
+        caches: [virtualMachines, persistentVolumeClaims, dataVolumes],
+      };
+  }
+}
+
+/** The Manager options that run the named controllers (all by default). */
+export function controllersManagerOptions(
+  names: readonly ControllerName[] = CONTROLLER_NAMES,
+  config: ControllersConfig = {},
+): Pick<ManagerOptions, "controllers" | "caches" | "selections"> {
+  const modules = [...new Set(names)].map((name) => moduleOf(name, config));
+  return {
+    controllers: modules.map((m) => m.controller),
+    caches: [...new Set(modules.flatMap((m) => m.caches))],
+    // Only launcher pods: the controllers never read other pods, and a cluster may have many.
+    selections: [{ resource: pods, labelSelector: `${APP_LABEL}=${LAUNCHER_APP}` }],
+  };
+}

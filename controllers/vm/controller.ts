@@ -1,0 +1,175 @@
+/** The VM controller: keeps the VMI a VM's run strategy asks for, and the VM's status true. */
+import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import { messageOf } from "../../lib/errors.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import { keyOf } from "../../lib/kube/object.ts";
+import {
+  dataVolumes,
+  persistentVolumeClaims,
+  virtualMachineInstances,
+  virtualMachines,
+} from "../../lib/kube/resources.ts";
+import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
+import type { VM, VMI } from "../objects.ts";
+import type { DataVolumeObject, PersistentVolumeClaim, VolumeView } from "../volumes.ts";
+import {
+  editFinalizers,
+  patchFinalizers,
+  StaleObjectError,
+  writeStatusIfChanged,
+} from "../writes.ts";
+import { planFor, type VmObserved, type VmPlan } from "./plan.ts";
+import { type SyncError, vmStatusOf } from "./status.ts";
+import { isControlledBy, vmiFor } from "./vmi_for.ts";
+
+type Ctx = ReconcileContext<VM>;
+
+/** What the caches hold about one VM. */
+export function observe(ctx: Ctx, vm: VM): VmObserved {
+  const namespace = vm.metadata.namespace ?? "";
+  const pvcs = ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims);
+  const dvs = ctx.cache<DataVolumeObject>(dataVolumes);
+  const volumes: VolumeView = {
+    claim: (name) => pvcs.get(`${namespace}/${name}`),
+    dataVolume: (name) => dvs.get(`${namespace}/${name}`),
+  };
+  const vmi = ctx.cache<VMI>(virtualMachineInstances).get(ctx.key);
+  return { vm, vmi, volumes };
+}
+
+/** A failed write: retried, and reported in the Failure condition meanwhile. */
+class ApplyError extends Error {
+  constructor(readonly sync: SyncError, readonly failure: unknown) {
+    super(sync.message);
+  }
+}
+
+/** Carry out the plan's writes; answers the VM as it is after them. */
+async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM> {
+  const signal = ctx.signal;
+  let latest = vm;
+  if (plan.finalizer === "add") {
+    const finalizers = editFinalizers(vm.metadata.finalizers, [VM_CONTROLLER_FINALIZER]);
+    latest = await patchFinalizers<VM>(ctx.rest, virtualMachines, vm, finalizers, signal);
+  }
+  const action = plan.desired.action;
+  const id = `${vm.metadata.namespace}/${vm.metadata.name}`;
+  if (action.kind === "create") {
+    try {
+      const created = await ctx.rest.create(virtualMachineInstances, vmiFor(latest), { signal });
+      ctx.log.info("Started VM by creating its VMI", { why: plan.desired.why });
+      await ctx.events.normal(
+        vm,
+        "SuccessfulCreate",
+        `Started the virtual machine by creating the new virtual machine instance ${created.metadata?.name}`,
+      );
+    } catch (error) {
+      if (!isAlreadyExists(error)) {
+        const message = `Cannot start VM ${id}: ${messageOf(error)}`;
+        await ctx.events.warning(vm, "FailedCreate", message);
+        throw new ApplyError({ reason: "FailedCreate", message }, error);
+      }
+      // The cache is behind our own create, or another VMI took the name.
+      const existing = await ctx.rest.get<VMI>(
+        virtualMachineInstances,
+        { namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" },
+        signal,
+      );
+      if (!isControlledBy(existing, vm)) {
+        const message = `Cannot start VM ${id}: VMI ${id} exists and is not controlled by this VM`;
+        throw new ApplyError({ reason: "FailedCreate", message }, error);
+      }
+    }
+  } else if (action.kind === "delete") {
+    try {
+      await ctx.rest.delete(
+        virtualMachineInstances,
+        { namespace: vm.metadata.namespace ?? "", name: vm.metadata.name ?? "" },
+        { preconditions: { uid: action.uid }, signal },
+      );
+      ctx.log.info("Stopping VM by deleting its VMI", { why: plan.desired.why, uid: action.uid });
+      await ctx.events.normal(
+        vm,
+        "SuccessfulDelete",
+        `Stopped the virtual machine by deleting the virtual machine instance ${action.uid}`,
+      );
+    } catch (error) {
+      if (isNotFound(error)) return latest;
+      if (isConflict(error)) throw error; // A newer VMI: the cache will show it.
+      const message = `Cannot stop VM ${id}: ${messageOf(error)}`;
+      await ctx.events.warning(vm, "FailedDelete", message);
+      throw new ApplyError({ reason: "FailedDelete", message }, error);
+    }
+  } else if (action.kind === "runAlways") {
+    const spec = vm.spec.running !== undefined
+      ? { ...latest.spec, running: true }
+      : { ...latest.spec, runStrategy: "Always" as const };
+    await ctx.rest.update(virtualMachines, { ...latest, spec }, { signal });
+    throw new StaleObjectError("Switched a Halted VM to Always on a start request");
+  }
+  if (plan.finalizer === "remove") {
+    const finalizers = editFinalizers(latest.metadata.finalizers, [], [VM_CONTROLLER_FINALIZER]);
+    latest = await patchFinalizers<VM>(ctx.rest, virtualMachines, latest, finalizers, signal);
+  }
+  return latest;
+}
+
+async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
+  const vm = ctx.object;
+  if (!vm) return;
+  const now = Date.now();
+  const observed = observe(ctx, vm);
+  const plan = planFor(observed, now);
+  let latest: VM = vm;
+  let failure: ApplyError | undefined;
+  if (!plan.problem) {
+    try {
+      latest = await apply(ctx, vm, plan);
+    } catch (error) {
+      if (!(error instanceof ApplyError)) throw error;
+      failure = error;
+    }
+  }
+  const status = vmStatusOf({
+    vm,
+    vmi: plan.vmi,
+    runStrategy: plan.runStrategy,
+    action: plan.desired.action,
+    appendStartRequest: plan.desired.appendStartRequest,
+    error: plan.problem ?? failure?.sync,
+    volumes: observed.volumes,
+    now,
+  });
+  if (latest.metadata.deletionTimestamp && plan.finalizer === "remove") return; // Gone now.
+  await writeStatusIfChanged(ctx.rest, virtualMachines, vm, latest, status, ctx.signal);
+  if (failure) throw failure.failure;
+  if (plan.releaseVmi && plan.vmi) {
+    const vmi = plan.vmi;
+    const finalizers = editFinalizers(vmi.metadata.finalizers, [], [VM_CONTROLLER_FINALIZER]);
+    await patchFinalizers(ctx.rest, virtualMachineInstances, vmi, finalizers, ctx.signal)
+      .catch((error) => {
+        if (!isNotFound(error)) throw error;
+      });
+  }
+  const action = plan.desired.action;
+  if (action.kind === "backoff") return { requeueAfterMs: action.ms };
+}
+
+/** The VM controller. */
+export function vmController(): Controller<VM> {
+  return {
+    name: "vm",
+    for: virtualMachines,
+    // The VMI is named after its VM, so its key is the VM's key, owned or not.
+    watches: [{ resource: virtualMachineInstances, mapToKeys: (vmi) => [keyOf(vmi)] }],
+    concurrency: 4,
+    async reconcile(_key, ctx): Promise<ReconcileResult | void> {
+      try {
+        return await reconcileVm(ctx);
+      } catch (error) {
+        if (ctx.signal.aborted) return; // Stopping or no longer leading: the next leader redoes it.
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/** observe -> plan for one VM: its VMI action, its finalizer, and problems to report. Pure. */
+import type { RunStrategy, VirtualMachine } from "../../api/mod.ts";
+import { messageOf } from "../../lib/errors.ts";
+import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
+import type { VM, VMI } from "../objects.ts";
+import type { VolumeView } from "../volumes.ts";
+import { desiredVmi, type VmDesired } from "./desired.ts";
+import { isFinal, runStrategyOf } from "./run_strategy.ts";
+import type { SyncError } from "./status.ts";
+import { isControlledBy } from "./vmi_for.ts";
+
+/** What a pass sees of one VM. */
+export interface VmObserved {
+  vm: VM;
+  /** The VMI named after the VM, whoever controls it. */
+  vmi: VMI | undefined;
+  volumes: VolumeView;
+}
+
+/** What a pass will do for one VM. */
+export interface VmPlan {
+  runStrategy: RunStrategy | undefined;
+  /** The VM's own VMI (undefined when the VMI of its name belongs to something else). */
+  vmi: VMI | undefined;
+  desired: VmDesired;
+  /** Add or remove the VM controller's finalizer on the VM. */
+  finalizer: "add" | "remove" | undefined;
+  /** Remove the VM controller's finalizer from the VMI once the VM status records its end. */
+  releaseVmi: boolean;
+  /** A problem found while planning: reported in the Failure condition, nothing applied. */
+  problem: SyncError | undefined;
+}
+
+const idOf = (vm: VirtualMachine) => `${vm.metadata.namespace}/${vm.metadata.name}`;
+const nothing = (why: string): VmDesired => ({
+  action: { kind: "keep" },
+  appendStartRequest: false,
+  why,
+});
+
+/** The plan for one VM at time `now`. */
+export function planFor({ vm, vmi: named }: VmObserved, now: number): VmPlan {
+  const foreign = named && !isControlledBy(named, vm) ? named : undefined;
+  const vmi = foreign ? undefined : named;
+  const finalizers = vm.metadata.finalizers ?? [];
+  const hasFinalizer = finalizers.includes(VM_CONTROLLER_FINALIZER);
+  const finalizer = vm.metadata.deletionTimestamp
+    ? (!vmi && hasFinalizer ? "remove" : undefined)
+    : (hasFinalizer ? undefined : "add");
+  const releaseVmi = !!vmi && isFinal(vmi) &&
+    (vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER);
+  const base = { vmi, finalizer, releaseVmi } as const;
+
+  let runStrategy: RunStrategy;
+  try {
+    runStrategy = runStrategyOf(vm);
+  } catch (error) {
+    return {
+      ...base,
+      runStrategy: undefined,
+      desired: nothing("no readable run strategy"),
+      problem: { reason: "FailedCreate", message: messageOf(error) },
+    };
+  }
+  if (foreign && !vm.metadata.deletionTimestamp) {
+    return {
+      ...base,
+      runStrategy,
+      desired: nothing("the VMI of this name is not the VM's"),
+      problem: {
+        reason: "FailedCreate",
+        message: `Cannot start VM ${idOf(vm)}: VMI ${idOf(vm)} exists and is not controlled ` +
+          "by this VM: delete it, or delete and recreate the VM",
+      },
+    };
+  }
+  if (runStrategy === "WaitAsReceiver" && !vm.metadata.deletionTimestamp) {
+    return {
+      ...base,
+      runStrategy,
+      desired: nothing("WaitAsReceiver is not supported"),
+      problem: {
+        reason: "FailedCreate",
+        message: `Cannot run VM ${idOf(vm)}: runStrategy WaitAsReceiver is not supported`,
+      },
+    };
+  }
+  return {
+    ...base,
+    runStrategy,
+    desired: desiredVmi(vm, vmi, runStrategy, now),
+    problem: undefined,
+  };
+}

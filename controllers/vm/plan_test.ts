@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { NO_VOLUMES } from "../volumes.ts";
+import { planFor } from "./plan.ts";
+import { NOW, vmFixture, vmiInPhase, vmWithStrategy } from "./testdata/fixtures.ts";
+
+const FIN = "kubevirt.io/virtualMachineControllerFinalize";
+
+Deno.test("planFor() adds the VM finalizer to a live VM and removes it once the VMI is gone", () => {
+  const bare = vmFixture((vm) => vm.metadata.finalizers = []);
+  assert.equal(planFor({ vm: bare, vmi: undefined, volumes: NO_VOLUMES }, NOW).finalizer, "add");
+  const deleting = vmFixture((vm) => vm.metadata.deletionTimestamp = "x");
+  assert.equal(
+    planFor({ vm: deleting, vmi: vmiInPhase("Running"), volumes: NO_VOLUMES }, NOW).finalizer,
+    undefined,
+  );
+  assert.equal(
+    planFor({ vm: deleting, vmi: undefined, volumes: NO_VOLUMES }, NOW).finalizer,
+    "remove",
+  );
+});
+
+Deno.test("planFor() releases an ended VMI's VM-controller finalizer, not a running one's", () => {
+  const vm = vmWithStrategy("Manual");
+  assert.equal(
+    planFor({ vm, vmi: vmiInPhase("Failed"), volumes: NO_VOLUMES }, NOW).releaseVmi,
+    true,
+  );
+  assert.equal(
+    planFor({ vm, vmi: vmiInPhase("Running"), volumes: NO_VOLUMES }, NOW).releaseVmi,
+    false,
+  );
+  const released = vmiInPhase(
+    "Failed",
+    (v) => v.metadata.finalizers = [FIN.replace("kubevirt", "x")],
+  );
+  assert.equal(planFor({ vm, vmi: released, volumes: NO_VOLUMES }, NOW).releaseVmi, false);
+});
+
+Deno.test("planFor() leaves a VMI of the VM's name that another owner controls alone, and says so", () => {
+  const foreign = vmiInPhase("Running", (v) => v.metadata.ownerReferences![0]!.uid = "another-vm");
+  const p = planFor({ vm: vmWithStrategy("Halted"), vmi: foreign, volumes: NO_VOLUMES }, NOW);
+  assert.equal(p.desired.action.kind, "keep");
+  assert.equal(p.vmi, undefined);
+  assert.match(p.problem?.message ?? "", /exists and is not controlled by this VM/);
+  const orphan = vmiInPhase("Running", (v) => delete v.metadata.ownerReferences);
+  assert.ok(
+    planFor({ vm: vmWithStrategy("Always"), vmi: orphan, volumes: NO_VOLUMES }, NOW).problem,
+  );
+});
+
+Deno.test("planFor() reads running: true as Always and running: false as Halted", () => {
+  const running = vmFixture((vm) => {
+    delete vm.spec.runStrategy;
+    vm.spec.running = true;
+  });
+  const up = planFor({ vm: running, vmi: undefined, volumes: NO_VOLUMES }, NOW);
+  assert.equal(up.runStrategy, "Always");
+  assert.equal(up.desired.action.kind, "create");
+  const stopped = vmFixture((vm) => {
+    delete vm.spec.runStrategy;
+    vm.spec.running = false;
+  });
+  const down = planFor({ vm: stopped, vmi: vmiInPhase("Running"), volumes: NO_VOLUMES }, NOW);
+  assert.equal(down.runStrategy, "Halted");
+  assert.equal(down.desired.action.kind, "delete");
+});
+
+Deno.test("planFor() reports running together with runStrategy, and WaitAsReceiver, as problems", () => {
+  const both = vmFixture((vm) => vm.spec.running = true);
+  const p = planFor({ vm: both, vmi: undefined, volumes: NO_VOLUMES }, NOW);
+  assert.equal(p.runStrategy, undefined);
+  assert.match(p.problem?.message ?? "", /mutually exclusive/);
+  const receiver = planFor({
+    vm: vmWithStrategy("WaitAsReceiver"),
+    vmi: undefined,
+    volumes: NO_VOLUMES,
+  }, NOW);
+  assert.match(receiver.problem?.message ?? "", /WaitAsReceiver is not supported/);
+});

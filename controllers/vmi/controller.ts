@@ -1,0 +1,150 @@
+/** The VMI controller: one launcher pod per VMI, its phase up to Scheduled, and its teardown. */
+import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import { messageOf } from "../../lib/errors.ts";
+import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import {
+  dataVolumes,
+  persistentVolumeClaims,
+  pods as podsResource,
+  virtualMachineInstances,
+  virtualMachines,
+} from "../../lib/kube/resources.ts";
+import { CREATED_BY_LABEL, VM_KIND } from "../kubevirt.ts";
+import type { VM, VMI } from "../objects.ts";
+import type { DataVolumeObject, PersistentVolumeClaim, VolumeView } from "../volumes.ts";
+import { writeStatusIfChanged } from "../writes.ts";
+import type { LauncherOptions } from "./launcher_pod.ts";
+import type { Pod } from "./pod.ts";
+import { planVmi, type VmiObserved, type VmiPlan } from "./plan.ts";
+
+type Ctx = ReconcileContext<VMI>;
+
+const controlledBy = (pod: Pod, uid: string) =>
+  (pod.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
+const byAge = (a: Pod, b: Pod) =>
+  (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "");
+
+/** What the caches hold about one VMI. */
+export function observe(ctx: Ctx, vmi: VMI): VmiObserved {
+  const namespace = vmi.metadata.namespace ?? "";
+  const uid = vmi.metadata.uid ?? "";
+  const pods = ctx.cache<Pod>(podsResource).byIndex("byOwner", uid)
+    .filter((p) => controlledBy(p, uid)).sort(byAge);
+  const owner = vmi.metadata.ownerReferences?.find((r) => r.controller === true);
+  const vm = owner?.kind === VM_KIND
+    ? ctx.cache<VM>(virtualMachines).get(`${namespace}/${owner.name}`)
+    : undefined;
+  const pvcs = ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims);
+  const dvs = ctx.cache<DataVolumeObject>(dataVolumes);
+  const volumes: VolumeView = {
+    claim: (name) => pvcs.get(`${namespace}/${name}`),
+    dataVolume: (name) => dvs.get(`${namespace}/${name}`),
+  };
+  return { vmi, pods, ownerVmExists: !!vm && vm.metadata.uid === owner?.uid, volumes };
+}
+
+/** The pods of the VMI as the API server has them now (the cache may be behind our creates). */
+async function livePods(ctx: Ctx, vmi: VMI): Promise<Pod[]> {
+  const uid = vmi.metadata.uid ?? "";
+  const list = await ctx.rest.list<Pod>(podsResource, {
+    namespace: vmi.metadata.namespace ?? "",
+    labelSelector: `${CREATED_BY_LABEL}=${uid}`,
+    signal: ctx.signal,
+  });
+  return list.items.filter((p) => controlledBy(p, uid)).sort(byAge);
+}
+
+async function patchMetadata(ctx: Ctx, vmi: VMI, plan: VmiPlan): Promise<VMI> {
+  return await ctx.rest.patch<VMI>(virtualMachineInstances, {
+    namespace: vmi.metadata.namespace ?? "",
+    name: vmi.metadata.name ?? "",
+  }, {
+    metadata: {
+      resourceVersion: vmi.metadata.resourceVersion,
+      ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
+      ...(plan.labels ? { labels: plan.labels } : {}),
+    },
+  }, { type: "merge", signal: ctx.signal });
+}
+
+async function deletePod(ctx: Ctx, vmi: VMI, pod: Pod): Promise<void> {
+  const name = pod.metadata?.name ?? "";
+  try {
+    await ctx.rest.delete(podsResource, { namespace: pod.metadata?.namespace ?? "", name }, {
+      gracePeriodSeconds: 0,
+      preconditions: { uid: pod.metadata?.uid ?? "" },
+      signal: ctx.signal,
+    });
+    await ctx.events.normal(vmi, "SuccessfulDelete", `Deleted virtual machine pod ${name}`);
+  } catch (error) {
+    if (!isNotFound(error) && !isConflict(error)) throw error;
+  }
+}
+
+async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<ReconcileResult | void> {
+  const vmi = ctx.object;
+  if (!vmi) return;
+  const now = Date.now();
+  let observed = observe(ctx, vmi);
+  let plan = planVmi(observed, launcher, now);
+  if (plan.podMissing) {
+    const pods = await livePods(ctx, vmi);
+    if (pods.length) {
+      ctx.log.info("The pod cache is behind; looking again", { pods: pods.length });
+      observed = { ...observed, pods };
+      plan = planVmi(observed, launcher, now);
+    }
+  }
+  let createError: unknown;
+  if (plan.createPod) {
+    try {
+      await ctx.rest.create(podsResource, plan.createPod, { signal: ctx.signal });
+    } catch (error) {
+      if (!isAlreadyExists(error)) {
+        createError = error;
+        const message = `Cannot create the launcher pod of VMI ${ctx.key}: ${messageOf(error)}`;
+        await ctx.events.warning(vmi, "FailedCreate", message);
+        plan = planVmi({ ...observed, podCreateError: message }, launcher, now);
+      }
+    }
+  }
+  const old = vmi.metadata.finalizers ?? [];
+  const adds = !!plan.labels || (plan.finalizers ?? []).some((f) => !old.includes(f));
+  let latest = vmi;
+  if (adds) latest = await patchMetadata(ctx, vmi, plan);
+  for (const pod of plan.deletePods) await deletePod(ctx, vmi, pod);
+  const written = await writeStatusIfChanged(
+    ctx.rest,
+    virtualMachineInstances,
+    vmi,
+    latest,
+    plan.status,
+    ctx.signal,
+  );
+  if (!adds && plan.finalizers) {
+    await patchMetadata(ctx, written ?? latest, plan).catch((error) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+  for (const e of plan.events) await ctx.events.record(vmi, e.type, e.reason, e.message);
+  if (createError) throw createError;
+  if (plan.requeueAfterMs !== undefined) return { requeueAfterMs: plan.requeueAfterMs };
+}
+
+/** The VMI controller, making launcher pods as `launcher` says. */
+export function vmiController(launcher: LauncherOptions): Controller<VMI> {
+  return {
+    name: "vmi",
+    for: virtualMachineInstances,
+    owns: [podsResource],
+    concurrency: 4,
+    async reconcile(_key, ctx): Promise<ReconcileResult | void> {
+      try {
+        return await reconcileVmi(ctx, launcher);
+      } catch (error) {
+        if (ctx.signal.aborted) return; // Stopping or no longer leading: the next leader redoes it.
+        throw error;
+      }
+    },
+  };
+}

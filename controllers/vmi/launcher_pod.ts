@@ -1,0 +1,103 @@
+/**
+ * The launcher pod of a VMI: a placeholder that holds the VMI's place and resources on a node
+ * (the node's agent runs the guest in the node's one libvirtd, not in the pod). Pure.
+ */
+import { createHash } from "node:crypto";
+import type { VirtualMachineInstance } from "../../api/mod.ts";
+import {
+  APP_LABEL,
+  CREATED_BY_LABEL,
+  DOMAIN_ANNOTATION,
+  KUBEVIRT_API_VERSION,
+  LAUNCHER_APP,
+  SCHEDULABLE_LABEL,
+  VM_NAME_LABEL,
+  VMI_KIND,
+} from "../kubevirt.ts";
+import type { Pod } from "./pod.ts";
+import { launcherResources, type ResourceOptions } from "./resources.ts";
+
+/** How launcher pods are made. */
+export interface LauncherOptions extends ResourceOptions {
+  /** The holder container's image; it only keeps the pod alive on nodes with a kubelet. */
+  image: string;
+}
+
+export const DEFAULT_LAUNCHER_IMAGE = "registry.k8s.io/pause:3.10";
+/** KubeVirt's DefaultGracePeriodSeconds for a VMI without terminationGracePeriodSeconds. */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+/** KubeVirt pads the launcher's grace period twice by 15 s, so the agent stops the guest first. */
+const GRACE_PADDING_SECONDS = 30;
+
+// Kubernetes' generateName alphabet (no vowels, no 0/1/3: no words, no look-alikes).
+const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/**
+ * `virt-launcher-<vmi>-<5 chars>` as KubeVirt's generateName makes it, except that the 5 chars
+ * come from the VMI's UID: creating the pod twice (a retry, a restart) finds the first one.
+ */
+export function launcherPodName(vmi: VirtualMachineInstance): string {
+  const base = `virt-launcher-${vmi.metadata.name ?? ""}-`.slice(0, 58);
+  const digest = createHash("sha256").update(vmi.metadata.uid ?? "").digest();
+  const suffix = Array.from(digest.subarray(0, 5), (b) => ALPHABET[b % ALPHABET.length]).join("");
+  return base + suffix;
+}
+
+/** The host name KubeVirt labels the pod with: spec.hostname or the name, as a DNS label. */
+function hostNameOf(vmi: VirtualMachineInstance): string {
+  const name = vmi.spec.hostname ?? vmi.metadata.name ?? "";
+  return name.slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
+}
+
+/** The launcher pod for `vmi`. */
+export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOptions): Pod {
+  const spec = vmi.spec;
+  const grace = (spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS) +
+    GRACE_PADDING_SECONDS;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: launcherPodName(vmi),
+      namespace: vmi.metadata.namespace,
+      labels: {
+        ...vmi.metadata.labels,
+        [APP_LABEL]: LAUNCHER_APP,
+        [CREATED_BY_LABEL]: vmi.metadata.uid ?? "",
+        [VM_NAME_LABEL]: hostNameOf(vmi),
+      },
+      annotations: {
+        [DOMAIN_ANNOTATION]: vmi.metadata.name ?? "",
+        "kubectl.kubernetes.io/default-container": "compute",
+      },
+      ownerReferences: [{
+        apiVersion: KUBEVIRT_API_VERSION,
+        kind: VMI_KIND,
+        name: vmi.metadata.name ?? "",
+        uid: vmi.metadata.uid ?? "",
+        controller: true,
+        blockOwnerDeletion: true,
+      }],
+    },
+    spec: {
+      containers: [{
+        name: "compute",
+        image: opts.image,
+        imagePullPolicy: "IfNotPresent",
+        resources: launcherResources(vmi, opts),
+      }],
+      restartPolicy: "Never",
+      terminationGracePeriodSeconds: grace,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      nodeSelector: { ...spec.nodeSelector, [SCHEDULABLE_LABEL]: "true" },
+      ...(spec.affinity ? { affinity: structuredClone(spec.affinity) } : {}),
+      ...(spec.tolerations ? { tolerations: structuredClone(spec.tolerations) } : {}),
+      ...(spec.topologySpreadConstraints
+        ? { topologySpreadConstraints: structuredClone(spec.topologySpreadConstraints) }
+        : {}),
+      ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
+      ...(spec.schedulerName ? { schedulerName: spec.schedulerName } : {}),
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { NO_VOLUMES } from "../volumes.ts";
+import type { VMI } from "../objects.ts";
+import type { Pod } from "./pod.ts";
+import { planVmi, type VmiObserved } from "./plan.ts";
+import { boundPod, NOW, podFixture, vmiFixture } from "./testdata/fixtures.ts";
+
+const LAUNCHER = { image: "registry.k8s.io/pause:3.10" };
+const AGENT = "denovirt.io/agent-teardown";
+const VMI_FIN = "foregroundDeleteVirtualMachine";
+const VM_FIN = "kubevirt.io/virtualMachineControllerFinalize";
+
+function plan(vmi: VMI, pods: Pod[] = [], more: Partial<VmiObserved> = {}) {
+  return planVmi({ vmi, pods, ownerVmExists: true, volumes: NO_VOLUMES, ...more }, LAUNCHER, NOW);
+}
+const condition = (p: ReturnType<typeof plan>, type: string) =>
+  p.status.conditions?.find((c) => c.type === type);
+
+Deno.test("planVmi() creates one launcher pod for a new VMI and moves it to Scheduling", () => {
+  for (const phase of [undefined, "", "Pending"] as const) {
+    const p = plan(vmiFixture(phase));
+    assert.equal(
+      p.createPod?.metadata?.labels?.["kubevirt.io/created-by"],
+      vmiFixture().metadata.uid,
+    );
+    assert.equal(p.status.phase, "Scheduling");
+    assert.deepEqual(p.status.phaseTransitionTimestamps?.map((t) => t.phase), ["Scheduling"]);
+    assert.equal(p.finalizers, undefined, "the finalizers are in place already");
+  }
+});
+
+Deno.test("planVmi() never creates a second pod when one exists for the VMI", () => {
+  const p = plan(vmiFixture("Pending"), [podFixture()]);
+  assert.equal(p.createPod, undefined);
+  assert.equal(p.status.phase, "Scheduling");
+  assert.equal(plan(vmiFixture("Scheduling"), [podFixture()]).createPod, undefined);
+});
+
+Deno.test("planVmi() adds the VMI finalizer to a VMI made without it", () => {
+  const p = plan(vmiFixture("", (v) => v.metadata.finalizers = []));
+  assert.deepEqual(p.finalizers, [VMI_FIN]);
+});
+
+Deno.test("planVmi() copies the scheduler's Unschedulable condition while the pod waits", () => {
+  const p = plan(vmiFixture("Scheduling"), [podFixture()]);
+  assert.equal(p.status.phase, "Scheduling");
+  assert.deepEqual(condition(p, "PodScheduled"), {
+    type: "PodScheduled",
+    status: "False",
+    reason: "Unschedulable",
+    message: "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector.",
+    lastTransitionTime: "2026-01-01T00:01:00Z",
+  });
+  assert.equal(condition(p, "Ready")?.reason, "GuestNotRunning");
+});
+
+Deno.test("planVmi() moves a VMI whose pod is bound to Scheduled, with node, label and agent finalizer", () => {
+  const vmi = vmiFixture("Scheduling", (v) => {
+    v.status!.conditions = [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }];
+  });
+  const p = plan(vmi, [boundPod("node-a")]);
+  assert.equal(p.status.phase, "Scheduled");
+  assert.equal(p.status.nodeName, "node-a");
+  assert.equal(p.labels?.["kubevirt.io/nodeName"], "node-a");
+  assert.deepEqual(p.finalizers, [VM_FIN, VMI_FIN, AGENT]);
+  assert.equal(condition(p, "PodScheduled"), undefined);
+  assert.deepEqual(p.status.activePods, { "pod-uid-1": "node-a" });
+  assert.equal(p.status.qosClass, "Burstable");
+});
+
+Deno.test("planVmi() fails a VMI whose launcher pod is lost, saying how", () => {
+  const cases: Array<[string, Pod[], string]> = [
+    ["gone", [], "LauncherPodMissing"],
+    [
+      "deleted",
+      [boundPod("node-a", (p) => p.metadata!.deletionTimestamp = "x")],
+      "LauncherPodDeleted",
+    ],
+    [
+      "evicted",
+      [boundPod(
+        "node-a",
+        (p) => p.status = { phase: "Failed", reason: "Evicted", message: "low memory" },
+      )],
+      "LauncherPodEvicted",
+    ],
+    ["failed", [boundPod("node-a", (p) => p.status = { phase: "Failed" })], "LauncherPodFailed"],
+  ];
+  for (const phase of ["Scheduling", "Scheduled", "Running"] as const) {
+    for (const [what, pods, reason] of cases) {
+      const p = plan(vmiFixture(phase, (v) => v.status!.nodeName = "node-a"), pods);
+      assert.equal(p.status.phase, "Failed", `${phase}, pod ${what}`);
+      assert.equal(p.status.reason, reason, `${phase}, pod ${what}`);
+      assert.equal(p.podMissing, what === "gone");
+      assert.equal(p.events[0]?.type, "Warning");
+    }
+  }
+});
+
+Deno.test("planVmi() lets the agent stop the guest of a VMI on a node whose pod is being deleted", () => {
+  const deadline = new Date(NOW + 30_000).toISOString();
+  const terminating = [boundPod("node-a", (p) => p.metadata!.deletionTimestamp = deadline)];
+  for (const phase of ["Scheduled", "Running"] as const) {
+    const p = plan(vmiFixture(phase, (v) => v.status!.nodeName = "node-a"), terminating);
+    assert.equal(p.status.phase, phase, "the agent fails it, or the deadline does");
+    assert.equal(p.requeueAfterMs, 31_000);
+  }
+  const scheduling = plan(vmiFixture("Scheduling"), terminating);
+  assert.equal(scheduling.status.phase, "Failed", "no guest yet: fail at once");
+});
+
+Deno.test("planVmi() leaves a Running VMI with its pod alone", () => {
+  const vmi = vmiFixture("Running", (v) => {
+    v.status!.nodeName = "node-a";
+    v.metadata.labels!["kubevirt.io/nodeName"] = "node-a";
+    v.metadata.finalizers!.push(AGENT);
+  });
+  const p = plan(vmi, [boundPod("node-a")]);
+  assert.equal(p.status.phase, "Running");
+  assert.equal(p.createPod, undefined);
+  assert.deepEqual(p.deletePods, []);
+  assert.equal(p.finalizers, undefined);
+  assert.equal(p.labels, undefined);
+  assert.equal(condition(p, "Ready")?.status, "True", "the pod's Ready, once the guest runs");
+});
+
+Deno.test("planVmi() keeps the pod of a deleted VMI until the agent stopped its guest", () => {
+  const held = vmiFixture("Running", (v) => {
+    v.status!.nodeName = "node-a";
+    v.metadata.finalizers!.push(AGENT);
+    v.metadata.deletionTimestamp = "x";
+  });
+  const p = plan(held, [boundPod()]);
+  assert.deepEqual(p.deletePods, []);
+  assert.equal(p.finalizers, undefined);
+  assert.equal(p.status.phase, "Running");
+});
+
+Deno.test("planVmi() deletes the pod of an ended VMI at once: its guest is gone", () => {
+  for (const deleting of [false, true]) {
+    const ended = vmiFixture("Succeeded", (v) => {
+      v.status!.nodeName = "node-a";
+      v.metadata.finalizers!.push(AGENT); // The agent keeps it until the VMI is deleted.
+      if (deleting) v.metadata.deletionTimestamp = "x";
+    });
+    const p = plan(ended, [boundPod()]);
+    assert.equal(p.deletePods.length, 1, `deleting ${deleting}`);
+    assert.deepEqual(plan(ended, []).finalizers, [VM_FIN, AGENT], "then its own finalizer goes");
+  }
+});
+
+Deno.test("planVmi() tears down after the agent: pod first, then the finalizers", () => {
+  const done = vmiFixture("Succeeded", (v) => {
+    v.status!.nodeName = "node-a";
+    v.metadata.deletionTimestamp = "x";
+  });
+  const withPod = plan(done, [boundPod()]);
+  assert.deepEqual(withPod.deletePods.map((p) => p.metadata?.name), ["virt-launcher-web-abcde"]);
+  assert.equal(withPod.finalizers, undefined, "the pod goes first");
+  const podGone = plan(done, []);
+  assert.deepEqual(podGone.finalizers, [VM_FIN], "the VM controller removes its own");
+  assert.deepEqual(plan(done, [], { ownerVmExists: false }).finalizers, []);
+});
+
+Deno.test("planVmi() fails a deleted VMI that never reached a node, without waiting for an agent", () => {
+  const vmi = vmiFixture("Scheduling", (v) => {
+    v.metadata.deletionTimestamp = "x";
+    v.metadata.finalizers!.push(AGENT); // Added, but the phase never said Scheduled.
+  });
+  const p = plan(vmi, [podFixture()]);
+  assert.equal(p.status.phase, "Failed");
+  assert.deepEqual(p.deletePods.length, 1);
+  assert.deepEqual(p.finalizers, [VM_FIN, VMI_FIN]);
+});
+
+Deno.test("planVmi() holds the pod back while a claim is missing, as KubeVirt's FailedPvcNotFound", () => {
+  const vmi = vmiFixture("", (v) => {
+    v.spec.volumes = [{ name: "root", persistentVolumeClaim: { claimName: "root-pvc" } }];
+  });
+  const p = plan(vmi);
+  assert.equal(p.createPod, undefined);
+  assert.equal(p.status.phase, "Pending");
+  assert.equal(condition(p, "Synchronized")?.reason, "FailedPvcNotFound");
+  assert.equal(condition(p, "PodScheduled")?.reason, "Unschedulable");
+  const found = plan(vmi, [], {
+    volumes: { claim: () => ({ status: { phase: "Bound" } }), dataVolume: () => undefined },
+  });
+  assert.ok(found.createPod);
+});
+
+Deno.test("planVmi() reports a pod it could not create in Synchronized and stays Pending", () => {
+  const p = plan(vmiFixture(""), [], { podCreateError: "Cannot create: quota exceeded" });
+  assert.equal(p.createPod, undefined);
+  assert.equal(p.status.phase, "Pending");
+  assert.equal(condition(p, "Synchronized")?.reason, "FailedCreate");
+});
+
+Deno.test("planVmi() reports a VMI without memory size instead of creating a pod", () => {
+  const p = plan(vmiFixture("", (v) => delete v.spec.domain.memory));
+  assert.equal(p.createPod, undefined);
+  assert.match(condition(p, "Synchronized")?.message ?? "", /must be set/);
+});

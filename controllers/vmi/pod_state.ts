@@ -1,0 +1,77 @@
+/** What a launcher pod's state means for its VMI: losing its place, and the Ready condition. */
+import type { Condition } from "../../api/mod.ts";
+import { isPodDown, type Pod, podCondition } from "./pod.ts";
+
+/** Why a VMI lost its launcher pod, as `status.reason` and an Event tell it. */
+export interface PodLoss {
+  reason:
+    | "LauncherPodMissing"
+    | "LauncherPodEvicted"
+    | "LauncherPodDeleted"
+    | "LauncherPodFailed"
+    | "LauncherPodCompleted";
+  message: string;
+}
+
+/**
+ * Undefined while the pod holds the VMI's place; else why it does not. Under a VMI on a node, a
+ * pod being deleted is the agent's to act on (it shuts the guest down within the pod's grace
+ * period, as virt-launcher would): it counts as lost only once its deletion deadline passed.
+ */
+export function podLossOf(
+  pod: Pod | undefined,
+  onNode = false,
+  now = Date.now(),
+): PodLoss | undefined {
+  if (!pod) return { reason: "LauncherPodMissing", message: "The virt-launcher pod is gone" };
+  if (!isPodDown(pod)) return undefined;
+  const deadline = Date.parse(pod.metadata?.deletionTimestamp ?? "");
+  const phase = pod.status?.phase;
+  if (onNode && phase !== "Failed" && phase !== "Succeeded" && now < deadline) return undefined;
+  const name = pod.metadata?.name;
+  const detail = pod.status?.message ? `: ${pod.status.message}` : "";
+  if (pod.status?.reason === "Evicted") {
+    return {
+      reason: "LauncherPodEvicted",
+      message: `The virt-launcher pod ${name} was evicted${detail}`,
+    };
+  }
+  if (pod.metadata?.deletionTimestamp) {
+    return {
+      reason: "LauncherPodDeleted",
+      message: `The virt-launcher pod ${name} is being deleted`,
+    };
+  }
+  if (pod.status?.phase === "Failed") {
+    return {
+      reason: "LauncherPodFailed",
+      message: `The virt-launcher pod ${name} failed${detail}`,
+    };
+  }
+  return { reason: "LauncherPodCompleted", message: `The virt-launcher pod ${name} completed` };
+}
+
+/** The VMI's Ready condition from its pod (KubeVirt's syncReadyConditionFromPod). */
+export function readyConditionOf(phase: string, pod: Pod | undefined): Condition {
+  const notReady = (reason: string, message: string): Condition => ({
+    type: "Ready",
+    status: "False",
+    reason,
+    message,
+  });
+  if (!pod) return notReady("PodNotExists", "virt-launcher pod has not yet been scheduled");
+  if (isPodDown(pod)) return notReady("PodTerminating", "virt-launcher pod is terminating");
+  if (phase !== "Running") {
+    return notReady("GuestNotRunning", "Guest VM is not reported as running");
+  }
+  const ready = podCondition(pod, "Ready");
+  if (!ready) {
+    return notReady("PodConditionMissing", "virt-launcher pod is missing the Ready condition");
+  }
+  return {
+    type: "Ready",
+    status: ready.status,
+    ...(ready.reason ? { reason: ready.reason } : {}),
+    ...(ready.message ? { message: ready.message } : {}),
+  };
+}
