@@ -44,6 +44,10 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     summary: "live-migrate a VM (not available yet)",
     run: async () => (await import("./migrate_command.ts")).migrateCommand,
   },
+  agent: {
+    summary: "run the node agent (libvirt domains for this node's VMIs)",
+    run: async () => (await import("../agent/role.ts")).agentRole,
+  },
   webhooks: {
     summary: "run the admission webhooks and the subresource API",
     run: async () => (await import("../webhooks/role.ts")).webhooksRole,

@@ -23,7 +23,7 @@ export function roleSpec(
   paths: StackPaths,
   ports: StackPorts,
   role: RoleName,
-  libvirtUri: string,
+  libvirt: { uri: string; kvm: boolean },
 ): DaemonSpec {
   const pki = pkiFiles(paths.pki);
   const common = [`--kubeconfig=${kubeconfigFor(paths, ROLE_ACCOUNTS[role])}`];
@@ -42,7 +42,9 @@ export function roleSpec(
       `--port=${ports.agent}`,
       ...serving("serving-denovirt-agent"),
       `--client-ca=${pki.caCert}`,
-      `--libvirt-uri=${libvirtUri}`,
+      `--libvirt-uri=${libvirt.uri}`,
+      // The stack already knows whether KVM really works (a visible /dev/kvm may not).
+      `--kvm=${libvirt.kvm}`,
       `--data-dir=${paths.data}`,
       `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
       "--node-name=denovirt-local",
@@ -52,10 +54,29 @@ export function roleSpec(
   return {
     name: role,
     command: Deno.execPath(),
-    args: ["run", "-A", "--no-prompt", roleEntry(), role, ...common, ...byRole[role]],
+    args: [
+      "run",
+      "--no-prompt",
+      ...permissionsOf(paths, role),
+      roleEntry(),
+      role,
+      ...common,
+      ...byRole[role],
+    ],
     env: { DENO_NO_UPDATE_CHECK: "1" },
   };
 }
+
+/**
+ * Deno permissions of a role. The agent runs with exactly the set `agent` in deno.json plus
+ * writing to the stack's data directory; the other roles still run with all permissions.
+ */
+function permissionsOf(paths: StackPaths, role: RoleName): string[] {
+  if (role !== "agent") return ["-A"];
+  return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${paths.data}`];
+}
+
+const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
 
 /** The URL a role answers `/readyz` on. */
 function readyUrl(ports: StackPorts, role: RoleName): string {
@@ -69,7 +90,7 @@ function readyUrl(ports: StackPorts, role: RoleName): string {
 export async function startRoles(
   paths: StackPaths,
   ports: StackPorts,
-  libvirtUri: string,
+  libvirt: { uri: string; kvm: boolean },
   say: (line: string) => void,
   started: string[],
 ) {
@@ -77,7 +98,7 @@ export async function startRoles(
   for (const role of ROLES_READY_FOR_THE_STACK) {
     const url = readyUrl(ports, role);
     if ((await runningPid(paths, role)) === undefined) {
-      await startDaemon(paths, roleSpec(paths, ports, role, libvirtUri));
+      await startDaemon(paths, roleSpec(paths, ports, role, libvirt));
       started.push(role);
       say(`Started ${role}`);
     }

@@ -100,7 +100,7 @@ async function bringUp(
   const applied = await applyFiles(admin, files, await manifestValues(paths, ports));
   say(`Applied ${applied} objects from manifests/`);
   if (options.roles ?? true) {
-    await startRoles(paths, ports, libvirt.uri, say, started);
+    await startRoles(paths, ports, libvirt, say, started);
   }
   return { paths, ports, server: apiserverUrl(ports), libvirtUri: libvirt.uri, kvm: libvirt.kvm };
 }

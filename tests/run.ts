@@ -50,6 +50,18 @@ async function main(): Promise<number> {
   say("Unit tests");
   add(await denoTest(["--ignore=tests/,node_modules/,dist/", ...filter]));
 
+  // The roles run from the bundle, the artifact that ships, not from the source tree.
+  const bundle = new URL("../dist/denovirt.js", import.meta.url).pathname;
+  const bundled = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--platform", "deno", "-o", bundle, "main.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+  }).output();
+  if (!bundled.success) {
+    throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr)}`);
+  }
+  Deno.env.set("DENOVIRT_ENTRY", bundle);
+  say(`Roles run from ${bundle}`);
+
   const home = await Deno.makeTempDir({ prefix: "denovirt-test-" });
   const teardown = async () => {
     say(`Tearing down the test stack in ${home}`);

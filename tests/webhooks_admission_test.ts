@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
-import { legacyFirmwareUuid } from "../webhooks/defaults/uuid.ts";
+import { legacyFirmwareUuid } from "../api/firmware_uuid.ts";
 import { goodDataVolume, goodVm, goodVmi } from "../webhooks/testdata/bad_manifests.ts";
 import { apiFixture } from "../webhooks/testdata/reviews.ts";
 import { testStack, withNamespace } from "./support/stack.ts";

@@ -9,7 +9,7 @@ import type { StackPorts } from "../../stack/ports.ts";
  * under test are the only ones; it is started again afterwards.
  */
 export async function withoutStackControllers<T>(
-  stack: { paths: StackPaths; ports: StackPorts; libvirtUri: string },
+  stack: { paths: StackPaths; ports: StackPorts; libvirt: { uri: string; kvm: boolean } },
   fn: () => Promise<T>,
 ): Promise<T> {
   const running = (await runningPid(stack.paths, "controllers")) !== undefined;
@@ -20,7 +20,7 @@ export async function withoutStackControllers<T>(
     if (running) {
       await startDaemon(
         stack.paths,
-        roleSpec(stack.paths, stack.ports, "controllers", stack.libvirtUri),
+        roleSpec(stack.paths, stack.ports, "controllers", stack.libvirt),
       );
     }
   }

@@ -8,6 +8,8 @@ export interface TestStack {
   paths: StackPaths;
   ports: StackPorts;
   libvirtUri: string;
+  /** The private libvirt as the roles are given it: its URI and whether KVM works. */
+  libvirt: { uri: string; kvm: boolean };
   admin: KubeConfig;
 }
 
@@ -25,6 +27,7 @@ export async function testStack(): Promise<TestStack> {
     paths,
     ports: await ensurePorts(paths.portsFile),
     libvirtUri,
+    libvirt: { uri: libvirtUri, kvm: await kvmOfStack(paths) },
     admin: clientNodeConfig(paths.kubeconfig),
   };
 }
@@ -81,4 +84,10 @@ export async function eventually<T>(
   }
   const why = lastError instanceof Error ? `: last error: ${lastError.message}` : "";
   throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${why}`);
+}
+
+/** Whether the stack's libvirtd runs KVM domains, as `startLibvirt` recorded it. */
+async function kvmOfStack(paths: StackPaths): Promise<boolean> {
+  const text = await Deno.readTextFile(`${paths.libvirt}/kvm`).catch(() => "0");
+  return text.trim() === "1";
 }

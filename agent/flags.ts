@@ -1,0 +1,131 @@
+/** The agent's command line: `denovirt agent --kubeconfig=... --node-name=... [...]`. */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type NodeTaint, parseTaint } from "./node/node_object.ts";
+
+export interface AgentConfig {
+  kubeconfig: string | undefined;
+  /** HTTPS port of /healthz, /readyz and the node-level APIs. */
+  port: number;
+  bindAddress: string;
+  tlsCert: string;
+  tlsKey: string;
+  /** CA whose client certificates the node-level APIs accept. */
+  clientCa: string | undefined;
+  libvirtUri: string;
+  dataDir: string;
+  /** Per-VMI sockets and serial logs: `<runDir>/<namespace>_<name>/`. */
+  runDir: string;
+  nodeName: string;
+  /** The node's address: the Node's InternalIP and the launcher pods' hostIP. */
+  nodeAddress: string;
+  /** Register the Node, renew its Lease and report launcher pods (no kubelet here). */
+  registerNode: boolean;
+  registerWithTaints: NodeTaint[];
+  allowedHostDiskDirs: string[];
+  resyncSeconds: number;
+  workers: number;
+  /** KVM or TCG; `auto` asks libvirt whether it can run KVM domains. */
+  kvm: "auto" | boolean;
+}
+
+export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --libvirt-uri=URI
+    --port=PORT --tls-cert=FILE --tls-key=FILE [flags]
+
+  --kubeconfig=FILE             kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)
+  --client-ca=FILE              CA of the clients of the node-level APIs
+  --bind-address=ADDR           address to serve on (default 127.0.0.1)
+  --run-dir=DIR                 per-VMI sockets and serial logs (default <data-dir>/run)
+  --node-address=ADDR           the node's InternalIP (default 127.0.0.1)
+  --register-node               register the Node and report launcher pods (no kubelet)
+  --register-with-taints=T      taint key[=value]:Effect of a registered Node (repeatable)
+  --allowed-hostdisk-dir=DIR    hostDisk volumes may name files here (repeatable;
+                                default <data-dir>/hostdisks)
+  --resync-seconds=N            look at every VMI and domain again this often (default 30)
+  --workers=N                   VMIs reconciled at once (default 4)
+  --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)`;
+
+/** Parses the agent's flags; throws with a message naming the flag. */
+export function parseAgentFlags(args: string[]): AgentConfig {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      kubeconfig: { type: "string" },
+      port: { type: "string" },
+      "bind-address": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      "client-ca": { type: "string" },
+      "libvirt-uri": { type: "string" },
+      "data-dir": { type: "string" },
+      "run-dir": { type: "string" },
+      "node-name": { type: "string" },
+      "node-address": { type: "string" },
+      "register-node": { type: "boolean" },
+      "register-with-taints": { type: "string", multiple: true },
+      "allowed-hostdisk-dir": { type: "string", multiple: true },
+      "resync-seconds": { type: "string" },
+      workers: { type: "string" },
+      kvm: { type: "string" },
+    },
+  });
+  const required = (name: keyof typeof values): string => {
+    const value = values[name];
+    if (typeof value !== "string" || value === "") throw new Error(`--${name} is required`);
+    return value;
+  };
+  const dataDir = absolute(required("data-dir"), "data-dir");
+  return {
+    kubeconfig: values.kubeconfig,
+    port: integer(required("port"), "port", 1, 65535),
+    bindAddress: values["bind-address"] ?? "127.0.0.1",
+    tlsCert: required("tls-cert"),
+    tlsKey: required("tls-key"),
+    clientCa: values["client-ca"],
+    libvirtUri: required("libvirt-uri"),
+    dataDir,
+    runDir: absolute(values["run-dir"] ?? join(dataDir, "run"), "run-dir"),
+    nodeName: nodeName(required("node-name")),
+    nodeAddress: values["node-address"] ?? "127.0.0.1",
+    registerNode: values["register-node"] === true,
+    registerWithTaints: (values["register-with-taints"] ?? [])
+      .flatMap((t) => t.split(","))
+      .filter((t) => t)
+      .map(parseTaint),
+    allowedHostDiskDirs: (values["allowed-hostdisk-dir"] ?? [join(dataDir, "hostdisks")])
+      .map((d) => absolute(d, "allowed-hostdisk-dir")),
+    resyncSeconds: integer(values["resync-seconds"] ?? "30", "resync-seconds", 1, 86_400),
+    workers: integer(values.workers ?? "4", "workers", 1, 64),
+    kvm: kvmChoice(values.kvm ?? "auto"),
+  };
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `--${flag} must be an integer from ${min} to ${max}, not ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
+}
+
+function absolute(path: string, flag: string): string {
+  if (!path.startsWith("/")) throw new Error(`--${flag} must be an absolute path, not ${path}`);
+  return path.replace(/\/+$/, "") || "/";
+}
+
+function nodeName(name: string): string {
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(name)) {
+    throw new Error(`--node-name must be a DNS subdomain name, not ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function kvmChoice(text: string): "auto" | boolean {
+  if (text === "auto") return "auto";
+  if (text === "true" || text === "1") return true;
+  if (text === "false" || text === "0") return false;
+  throw new Error(`--kvm must be auto, true or false, not ${JSON.stringify(text)}`);
+}

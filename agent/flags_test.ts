@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { parseAgentFlags } from "./flags.ts";
+
+const required = [
+  "--port=10250",
+  "--tls-cert=/pki/c.crt",
+  "--tls-key=/pki/c.key",
+  "--libvirt-uri=qemu:///system",
+  "--data-dir=/var/lib/denovirt/",
+  "--node-name=edge-1",
+];
+
+Deno.test("parseAgentFlags() fills in defaults under the data dir", () => {
+  const config = parseAgentFlags(required);
+  assert.equal(config.dataDir, "/var/lib/denovirt");
+  assert.equal(config.runDir, "/var/lib/denovirt/run");
+  assert.deepEqual(config.allowedHostDiskDirs, ["/var/lib/denovirt/hostdisks"]);
+  assert.equal(config.registerNode, false);
+  assert.equal(config.resyncSeconds, 30);
+  assert.equal(config.kvm, "auto");
+  assert.equal(config.bindAddress, "127.0.0.1");
+});
+
+Deno.test("parseAgentFlags() takes repeated hostDisk dirs and taints", () => {
+  const config = parseAgentFlags([
+    ...required,
+    "--register-node",
+    "--allowed-hostdisk-dir=/a",
+    "--allowed-hostdisk-dir=/b",
+    "--register-with-taints=x=y:NoSchedule,z:NoExecute",
+    "--kvm=false",
+  ]);
+  assert.deepEqual(config.allowedHostDiskDirs, ["/a", "/b"]);
+  assert.equal(config.registerWithTaints.length, 2);
+  assert.equal(config.kvm, false);
+});
+
+Deno.test("parseAgentFlags() names the flag that is missing or wrong", () => {
+  assert.throws(() => parseAgentFlags(required.slice(1)), /--port is required/);
+  assert.throws(() => parseAgentFlags([...required, "--port=0"]), /--port must be an integer/);
+  assert.throws(
+    () => parseAgentFlags([...required, "--data-dir=rel"]),
+    /--data-dir must be an absolute path/,
+  );
+  assert.throws(() => parseAgentFlags([...required, "--node-name=Bad_Name"]), /DNS subdomain/);
+  assert.throws(() => parseAgentFlags([...required, "--bogus"]), /bogus/);
+});

@@ -1,0 +1,18 @@
+/** What the node API asks of the running agent: pause, unpause, soft reboot, guest OS info. */
+import { TerminalError } from "../lib/errors.ts";
+import type { RunningAgent } from "./agent.ts";
+import type { DomainActions } from "./console/node_api.ts";
+
+/** The node API's domain actions, carried out by the agent's lifecycle code. */
+export function nodeLevelActions(agent: RunningAgent): DomainActions {
+  const ref = (vmi: { metadata: { namespace?: string; name?: string } }) =>
+    [vmi.metadata.namespace ?? "", vmi.metadata.name ?? ""] as const;
+  return {
+    pause: (vmi) => agent.pause(...ref(vmi)),
+    unpause: (vmi) => agent.unpause(...ref(vmi)),
+    softReboot: () =>
+      Promise.reject(new TerminalError("Soft reboot is not supported by denovirt yet")),
+    // No guest-agent channel is read yet: the API answers that no guest agent is connected.
+    guestOsInfo: () => Promise.resolve(undefined),
+  };
+}

@@ -1,0 +1,263 @@
+/** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
+import type { VirtualMachineInstanceStatus } from "../../api/mod.ts";
+import { join } from "node:path";
+import { dropManagedFields } from "../../lib/cache.ts";
+import { messageOf, TerminalError } from "../../lib/errors.ts";
+import type { EventRecorder } from "../../lib/events.ts";
+import { isNotFound } from "../../lib/kube/api_error.ts";
+import type { RestClient } from "../../lib/kube/rest.ts";
+import { virtualMachineInstances } from "../../lib/kube/resources.ts";
+import type { Logger } from "../../lib/log.ts";
+import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
+import {
+  DomainNotFoundError,
+  type Hypervisor,
+  InvalidDomainXmlError,
+  OperationInvalidError,
+} from "../libvirt/mod.ts";
+import { sameStatus, syncFailedStatus } from "../status/vmi_status.ts";
+import {
+  ensureVmiRunDir,
+  prepareDisks,
+  removeVmiDir,
+  removeVmiRunDir,
+  type VolumeContext,
+} from "../volumes/mod.ts";
+import { finalStatus } from "../status/vmi_status.ts";
+import { splitKey } from "../../lib/kube/object.ts";
+import { withOwnerNode } from "./keys.ts";
+import type { PassMemory } from "./observe.ts";
+import { type Action, AGENT_FINALIZER, type Observation, type Plan, type Vmi } from "./types.ts";
+
+export interface ApplyContext {
+  rest: RestClient;
+  hypervisor: Hypervisor;
+  node: NodeFacts;
+  volumes: VolumeContext;
+  events: EventRecorder;
+  memory: PassMemory;
+  log: Logger;
+}
+
+/** A VMI write refused because the VMI is not bound to this node. */
+export class NotOurVmiError extends Error {
+  override name = "NotOurVmiError";
+}
+
+/** Applies `plan` for `o.key`; throws to have the key retried with backoff. */
+export async function apply(o: Observation, plan: Plan, ctx: ApplyContext): Promise<void> {
+  let vmi = o.vmi;
+  try {
+    if (plan.blocked) throw new Error(plan.blocked);
+    for (const action of plan.actions) vmi = await step(o, action, vmi, ctx);
+    if (!vmi && !o.domain) ctx.memory.forget(o.key);
+  } catch (error) {
+    await recordFailure(o, vmi, error, ctx);
+  }
+}
+
+async function step(
+  o: Observation,
+  action: Action,
+  vmi: Vmi | undefined,
+  ctx: ApplyContext,
+): Promise<Vmi | undefined> {
+  const { hypervisor } = ctx;
+  switch (action.type) {
+    case "addFinalizer": {
+      const current = boundHere(vmi, ctx.node.name);
+      const finalizers = [...(current.metadata.finalizers ?? []), AGENT_FINALIZER];
+      return await patchFinalizers(current, finalizers, ctx);
+    }
+    case "removeFinalizer": {
+      if (!vmi || !(vmi.metadata.finalizers ?? []).includes(AGENT_FINALIZER)) return vmi;
+      const current = boundHere(vmi, ctx.node.name);
+      const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== AGENT_FINALIZER);
+      const released = await patchFinalizers(current, finalizers, ctx).catch((error) => {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      });
+      ctx.log.info("VMI released", { vmi: o.key });
+      return released;
+    }
+    case "startDomain":
+      await startDomain(boundHere(vmi, ctx.node.name), action.paused, ctx);
+      ctx.memory.lastError.delete(o.key);
+      return vmi;
+    case "shutdown":
+      await ignoring(hypervisor.shutdown(o.domain!.uuid), OperationInvalidError);
+      ctx.memory.shutdownRequestedAt.set(o.key, Date.parse(o.now));
+      ctx.log.info("Guest asked to shut down", { domain: o.domain!.name });
+      return vmi;
+    case "destroy":
+      await ignoring(hypervisor.destroy(action.uuid), OperationInvalidError);
+      ctx.log.info("Domain destroyed", { domain: o.domain?.name, uuid: action.uuid });
+      return vmi;
+    case "undefine":
+      await ignoring(hypervisor.undefine(action.uuid));
+      ctx.memory.shutdownRequestedAt.delete(o.key);
+      ctx.log.info("Domain undefined", { domain: o.domain?.name, uuid: action.uuid });
+      return vmi;
+    case "removeFiles": {
+      await removeFiles(o.key, action.uid, action.keepSerialLog, ctx);
+      return vmi;
+    }
+    case "writeStatus":
+      return await writeStatus(boundHere(vmi, ctx.node.name), action.status, ctx);
+    case "event":
+      if (vmi) void ctx.events.record(vmi, action.eventType, action.reason, action.message);
+      return vmi;
+  }
+}
+
+/** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
+async function startDomain(vmi: Vmi, paused: boolean, ctx: ApplyContext) {
+  const t0 = performance.now();
+  const disks = await prepareDisks(vmi, ctx.volumes);
+  await ensureVmiRunDir(vmi, ctx.node);
+  const xml = withOwnerNode(domainXmlFor(vmi, ctx.node, disks), ctx.node.name);
+  const t1 = performance.now();
+  const domain = await ctx.hypervisor.defineXml(xml);
+  const t2 = performance.now();
+  await ctx.hypervisor.start(domain.uuid);
+  if (paused) await ctx.hypervisor.suspend(domain.uuid);
+  ctx.log.info("Domain started", {
+    domain: domain.name,
+    uuid: domain.uuid,
+    prepareMs: Math.round(t1 - t0),
+    defineMs: Math.round(t2 - t1),
+    startMs: Math.round(performance.now() - t2),
+  });
+}
+
+/** Removes the VMI's data directory, and its run directory (but the serial log, if asked). */
+async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx: ApplyContext) {
+  await removeVmiDir(ctx.volumes.dataDir, uid);
+  const { namespace, name } = splitKey(key);
+  // The run paths depend only on the VMI's name, uid and console settings, not on its spec.
+  const vmi = { metadata: { namespace, name, uid }, spec: { domain: { devices: {} } } } as Vmi;
+  if (!keepSerialLog) return await removeVmiRunDir(vmi, ctx.node);
+  const paths = vmiRunPathsFor(vmi, ctx.node);
+  try {
+    for await (const entry of Deno.readDir(paths.dir)) {
+      const path = join(paths.dir, entry.name);
+      if (path !== paths.serialLog) await Deno.remove(path, { recursive: true });
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}
+
+/** The VMI, checked to be bound to this node: the agent writes no other. */
+function boundHere(vmi: Vmi | undefined, node: string): Vmi {
+  if (!vmi) throw new Error("Cannot act on a VMI that is gone");
+  const bound = vmi.status?.nodeName;
+  if (bound !== node) {
+    throw new NotOurVmiError(
+      `Cannot change VMI ${vmi.metadata.namespace}/${vmi.metadata.name}: it is bound to ` +
+        `${bound ? `node ${bound}` : "no node"}, not to ${node}`,
+    );
+  }
+  return vmi;
+}
+
+async function patchFinalizers(
+  vmi: Vmi,
+  finalizers: string[],
+  ctx: ApplyContext,
+): Promise<Vmi> {
+  const { namespace, name, resourceVersion } = vmi.metadata;
+  // The resourceVersion makes the patch fail if the VMI changed since it was checked.
+  const updated = await ctx.rest.patch<Vmi>(
+    virtualMachineInstances,
+    { namespace: namespace!, name: name! },
+    { metadata: { resourceVersion, finalizers } },
+    { type: "merge", fieldManager: "denovirt-agent" },
+  );
+  return remember(vmi, updated, ctx);
+}
+
+async function writeStatus(
+  vmi: Vmi,
+  status: VirtualMachineInstanceStatus,
+  ctx: ApplyContext,
+): Promise<Vmi> {
+  if (sameStatus(vmi.status, status)) return vmi;
+  const updated = await ctx.rest.updateStatus<Vmi>(
+    virtualMachineInstances,
+    { ...vmi, status },
+    { fieldManager: "denovirt-agent" },
+  );
+  ctx.log.info("VMI status written", {
+    vmi: `${vmi.metadata.namespace}/${vmi.metadata.name}`,
+    phase: status.phase,
+  });
+  return remember(vmi, updated, ctx);
+}
+
+/** Keeps what was written, so that the next pass does not act on the older cached copy. */
+function remember(
+  before: Vmi,
+  after: Vmi,
+  ctx: ApplyContext,
+): Vmi {
+  const object = dropManagedFields(after);
+  const key = `${before.metadata.namespace}/${before.metadata.name}`;
+  const replaced = ctx.memory.written.get(key)?.replaced ?? before.metadata.resourceVersion ?? "";
+  ctx.memory.written.set(key, { replaced, object });
+  return object;
+}
+
+/**
+ * After a failed pass: a VMI that cannot start (a terminal error) becomes Failed; otherwise the
+ * Synchronized condition and a Warning say why, and the error propagates so the key is retried.
+ */
+async function recordFailure(
+  o: Observation,
+  vmi: Vmi | undefined,
+  error: unknown,
+  ctx: ApplyContext,
+): Promise<void> {
+  const message = messageOf(error);
+  const canWrite = vmi && vmi.status?.nodeName === ctx.node.name &&
+    !vmi.metadata.deletionTimestamp &&
+    (vmi.status?.phase === "Scheduled" || vmi.status?.phase === "Running");
+  if (error instanceof TerminalError || error instanceof InvalidDomainXmlError) {
+    if (canWrite && vmi.status?.phase === "Scheduled") {
+      ctx.memory.lastError.set(o.key, message);
+      void ctx.events.warning(vmi, "FailedCreate", message);
+      const failed = finalStatus(vmi, "Failed", "FailedCreate", o.now);
+      failed.conditions = syncFailedStatus({ ...vmi, status: failed }, message, o.now).conditions;
+      await writeStatus(vmi, failed, ctx).catch((e) =>
+        ctx.log.warn("Cannot record the failure in the VMI status", { error: messageOf(e) })
+      );
+      // The next pass tears down whatever was made before the failure.
+      throw new RetrySoon(message);
+    }
+    throw error;
+  }
+  if (canWrite && !(error instanceof NotOurVmiError)) {
+    ctx.memory.lastError.set(o.key, message);
+    void ctx.events.warning(vmi, "SyncFailed", message);
+    await writeStatus(vmi, syncFailedStatus(vmi, message, o.now), ctx).catch(() => {});
+  }
+  throw error;
+}
+
+/** A pass that changed what it acted on: look again at once, without counting it a failure. */
+export class RetrySoon extends Error {
+  override name = "RetrySoon";
+}
+
+async function ignoring<T>(
+  call: Promise<T>,
+  ...also: Array<new (...args: never[]) => Error>
+): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof DomainNotFoundError) return undefined;
+    if (also.some((type) => error instanceof type)) return undefined;
+    throw error;
+  }
+}

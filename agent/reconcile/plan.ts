@@ -1,0 +1,222 @@
+/**
+ * plan(): from what the agent sees of one VMI key (the VMI, its domain, the time) to the steps
+ * that converge them. Pure and table-tested; `apply()` carries the steps out.
+ */
+import type { VirtualMachineInstance } from "../../api/mod.ts";
+import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
+import {
+  type Action,
+  AGENT_FINALIZER,
+  DEFAULT_GRACE_SECONDS,
+  type Observation,
+  type ObservedDomain,
+  type Plan,
+} from "./types.ts";
+
+/** How often to look again while a guest shuts down (lifecycle events usually come first). */
+const SHUTDOWN_POLL_MS = 5_000;
+
+const NOTHING: Plan = { actions: [] };
+
+/** The steps for one key. */
+export function plan(o: Observation): Plan {
+  const { vmi, domain } = o;
+  const here = vmi !== undefined && vmi.status?.nodeName === o.node;
+  if (domain && !isOurs(domain, o.node)) {
+    // Someone else's domain holds the name: never touch it, and say so if the VMI needs it.
+    if (here && needsDomain(vmi)) {
+      return {
+        actions: [],
+        blocked: `Cannot start VMI ${o.key}: domain ${domain.name} exists and was not made ` +
+          `by this node's agent`,
+      };
+    }
+    return NOTHING;
+  }
+  if (domain && (!vmi || domain.owner!.uid !== vmi.metadata.uid)) {
+    return orphanTeardown(o, domain);
+  }
+  if (!vmi || !here) return NOTHING;
+
+  const phase = vmi.status?.phase ?? "";
+  const hasFinalizer = (vmi.metadata.finalizers ?? []).includes(AGENT_FINALIZER);
+  if (vmi.metadata.deletionTimestamp) {
+    if (!hasFinalizer) return NOTHING;
+    const deadline = Date.parse(vmi.metadata.deletionTimestamp) + graceSecondsOf(vmi) * 1000;
+    const wait = domain && isActive(domain) ? waitForGuest(o, domain, deadline) : undefined;
+    if (wait) return wait;
+    return { actions: teardown(vmi, domain) };
+  }
+  if (phase === "Succeeded" || phase === "Failed") {
+    return { actions: endedTeardown(vmi, domain, false) };
+  }
+  if (phase !== "Scheduled" && phase !== "Running") return NOTHING;
+
+  const actions: Action[] = hasFinalizer ? [] : [{ type: "addFinalizer" }];
+  const podDeadline = o.launcherPodDeletedAt ? Date.parse(o.launcherPodDeletedAt) : undefined;
+  if (!domain) {
+    if (phase === "Running") {
+      return fail(o, vmi, "DomainLost", "The domain of the VMI disappeared");
+    }
+    if (podDeadline !== undefined) {
+      return fail(o, vmi, "LauncherPodDeleted", "The launcher pod was deleted");
+    }
+    const paused = vmi.spec.startStrategy === "Paused";
+    return { actions: [...actions, { type: "startDomain", paused }], requeueAfterMs: 0 };
+  }
+  switch (domain.state) {
+    case "shutoff":
+      // Defined but never started: the agent stopped between define and start.
+      if (phase === "Scheduled" && domain.reason === "unknown" && podDeadline === undefined) {
+        const paused = vmi.spec.startStrategy === "Paused";
+        return { actions: [...actions, { type: "startDomain", paused }], requeueAfterMs: 0 };
+      }
+      return ended(o, vmi, domain);
+    case "crashed":
+      return fail(o, vmi, "Crashed", "The guest crashed");
+    case "shutdown":
+      // The guest is powering off; the Stopped event (or this requeue) brings the end.
+      return { actions, requeueAfterMs: SHUTDOWN_POLL_MS };
+  }
+  if (podDeadline !== undefined) {
+    const wait = waitForGuest(o, domain, podDeadline);
+    if (wait) return { ...wait, actions: [...actions, ...wait.actions] };
+    return { actions: [...actions, { type: "destroy", uuid: domain.uuid }], requeueAfterMs: 0 };
+  }
+  const status = runningStatus(vmi, domain.live, pauseReasonOf(domain), o.now);
+  if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
+  if (phase === "Scheduled") {
+    const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
+    actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
+  }
+  return { actions };
+}
+
+/** The VMI's grace period for a graceful shutdown, in seconds. */
+export function graceSecondsOf(vmi: VirtualMachineInstance): number {
+  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+}
+
+/** Whether this node's agent made the domain (its metadata names the VMI and this node). */
+function isOurs(domain: ObservedDomain, node: string): boolean {
+  return domain.owner?.node === node;
+}
+
+function needsDomain(vmi: VirtualMachineInstance): boolean {
+  const phase = vmi.status?.phase;
+  return !vmi.metadata.deletionTimestamp && (phase === "Scheduled" || phase === "Running");
+}
+
+/** Every state but shut off has a QEMU process (or a crashed one to clean up). */
+function isActive(domain: ObservedDomain): boolean {
+  return domain.state !== "shutoff";
+}
+
+function pauseReasonOf(domain: ObservedDomain): PauseReason {
+  if (domain.state !== "paused") return undefined;
+  if (domain.reason === "user") return "PausedByUser";
+  if (domain.reason === "ioerror") return "PausedIOError";
+  return undefined;
+}
+
+/**
+ * While the grace period lasts, ask a running guest once to power off and look again at the
+ * deadline; undefined when it is time to destroy (deadline passed, the guest never ran as
+ * Running, or it is paused and cannot react to ACPI).
+ */
+function waitForGuest(o: Observation, domain: ObservedDomain, deadline: number): Plan | undefined {
+  const now = Date.parse(o.now);
+  const canReact = ["running", "blocked", "shutdown", "pmsuspended", "nostate"].includes(
+    domain.state,
+  );
+  if (o.vmi?.status?.phase !== "Running" || !canReact || now >= deadline) return undefined;
+  const actions: Action[] = [];
+  if (o.shutdownRequestedAt === undefined && domain.state !== "shutdown") {
+    actions.push({ type: "shutdown" });
+    actions.push(normal("ShuttingDown", "Signaled graceful shutdown to the guest."));
+  }
+  return { actions, requeueAfterMs: Math.min(deadline - now, SHUTDOWN_POLL_MS) + 50 };
+}
+
+/** A deleted VMI: destroy, undefine, remove every file, release the VMI. */
+function teardown(vmi: VirtualMachineInstance, domain: ObservedDomain | undefined): Action[] {
+  const actions: Action[] = [];
+  if (domain && isActive(domain)) actions.push({ type: "destroy", uuid: domain.uuid });
+  if (domain) actions.push({ type: "undefine", uuid: domain.uuid });
+  actions.push({ type: "removeFiles", uid: vmi.metadata.uid!, keepSerialLog: false });
+  actions.push({ type: "removeFinalizer" });
+  if (domain) actions.push(normal("Deleted", `Domain ${domain.name} removed.`));
+  return actions;
+}
+
+/**
+ * A VMI that ended: its domain and disks go, its serial log stays (users read why it ended)
+ * until the VMI is deleted; so does the finalizer.
+ */
+function endedTeardown(
+  vmi: VirtualMachineInstance,
+  domain: ObservedDomain | undefined,
+  justEnded: boolean,
+): Action[] {
+  if (!domain && !justEnded) return [];
+  const actions: Action[] = [];
+  if (domain && isActive(domain)) actions.push({ type: "destroy", uuid: domain.uuid });
+  if (domain) actions.push({ type: "undefine", uuid: domain.uuid });
+  actions.push({ type: "removeFiles", uid: vmi.metadata.uid!, keepSerialLog: true });
+  return actions;
+}
+
+/** A domain of this node whose VMI is gone or was replaced by one with another uid. */
+function orphanTeardown(o: Observation, domain: ObservedDomain): Plan {
+  const actions: Action[] = [];
+  if (isActive(domain)) actions.push({ type: "destroy", uuid: domain.uuid });
+  actions.push({ type: "undefine", uuid: domain.uuid });
+  actions.push({ type: "removeFiles", uid: domain.owner!.uid, keepSerialLog: false });
+  // Go on with the VMI now holding the name, if any.
+  return o.vmi ? { actions, requeueAfterMs: 0 } : { actions };
+}
+
+/** The domain shut off on its own: Succeeded for a guest power-off, else Failed. */
+function ended(o: Observation, vmi: VirtualMachineInstance, domain: ObservedDomain): Plan {
+  switch (domain.reason) {
+    case "shutdown": {
+      const status = finalStatus(vmi, "Succeeded", undefined, o.now);
+      return {
+        actions: [
+          { type: "writeStatus", status },
+          normal("Stopped", "The VirtualMachineInstance was shut down."),
+          ...endedTeardown(vmi, domain, true),
+        ],
+      };
+    }
+    case "destroyed":
+      return fail(o, vmi, "Destroyed", "The domain was destroyed");
+    case "crashed":
+      return fail(o, vmi, "Crashed", "The guest crashed");
+    case "failed":
+      return fail(o, vmi, "FailedStart", o.lastError ?? "The domain failed to start");
+    default:
+      return fail(
+        o,
+        vmi,
+        "DomainStopped",
+        `The domain stopped unexpectedly (libvirt reason: ${domain.reason})`,
+      );
+  }
+}
+
+/** Phase Failed with a reason and a Warning, then the domain goes. */
+function fail(o: Observation, vmi: VirtualMachineInstance, reason: string, message: string): Plan {
+  const status = finalStatus(vmi, "Failed", reason, o.now);
+  return {
+    actions: [
+      { type: "writeStatus", status },
+      { type: "event", eventType: "Warning", reason, message },
+      ...endedTeardown(vmi, o.domain, true),
+    ],
+  };
+}
+
+function normal(reason: string, message: string): Action {
+  return { type: "event", eventType: "Normal", reason, message };
+}

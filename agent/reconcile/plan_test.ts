@@ -1,0 +1,311 @@
+import assert from "node:assert/strict";
+import { plan } from "./plan.ts";
+import { AGENT_FINALIZER, type Observation, type ObservedDomain, type Vmi } from "./types.ts";
+
+const NODE = "node-a";
+const NOW = "2026-01-01T00:01:00Z";
+const UID = "11111111-2222-3333-4444-555555555555";
+
+function vmi(
+  phase: string,
+  opts: {
+    finalizer?: boolean;
+    deletedAt?: string;
+    node?: string;
+    uid?: string;
+    grace?: number;
+    startPaused?: boolean;
+  } = {},
+): Vmi {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstance",
+    metadata: {
+      namespace: "ns",
+      name: "vm",
+      uid: opts.uid ?? UID,
+      resourceVersion: "7",
+      finalizers: opts.finalizer === false ? [] : [AGENT_FINALIZER],
+      ...(opts.deletedAt ? { deletionTimestamp: opts.deletedAt } : {}),
+    },
+    spec: {
+      domain: { devices: { interfaces: [{ name: "default", masquerade: {} }] } },
+      networks: [{ name: "default", pod: {} }],
+      ...(opts.grace !== undefined ? { terminationGracePeriodSeconds: opts.grace } : {}),
+      ...(opts.startPaused ? { startStrategy: "Paused" as const } : {}),
+    },
+    status: { phase: phase as "Running", nodeName: opts.node ?? NODE },
+  } as unknown as Vmi;
+}
+
+function domain(
+  state: ObservedDomain["state"],
+  reason = "unknown",
+  owner: ObservedDomain["owner"] | null = { uid: UID, node: NODE },
+): ObservedDomain {
+  return {
+    name: "ns_vm",
+    uuid: "dddddddd-0000-0000-0000-000000000000",
+    state,
+    reason,
+    owner: owner ?? undefined,
+    live: state === "shutoff" ? undefined : {
+      interfaces: [{ name: "default", mac: "52:54:00:aa:bb:cc", type: "user" }],
+      machine: "q35",
+    },
+  };
+}
+
+function observe(
+  v: Vmi | undefined,
+  d: ObservedDomain | undefined,
+  extra: Partial<Observation> = {},
+): Observation {
+  return { key: "ns/vm", node: NODE, kvm: false, now: NOW, vmi: v, domain: d, ...extra };
+}
+
+/** The action types of a plan, with the phase of any status write and the reason of events. */
+function summary(o: Observation): string[] {
+  const p = plan(o);
+  const steps = p.actions.map((a) => {
+    if (a.type === "writeStatus") {
+      return `status:${a.status.phase}${a.status.reason ? `/${a.status.reason}` : ""}`;
+    }
+    if (a.type === "event") return `event:${a.reason}`;
+    if (a.type === "startDomain") return a.paused ? "startDomain(paused)" : "startDomain";
+    if (a.type === "removeFiles") return a.keepSerialLog ? "removeFiles(keepLog)" : "removeFiles";
+    return a.type;
+  });
+  if (p.blocked) steps.push("blocked");
+  return steps;
+}
+
+const cases: Array<[string, Observation, string[]]> = [
+  [
+    "a Scheduled VMI without a domain gets the finalizer, then its domain",
+    observe(vmi("Scheduled", { finalizer: false }), undefined),
+    [
+      "addFinalizer",
+      "startDomain",
+    ],
+  ],
+  [
+    "startStrategy Paused starts the domain paused",
+    observe(vmi("Scheduled", { startPaused: true }), undefined),
+    ["startDomain(paused)"],
+  ],
+  [
+    "a Scheduled VMI whose domain runs becomes Running",
+    observe(vmi("Scheduled"), domain("running", "booted")),
+    [
+      "status:Running",
+      "event:Started",
+    ],
+  ],
+  [
+    "a defined, never started domain is started",
+    observe(vmi("Scheduled"), domain("shutoff", "unknown")),
+    ["startDomain"],
+  ],
+  [
+    "a guest that powered off makes the VMI Succeeded; its domain goes, its log stays",
+    observe(vmi("Running"), domain("shutoff", "shutdown")),
+    [
+      "status:Succeeded",
+      "event:Stopped",
+      "undefine",
+      "removeFiles(keepLog)",
+    ],
+  ],
+  [
+    "a domain destroyed outside the agent fails the VMI",
+    observe(vmi("Running"), domain("shutoff", "destroyed")),
+    [
+      "status:Failed/Destroyed",
+      "event:Destroyed",
+      "undefine",
+      "removeFiles(keepLog)",
+    ],
+  ],
+  ["a crashed guest fails the VMI", observe(vmi("Running"), domain("shutoff", "crashed")), [
+    "status:Failed/Crashed",
+    "event:Crashed",
+    "undefine",
+    "removeFiles(keepLog)",
+  ]],
+  ["a failed start fails the VMI", observe(vmi("Scheduled"), domain("shutoff", "failed")), [
+    "status:Failed/FailedStart",
+    "event:FailedStart",
+    "undefine",
+    "removeFiles(keepLog)",
+  ]],
+  ["a Running VMI whose domain vanished fails", observe(vmi("Running"), undefined), [
+    "status:Failed/DomainLost",
+    "event:DomainLost",
+    "removeFiles(keepLog)",
+  ]],
+  ["a paused domain is reflected as paused", observe(vmi("Running"), domain("paused", "user")), [
+    "status:Running",
+  ]],
+  [
+    "a deleted Running VMI's guest is asked to shut down within its grace period",
+    observe(
+      vmi("Running", { deletedAt: "2026-01-01T00:00:50Z", grace: 30 }),
+      domain("running", "booted"),
+    ),
+    ["shutdown", "event:ShuttingDown"],
+  ],
+  [
+    "the shutdown request is not repeated",
+    observe(
+      vmi("Running", { deletedAt: "2026-01-01T00:00:50Z", grace: 30 }),
+      domain("running", "booted"),
+      { shutdownRequestedAt: Date.parse("2026-01-01T00:00:51Z") },
+    ),
+    [],
+  ],
+  [
+    "after the grace period the domain is destroyed and everything removed",
+    observe(
+      vmi("Running", { deletedAt: "2026-01-01T00:00:20Z", grace: 30 }),
+      domain("running", "booted"),
+    ),
+    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+  ],
+  [
+    "a deleted VMI whose domain is still starting is destroyed at once",
+    observe(
+      vmi("Scheduled", { deletedAt: "2026-01-01T00:00:59Z", grace: 30 }),
+      domain("running", "booted"),
+    ),
+    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+  ],
+  [
+    "a paused, deleted VMI is destroyed at once",
+    observe(
+      vmi("Running", { deletedAt: "2026-01-01T00:00:59Z" }),
+      domain("paused", "user"),
+    ),
+    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+  ],
+  [
+    "a deleted VMI without a domain is released",
+    observe(vmi("Running", { deletedAt: NOW }), undefined),
+    [
+      "removeFiles",
+      "removeFinalizer",
+    ],
+  ],
+  [
+    "a deleted VMI already released is left alone",
+    observe(vmi("Running", { deletedAt: NOW, finalizer: false }), undefined),
+    [],
+  ],
+  [
+    "a Succeeded VMI with a leftover domain has it removed",
+    observe(vmi("Succeeded"), domain("shutoff", "shutdown")),
+    [
+      "undefine",
+      "removeFiles(keepLog)",
+    ],
+  ],
+  [
+    "a Failed VMI whose domain still runs is destroyed",
+    observe(vmi("Failed", { finalizer: false }), domain("running")),
+    [
+      "destroy",
+      "undefine",
+      "removeFiles(keepLog)",
+    ],
+  ],
+  ["a domain whose VMI is gone is torn down", observe(undefined, domain("running", "booted")), [
+    "destroy",
+    "undefine",
+    "removeFiles",
+  ]],
+  [
+    "a domain of an earlier VMI of the same name is torn down first",
+    observe(
+      vmi("Scheduled", { uid: "99999999-2222-3333-4444-555555555555" }),
+      domain("running", "booted"),
+    ),
+    ["destroy", "undefine", "removeFiles"],
+  ],
+  [
+    "a domain without denovirt metadata is never touched",
+    observe(undefined, domain("running", "booted", null)),
+    [],
+  ],
+  [
+    "a VMI whose name a foreign domain holds is blocked",
+    observe(vmi("Scheduled"), domain("running", "booted", null)),
+    [
+      "blocked",
+    ],
+  ],
+  [
+    "another node's domain on a shared libvirtd is never touched",
+    observe(
+      undefined,
+      domain("running", "booted", { uid: UID, node: "node-b" }),
+    ),
+    [],
+  ],
+  [
+    "a VMI bound to another node is not touched",
+    observe(vmi("Scheduled", { node: "node-b" }), undefined),
+    [],
+  ],
+  [
+    "Pending and Scheduling VMIs belong to the controllers",
+    observe(vmi("Scheduling"), undefined),
+    [],
+  ],
+  [
+    "a deleted launcher pod stops the guest gracefully",
+    observe(vmi("Running"), domain("running", "booted"), {
+      launcherPodDeletedAt: "2026-01-01T00:01:30Z",
+    }),
+    ["shutdown", "event:ShuttingDown"],
+  ],
+  ["a guest shutting down is awaited", observe(vmi("Running"), domain("shutdown", "user")), []],
+];
+
+for (const [name, observation, expected] of cases) {
+  Deno.test(`plan() ${name}`, () => {
+    assert.deepEqual(summary(observation), expected);
+  });
+}
+
+Deno.test("plan() writes no status when the Running status is already current", () => {
+  const first = plan(observe(vmi("Scheduled"), domain("running", "booted")));
+  const write = first.actions.find((a) => a.type === "writeStatus");
+  assert.ok(write && write.type === "writeStatus");
+  const running = vmi("Running");
+  running.status = write.status;
+  assert.deepEqual(plan(observe(running, domain("running", "booted"))).actions, []);
+});
+
+Deno.test("plan() reports the interface MAC and the Paused condition by user", () => {
+  const p = plan(observe(vmi("Running"), domain("paused", "user")));
+  const write = p.actions[0];
+  assert.ok(write?.type === "writeStatus");
+  assert.deepEqual(write.status.interfaces, [{
+    name: "default",
+    infoSource: "domain",
+    mac: "52:54:00:aa:bb:cc",
+    linkState: "up",
+  }]);
+  const paused = write.status.conditions?.find((c) => c.type === "Paused");
+  assert.equal(paused?.status, "True");
+  assert.equal(paused?.reason, "PausedByUser");
+  assert.equal(write.status.conditions?.find((c) => c.type === "Ready"), undefined);
+});
+
+Deno.test("plan() looks again at the end of the grace period while a guest shuts down", () => {
+  const p = plan(observe(
+    vmi("Running", { deletedAt: "2026-01-01T00:00:58Z", grace: 3 }),
+    domain("running"),
+  ));
+  assert.equal(p.requeueAfterMs, 1_050);
+});

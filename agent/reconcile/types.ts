@@ -1,0 +1,78 @@
+/** The agent's reconcile pass for one VMI key: what it observes and what it may decide to do. */
+import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from "../../api/mod.ts";
+import type { KubeObject } from "../../lib/kube/object.ts";
+import type { DomainStateName } from "../libvirt/mod.ts";
+import type { LiveDomainFacts } from "../status/domain_facts.ts";
+
+/** A VMI as the runtime caches it: the API type that is also a KubeObject. */
+export type Vmi = VirtualMachineInstance & KubeObject;
+
+/** The finalizer the agent puts on the VMIs it runs, and removes once it tore their domain down. */
+export const AGENT_FINALIZER = "denovirt.io/agent-teardown";
+
+/** KubeVirt's default grace period when `terminationGracePeriodSeconds` is unset. */
+export const DEFAULT_GRACE_SECONDS = 30;
+
+/** The libvirt domain holding the key's name, as observed. */
+export interface ObservedDomain {
+  name: string;
+  uuid: string;
+  state: DomainStateName;
+  /** The state's reason as libvirt names it, e.g. `shutdown`, `destroyed`, `user`. */
+  reason: string;
+  /**
+   * Whose domain it is, from denovirt's metadata element. `undefined`: the domain carries no
+   * denovirt metadata (not made by any agent: never touch it).
+   */
+  owner: { uid: string; node: string | undefined } | undefined;
+  /** From the live XML, when the domain is active. */
+  live: LiveDomainFacts | undefined;
+}
+
+/** Everything `plan()` decides on: a pure value, so plans are table-tested. */
+export interface Observation {
+  key: string;
+  /** This agent's node. */
+  node: string;
+  /** Whether domains run with KVM (else TCG software emulation). */
+  kvm: boolean;
+  /** RFC 3339 time of the observation; plan() never reads the clock. */
+  now: string;
+  /** The VMI under the key, as cached (undefined: gone, or not bound to this node). */
+  vmi: Vmi | undefined;
+  domain: ObservedDomain | undefined;
+  /** When this agent process last asked the guest to shut down (ms since epoch). */
+  shutdownRequestedAt?: number;
+  /** Set when the VMI's launcher pod is being deleted: a kubelet would stop the VM then. */
+  launcherPodDeletedAt?: string;
+  /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
+  lastError?: string;
+}
+
+/** One step of a plan, applied in order; a failing step stops the pass (and it is retried). */
+export type Action =
+  | { type: "addFinalizer" }
+  | { type: "removeFinalizer" }
+  /** Prepare disks and the run dir, define the domain, start it (and pause it if asked). */
+  | { type: "startDomain"; paused: boolean }
+  /** Ask the guest to power off (ACPI). */
+  | { type: "shutdown" }
+  | { type: "destroy"; uuid: string }
+  | { type: "undefine"; uuid: string }
+  /**
+   * Remove the per-VMI data directory of the VMI `uid` (named by the key) and its run directory,
+   * or all of the run directory but the serial log.
+   */
+  | { type: "removeFiles"; uid: string; keepSerialLog: boolean }
+  /** Write this status if it differs from the cached one. */
+  | { type: "writeStatus"; status: VirtualMachineInstanceStatus }
+  | { type: "event"; eventType: "Normal" | "Warning"; reason: string; message: string };
+
+/** What to do for one key, and when to look again. */
+export interface Plan {
+  actions: Action[];
+  /** Look again after this long even without events (grace periods, transient states). */
+  requeueAfterMs?: number;
+  /** Why nothing can be done now; the pass fails with this message and is retried with backoff. */
+  blocked?: string;
+}

@@ -1,0 +1,68 @@
+/** `denovirt agent`: the node agent role (virt-handler's job, and the kubelet's where there is none). */
+import { messageOf } from "../lib/errors.ts";
+import { loadKubeConfig } from "../lib/kube/config.ts";
+import { RestClient } from "../lib/kube/rest.ts";
+import { logger } from "../lib/log.ts";
+import { onShutdown } from "../lib/shutdown.ts";
+import { startAgent } from "./agent.ts";
+import { serveNodeApi } from "./console/server.ts";
+import type { VmiLike } from "../subresources/lifecycle.ts";
+import { vmiRunPathsFor } from "./domain/mod.ts";
+import { type AgentConfig, parseAgentFlags, USAGE } from "./flags.ts";
+import { nodeLevelActions } from "./node_actions.ts";
+import { probeHandler } from "./server.ts";
+
+/** Runs the agent until SIGTERM or SIGINT; answers the exit code. */
+export async function agentRole(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config: AgentConfig;
+  try {
+    config = parseAgentFlags(args);
+  } catch (error) {
+    console.error(`Error: ${messageOf(error)}\n\n${USAGE}`);
+    return 2;
+  }
+  if (!config.clientCa) {
+    console.error(
+      `Error: --client-ca is required: the node API only answers the cluster's clients\n\n${USAGE}`,
+    );
+    return 2;
+  }
+  const log = logger({ component: "agent", node: config.nodeName });
+  const shutdown = onShutdown({ log });
+  const rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: config.kubeconfig }));
+  const agent = startAgent(config, rest, log, shutdown.signal);
+  // node:https rather than Deno.serve: only it can verify the callers' client certificates.
+  const server = await serveNodeApi({
+    hostname: config.bindAddress,
+    port: config.port,
+    cert: await Deno.readTextFile(config.tlsCert),
+    key: await Deno.readTextFile(config.tlsKey),
+    clientCa: await Deno.readTextFile(config.clientCa),
+    fallback: probeHandler(() => agent.notReadyReason()),
+    vmiOf: (namespace, name) => agent.vmiOf(namespace, name) as VmiLike | undefined,
+    serialSocketOf: (vmi) => {
+      const node = agent.nodeFacts();
+      if (!node) throw new Error("The agent is not connected to libvirt yet");
+      return vmiRunPathsFor(vmi as Parameters<typeof vmiRunPathsFor>[0], node).serialSocket;
+    },
+    domains: nodeLevelActions(agent),
+    signal: shutdown.signal,
+    log,
+  });
+  log.info("Agent serving", { address: `${config.bindAddress}:${config.port}` });
+  let failed = false;
+  await agent.done.catch((error) => {
+    failed = true;
+    log.error("Agent failed", { error: messageOf(error) });
+    shutdown.trigger("failure");
+  });
+  await shutdown.done;
+  await server.finished;
+  rest.close();
+  shutdown.dispose();
+  return failed ? 1 : 0;
+}

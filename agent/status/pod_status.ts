@@ -1,0 +1,139 @@
+/**
+ * Launcher pod status on nodes without a kubelet: what a kubelet would report for a pod whose
+ * only "container" is the VM. Running while the VMI runs (or waits to), then Succeeded or Failed
+ * as the VMI ends. Pure: the caller passes the time.
+ */
+import type { KubeObject } from "../../lib/kube/object.ts";
+import { stableJson } from "./conditions.ts";
+
+/** The parts of a core/v1 Pod the agent reads and writes. */
+export interface Pod extends KubeObject {
+  spec?: { nodeName?: string; containers?: Array<{ name: string; image?: string }> };
+  status?: PodStatus;
+}
+
+export interface PodCondition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string;
+}
+
+export interface ContainerState {
+  running?: { startedAt: string };
+  terminated?: {
+    exitCode: number;
+    reason: string;
+    startedAt?: string;
+    finishedAt: string;
+  };
+  waiting?: { reason?: string };
+}
+
+export interface ContainerStatus {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID?: string;
+  ready: boolean;
+  started: boolean;
+  restartCount: number;
+  state: ContainerState;
+}
+
+export interface PodStatus {
+  phase?: string;
+  conditions?: PodCondition[];
+  hostIP?: string;
+  hostIPs?: Array<{ ip: string }>;
+  startTime?: string;
+  containerStatuses?: ContainerStatus[];
+  [field: string]: unknown;
+}
+
+/** Where the VMI behind a launcher pod is: running (or about to), ended, or gone. */
+export type LauncherOutcome = "Running" | "Succeeded" | "Failed";
+
+/** The status a kubelet would report for a launcher pod whose VMI is at `outcome`. */
+export function launcherPodStatus(
+  pod: Pod,
+  outcome: LauncherOutcome,
+  hostIP: string,
+  now: string,
+): PodStatus {
+  const old = pod.status ?? {};
+  const running = outcome === "Running";
+  const startTime = old.startTime ?? now;
+  const conditions = [
+    cond(old, "PodReadyToStartContainers", running, now),
+    cond(old, "Initialized", true, now),
+    cond(old, "Ready", running, now, running ? undefined : "PodCompleted"),
+    cond(old, "ContainersReady", running, now, running ? undefined : "PodCompleted"),
+    cond(old, "PodScheduled", true, now),
+  ];
+  const containerStatuses = (pod.spec?.containers ?? []).map((c): ContainerStatus => {
+    const previous = old.containerStatuses?.find((s) => s.name === c.name);
+    const startedAt = previous?.state.running?.startedAt ??
+      previous?.state.terminated?.startedAt ?? startTime;
+    const state: ContainerState = running ? { running: { startedAt } } : {
+      terminated: previous?.state.terminated ?? {
+        exitCode: outcome === "Succeeded" ? 0 : 1,
+        reason: outcome === "Succeeded" ? "Completed" : "Error",
+        startedAt,
+        finishedAt: now,
+      },
+    };
+    return {
+      name: c.name,
+      image: c.image ?? "",
+      imageID: previous?.imageID ?? "",
+      containerID: `denovirt://${pod.metadata?.uid ?? ""}`,
+      ready: running,
+      started: running,
+      restartCount: 0,
+      state,
+    };
+  });
+  return {
+    phase: outcome,
+    conditions,
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    startTime,
+    containerStatuses,
+  };
+}
+
+/** Whether writing `next` would change what the pod reports (timestamps aside). */
+export function podStatusChanged(pod: Pod, next: PodStatus): boolean {
+  const view = (s: PodStatus | undefined) => ({
+    phase: s?.phase,
+    hostIP: s?.hostIP,
+    conditions: (s?.conditions ?? [])
+      .filter((c) => next.conditions?.some((n) => n.type === c.type))
+      .map((c) => `${c.type}=${c.status}`).sort(),
+    containers: (s?.containerStatuses ?? []).map((c) =>
+      `${c.name}:${c.ready}:${Object.keys(c.state ?? {}).join()}`
+    ).sort(),
+  });
+  return stableJson(view(pod.status)) !== stableJson(view(next));
+}
+
+function cond(
+  old: PodStatus,
+  type: string,
+  value: boolean,
+  now: string,
+  reason?: string,
+): PodCondition {
+  const status = value ? "True" : "False";
+  const previous = old.conditions?.find((c) => c.type === type);
+  const lastTransitionTime = previous?.status === status && previous.lastTransitionTime
+    ? previous.lastTransitionTime
+    : now;
+  const condition: PodCondition = { type, status, lastTransitionTime };
+  if (reason) condition.reason = reason;
+  return condition;
+}

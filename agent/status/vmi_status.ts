@@ -1,0 +1,136 @@
+/**
+ * The VMI status the agent owns once a VMI is Scheduled to its node: the phase (Running,
+ * Succeeded, Failed), its reason, the Paused and Synchronized conditions, interfaces and machine
+ * type. Ready is the controllers' condition (from the launcher pod's readiness, as in KubeVirt).
+ * Pure: the caller passes the time.
+ */
+import type {
+  VirtualMachineInstance,
+  VirtualMachineInstanceNetworkInterface,
+  VirtualMachineInstancePhase,
+  VirtualMachineInstanceStatus,
+} from "../../api/mod.ts";
+import { removeCondition, setCondition, stableJson } from "./conditions.ts";
+import type { LiveDomainFacts } from "./domain_facts.ts";
+
+/** KubeVirt's condition types and reasons the agent writes. */
+export const CONDITION = {
+  paused: "Paused",
+  synchronized: "Synchronized",
+} as const;
+
+/** How a domain is paused, as the Paused condition says it (KubeVirt's reasons). */
+export type PauseReason = "PausedByUser" | "PausedIOError" | undefined;
+
+/** `status` with `phase`, appending a phaseTransitionTimestamp when the phase changes. */
+export function withPhase(
+  status: VirtualMachineInstanceStatus,
+  phase: VirtualMachineInstancePhase,
+  now: string,
+): VirtualMachineInstanceStatus {
+  if (status.phase === phase) return status;
+  return {
+    ...status,
+    phase,
+    phaseTransitionTimestamps: [
+      ...(status.phaseTransitionTimestamps ?? []),
+      { phase, phaseTransitionTimestamp: now },
+    ],
+  };
+}
+
+/** The status of a VMI whose domain runs (or is paused) on this node. */
+export function runningStatus(
+  vmi: VirtualMachineInstance,
+  live: LiveDomainFacts | undefined,
+  paused: PauseReason,
+  now: string,
+): VirtualMachineInstanceStatus {
+  const { reason: _, ...current } = vmi.status ?? {};
+  let conditions = removeCondition(current.conditions, CONDITION.synchronized);
+  conditions = paused
+    ? setCondition(conditions, {
+      type: CONDITION.paused,
+      status: "True",
+      reason: paused,
+      message: paused === "PausedByUser"
+        ? "VMI was paused by user"
+        : "VMI was paused: disk I/O error",
+    }, now)
+    : removeCondition(conditions, CONDITION.paused);
+  const status: VirtualMachineInstanceStatus = {
+    ...withPhase(current, "Running", now),
+    conditions,
+  };
+  const interfaces = interfacesOf(vmi, live);
+  if (interfaces.length > 0) status.interfaces = interfaces;
+  if (live?.machine) status.machine = { type: live.machine };
+  return status;
+}
+
+/** The status of a VMI whose domain ended: Succeeded (guest powered off) or Failed. */
+export function finalStatus(
+  vmi: VirtualMachineInstance,
+  phase: "Succeeded" | "Failed",
+  reason: string | undefined,
+  now: string,
+): VirtualMachineInstanceStatus {
+  const current = vmi.status ?? {};
+  let conditions = removeCondition(current.conditions, CONDITION.paused);
+  conditions = removeCondition(conditions, CONDITION.synchronized);
+  const status: VirtualMachineInstanceStatus = { ...withPhase(current, phase, now), conditions };
+  if (reason) status.reason = reason;
+  else delete status.reason;
+  return status;
+}
+
+/** The status after a failed pass: the Synchronized condition says why, the rest is kept. */
+export function syncFailedStatus(
+  vmi: VirtualMachineInstance,
+  message: string,
+  now: string,
+): VirtualMachineInstanceStatus {
+  const current = vmi.status ?? {};
+  return {
+    ...current,
+    conditions: setCondition(current.conditions, {
+      type: CONDITION.synchronized,
+      status: "False",
+      reason: "Synchronizing",
+      message,
+    }, now),
+  };
+}
+
+/** Whether two statuses are the same (key order and undefined fields aside). */
+export function sameStatus(
+  a: VirtualMachineInstanceStatus | undefined,
+  b: VirtualMachineInstanceStatus | undefined,
+): boolean {
+  return stableJson(a ?? {}) === stableJson(b ?? {});
+}
+
+/**
+ * `status.interfaces`: each interface of the spec that the domain has, with the MAC libvirt
+ * gave it. No IP: without a guest agent the agent does not know the guest's address, and with
+ * user-mode networking the VM has no address of its own on the node.
+ */
+export function interfacesOf(
+  vmi: VirtualMachineInstance,
+  live: LiveDomainFacts | undefined,
+): VirtualMachineInstanceNetworkInterface[] {
+  const out: VirtualMachineInstanceNetworkInterface[] = [];
+  for (const iface of vmi.spec.domain.devices.interfaces ?? []) {
+    if (iface.state === "absent") continue;
+    const found = live?.interfaces.find((i) => i.name === iface.name);
+    if (!found) continue;
+    const entry: VirtualMachineInstanceNetworkInterface = {
+      name: iface.name,
+      infoSource: "domain",
+    };
+    if (found.mac) entry.mac = found.mac;
+    entry.linkState = iface.state === "down" ? "down" : "up";
+    out.push(entry);
+  }
+  return out;
+}
