@@ -6,11 +6,19 @@ import { up } from "../stack/up.ts";
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { home: { type: "string" }, "no-roles": { type: "boolean" } },
+    options: {
+      home: { type: "string" },
+      "no-roles": { type: "boolean" },
+      "no-demo": { type: "boolean" },
+    },
     strict: true,
   });
   const started = Date.now();
-  const stack = await up({ home: values.home, roles: !values["no-roles"] });
+  const stack = await up({
+    home: values.home,
+    roles: !values["no-roles"],
+    demo: !values["no-roles"] && !values["no-demo"],
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const kubectl = `kubectl --kubeconfig ${stack.paths.kubeconfig}`;
   console.log(
@@ -24,6 +32,8 @@ export async function upCommand(args: string[]): Promise<number> {
       `  ${kubectl} get --raw /readyz`,
       `  ${kubectl} get nodes,pods -A`,
       `  ${kubectl} get vms,vmis -A`,
+      `  KUBECONFIG=${stack.paths.kubeconfig} npx -y deno@2.9.6 task cli console demo   # Ctrl+] leaves`,
+      `  KUBECONFIG=${stack.paths.kubeconfig} npx -y deno@2.9.6 task cli stop demo`,
       "  npx -y deno@2.9.6 task down        # stop it (down --purge also removes its home)",
     ].join("\n"),
   );

@@ -79,13 +79,22 @@ export async function startLibvirt(
   return { uri, kvm };
 }
 
-/** Destroy every running domain, stop libvirtd and virtlogd, and remove their sockets and pid files. */
+/**
+ * Destroy and undefine every domain, stop libvirtd and virtlogd, and remove their sockets and
+ * pid files.
+ */
 export async function stopLibvirt(paths: StackPaths): Promise<void> {
   const uri = libvirtUri(paths);
   if (await daemon.runningPid(paths, "libvirtd")) {
-    const list = await virsh(uri, ["list", "--name"]);
-    for (const name of list.stdout.split("\n").map((line) => line.trim()).filter((l) => l)) {
-      await virsh(uri, ["destroy", name]);
+    const names = async (args: string[]) =>
+      (await virsh(uri, ["list", "--name", ...args])).stdout.split("\n").map((l) => l.trim())
+        .filter((l) => l);
+    for (const name of await names([])) await virsh(uri, ["destroy", name]);
+    for (const name of await names(["--all"])) {
+      // --nvram also removes an EFI domain's variables; a BIOS domain may refuse the flag.
+      if ((await virsh(uri, ["undefine", "--nvram", name])).code !== 0) {
+        await virsh(uri, ["undefine", name]);
+      }
     }
   }
   // Whatever else runs in the daemons' namespaces (a qemu that outlived its destroy) goes too.

@@ -70,6 +70,8 @@ export function roleSpec(
 /**
  * Deno permissions of a role. The agent runs with exactly the set `agent` in deno.json plus
  * writing to the stack's data directory; the other roles still run with all permissions.
+ * The agent's network access is not narrowed to hosts: it connects to each VMI's serial console
+ * socket, whose path is only known at run time, and Deno names unix sockets one path at a time.
  */
 function permissionsOf(paths: StackPaths, role: RoleName): string[] {
   if (role !== "agent") return ["-A"];

@@ -15,12 +15,15 @@ import { ensurePorts, type StackPorts } from "./ports.ts";
 import { httpsClient, waitUntil } from "./readiness.ts";
 import { manifestValues } from "./manifest_values.ts";
 import { startRoles } from "./roles.ts";
+import { ensureDemoVm } from "./demo.ts";
 
 export interface UpOptions {
   home?: string;
   say?: (line: string) => void;
   /** Start the denovirt roles (default true). */
   roles?: boolean;
+  /** Create the demo VM from examples/ and wait until it runs (default false; `up` asks for it). */
+  demo?: boolean;
 }
 
 export interface RunningStack {
@@ -101,6 +104,7 @@ async function bringUp(
   say(`Applied ${applied} objects from manifests/`);
   if (options.roles ?? true) {
     await startRoles(paths, ports, libvirt, say, started);
+    if (options.demo) await ensureDemoVm(paths, admin, say);
   }
   return { paths, ports, server: apiserverUrl(ports), libvirtUri: libvirt.uri, kvm: libvirt.kvm };
 }

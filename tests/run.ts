@@ -17,7 +17,7 @@ const filter = Deno.args;
 async function denoTest(args: string[], env: Record<string, string> = {}): Promise<TestCounts> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", ...args],
-    env: { DENO_NO_UPDATE_CHECK: "1", ...env },
+    env: { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
