@@ -133,7 +133,9 @@ Deno.test("LeaderElector stops leading when renewals fail past the renew deadlin
   const broke = Date.now();
   while (a.isLeader && Date.now() - broke < 2_000) await sleep(5);
   const lostAfter = Date.now() - broke;
-  assert.ok(lostAfter >= 250 && lostAfter < 2_000, `lost after ${lostAfter} ms`);
+  // Measured from the break, not from the last renewal (which came earlier), so only the upper
+  // bound is exact: leadership must be gone well within the lease.
+  assert.ok(lostAfter < 2_000, `still leading ${lostAfter} ms after renewals began to fail`);
   assert.equal(leading?.aborted, true);
   store.broken = false;
   while (!a.isLeader && Date.now() - broke < 3_000) await sleep(5);

@@ -18,8 +18,8 @@ import { apiFixture, fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
 import { ADMITTED_KINDS } from "./kinds.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261122);
-const ITERATIONS = Number(Deno.env.get("FUZZ_ITERATIONS") ?? 3000);
-const TIME_LIMIT_MS = 15_000;
+// A fixed count, not a time budget: a slow machine must run the same cases, only slower.
+const ITERATIONS = Number(Deno.env.get("FUZZ_ITERATIONS") ?? 2000);
 
 /** mulberry32: small, fast and good enough to pick test inputs. */
 function prng(seed: number) {
@@ -249,7 +249,7 @@ Deno.test(`webhookApp() answers every fuzzed request with an AdmissionReview or 
   let reviews = 0;
   let refusals = 0;
   let i = 0;
-  for (; i < ITERATIONS && Date.now() - started < TIME_LIMIT_MS; i++) {
+  for (; i < ITERATIONS; i++) {
     const uid = `fuzz-${i}`;
     const path = rng.pick(ENDPOINTS);
     const { body } = randomBody(rng, uid);
@@ -303,5 +303,4 @@ Deno.test(`webhookApp() answers every fuzzed request with an AdmissionReview or 
       Date.now() - started
     } ms`,
   );
-  assert.ok(i >= Math.min(ITERATIONS, 1000), "too few iterations in the time limit");
 });
