@@ -17,7 +17,7 @@ import {
   vmiSpec,
   waitForPhase,
   waitForSerial,
-} from "./agent_support_test.ts";
+} from "./support/agent.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();

@@ -4,21 +4,21 @@
  * of QEMU processes and serial logs.
  */
 import { join } from "node:path";
-import type { VirtualMachineInstance } from "../api/mod.ts";
-import { type LibvirtConnection, openLibvirt } from "../agent/libvirt/mod.ts";
-import { AGENT_FINALIZER } from "../agent/reconcile/types.ts";
-import { NODE_NAME_LABEL } from "../agent/reconcile/loop.ts";
-import { isNotFound } from "../lib/kube/api_error.ts";
-import type { KubeObject } from "../lib/kube/object.ts";
-import { loadKubeConfig } from "../lib/kube/config.ts";
-import { RestClient } from "../lib/kube/rest.ts";
-import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
-import { kubeconfigFor } from "../stack/control_plane.ts";
-import { ensureGuestFixture } from "../stack/fixture/mod.ts";
-import { pkiFiles } from "../stack/pki.ts";
-import { freeLoopbackPort } from "../stack/ports.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
-import { eventually, type TestStack } from "./support/stack.ts";
+import type { VirtualMachineInstance } from "../../api/mod.ts";
+import { type LibvirtConnection, openLibvirt } from "../../agent/libvirt/mod.ts";
+import { AGENT_FINALIZER } from "../../agent/reconcile/types.ts";
+import { NODE_NAME_LABEL } from "../../agent/reconcile/loop.ts";
+import { isNotFound } from "../../lib/kube/api_error.ts";
+import type { KubeObject } from "../../lib/kube/object.ts";
+import { loadKubeConfig } from "../../lib/kube/config.ts";
+import { RestClient } from "../../lib/kube/rest.ts";
+import { leases, nodes, pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
+import { kubeconfigFor } from "../../stack/control_plane.ts";
+import { ensureGuestFixture } from "../../stack/fixture/mod.ts";
+import { pkiFiles } from "../../stack/pki.ts";
+import { freeLoopbackPort } from "../../stack/ports.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../../cli/roles.ts";
+import { eventually, type TestStack } from "./stack.ts";
 
 export type Vmi = VirtualMachineInstance & KubeObject;
 
@@ -46,7 +46,7 @@ export interface AgentDaemon {
 /** The agent's command line: from `$DENOVIRT_ENTRY` (e.g. the bundle) or agent/main.ts. */
 function agentCommand(): string[] {
   const entry = Deno.env.get("DENOVIRT_ENTRY");
-  return entry ? [entry, "agent"] : [new URL("../agent/main.ts", import.meta.url).pathname];
+  return entry ? [entry, "agent"] : [new URL("../../agent/main.ts", import.meta.url).pathname];
 }
 
 /** Starts an agent for node `node` against the test stack and waits until it is ready. */
