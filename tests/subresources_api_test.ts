@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { transportFrom } from "../lib/kube/transport.ts";
-import { testStack, withNamespace } from "./support/stack.ts";
+import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();
 
@@ -107,6 +107,17 @@ Deno.test("PUT start and stop through the API server flip a Halted VM", () =>
     });
     assert.equal(stop.status, 202);
     assert.equal((await api.getNamespacedCustomObject(target) as Json).spec.runStrategy, "Halted");
+    // A start is refused while the stopped VM's VMI still exists, as in KubeVirt.
+    await eventually("the stopped VM's VMI to go", async () => {
+      const vmi = await api.getNamespacedCustomObject({
+        ...target,
+        plural: "virtualmachineinstances",
+      })
+        .catch((error) =>
+          (error as { code?: number }).code === 404 ? undefined : Promise.reject(error)
+        );
+      return vmi === undefined ? true : undefined;
+    }, 60_000);
     const dry = await http("PUT", sub(namespace, "virtualmachines/web/start"), { dryRun: ["All"] });
     assert.equal(dry.status, 202);
     assert.equal((await api.getNamespacedCustomObject(target) as Json).spec.runStrategy, "Halted");
