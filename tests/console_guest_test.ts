@@ -44,7 +44,8 @@ async function getVmi(namespace: string): Promise<Json | undefined> {
 async function run(ws: WsSocket, command: string, expect: RegExp): Promise<string> {
   let seen = "";
   ws.on("message", (data) => seen += new TextDecoder().decode(data));
-  const deadline = Date.now() + 60_000;
+  // A TCG guest on a busy machine can take minutes to reach its shell.
+  const deadline = Date.now() + 180_000;
   while (!expect.test(seen) && Date.now() < deadline) {
     ws.send(new TextEncoder().encode(`\n${command}\n`), { binary: true });
     await new Promise((r) => setTimeout(r, 1_000));
