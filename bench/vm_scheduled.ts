@@ -84,7 +84,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: n
   }
 }
 
-await withoutStackControllers({ paths, ports, libvirtUri: "" }, async () => {
+await withoutStackControllers({ paths, ports, libvirt: { uri: "", kvm: false } }, async () => {
   const namespace = await createNamespace(admin, "bench-sched");
   const node = `${namespace}-node`;
   const selector = { "bench.denovirt.io/node": node };

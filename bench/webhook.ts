@@ -45,7 +45,8 @@ export async function webhookLoad(
   const ca = await Deno.readTextFile(pkiFiles(stack.paths.pki).caCert);
   const client = new H2Client(`https://127.0.0.1:${stack.ports.webhooks}`, ca);
   try {
-    const first = await admit(client, "mutate", review(opts.vm, opts.namespace));
+    const warmup = `${opts.namespace}-warmup`;
+    const first = await admit(client, "mutate", review(opts.vm, warmup));
     const mutated = first.response?.patch
       ? applyPatch(opts.vm, patchOf(first.response.patch)) as KubeObject
       : opts.vm;
@@ -58,7 +59,7 @@ export async function webhookLoad(
         return endpoint;
       });
     };
-    await load(`${opts.namespace}-warmup`, opts.warmupSeconds);
+    await load(warmup, opts.warmupSeconds);
     const measured = await load(opts.namespace, opts.seconds);
     const log = await Deno.readTextFile(logFile(stack.paths, "webhooks")).catch(() => "");
     return { client: measured, serverMs: serverMsOf(log, opts.namespace) };
