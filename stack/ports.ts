@@ -37,12 +37,38 @@ export async function ensurePorts(file: string): Promise<StackPorts> {
   return ports;
 }
 
-/** A port nothing listens on right now, chosen by the kernel. */
+/**
+ * A port nothing listens on right now, below the kernel's ephemeral range: a port the kernel
+ * picks (port 0) comes from that range, where any outgoing connection may take it before the
+ * component that is to listen on it has started.
+ */
 export function freeLoopbackPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+  const [low, high] = ephemeralRange();
+  const ceiling = Math.min(low, 65536) - 1;
+  const floor = Math.max(1024, ceiling - 12000);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = floor + Math.floor(Math.random() * (ceiling - floor + 1));
+    if (port >= low && port <= high) continue;
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // Taken: try another.
+    }
+  }
+  throw new Error(`Cannot find a free loopback port between ${floor} and ${ceiling}`);
+}
+
+/** The kernel's range for ephemeral ports (Linux default 32768-60999). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = Deno.readTextFileSync("/proc/sys/net/ipv4/ip_local_port_range").trim()
+      .split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // Not Linux, or not readable: assume the default.
+  }
+  return [32768, 60999];
 }
 
 /** Whether something accepts connections on a loopback port. */
