@@ -255,17 +255,19 @@ Deno.test({
         await env.admin.patch(virtualMachines, { namespace: env.namespace, name: "before" }, {
           spec: { runStrategy: "Halted" },
         }, { type: "merge" });
+        // Generous: while RBAC reloads after the restart, writes are refused (403) and the
+        // keys back off; on a loaded machine that can take a minute to pass.
         await eventually(
           "the new VM to run",
           async () =>
             (await getVmi(env.admin, env.namespace, "after"))?.status?.phase === "Running" ||
             undefined,
-          60_000,
+          180_000,
         );
         await eventually(
           "the old VM's VMI to be gone",
           async () => !(await getVmi(env.admin, env.namespace, "before")) || undefined,
-          60_000,
+          180_000,
         );
         console.log(`Converged ${Date.now() - backAt} ms after the API server came back`);
       } finally {
