@@ -1,40 +1,15 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import type { LogFields, Logger } from "../lib/log.ts";
+import { ensurePki, LOOPBACK_SANS, pkiFiles } from "../stack/pki.ts";
 import { serveWebhooks } from "./server.ts";
 import { goodVm } from "./testdata/bad_manifests.ts";
 import { fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
 
-async function selfSignedCert(dir: string) {
-  const cert = join(dir, "tls.crt");
-  const key = join(dir, "tls.key");
-  const { success } = await new Deno.Command("openssl", {
-    args: [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=denovirt-webhooks-test",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-      "-addext",
-      "basicConstraints=critical,CA:FALSE",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).output();
-  assert.ok(success, "openssl could not make a test certificate");
-  return { cert, key };
+/** A serving certificate for 127.0.0.1 from a throwaway CA, made the way the stack makes its own. */
+async function servingCert(dir: string) {
+  await ensurePki(dir, [{ name: "serving", sans: LOOPBACK_SANS }], []);
+  const files = pkiFiles(dir);
+  return { ca: files.caCert, cert: files.cert("serving"), key: files.key("serving") };
 }
 
 function capture(lines: LogFields[]): Logger {
@@ -53,8 +28,8 @@ function capture(lines: LogFields[]): Logger {
 Deno.test("serveWebhooks() serves the app over TLS on loopback and logs each review", async () => {
   const dir = await Deno.makeTempDir({ prefix: "denovirt-webhooks-test-" });
   const stop = new AbortController();
-  const { cert, key } = await selfSignedCert(dir);
-  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(cert)] });
+  const { ca, cert, key } = await servingCert(dir);
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(ca)] });
   try {
     const lines: LogFields[] = [];
     const server = await serveWebhooks({
