@@ -1,7 +1,7 @@
 /** The conditions every figure is measured under: machine, virtualisation and versions. */
 import { cpus, totalmem } from "node:os";
 import denoJson from "../deno.json" with { type: "json" };
-import { run } from "../stack/exec.ts";
+import { run } from "../lib/exec.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
 import { virsh } from "../stack/libvirt_daemon.ts";
 import { pkiFiles } from "../stack/pki.ts";

@@ -1,6 +1,6 @@
 /** Per-VM copies of the guest fixture's raw disk: hostDisk images are raw, as in KubeVirt. */
 import { join } from "node:path";
-import { runChecked } from "../stack/exec.ts";
+import { runChecked } from "../lib/exec.ts";
 
 /**
  * Copies `base` to `<dir>/<name>.raw` for each name, sparse and reflinked where the filesystem

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { ensureGuestFixture } from "./fixture/mod.ts";
 import { type ApiAccess, applyFiles } from "./apply.ts";
-import { runChecked } from "./exec.ts";
+import { runChecked } from "../lib/exec.ts";
 import type { StackPaths } from "./paths.ts";
 import { hostDiskDir } from "./roles.ts";
 import { waitUntil } from "./readiness.ts";

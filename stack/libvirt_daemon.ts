@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import * as daemon from "./daemon.ts";
-import { run } from "./exec.ts";
+import { run } from "../lib/exec.ts";
 import { kvmWorks } from "./kvm.ts";
 import type { StackPaths } from "./paths.ts";
 import { waitUntil } from "./readiness.ts";

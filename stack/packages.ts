@@ -1,5 +1,5 @@
 /** Debian packages the stack needs, installed when missing (root, apt-get). */
-import { run, runChecked } from "./exec.ts";
+import { run, runChecked } from "../lib/exec.ts";
 
 /** What the local stack and its guest fixture use from Debian. */
 export const STACK_PACKAGES = [

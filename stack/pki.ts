@@ -4,7 +4,7 @@
  * client that API aggregation needs. Existing files are kept, so `up` is idempotent.
  */
 import { join } from "node:path";
-import { runChecked } from "./exec.ts";
+import { runChecked } from "../lib/exec.ts";
 
 export interface ClientIdentity {
   /** File stem: `<name>.crt` / `<name>.key`. */

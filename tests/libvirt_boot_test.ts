@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { processAlive } from "../stack/daemon.ts";
-import { runChecked } from "../stack/exec.ts";
+import { runChecked } from "../lib/exec.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { probeAccel } from "../stack/kvm.ts";
 import {

@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { TerminalError } from "../../lib/errors.ts";
-import { runChecked } from "../../stack/exec.ts";
+import { runChecked } from "../../lib/exec.ts";
 import { type PreparedDisk, type VolumeContext, volumeLabel } from "./context.ts";
 import { exists } from "./empty_disk.ts";
 import { safeJoin } from "./paths.ts";

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { parseQuantity, type Volume } from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
-import { runChecked } from "../../stack/exec.ts";
+import { runChecked } from "../../lib/exec.ts";
 import { type PreparedDisk, volumeLabel } from "./context.ts";
 
 /** Creates `<vmiDir>/<volume>.qcow2` unless it exists (a restarted agent keeps the guest's data). */

@@ -1,6 +1,6 @@
 /** ISO 9660 images (Joliet + Rock Ridge) of a few small files, for cloud-init media. */
 import { dirname, join } from "node:path";
-import { run, runChecked } from "../../stack/exec.ts";
+import { run, runChecked } from "../../lib/exec.ts";
 
 const TOOLS = ["genisoimage", "xorrisofs", "mkisofs"];
 let found: string | undefined;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { VirtualMachineInstance } from "../../api/mod.ts";
 import { encodeBase64 } from "../../lib/base64.ts";
 import { TerminalError } from "../../lib/errors.ts";
-import { run } from "../../stack/exec.ts";
+import { run } from "../../lib/exec.ts";
 import { loadVmi } from "../testdata/vmis.ts";
 import { cloudInitMedia } from "./cloud_init.ts";
 import type { VolumeContext } from "./context.ts";

@@ -1,4 +1,4 @@
-/** Run a command to completion and capture its output. */
+/** Run a command to completion and capture its output (shared by the stack, the agent and the bench). */
 
 export interface CommandResult {
   code: number;
