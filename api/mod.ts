@@ -14,3 +14,4 @@ export * from "./replica_set.ts";
 export * from "./data_volume.ts";
 export * from "./errors.ts";
 export * from "./kinds.ts";
+export * from "./storage_annotations.ts";
