@@ -384,6 +384,37 @@ export const BAD_MANIFESTS: BadManifest[] = [
     expect: ["spec.source.http.url", "must be an http or https URL"],
   },
   {
+    name: "a DataVolume with credentials in its URL",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source.http.url = "https://user:secret@images.example.com/d.qcow2"),
+    ),
+    expect: ["spec.source.http.url", "must not carry credentials"],
+  },
+  {
+    name: "a DataVolume with a malformed extra header",
+    object: with_(goodDataVolume(), (o) => (o.spec.source.http.extraHeaders = ["no colon"])),
+    expect: ["spec.source.http.extraHeaders[0]", "Name: value"],
+  },
+  {
+    name: "a DataVolume importing an archive",
+    object: with_(goodDataVolume(), (o) => (o.spec.contentType = "archive")),
+    expect: ["spec.contentType", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume asking for a block volume",
+    object: with_(goodDataVolume(), (o) => (o.spec.pvc.volumeMode = "Block")),
+    expect: ["spec.pvc.volumeMode", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume cloning a claim of another namespace",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { pvc: { namespace: "elsewhere", name: "golden" } }),
+    ),
+    expect: ["spec.source.pvc.namespace", "clones only within the DataVolume's namespace"],
+  },
+  {
     name: "a migration of a VMI that does not exist",
     object: goodMigration("ghost"),
     expect: ["spec.vmiName", 'the VMI "default/ghost" does not exist'],

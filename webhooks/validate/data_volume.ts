@@ -13,9 +13,25 @@ import { at, type Path } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { unsupportedInDataVolumeSpec } from "./unsupported.ts";
 
-/** Causes for a DataVolume spec at `base`. */
-export function checkDataVolumeSpec(spec: DataVolumeSpec, base: Path): Cause[] {
+/** Causes for a DataVolume spec at `base`, for a DataVolume in `namespace` when it is known. */
+export function checkDataVolumeSpec(
+  spec: DataVolumeSpec,
+  base: Path,
+  namespace?: string,
+): Cause[] {
   const causes = unsupportedInDataVolumeSpec(spec, base);
+  const clone = spec.source?.pvc;
+  if (clone && namespace !== undefined && clone.namespace !== namespace) {
+    // Reading another namespace's disk would need an authorization check of its own.
+    causes.push(
+      cause(
+        at(base, "source", "pvc", "namespace"),
+        `${JSON.stringify(clone.namespace)}: clones only within the DataVolume's namespace ` +
+          `${JSON.stringify(namespace)} are supported by denovirt`,
+        "FieldValueNotSupported",
+      ),
+    );
+  }
   const http = spec.source?.http;
   if (http) {
     const field = at(base, "source", "http", "url");
@@ -35,16 +51,17 @@ export function checkDataVolumeSpec(spec: DataVolumeSpec, base: Path): Cause[] {
       );
     } else if (url && !url.hostname) {
       causes.push(cause(field, "must name a host"));
+    } else if (url && (url.username || url.password)) {
+      // Kept out of the URL, credentials stay out of logs, events and status.
+      causes.push(cause(field, "must not carry credentials; name a Secret in secretRef"));
     }
-  }
-  if (spec.contentType === "archive" && !http) {
-    causes.push(
-      cause(
-        at(base, "contentType"),
-        "archive is only supported with an http source",
-        "FieldValueNotSupported",
-      ),
-    );
+    http.extraHeaders?.forEach((header, i) => {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+:/.test(header)) {
+        causes.push(
+          cause(at(base, "source", "http", "extraHeaders", i), 'must be "Name: value"'),
+        );
+      }
+    });
   }
   const claim = spec.pvc ? "pvc" : spec.storage ? "storage" : undefined;
   if (claim) {
@@ -76,7 +93,9 @@ export function validateDataVolume(ctx: ReviewContext): Verdict {
   }
   const schema = checkSchema(DataVolumeSchema, ctx.object);
   const causes = [...schema.causes];
-  if (schema.value) causes.push(...checkDataVolumeSpec(schema.value.spec, ["spec"]));
+  if (schema.value) {
+    causes.push(...checkDataVolumeSpec(schema.value.spec, ["spec"], ctx.namespace));
+  }
   return verdictOf(causes);
 }
 

@@ -30,7 +30,7 @@ export const SUPPORTED_NETWORK_SOURCES: readonly string[] = ["pod", "multus"];
 /** Resource names in `domain.resources` requests and limits. */
 export const SUPPORTED_RESOURCES: readonly string[] = ["cpu", "memory", "ephemeral-storage"];
 /** DataVolume sources the agent imports from. */
-export const SUPPORTED_DATA_VOLUME_SOURCES: readonly string[] = ["http", "blank"];
+export const SUPPORTED_DATA_VOLUME_SOURCES: readonly string[] = ["http", "blank", "pvc"];
 
 interface UnsupportedField {
   /** Path below the object the rule applies to. */
@@ -78,6 +78,10 @@ export const UNSUPPORTED_DATA_VOLUME_SPEC_FIELDS: readonly UnsupportedField[] = 
   { path: ["sourceRef"], why: "no DataSources; give the source itself" },
   { path: ["checkpoints"] },
   { path: ["finalCheckpoint"], used: isTrue },
+  { path: ["contentType"], used: (v) => v === "archive", why: "disk images only" },
+  { path: ["source", "http", "secretExtraHeaders"], why: "give headers in extraHeaders" },
+  { path: ["pvc", "volumeMode"], used: (v) => v === "Block", why: "filesystem volumes only" },
+  { path: ["storage", "volumeMode"], used: (v) => v === "Block", why: "filesystem volumes only" },
 ];
 
 /** Causes for the fields of `object` (at `base`) that `rules` name. */

@@ -29,7 +29,7 @@ Deno.test("unsupportedInVmiSpec() names every feature denovirt cannot honour, an
   ]);
 });
 
-Deno.test("unsupportedInDataVolumeSpec() allows http and blank sources only", () => {
+Deno.test("unsupportedInDataVolumeSpec() allows http, blank and pvc sources only", () => {
   const spec = {
     source: { s3: { url: "s3://b/k" } },
     sourceRef: { kind: "DataSource", name: "x" },
@@ -38,7 +38,7 @@ Deno.test("unsupportedInDataVolumeSpec() allows http and blank sources only", ()
     unsupportedInDataVolumeSpec(spec, ["spec"]).map((c) => `${c.field}: ${c.message}`),
     [
       "spec.sourceRef: not supported by denovirt (no DataSources; give the source itself)",
-      "spec.source.s3: not supported by denovirt (supported sources: http, blank)",
+      "spec.source.s3: not supported by denovirt (supported sources: http, blank, pvc)",
     ],
   );
 });

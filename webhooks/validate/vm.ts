@@ -27,7 +27,7 @@ export function validateVirtualMachine(ctx: ReviewContext): Verdict {
   const vm = schema.value;
   if (vm) {
     causes.push(...checkVmiSpec(vm.spec.template.spec, TEMPLATE, ctx.config));
-    causes.push(...checkDataVolumeTemplates(vm.spec));
+    causes.push(...checkDataVolumeTemplates(vm.spec, ctx.namespace));
     causes.push(...unsupportedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
     if (vm.spec.running !== undefined) warnings.push(RUNNING_DEPRECATED_WARNING);
   }
@@ -35,7 +35,7 @@ export function validateVirtualMachine(ctx: ReviewContext): Verdict {
 }
 
 /** Each dataVolumeTemplate has a unique name that a dataVolume volume uses, and a valid spec. */
-export function checkDataVolumeTemplates(spec: VirtualMachineSpec): Cause[] {
+export function checkDataVolumeTemplates(spec: VirtualMachineSpec, namespace?: string): Cause[] {
   const causes: Cause[] = [];
   const used = new Set(
     (spec.template.spec.volumes ?? []).map((v) => v.dataVolume?.name).filter(Boolean),
@@ -67,7 +67,7 @@ export function checkDataVolumeTemplates(spec: VirtualMachineSpec): Cause[] {
         ));
       }
     }
-    causes.push(...checkDataVolumeSpec(template.spec, [...base, "spec"]));
+    causes.push(...checkDataVolumeSpec(template.spec, [...base, "spec"], namespace));
   });
   return causes;
 }
