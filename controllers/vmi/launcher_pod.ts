@@ -49,9 +49,33 @@ function hostNameOf(vmi: VirtualMachineInstance): string {
   return name.slice(0, 63).replace(/[^A-Za-z0-9]+$/, "");
 }
 
+/**
+ * The VMI's claims (PVCs and DataVolumes' PVCs) as pod volumes: kube-scheduler then places the
+ * pod where its volumes are, and a WaitForFirstConsumer claim is provisioned on the pod's node.
+ */
+export function claimVolumesOf(vmi: VirtualMachineInstance): PodVolume[] {
+  const volumes: PodVolume[] = [];
+  for (const volume of vmi.spec.volumes ?? []) {
+    const claim = volume.persistentVolumeClaim ?? volume.ephemeral?.persistentVolumeClaim;
+    const claimName = claim?.claimName ?? volume.dataVolume?.name;
+    if (!claimName) continue;
+    // Ephemeral volumes only read the claim: their writes go to an overlay on the node.
+    const readOnly = claim?.readOnly === true || !!volume.ephemeral;
+    volumes.push({ name: volume.name, persistentVolumeClaim: { claimName, readOnly } });
+  }
+  return volumes;
+}
+
+/** A pod volume backed by a claim. */
+export interface PodVolume {
+  name: string;
+  persistentVolumeClaim: { claimName: string; readOnly: boolean };
+}
+
 /** The launcher pod for `vmi`. */
 export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOptions): Pod {
   const spec = vmi.spec;
+  const claims = claimVolumesOf(vmi);
   const grace = (spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS) +
     GRACE_PADDING_SECONDS;
   return {
@@ -86,6 +110,7 @@ export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOption
         imagePullPolicy: "IfNotPresent",
         resources: launcherResources(vmi, opts),
       }],
+      ...(claims.length > 0 ? { volumes: claims } : {}),
       restartPolicy: "Never",
       terminationGracePeriodSeconds: grace,
       automountServiceAccountToken: false,

@@ -78,3 +78,21 @@ Deno.test("launcherResources() refuses a VMI without any memory size", () => {
   const vmi = vmiFixture(undefined, (v) => delete v.spec.domain.memory);
   assert.throws(() => launcherResources(vmi), /spec\.domain\.resources\.requests\.memory/);
 });
+
+Deno.test("launcherPodFor() mounts the VMI's claims so the scheduler places it with them", () => {
+  const vmi = vmiFixture(undefined, (v) => {
+    v.spec.volumes = [
+      { name: "root", dataVolume: { name: "root-dv" } },
+      { name: "data", persistentVolumeClaim: { claimName: "data-pvc" } },
+      { name: "base", ephemeral: { persistentVolumeClaim: { claimName: "golden" } } },
+      { name: "scratch", emptyDisk: { capacity: "1Gi" } },
+    ];
+  });
+  assert.deepEqual(launcherPodFor(vmi, { image: IMAGE }).spec?.volumes, [
+    { name: "root", persistentVolumeClaim: { claimName: "root-dv", readOnly: false } },
+    { name: "data", persistentVolumeClaim: { claimName: "data-pvc", readOnly: false } },
+    { name: "base", persistentVolumeClaim: { claimName: "golden", readOnly: true } },
+  ]);
+  const withoutClaims = vmiFixture(undefined, (v) => (v.spec.volumes = []));
+  assert.equal(launcherPodFor(withoutClaims, { image: IMAGE }).spec?.volumes, undefined);
+});
