@@ -1,15 +1,24 @@
 /** The claims and DataVolumes a VMI spec uses, and what their state means for starting it. */
-import type { DataVolumePhase, VirtualMachineInstanceSpec } from "../api/mod.ts";
+import type {
+  DataVolumePhase,
+  PersistentVolumeClaimSpec,
+  VirtualMachineInstanceSpec,
+} from "../api/mod.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
+import { hasCondition } from "./conditions.ts";
 
-/** The fields of a core/v1 PersistentVolumeClaim read here. */
+/** The fields of a core/v1 PersistentVolumeClaim read by the controllers. */
 export interface PersistentVolumeClaim extends KubeObject {
+  spec?: PersistentVolumeClaimSpec;
   status?: { phase?: "Pending" | "Bound" | "Lost" | string };
 }
 
 /** The fields of a cdi.kubevirt.io DataVolume read here. */
 export interface DataVolumeObject extends KubeObject {
-  status?: { phase?: DataVolumePhase | string };
+  status?: {
+    phase?: DataVolumePhase | string;
+    conditions?: Array<{ type: string; status: "True" | "False" | "Unknown"; reason?: string }>;
+  };
 }
 
 /** Claims and DataVolumes of one namespace, by name (from the caches, or fixtures in tests). */
@@ -38,23 +47,47 @@ export function dataVolumeNamesOf(spec: VirtualMachineInstanceSpec | undefined):
 /** DataVolume phases in which its PVC is usable, or will be once a pod consumes it. */
 const DV_READY = new Set(["Succeeded", "WaitForFirstConsumer", "PendingPopulation"]);
 
-/** A DataVolume of the spec is still being filled. */
+/** Whether a DataVolume in `phase` may be handed to a VMI (its launcher pod may be the consumer). */
+export const isDataVolumeReady = (phase: string | undefined): boolean => DV_READY.has(phase ?? "");
+
+/**
+ * A DataVolume of the spec is still being filled (KubeVirt's HasDataVolumeProvisioning): any
+ * phase but Succeeded, PendingPopulation and Failed, and no status yet; WaitForFirstConsumer only
+ * once bound. A Pending DataVolume whose claim waits for binding is not provisioning but waiting
+ * for its volume (WaitingForVolumeBinding).
+ */
 export function hasDataVolumeProvisioning(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): boolean {
   return dataVolumeNamesOf(spec).some((name) => {
-    const phase = view.dataVolume(name)?.status?.phase;
-    return phase !== undefined && !DV_READY.has(phase) && phase !== "Failed";
+    const dv = view.dataVolume(name);
+    if (!dv) return false;
+    const phase = dv.status?.phase ?? "";
+    if (phase === "Succeeded" || phase === "PendingPopulation" || phase === "Failed") return false;
+    const bound = hasCondition(dv.status?.conditions, "Bound", "True");
+    if (phase === "WaitForFirstConsumer") return bound;
+    if (phase === "Pending" && !bound && view.claim(name)?.status?.phase === "Pending") {
+      return false;
+    }
+    return true;
   });
 }
 
-/** A DataVolume of the spec failed. */
+/** Running-condition reasons that KubeVirt reports as a DataVolume error while it retries. */
+const RUNNING_ERRORS = new Set(["Error", "ImagePullFailed"]);
+
+/** A DataVolume of the spec failed, or its import stopped on an error (KubeVirt's HasDataVolumeErrors). */
 export function hasDataVolumeError(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): boolean {
-  return dataVolumeNamesOf(spec).some((name) => view.dataVolume(name)?.status?.phase === "Failed");
+  return dataVolumeNamesOf(spec).some((name) => {
+    const status = view.dataVolume(name)?.status;
+    if (status?.phase === "Failed") return true;
+    const running = status?.conditions?.find((c) => c.type === "Running");
+    return running?.status === "False" && RUNNING_ERRORS.has(running.reason ?? "");
+  });
 }
 
 /** A claim of the spec exists but is not bound yet. */
@@ -82,7 +115,7 @@ export function volumesBlockingStart(
     if (dv) {
       const phase = dv.status?.phase ?? "";
       if (phase === "Failed") failed.push(name);
-      else if (!DV_READY.has(phase)) waiting.push(name);
+      else if (!isDataVolumeReady(phase)) waiting.push(name);
       continue;
     }
     if (!view.claim(name)) missing.push(name);

@@ -1,16 +1,23 @@
 /** The VM controller: keeps the VMI a VM's run strategy asks for, and the VM's status true. */
-import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import type { ReadonlyStore, Store } from "../../lib/cache.ts";
+import {
+  type Controller,
+  ownerKeysOf,
+  type ReconcileContext,
+  type ReconcileResult,
+} from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
-import { keyOf } from "../../lib/kube/object.ts";
+import { keyOf, type KubeObject } from "../../lib/kube/object.ts";
 import {
   dataVolumes,
   persistentVolumeClaims,
   virtualMachineInstances,
   virtualMachines,
 } from "../../lib/kube/resources.ts";
+import { conditionOf } from "../conditions.ts";
 import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
-import type { VM, VMI } from "../objects.ts";
+import type { DV, VM, VMI } from "../objects.ts";
 import type { DataVolumeObject, PersistentVolumeClaim, VolumeView } from "../volumes.ts";
 import {
   editFinalizers,
@@ -18,6 +25,7 @@ import {
   StaleObjectError,
   writeStatusIfChanged,
 } from "../writes.ts";
+import { dataVolumeKeysOf, isForeignDataVolume } from "./data_volumes.ts";
 import { planFor, type VmObserved, type VmPlan } from "./plan.ts";
 import { type SyncError, vmStatusOf } from "./status.ts";
 import { isControlledBy, vmiFor } from "./vmi_for.ts";
@@ -44,6 +52,36 @@ class ApplyError extends Error {
   }
 }
 
+/** Create a DataVolume of the VM's templates (one of its name that is the VM's already is fine). */
+async function createDataVolume(ctx: Ctx, vm: VM, dv: DV): Promise<void> {
+  const name = dv.metadata.name ?? "";
+  const id = `${dv.metadata.namespace}/${name}`;
+  try {
+    await ctx.rest.create(dataVolumes, dv, { signal: ctx.signal });
+    ctx.log.info("Created a DataVolume of the VM's templates", { dataVolume: name });
+    await ctx.events.normal(vm, "SuccessfulDataVolumeCreate", `Created DataVolume ${name}`);
+    return;
+  } catch (error) {
+    if (!isAlreadyExists(error)) {
+      const message = `Error creating DataVolume ${id}: ${messageOf(error)}`;
+      await ctx.events.warning(vm, "FailedDataVolumeCreate", message);
+      throw new ApplyError({ reason: "FailedDataVolumeCreate", message }, error);
+    }
+    // The cache is behind our own create, or another owner took the name.
+    const existing = await ctx.rest.get<DV>(
+      dataVolumes,
+      { namespace: dv.metadata.namespace ?? "", name },
+      ctx.signal,
+    );
+    if (isForeignDataVolume(existing, vm)) {
+      const message =
+        `Cannot create DataVolume ${id}: it exists and is controlled by another owner`;
+      await ctx.events.warning(vm, "FailedDataVolumeCreate", message);
+      throw new ApplyError({ reason: "FailedDataVolumeCreate", message }, error);
+    }
+  }
+}
+
 /** Carry out the plan's writes; answers the VM as it is after them. */
 async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM> {
   const signal = ctx.signal;
@@ -52,6 +90,7 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM> {
     const finalizers = editFinalizers(vm.metadata.finalizers, [VM_CONTROLLER_FINALIZER]);
     latest = await patchFinalizers<VM>(ctx.rest, virtualMachines, vm, finalizers, signal);
   }
+  for (const dv of plan.dataVolumes.create) await createDataVolume(ctx, latest, dv);
   const action = plan.desired.action;
   const id = `${vm.metadata.namespace}/${vm.metadata.name}`;
   if (action.kind === "create") {
@@ -136,12 +175,34 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
     runStrategy: plan.runStrategy,
     action: plan.desired.action,
     appendStartRequest: plan.desired.appendStartRequest,
-    error: plan.problem ?? failure?.sync,
+    error: plan.problem ?? failure?.sync ?? plan.dataVolumeError,
     volumes: observed.volumes,
+    creatingDataVolumes: !plan.problem && plan.dataVolumes.create.length > 0,
     now,
   });
   if (latest.metadata.deletionTimestamp && plan.finalizer === "remove") return; // Gone now.
   await writeStatusIfChanged(ctx.rest, virtualMachines, vm, latest, status, ctx.signal);
+  if (
+    status.printableStatus === "DataVolumeError" &&
+    vm.status?.printableStatus !== status.printableStatus
+  ) {
+    for (const name of plan.dataVolumes.failed) {
+      await ctx.events.warning(
+        vm,
+        "FailedDataVolumeImport",
+        `DataVolume ${name} failed to import disk image`,
+      );
+    }
+  }
+  // A DataVolume problem once, when it becomes the VM's Failure condition.
+  const dvError = plan.dataVolumeError;
+  const failureNow = conditionOf(status.conditions, "Failure")?.message;
+  if (
+    dvError && failureNow === dvError.message &&
+    conditionOf(vm.status?.conditions, "Failure")?.message !== failureNow
+  ) {
+    await ctx.events.warning(vm, dvError.reason, dvError.message);
+  }
   if (failure) throw failure.failure;
   if (plan.releaseVmi && plan.vmi) {
     const vmi = plan.vmi;
@@ -155,15 +216,40 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   if (action.kind === "backoff") return { requeueAfterMs: action.ms };
 }
 
+/** The VM cache's index of the DataVolumes each VM names (its templates and volumes). */
+export const BY_DATA_VOLUME = "byDataVolume";
+
+/** The cache's own stores take more indexes; a test's fake may not. */
+const indexable = (store: ReadonlyStore<VM>): store is Store<VM> =>
+  typeof (store as Partial<Store<VM>>).addIndexer === "function";
+
 /** The VM controller. */
 export function vmController(): Controller<VM> {
+  // The VM cache, once the first pass has it: a DataVolume's change goes to the VMs that name it.
+  let vms: ReadonlyStore<VM> | undefined;
+  const vmKeysOfDataVolume = (dv: KubeObject): string[] => {
+    const keys = new Set(ownerKeysOf(dv, virtualMachines));
+    for (const vm of vms?.byIndex(BY_DATA_VOLUME, keyOf(dv)) ?? []) keys.add(keyOf(vm));
+    return [...keys];
+  };
   return {
     name: "vm",
     for: virtualMachines,
-    // The VMI is named after its VM, so its key is the VM's key, owned or not.
-    watches: [{ resource: virtualMachineInstances, mapToKeys: (vmi) => [keyOf(vmi)] }],
+    watches: [
+      // The VMI is named after its VM, so its key is the VM's key, owned or not.
+      { resource: virtualMachineInstances, mapToKeys: (vmi) => [keyOf(vmi)] },
+      { resource: dataVolumes, mapToKeys: vmKeysOfDataVolume },
+    ],
     concurrency: 4,
     async reconcile(_key, ctx): Promise<ReconcileResult | void> {
+      if (!vms) {
+        // Every VM is queued when a term starts, so changes before this pass lose nothing.
+        const store = ctx.cache<VM>(virtualMachines);
+        if (indexable(store)) {
+          store.addIndexer(BY_DATA_VOLUME, dataVolumeKeysOf);
+          vms = store;
+        }
+      }
       try {
         return await reconcileVm(ctx);
       } catch (error) {

@@ -4,6 +4,7 @@ import { messageOf } from "../../lib/errors.ts";
 import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
 import type { VM, VMI } from "../objects.ts";
 import type { VolumeView } from "../volumes.ts";
+import { dataVolumesAllowStart, type VmDataVolumes, vmDataVolumesOf } from "./data_volumes.ts";
 import { desiredVmi, type VmDesired } from "./desired.ts";
 import { isFinal, runStrategyOf } from "./run_strategy.ts";
 import type { SyncError } from "./status.ts";
@@ -29,6 +30,10 @@ export interface VmPlan {
   releaseVmi: boolean;
   /** A problem found while planning: reported in the Failure condition, nothing applied. */
   problem: SyncError | undefined;
+  /** The DataVolumes to create from the templates, and those that hold the VMI back. */
+  dataVolumes: VmDataVolumes;
+  /** A DataVolume problem: reported in the Failure condition while the rest is applied. */
+  dataVolumeError: SyncError | undefined;
 }
 
 const idOf = (vm: VirtualMachine) => `${vm.metadata.namespace}/${vm.metadata.name}`;
@@ -39,7 +44,7 @@ const nothing = (why: string): VmDesired => ({
 });
 
 /** The plan for one VM at time `now`. */
-export function planFor({ vm, vmi: named }: VmObserved, now: number): VmPlan {
+export function planFor({ vm, vmi: named, volumes }: VmObserved, now: number): VmPlan {
   const foreign = named && !isControlledBy(named, vm) ? named : undefined;
   const vmi = foreign ? undefined : named;
   const finalizers = vm.metadata.finalizers ?? [];
@@ -49,7 +54,8 @@ export function planFor({ vm, vmi: named }: VmObserved, now: number): VmPlan {
     : (hasFinalizer ? undefined : "add");
   const releaseVmi = !!vmi && isFinal(vmi) &&
     (vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER);
-  const base = { vmi, finalizer, releaseVmi } as const;
+  const dataVolumes = vmDataVolumesOf(vm, volumes);
+  const base = { vmi, finalizer, releaseVmi, dataVolumes, dataVolumeError: undefined } as const;
 
   let runStrategy: RunStrategy;
   try {
@@ -88,7 +94,30 @@ export function planFor({ vm, vmi: named }: VmObserved, now: number): VmPlan {
   return {
     ...base,
     runStrategy,
-    desired: desiredVmi(vm, vmi, runStrategy, now),
+    desired: holdForDataVolumes(desiredVmi(vm, vmi, runStrategy, now), dataVolumes),
     problem: undefined,
+    dataVolumeError: foreignDataVolumesError(vm, dataVolumes),
+  };
+}
+
+/** A VMI is created only once every DataVolume it would use can be consumed (KubeVirt's order). */
+function holdForDataVolumes(desired: VmDesired, dataVolumes: VmDataVolumes): VmDesired {
+  if (desired.action.kind !== "create" || dataVolumesAllowStart(dataVolumes)) return desired;
+  const { waiting, failed, foreign } = dataVolumes;
+  const why = failed.length
+    ? `DataVolume ${failed.join(", ")} failed`
+    : foreign.length
+    ? `DataVolume ${foreign.join(", ")} belongs to another owner`
+    : `waiting for DataVolume ${waiting.join(", ")}`;
+  return nothing(`${desired.why}, but ${why}`);
+}
+
+function foreignDataVolumesError(vm: VM, dataVolumes: VmDataVolumes): SyncError | undefined {
+  if (!dataVolumes.foreign.length || vm.metadata.deletionTimestamp) return undefined;
+  const names = dataVolumes.foreign.map((n) => `${vm.metadata.namespace}/${n}`).join(", ");
+  return {
+    reason: "FailedDataVolumeCreate",
+    message: `Cannot create the DataVolumes of VM ${idOf(vm)}: DataVolume ${names} exists and ` +
+      "is controlled by another owner: delete it, or rename the VM's dataVolumeTemplate",
   };
 }

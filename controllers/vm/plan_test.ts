@@ -77,3 +77,56 @@ Deno.test("planFor() reports running together with runStrategy, and WaitAsReceiv
   }, NOW);
   assert.match(receiver.problem?.message ?? "", /WaitAsReceiver is not supported/);
 });
+
+Deno.test("planFor() makes the template DataVolumes and creates the VMI only once they can be used", () => {
+  const withTemplate = (strategy: "Always" | "Halted") =>
+    vmWithStrategy(strategy, (vm) => {
+      vm.spec.dataVolumeTemplates = [{
+        metadata: { name: "root" },
+        spec: { source: { blank: {} }, storage: { resources: { requests: { storage: "1Gi" } } } },
+      }];
+      vm.spec.template.spec.volumes = [{ name: "rootdisk", dataVolume: { name: "root" } }];
+    });
+  const dvs = (phase: string | undefined, ownerUid = "0b6d3b6e-6f0e-4c34-9a59-2a3c7f0e1a01") => ({
+    claim: () => undefined,
+    dataVolume: (name: string) =>
+      phase === undefined ? undefined : {
+        metadata: {
+          name,
+          ownerReferences: [{
+            apiVersion: "kubevirt.io/v1",
+            kind: "VirtualMachine",
+            name: "testvm",
+            uid: ownerUid,
+            controller: true,
+          }],
+        },
+        status: { phase },
+      },
+  });
+  const cases: Array<[string, "Always" | "Halted", ReturnType<typeof dvs>, string, number]> = [
+    ["no DataVolume yet", "Always", dvs(undefined), "keep", 1],
+    ["a halted VM gets its DataVolumes too", "Halted", dvs(undefined), "keep", 1],
+    ["importing", "Always", dvs("ImportInProgress"), "keep", 0],
+    ["failed", "Always", dvs("Failed"), "keep", 0],
+    ["waiting for its first consumer", "Always", dvs("WaitForFirstConsumer"), "create", 0],
+    ["succeeded", "Always", dvs("Succeeded"), "create", 0],
+  ];
+  for (const [what, strategy, volumes, action, creates] of cases) {
+    const plan = planFor({ vm: withTemplate(strategy), vmi: undefined, volumes }, NOW);
+    assert.equal(plan.desired.action.kind, action, what);
+    assert.equal(plan.dataVolumes.create.length, creates, what);
+    assert.equal(plan.dataVolumeError, undefined, what);
+  }
+  const foreign = planFor({
+    vm: withTemplate("Always"),
+    vmi: undefined,
+    volumes: dvs("Succeeded", "another-vm"),
+  }, NOW);
+  assert.equal(foreign.desired.action.kind, "keep");
+  assert.equal(foreign.dataVolumeError?.reason, "FailedDataVolumeCreate");
+  assert.match(
+    foreign.dataVolumeError?.message ?? "",
+    /DataVolume default\/root exists and is controlled by another owner/,
+  );
+});

@@ -24,6 +24,8 @@ export interface PrintableInputs {
   /** The run strategy; undefined when the spec has none that can be read. */
   runStrategy?: RunStrategy;
   volumes?: VolumeView;
+  /** DataVolumes of the VM's templates are being created (they count as provisioning). */
+  creatingDataVolumes?: boolean;
 }
 
 type Check = (
@@ -80,7 +82,9 @@ const CHECKS: Array<[VirtualMachinePrintableStatus, Check]> = [
   ],
   [
     "Provisioning",
-    (vm, _, i) => hasDataVolumeProvisioning(vm.spec.template.spec, i.volumes ?? NO_VOLUMES),
+    (vm, _, i) =>
+      !!i.creatingDataVolumes ||
+      hasDataVolumeProvisioning(vm.spec.template.spec, i.volumes ?? NO_VOLUMES),
   ],
   ["WaitingForVolumeBinding", (vm, vmi, i) =>
     setToStart(vm, vmi, i.runStrategy) &&

@@ -34,6 +34,8 @@ export interface VmStatusInputs {
   /** Undefined after a successful pass. */
   error: SyncError | undefined;
   volumes?: VolumeView;
+  /** DataVolumes of the templates are being created by this pass. */
+  creatingDataVolumes?: boolean;
   now: number;
   random?: () => number;
 }
@@ -117,6 +119,7 @@ export function vmStatusOf(inputs: VmStatusInputs): VirtualMachineStatus {
     stopping: action.kind === "delete" && !error,
     ...(runStrategy ? { runStrategy } : {}),
     volumes: inputs.volumes ?? NO_VOLUMES,
+    creatingDataVolumes: !!inputs.creatingDataVolumes,
   });
   if (!error) {
     status.observedGeneration = generationOf(vm, vmi);

@@ -243,3 +243,75 @@ Deno.test("vmStatusOf() keeps an unchanged status equal, timestamps included", (
   });
   assert.deepEqual(again, first);
 });
+
+Deno.test("printableStatusOf() tells a VM's DataVolume states apart as KubeVirt does", () => {
+  const dvVm = vmWithStrategy("Always", (vm) => {
+    vm.spec.template.spec.volumes = [{ name: "rootdisk", dataVolume: { name: "root" } }];
+  });
+  type Dv = { phase?: string; running?: string; bound?: boolean } | undefined;
+  const view = (dv: Dv, claimPhase?: string) => ({
+    claim: () => claimPhase ? { status: { phase: claimPhase } } : undefined,
+    dataVolume: () =>
+      dv && {
+        status: {
+          ...(dv.phase ? { phase: dv.phase } : {}),
+          conditions: [
+            { type: "Bound", status: dv.bound ? "True" as const : "False" as const },
+            { type: "Running", status: "False" as const, reason: dv.running ?? "" },
+          ],
+        },
+      },
+  });
+  const cases: Array<[string, VMI | undefined, ReturnType<typeof view>, object, string]> = [
+    [
+      "importing while the VMI is Scheduled",
+      vmiInPhase("Scheduled"),
+      view({
+        phase: "ImportInProgress",
+        bound: true,
+      }, "Bound"),
+      {},
+      "Provisioning",
+    ],
+    ["a DataVolume without status yet", undefined, view({}), {}, "Provisioning"],
+    ["templates being created", undefined, view(undefined), {
+      creatingDataVolumes: true,
+    }, "Provisioning"],
+    ["Pending before its claim exists", undefined, view({ phase: "Pending" }), {}, "Provisioning"],
+    [
+      "Pending with its claim waiting to bind",
+      undefined,
+      view({ phase: "Pending" }, "Pending"),
+      {},
+      "WaitingForVolumeBinding",
+    ],
+    [
+      "waiting for its first consumer",
+      vmiInPhase("Scheduling"),
+      view({ phase: "WaitForFirstConsumer" }, "Pending"),
+      {},
+      "WaitingForVolumeBinding",
+    ],
+    [
+      "an import retrying after an error",
+      undefined,
+      view({ phase: "ImportInProgress", running: "Error", bound: true }, "Bound"),
+      {},
+      "DataVolumeError",
+    ],
+    [
+      "succeeded, VMI Scheduled",
+      vmiInPhase("Scheduled"),
+      view({ phase: "Succeeded", bound: true }, "Bound"),
+      {},
+      "Starting",
+    ],
+  ];
+  for (const [what, vmi, volumes, more, want] of cases) {
+    assert.equal(
+      printableStatusOf(dvVm, vmi, { runStrategy: "Always", volumes, ...more }),
+      want,
+      what,
+    );
+  }
+});

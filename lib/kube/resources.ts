@@ -58,6 +58,14 @@ export const leases: Resource = {
   kind: "Lease",
   namespaced: true,
 };
+/** storage.k8s.io/v1 StorageClasses. */
+export const storageClasses: Resource = {
+  group: "storage.k8s.io",
+  version: "v1",
+  plural: "storageclasses",
+  kind: "StorageClass",
+  namespaced: false,
+};
 /** kubevirt.io/v1 VirtualMachines. */
 export const virtualMachines = kubevirt("virtualmachines", "VirtualMachine");
 /** kubevirt.io/v1 VirtualMachineInstances. */
