@@ -3,22 +3,27 @@ import type { Controller } from "../lib/controller.ts";
 import type { ManagerOptions } from "../lib/controller_manager.ts";
 import {
   dataVolumes,
+  nodes,
   persistentVolumeClaims,
   pods,
   type Resource,
+  storageClasses,
   virtualMachines,
 } from "../lib/kube/resources.ts";
+import { dataVolumeController } from "./datavolume/controller.ts";
 import { APP_LABEL, LAUNCHER_APP } from "./kubevirt.ts";
+import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
 import { vmiController } from "./vmi/controller.ts";
 import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod.ts";
 
+export { dataVolumeController } from "./datavolume/controller.ts";
 export { vmController } from "./vm/controller.ts";
 export { vmiController } from "./vmi/controller.ts";
 export { DEFAULT_LAUNCHER_IMAGE } from "./vmi/launcher_pod.ts";
 
 /** The controllers, by the name `--only` takes. */
-export const CONTROLLER_NAMES = ["vm", "vmi"] as const;
+export const CONTROLLER_NAMES = ["vm", "vmi", "datavolume", "local-placement"] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** Settings shared by the controllers. */
@@ -46,6 +51,13 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
           ...config.launcher,
         }) as Controller,
         caches: [virtualMachines, persistentVolumeClaims, dataVolumes],
+      };
+    case "datavolume":
+      return { controller: dataVolumeController() as Controller, caches: [storageClasses] };
+    case "local-placement":
+      return {
+        controller: localPlacementController() as Controller,
+        caches: [storageClasses, nodes],
       };
   }
 }

@@ -9,7 +9,7 @@ Deno.test("parseControllersFlags() defaults: leader election on the denovirt-con
   assert.equal(flags.leaseNamespace, "denovirt");
   assert.equal(flags.leaseName, "denovirt-controllers");
   assert.equal(flags.leaseDurationSeconds, 15);
-  assert.deepEqual(flags.only, ["vm", "vmi"]);
+  assert.deepEqual(flags.only, ["vm", "vmi", "datavolume", "local-placement"]);
   assert.equal(flags.launcherImage, "registry.k8s.io/pause:3.10");
   assert.match(flags.identity, new RegExp(`_${Deno.pid}$`));
   assert.equal(flags.healthPort, undefined);
@@ -35,6 +35,8 @@ Deno.test("parseControllersFlags() takes --only, --leader-elect=false, --health-
       "a",
     ],
   );
+  const dataVolumes = parseControllersFlags(["--only=datavolume"]);
+  assert.deepEqual(dataVolumes !== "help" && dataVolumes.only, ["datavolume"]);
   const bare = parseControllersFlags(["--leader-elect"]);
   assert.equal(bare !== "help" && bare.leaderElect, true);
 });

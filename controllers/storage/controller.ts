@@ -1,0 +1,70 @@
+/**
+ * The local-storage placement controller: gives each Immediate-binding denovirt-local claim a
+ * node (the `volume.kubernetes.io/selected-node` annotation), whose agent then provisions it.
+ * An agent that finds no room removes the annotation again, and the claim is placed anew.
+ */
+import { SELECTED_NODE } from "../../api/mod.ts";
+import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import { isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import { nodes, persistentVolumeClaims, storageClasses } from "../../lib/kube/resources.ts";
+import {
+  type Claim,
+  needsPlacement,
+  type NodeObject,
+  placeClaim,
+  requestedBytes,
+  type StorageClass,
+} from "./placement.ts";
+
+/** How long a claim no node can take waits before it is tried again. */
+const RETRY_UNPLACED_MS = 10_000;
+
+export function localPlacementController(): Controller<Claim> {
+  return {
+    name: "local-placement",
+    for: persistentVolumeClaims,
+    reconcile: (_key, ctx) => reconcileClaim(ctx),
+  };
+}
+
+async function reconcileClaim(ctx: ReconcileContext<Claim>): Promise<ReconcileResult | void> {
+  const claim = ctx.object;
+  if (!claim) return;
+  const className = claim.spec?.storageClassName;
+  const storageClass = className
+    ? ctx.cache<StorageClass>(storageClasses).get(className)
+    : undefined;
+  if (!needsPlacement(claim, storageClass)) return;
+  const request = requestedBytes(claim);
+  if (request === undefined) {
+    await ctx.events.warning(
+      claim,
+      "ProvisioningFailed",
+      "spec.resources.requests.storage: a denovirt-local claim needs a size",
+    );
+    return;
+  }
+  const placement = placeClaim(request, ctx.cache<NodeObject>(nodes).list());
+  if ("none" in placement) {
+    ctx.log.info("No node for the claim yet", { why: placement.none });
+    await ctx.events.warning(claim, "WaitingForNode", placement.none);
+    return { requeueAfterMs: RETRY_UNPLACED_MS };
+  }
+  try {
+    await ctx.rest.patch(
+      persistentVolumeClaims,
+      { namespace: claim.metadata?.namespace ?? "", name: claim.metadata?.name ?? "" },
+      {
+        metadata: {
+          resourceVersion: claim.metadata?.resourceVersion,
+          annotations: { [SELECTED_NODE]: placement.node },
+        },
+      },
+      { type: "merge", signal: ctx.signal },
+    );
+  } catch (error) {
+    if (isNotFound(error) || isConflict(error)) return; // gone, or changed: the cache will say
+    throw error;
+  }
+  ctx.log.info("Placed claim", { node: placement.node, bytes: String(request) });
+}

@@ -1,0 +1,100 @@
+/**
+ * Node choice for Immediate-binding denovirt-local claims: kube-scheduler picks the node of a
+ * WaitForFirstConsumer claim; a claim that binds at once has no pod to follow, so the node with
+ * the most free local storage (as its agent publishes it) gets it. Pure.
+ */
+import {
+  ANN_NODE_STORAGE_ALLOCATED,
+  ANN_NODE_STORAGE_CAPACITY,
+  LOCAL_PROVISIONER,
+  parseQuantity,
+  SELECTED_NODE,
+} from "../../api/mod.ts";
+import type { KubeObject } from "../../lib/kube/object.ts";
+import { SCHEDULABLE_LABEL } from "../kubevirt.ts";
+
+/** The fields of a StorageClass read here. */
+export interface StorageClass extends KubeObject {
+  provisioner?: string;
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer" | string;
+}
+
+/** The fields of a PersistentVolumeClaim read here. */
+export interface Claim extends KubeObject {
+  spec?: {
+    storageClassName?: string;
+    volumeName?: string;
+    resources?: { requests?: { storage?: string | number } };
+  };
+  status?: { phase?: string };
+}
+
+/** The fields of a Node read here. */
+export interface NodeObject extends KubeObject {
+  spec?: { unschedulable?: boolean };
+  status?: { conditions?: Array<{ type: string; status: string }> };
+}
+
+/** The claim waits for this controller to choose its node. */
+export function needsPlacement(claim: Claim, storageClass: StorageClass | undefined): boolean {
+  if (!storageClass || storageClass.provisioner !== LOCAL_PROVISIONER) return false;
+  if ((storageClass.volumeBindingMode ?? "Immediate") !== "Immediate") return false;
+  if (claim.metadata?.deletionTimestamp || claim.spec?.volumeName) return false;
+  if (claim.status?.phase !== undefined && claim.status.phase !== "Pending") return false;
+  return !claim.metadata?.annotations?.[SELECTED_NODE];
+}
+
+/** Bytes the claim requests; undefined when it names no size that parses. */
+export function requestedBytes(claim: Claim): bigint | undefined {
+  const size = claim.spec?.resources?.requests?.storage;
+  if (size === undefined) return undefined;
+  try {
+    return parseQuantity(size).value;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Free local storage a node's agent reports, or undefined when it reports none. */
+export function freeBytesOf(node: NodeObject): bigint | undefined {
+  const annotations = node.metadata?.annotations ?? {};
+  const capacity = annotations[ANN_NODE_STORAGE_CAPACITY];
+  const allocated = annotations[ANN_NODE_STORAGE_ALLOCATED] ?? "0";
+  if (capacity === undefined || !/^\d+$/.test(capacity) || !/^\d+$/.test(allocated)) {
+    return undefined;
+  }
+  return BigInt(capacity) - BigInt(allocated);
+}
+
+function usable(node: NodeObject): boolean {
+  if (node.metadata?.labels?.[SCHEDULABLE_LABEL] !== "true" || node.spec?.unschedulable) {
+    return false;
+  }
+  return node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+}
+
+/** Where the claim goes: a usable node with room, the most free first, then by name. */
+export type Placement = { node: string } | { none: string };
+
+export function placeClaim(request: bigint, nodes: readonly NodeObject[]): Placement {
+  const candidates = nodes
+    .filter(usable)
+    .map((node) => ({ name: node.metadata?.name ?? "", free: freeBytesOf(node) }))
+    .filter((c): c is { name: string; free: bigint } => c.free !== undefined && !!c.name);
+  if (candidates.length === 0) {
+    return { none: "no ready node runs a denovirt agent that reports local storage" };
+  }
+  const fitting = candidates.filter((c) => c.free >= request);
+  if (fitting.length === 0) {
+    const most = candidates.reduce((a, b) => (b.free > a.free ? b : a));
+    return {
+      none:
+        `no node has ${request} bytes of free local storage (the most is ${most.free} on ${most.name})`,
+    };
+  }
+  fitting.sort((
+    a,
+    b,
+  ) => (a.free === b.free ? a.name.localeCompare(b.name) : a.free > b.free ? -1 : 1));
+  return { node: fitting[0]!.name };
+}

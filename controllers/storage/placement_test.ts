@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import {
+  ANN_NODE_STORAGE_ALLOCATED,
+  ANN_NODE_STORAGE_CAPACITY,
+  SELECTED_NODE,
+} from "../../api/mod.ts";
+import {
+  type Claim,
+  needsPlacement,
+  type NodeObject,
+  placeClaim,
+  requestedBytes,
+  type StorageClass,
+} from "./placement.ts";
+
+const immediate: StorageClass = {
+  metadata: { name: "denovirt-local-immediate" },
+  provisioner: "denovirt.io/local",
+  volumeBindingMode: "Immediate",
+};
+
+function claim(edit: (c: Claim) => void = () => {}): Claim {
+  const c: Claim = {
+    metadata: { name: "disk", namespace: "default", annotations: {} },
+    spec: {
+      storageClassName: immediate.metadata?.name,
+      resources: { requests: { storage: "1Gi" } },
+    },
+    status: { phase: "Pending" },
+  };
+  edit(c);
+  return c;
+}
+
+function node(name: string, capacity?: number, allocated = 0, ready = true): NodeObject {
+  return {
+    metadata: {
+      name,
+      labels: { "kubevirt.io/schedulable": "true" },
+      annotations: capacity === undefined ? {} : {
+        [ANN_NODE_STORAGE_CAPACITY]: String(capacity),
+        [ANN_NODE_STORAGE_ALLOCATED]: String(allocated),
+      },
+    },
+    status: { conditions: [{ type: "Ready", status: ready ? "True" : "False" }] },
+  };
+}
+
+Deno.test("needsPlacement() takes pending Immediate denovirt-local claims without a node only", () => {
+  assert.equal(needsPlacement(claim(), immediate), true);
+  assert.equal(needsPlacement(claim(), { ...immediate, volumeBindingMode: undefined }), true);
+  const wffc = { ...immediate, volumeBindingMode: "WaitForFirstConsumer" };
+  assert.equal(needsPlacement(claim(), wffc), false, "kube-scheduler places those");
+  assert.equal(needsPlacement(claim(), { ...immediate, provisioner: "other.io/x" }), false);
+  assert.equal(needsPlacement(claim(), undefined), false);
+  assert.equal(
+    needsPlacement(claim((c) => (c.metadata!.annotations![SELECTED_NODE] = "n1")), immediate),
+    false,
+  );
+  assert.equal(needsPlacement(claim((c) => (c.spec!.volumeName = "pv")), immediate), false);
+  assert.equal(needsPlacement(claim((c) => (c.status = { phase: "Bound" })), immediate), false);
+});
+
+Deno.test("requestedBytes() reads the claim's storage request", () => {
+  assert.equal(requestedBytes(claim()), 1n << 30n);
+  assert.equal(requestedBytes(claim((c) => delete c.spec!.resources)), undefined);
+  assert.equal(
+    requestedBytes(claim((c) => (c.spec!.resources!.requests!.storage = "x"))),
+    undefined,
+  );
+});
+
+Deno.test("placeClaim() picks the ready node with the most free local storage that fits", () => {
+  const gib = 1 << 30;
+  const nodes = [
+    node("small", 2 * gib, gib),
+    node("big", 10 * gib, gib),
+    node("down", 100 * gib, 0, false),
+    node("no-agent"),
+  ];
+  assert.deepEqual(placeClaim(BigInt(gib), nodes), { node: "big" });
+  assert.deepEqual(placeClaim(BigInt(gib), [node("b", gib), node("a", gib)]), { node: "a" });
+  const tooBig = placeClaim(20n * BigInt(gib), nodes);
+  assert.ok("none" in tooBig && tooBig.none.includes("the most is 9663676416 on big"));
+  const none = placeClaim(1n, [node("no-agent")]);
+  assert.ok("none" in none && none.none.includes("reports local storage"));
+});
