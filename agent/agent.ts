@@ -1,20 +1,21 @@
 /**
- * The node agent assembled: libvirt, the VMI loop, and on kubelet-less nodes the Node, its Lease
- * and the launcher pods. Stopping the agent never stops a VM: domains are persistent and QEMU
- * belongs to libvirtd, so a restarted agent adopts what it finds.
+ * The node agent assembled: libvirt, the VMI loop, node-local storage, and on kubelet-less nodes
+ * the Node, its Lease and the launcher pods. Stopping the agent never stops a VM: domains are
+ * persistent and QEMU belongs to libvirtd, so a restarted agent adopts what it finds.
  */
 import { sleep } from "../lib/backoff.ts";
 import { Store } from "../lib/cache.ts";
-import { messageOf, TerminalError } from "../lib/errors.ts";
+import { messageOf } from "../lib/errors.ts";
 import { RestEventRecorder } from "../lib/events.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
-import type { KubeObject } from "../lib/kube/object.ts";
+import { keyOf, type KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { pods, secrets } from "../lib/kube/resources.ts";
 import type { Logger } from "../lib/log.ts";
 import { Reflector, restListWatch } from "../lib/watch.ts";
 import type { NodeFacts } from "./domain/mod.ts";
 import type { AgentConfig } from "./flags.ts";
+import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
 import { type LibvirtConnection, openLibvirt } from "./libvirt/mod.ts";
 import { readHostInfo } from "./node/host.ts";
@@ -24,6 +25,8 @@ import { type LifecycleContext, pauseVmi, unpauseVmi } from "./reconcile/lifecyc
 import { VmiLoop } from "./reconcile/loop.ts";
 import type { Vmi } from "./reconcile/types.ts";
 import type { Pod } from "./status/pod_status.ts";
+import { vmisUsingClaim } from "./storage/claim_users.ts";
+import { type ImportRunner, LocalStorage } from "./storage/mod.ts";
 import type { VolumeContext } from "./volumes/mod.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
@@ -40,12 +43,19 @@ export interface RunningAgent {
   done: Promise<void>;
 }
 
+/** What the agent may be given instead of its defaults (tests). */
+export interface AgentParts {
+  /** The import engine. */
+  runImport?: ImportRunner;
+}
+
 /** Starts the agent's loops in the background; they stop when `stop` aborts. */
 export function startAgent(
   config: AgentConfig,
   rest: RestClient,
   log: Logger,
   stop: AbortSignal,
+  parts: AgentParts = {},
 ): RunningAgent {
   let libvirt: LibvirtConnection | undefined;
   let loop: VmiLoop | undefined;
@@ -63,7 +73,31 @@ export function startAgent(
     };
   };
 
-  const done = (async () => {
+  const events = new RestEventRecorder({
+    rest,
+    component: "denovirt-agent",
+    host: config.nodeName,
+    log,
+  });
+  // Storage does not need libvirt: volumes are provisioned and imported while it is down.
+  const storage = new LocalStorage({
+    rest,
+    node: config.nodeName,
+    dataDir: config.dataDir,
+    capacityBytes: config.localStorageCapacityBytes,
+    runImport: parts.runImport ?? runImport,
+    events,
+    log: log.with({ part: "storage" }),
+    onClaimReady(namespace, name) {
+      const l = loop;
+      const users = l
+        ? vmisUsingClaim(l.store.byIndex("byNamespace", namespace), namespace, name)
+        : [];
+      for (const vmi of users) l?.enqueue(keyOf(vmi));
+    },
+  });
+
+  const vmis = (async () => {
     libvirt = await connect(config, log, stop);
     if (!libvirt) return;
     try {
@@ -74,12 +108,6 @@ export function startAgent(
       for (const dir of [config.dataDir, config.runDir, ...config.allowedHostDiskDirs]) {
         await Deno.mkdir(dir, { recursive: true });
       }
-      const events = new RestEventRecorder({
-        rest,
-        component: "denovirt-agent",
-        host: config.nodeName,
-        log,
-      });
       podsReflector = new Reflector<Pod>({
         name: "pods",
         store: new Store<Pod>({ byCreator }),
@@ -93,7 +121,7 @@ export function startAgent(
         rest,
         hypervisor: libvirt,
         node,
-        volumes: volumeContext(config, rest),
+        volumes: volumeContext(config, rest, storage),
         events,
         log,
         resyncMs: config.resyncSeconds * 1000,
@@ -143,6 +171,8 @@ export function startAgent(
       log.info("Agent stopped; domains keep running");
     }
   })();
+  // Either failing fails the agent (the role then aborts `stop`, which ends the other).
+  const done = Promise.all([vmis, storage.run(stop)]).then(() => {});
 
   return {
     notReadyReason() {
@@ -150,6 +180,7 @@ export function startAgent(
       if (!loop || !podsReflector) return "starting";
       if (!loop.reflector.hasSynced || !podsReflector.hasSynced) return "caches are not synced";
       if (!loop.ready) return "libvirt does not answer";
+      if (!storage.hasSynced) return "storage caches are not synced";
       if (registration && !registration.registered) return "the Node is not registered";
       return undefined;
     },
@@ -185,8 +216,12 @@ async function connect(
   return undefined;
 }
 
-/** What volume preparation needs: the agent's directories, Secrets, and (not yet) claims. */
-function volumeContext(config: AgentConfig, rest: RestClient): VolumeContext {
+/** What volume preparation needs: the agent's directories, Secrets, and local claims. */
+function volumeContext(
+  config: AgentConfig,
+  rest: RestClient,
+  storage: Pick<LocalStorage, "resolveClaim">,
+): VolumeContext {
   return {
     dataDir: config.dataDir,
     hostDiskRoots: config.allowedHostDiskDirs,
@@ -202,13 +237,6 @@ function volumeContext(config: AgentConfig, rest: RestClient): VolumeContext {
         throw error;
       }
     },
-    resolveClaim(namespace, claimName) {
-      return Promise.reject(
-        new TerminalError(
-          `Cannot use claim ${namespace}/${claimName}: this node has no provisioner for ` +
-            `persistent volume claims yet`,
-        ),
-      );
-    },
+    resolveClaim: (namespace, claimName) => storage.resolveClaim(namespace, claimName),
   };
 }

@@ -1,6 +1,7 @@
 /** The agent's command line: `denovirt agent --kubeconfig=... --node-name=... [...]`. */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { isQuantity, parseQuantity } from "../api/quantity.ts";
 import { type NodeTaint, parseTaint } from "./node/node_object.ts";
 
 export interface AgentConfig {
@@ -27,6 +28,8 @@ export interface AgentConfig {
   workers: number;
   /** KVM or TCG; `auto` asks libvirt whether it can run KVM domains. */
   kvm: "auto" | boolean;
+  /** Bytes of local volumes this node hands out; undefined: the data dir's filesystem less 5 %. */
+  localStorageCapacityBytes: bigint | undefined;
 }
 
 export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --libvirt-uri=URI
@@ -43,7 +46,10 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
                                 default <data-dir>/hostdisks)
   --resync-seconds=N            look at every VMI and domain again this often (default 30)
   --workers=N                   VMIs reconciled at once (default 4)
-  --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)`;
+  --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)
+  --local-storage-capacity=Q    bytes of denovirt-local volumes this node provisions, a
+                                quantity such as 100Gi (default: the size of the data
+                                dir's filesystem less 5%)`;
 
 /** Parses the agent's flags; throws with a message naming the flag. */
 export function parseAgentFlags(args: string[]): AgentConfig {
@@ -68,6 +74,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       "resync-seconds": { type: "string" },
       workers: { type: "string" },
       kvm: { type: "string" },
+      "local-storage-capacity": { type: "string" },
     },
   });
   const required = (name: keyof typeof values): string => {
@@ -98,6 +105,10 @@ export function parseAgentFlags(args: string[]): AgentConfig {
     resyncSeconds: integer(values["resync-seconds"] ?? "30", "resync-seconds", 1, 86_400),
     workers: integer(values.workers ?? "4", "workers", 1, 64),
     kvm: kvmChoice(values.kvm ?? "auto"),
+    localStorageCapacityBytes: bytesFlag(
+      values["local-storage-capacity"],
+      "local-storage-capacity",
+    ),
   };
 }
 
@@ -121,6 +132,17 @@ function nodeName(name: string): string {
     throw new Error(`--node-name must be a DNS subdomain name, not ${JSON.stringify(name)}`);
   }
   return name;
+}
+
+function bytesFlag(text: string | undefined, flag: string): bigint | undefined {
+  if (text === undefined) return undefined;
+  const bytes = isQuantity(text) ? parseQuantity(text).value : 0n;
+  if (bytes <= 0n) {
+    throw new Error(
+      `--${flag} must be a positive quantity such as 100Gi, not ${JSON.stringify(text)}`,
+    );
+  }
+  return bytes;
 }
 
 function kvmChoice(text: string): "auto" | boolean {

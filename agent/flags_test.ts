@@ -19,6 +19,24 @@ Deno.test("parseAgentFlags() fills in defaults under the data dir", () => {
   assert.equal(config.resyncSeconds, 30);
   assert.equal(config.kvm, "auto");
   assert.equal(config.bindAddress, "127.0.0.1");
+  assert.equal(config.localStorageCapacityBytes, undefined);
+});
+
+Deno.test("parseAgentFlags() reads the local storage capacity as a quantity", () => {
+  assert.equal(
+    parseAgentFlags([...required, "--local-storage-capacity=10Gi"]).localStorageCapacityBytes,
+    10n * 1024n ** 3n,
+  );
+  assert.equal(
+    parseAgentFlags([...required, "--local-storage-capacity=5G"]).localStorageCapacityBytes,
+    5_000_000_000n,
+  );
+  for (const bad of ["lots", "0", "-1Gi", ""]) {
+    assert.throws(
+      () => parseAgentFlags([...required, `--local-storage-capacity=${bad}`]),
+      /--local-storage-capacity must be a positive quantity/,
+    );
+  }
 });
 
 Deno.test("parseAgentFlags() takes repeated hostDisk dirs and taints", () => {

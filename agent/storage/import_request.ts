@@ -1,0 +1,196 @@
+/**
+ * The import a claim's annotations ask for, as a request to the import engine: the URL, the
+ * headers (with the Secret's basic auth), the trusted CAs, or the clone source on this node.
+ */
+import {
+  ANN_CERT_CONFIG_MAP,
+  ANN_CHECKSUM,
+  ANN_CLONE_REQUEST,
+  ANN_CONTENT_TYPE,
+  ANN_ENDPOINT,
+  ANN_EXTRA_HEADERS,
+  ANN_SECRET,
+  importSourceOf,
+} from "../../api/storage_annotations.ts";
+import { decodeBase64, encodeBase64 } from "../../lib/base64.ts";
+import { ImportError, type ImportSource } from "../import/types.ts";
+import { importPhaseOf } from "./import_state.ts";
+import { claimName } from "./provision.ts";
+import { localDirOf, type Pv, type Pvc, pvNodeOf } from "./types.ts";
+
+/** The import cannot start yet (a Secret, a ConfigMap, the clone source): try again later. */
+export class ImportWait extends Error {
+  override name = "ImportWait";
+  constructor(message: string, readonly reason: string) {
+    super(message);
+  }
+}
+
+/** What building a request looks up. */
+export interface ImportLookups {
+  /** A Secret's `data` (base64 values), or undefined when it does not exist. */
+  getSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** A ConfigMap's `data`, or undefined when it does not exist. */
+  getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** A claim from the cache, and the PV it is bound to. */
+  claim(namespace: string, name: string): { pvc: Pvc | undefined; pv: Pv | undefined };
+}
+
+/** Builds the engine's source for the claim; throws ImportWait or a terminal ImportError. */
+export async function importSourceFor(
+  pvc: Pvc,
+  node: string,
+  volumesDir: string,
+  lookups: ImportLookups,
+): Promise<ImportSource> {
+  const annotations = pvc.metadata?.annotations ?? {};
+  const namespace = pvc.metadata?.namespace ?? "default";
+  switch (importSourceOf(annotations)) {
+    case "blank":
+      return { kind: "blank" };
+    case "clone":
+      return cloneSourceFor(annotations[ANN_CLONE_REQUEST]!, namespace, node, volumesDir, lookups);
+    case "http":
+      return await httpSourceFor(annotations, namespace, lookups);
+    case undefined:
+      throw new ImportError(`Claim ${claimName(pvc)} asks for no import`, false, "NoSource");
+  }
+}
+
+async function httpSourceFor(
+  annotations: Record<string, string>,
+  namespace: string,
+  lookups: ImportLookups,
+): Promise<ImportSource> {
+  const contentType = annotations[ANN_CONTENT_TYPE] ?? "";
+  if (contentType !== "" && contentType !== "kubevirt") {
+    throw new ImportError(
+      `contentType ${contentType} is not supported by denovirt`,
+      false,
+      "UnsupportedContentType",
+    );
+  }
+  const headers = extraHeadersOf(annotations[ANN_EXTRA_HEADERS]);
+  const secretName = annotations[ANN_SECRET];
+  if (secretName) {
+    const data = await lookups.getSecret(namespace, secretName);
+    if (!data) {
+      throw new ImportWait(`Secret ${namespace}/${secretName} does not exist`, "SecretNotFound");
+    }
+    const user = decoded(data.accessKeyId);
+    const password = decoded(data.secretKey);
+    if (user === undefined || password === undefined) {
+      throw new ImportWait(
+        `Secret ${namespace}/${secretName} must hold accessKeyId and secretKey`,
+        "SecretInvalid",
+      );
+    }
+    headers["Authorization"] = `Basic ${
+      encodeBase64(new TextEncoder().encode(`${user}:${password}`))
+    }`;
+  }
+  const caCerts: string[] = [];
+  const configMapName = annotations[ANN_CERT_CONFIG_MAP];
+  if (configMapName) {
+    const data = await lookups.getConfigMap(namespace, configMapName);
+    if (!data) {
+      throw new ImportWait(
+        `ConfigMap ${namespace}/${configMapName} does not exist`,
+        "ConfigMapNotFound",
+      );
+    }
+    caCerts.push(...Object.keys(data).sort().map((key) => data[key]!));
+  }
+  const checksum = annotations[ANN_CHECKSUM];
+  return {
+    kind: "http",
+    url: annotations[ANN_ENDPOINT] ?? "",
+    headers,
+    caCerts,
+    ...(checksum ? { checksum } : {}),
+  };
+}
+
+/** The extra headers annotation: a JSON array of `Name: value`. Messages never show values. */
+export function extraHeadersOf(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (!text) return headers;
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch {
+    throw new ImportError(
+      `${ANN_EXTRA_HEADERS} must be a JSON array of "Name: value" strings`,
+      false,
+      "InvalidHeaders",
+    );
+  }
+  if (!Array.isArray(entries)) {
+    throw new ImportError(`${ANN_EXTRA_HEADERS} must be a JSON array`, false, "InvalidHeaders");
+  }
+  entries.forEach((entry, i) => {
+    const colon = typeof entry === "string" ? entry.indexOf(":") : -1;
+    const name = colon > 0 ? (entry as string).slice(0, colon).trim() : "";
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new ImportError(
+        `${ANN_EXTRA_HEADERS}[${i}] must be a "Name: value" string`,
+        false,
+        "InvalidHeaders",
+      );
+    }
+    headers[name] = (entry as string).slice(colon + 1).trim();
+  });
+  return headers;
+}
+
+/** The clone source's image on this node; waits while the source is not ready. */
+export function cloneSourceFor(
+  request: string,
+  namespace: string,
+  node: string,
+  volumesDir: string,
+  lookups: Pick<ImportLookups, "claim">,
+): ImportSource {
+  const parts = request.split("/");
+  const [sourceNamespace, sourceName] = parts.length === 2 ? parts : [namespace, parts[0]];
+  if (!sourceNamespace || !sourceName || parts.length > 2) {
+    throw new ImportError(
+      `k8s.io/CloneRequest must be <namespace>/<name>, not ${JSON.stringify(request)}`,
+      false,
+      "InvalidCloneRequest",
+    );
+  }
+  const source = `${sourceNamespace}/${sourceName}`;
+  const { pvc, pv } = lookups.claim(sourceNamespace, sourceName);
+  if (!pvc) throw new ImportWait(`Clone source ${source} does not exist`, "CloneSourceNotFound");
+  if (pvc.status?.phase !== "Bound" || !pv) {
+    throw new ImportWait(`Clone source ${source} is not bound yet`, "CloneSourceNotBound");
+  }
+  const dir = localDirOf(pv, node, volumesDir);
+  if (!dir) {
+    const sourceNode = pvNodeOf(pv);
+    throw new ImportError(
+      sourceNode && sourceNode !== node
+        ? `clone source ${source} is on node ${sourceNode}; denovirt-local clones only within a node`
+        : `clone source ${source} is not a denovirt-local volume`,
+      false,
+      "CloneSourceUnavailable",
+    );
+  }
+  if (importSourceOf(pvc.metadata?.annotations) && importPhaseOf(pvc) !== "Succeeded") {
+    throw new ImportWait(
+      `Clone source ${source} is still being imported (phase ${importPhaseOf(pvc)})`,
+      "CloneSourceNotReady",
+    );
+  }
+  return { kind: "clone", sourcePath: `${dir}/disk.img` };
+}
+
+function decoded(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(value));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * A VMI's claim, resolved to this node's volume directory: bound to one of this node's
+ * denovirt-local PVs, its import (if any) Succeeded. Plain claims get an empty raw disk.img.
+ */
+import {
+  ANN_RUNNING_MESSAGE,
+  ANN_RUNNING_REASON,
+  importSourceOf,
+} from "../../api/storage_annotations.ts";
+import { bytesOf } from "./capacity.ts";
+import { importPhaseOf } from "./import_state.ts";
+import { localDirOf, type Pv, type Pvc, pvNodeOf } from "./types.ts";
+
+/** Whether a claim can be used, and what to do if not. */
+export type ClaimResolution =
+  /** `plain`: a claim without an import, whose disk.img is made empty on first use. */
+  | { kind: "ready"; dir: string; capacityBytes: bigint; plain: boolean }
+  | { kind: "retry"; message: string }
+  | { kind: "terminal"; message: string };
+
+/** Decides whether the claim `namespace/name` is ready on `node`. */
+export function claimResolution(
+  namespace: string,
+  name: string,
+  pvc: Pvc | undefined,
+  pv: Pv | undefined,
+  node: string,
+  volumesDir: string,
+): ClaimResolution {
+  const claim = `${namespace}/${name}`;
+  if (!pvc) return { kind: "retry", message: `claim ${claim} does not exist` };
+  const volumeName = pvc.spec?.volumeName;
+  if (pvc.status?.phase !== "Bound" || !volumeName) {
+    return { kind: "retry", message: `claim ${claim} is not bound yet` };
+  }
+  if (!pv) {
+    return {
+      kind: "retry",
+      message: `claim ${claim} is bound to volume ${volumeName}, not seen yet`,
+    };
+  }
+  const dir = localDirOf(pv, node, volumesDir);
+  if (!dir) {
+    const pvNode = pvNodeOf(pv);
+    return {
+      kind: "terminal",
+      message: `claim ${claim} is bound to volume ${volumeName}` +
+        (pvNode ? ` on node ${pvNode}` : " on no node") +
+        `, which is not a denovirt-local volume of node ${node}`,
+    };
+  }
+  const annotations = pvc.metadata?.annotations ?? {};
+  const importing = importSourceOf(annotations) !== undefined;
+  const phase = importPhaseOf(pvc);
+  if (importing && phase === "Failed") {
+    const reason = annotations[ANN_RUNNING_REASON];
+    const why = annotations[ANN_RUNNING_MESSAGE] || reason || "no reason given";
+    return { kind: "retry", message: `claim ${claim} failed to import: ${why}` };
+  }
+  if (importing && phase !== "Succeeded") {
+    return { kind: "retry", message: `claim ${claim} is still being imported (phase ${phase})` };
+  }
+  const capacityBytes = bytesOf(pv.spec?.capacity?.storage) ?? 0n;
+  return { kind: "ready", dir, capacityBytes, plain: !importing };
+}
