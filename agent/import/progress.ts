@@ -10,7 +10,11 @@ export interface ProgressReporter {
   finish(bytes: number): void;
 }
 
-/** A reporter calling `onProgress` (if any) with `totalBytes` when known. */
+/**
+ * A reporter calling `onProgress` (if any) with `totalBytes` when known. A count held back by
+ * the throttle is reported once the interval has passed, so a stalled transfer shows where it
+ * stalled.
+ */
 export function throttledProgress(
   onProgress: ((progress: ImportProgress) => void) | undefined,
   totalBytes: number | undefined,
@@ -18,17 +22,35 @@ export function throttledProgress(
 ): ProgressReporter {
   let last = -Infinity;
   let finished = false;
-  const report = (bytes: number) =>
+  let held: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const report = (bytes: number) => {
+    last = now();
+    held = undefined;
     onProgress?.(totalBytes === undefined ? { bytes } : { bytes, totalBytes });
+  };
+  const cancelTimer = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
   return {
     update(bytes) {
-      if (finished || now() - last < PROGRESS_INTERVAL_MS) return;
-      last = now();
-      report(bytes);
+      if (finished || !onProgress) return;
+      const wait = PROGRESS_INTERVAL_MS - (now() - last);
+      if (wait <= 0) {
+        cancelTimer();
+        return report(bytes);
+      }
+      held = bytes;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (!finished && held !== undefined) report(held);
+      }, wait);
     },
     finish(bytes) {
       if (finished) return;
       finished = true;
+      cancelTimer();
       report(bytes);
     },
   };

@@ -25,3 +25,18 @@ Deno.test("throttledProgress() leaves totalBytes out when unknown and copes with
   assert.deepEqual(calls, [{ bytes: 7 }]);
   throttledProgress(undefined, 1).finish(1);
 });
+
+Deno.test("throttledProgress() reports a held-back count once the interval passes", async () => {
+  const reported = Promise.withResolvers<ImportProgress>();
+  const calls: ImportProgress[] = [];
+  const progress = throttledProgress((p) => {
+    calls.push(p);
+    if (calls.length === 2) reported.resolve(p);
+  }, 100);
+  progress.update(1);
+  progress.update(2);
+  progress.update(3); // then the transfer stalls: 3 must still be reported
+  assert.deepEqual(await reported.promise, { bytes: 3, totalBytes: 100 });
+  progress.finish(100);
+  assert.deepEqual(calls.map((c) => c.bytes), [1, 3, 100]);
+});

@@ -9,7 +9,12 @@ import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { Logger } from "../../lib/log.ts";
-import { ImportError, type ImportRequest, type ImportResult } from "../import/types.ts";
+import {
+  ImportError,
+  type ImportProgress,
+  type ImportRequest,
+  type ImportResult,
+} from "../import/types.ts";
 import { type ImportLookups, importSourceFor, ImportWait } from "./import_request.ts";
 import {
   annotationChanges,
@@ -257,17 +262,31 @@ export class ImportDriver {
     }
     await this.#write(job, pvc, { step: "started" });
     log.info("Import started", { source: wanted.source, dir: wanted.dir });
+    // At most one progress write per interval; the last count held back is written when the
+    // interval ends, so a stalled import shows where it stalled.
     const every = this.#opts.progressIntervalMs ?? 1_000;
-    let lastProgressAt = Date.now();
+    let lastProgressAt = -Infinity;
+    let held: ImportProgress | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const writeProgress = ({ bytes, totalBytes }: ImportProgress) => {
+      lastProgressAt = Date.now();
+      held = undefined;
+      void this.#write(job, pvc, { step: "progress", bytes, totalBytes }, false);
+    };
     try {
       const result = await this.#opts.run({
         ...request,
-        onProgress: ({ bytes, totalBytes }) => {
-          if (Date.now() - lastProgressAt < every) return;
-          lastProgressAt = Date.now();
-          void this.#write(job, pvc, { step: "progress", bytes, totalBytes }, false);
+        onProgress: (progress) => {
+          const wait = every - (Date.now() - lastProgressAt);
+          if (wait <= 0) return writeProgress(progress);
+          held = progress;
+          timer ??= setTimeout(() => {
+            timer = undefined;
+            if (held && !job.abort.signal.aborted) writeProgress(held);
+          }, wait);
         },
       });
+      clearTimeout(timer);
       await this.#write(job, pvc, { step: "succeeded" });
       this.#end(job);
       log.info("Import succeeded", { ...result });
@@ -279,6 +298,7 @@ export class ImportDriver {
       const { namespace, name } = splitKey(job.key);
       this.#opts.onClaimReady(namespace ?? "default", name);
     } catch (error) {
+      clearTimeout(timer);
       if (job.abort.signal.aborted) return;
       if (error instanceof ImportError && !error.retryable) {
         return await this.#fail(job, pvc, error);
