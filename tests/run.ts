@@ -101,7 +101,9 @@ async function main(): Promise<number> {
       DENOVIRT_TEST_LIBVIRT_URI: stack.libvirtUri,
       DENOVIRT_LIBVIRT_URI: stack.libvirtUri,
     };
-    const files = await integrationTestFiles();
+    // DENOVIRT_TEST_FILES=tests/a_test.ts,tests/b_test.ts runs only those integration files.
+    const only = Deno.env.get("DENOVIRT_TEST_FILES")?.split(",").filter(Boolean);
+    const files = only ?? await integrationTestFiles();
     const checked = await new Deno.Command(Deno.execPath(), { args: ["check", ...files] }).output();
     if (!checked.success) {
       await Deno.stderr.write(checked.stderr);

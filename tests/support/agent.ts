@@ -52,7 +52,7 @@ function agentCommand(): string[] {
 /** Starts an agent for node `node` against the test stack and waits until it is ready. */
 export async function startAgentDaemon(
   stack: TestStack,
-  opts: { node?: string; registerNode?: boolean; resyncSeconds?: number } = {},
+  opts: { node?: string; registerNode?: boolean; resyncSeconds?: number; args?: string[] } = {},
 ): Promise<AgentDaemon> {
   const node = opts.node ?? `agent-test-${crypto.randomUUID().slice(0, 6)}`;
   const dataDir = join(stack.paths.home, node);
@@ -82,6 +82,7 @@ export async function startAgentDaemon(
     ...(opts.registerNode !== false
       ? ["--register-node", `--register-with-taints=${TEST_TAINT_KEY}=agent:NoSchedule`]
       : []),
+    ...(opts.args ?? []),
   ];
   let child: Deno.ChildProcess | undefined;
   const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(pki.caCert)] });
