@@ -14,8 +14,10 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import {
   dataVolumes,
+  events,
   persistentVolumeClaims,
   persistentVolumes,
+  secrets,
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { runChecked } from "../lib/exec.ts";
@@ -174,12 +176,14 @@ Deno.test({
     const rest = adminRest(stack);
     const tmp = await Deno.makeTempDir({ prefix: "denovirt-import-test-" });
     const images = await makeImages(tmp);
+    const password = `pw-${crypto.randomUUID()}`;
     const qcow2Sum = `sha256:${sha256(await Deno.readFile(images.qcow2))}`;
     const server = serveImages({
       "/disk.qcow2": { file: images.qcow2 },
       "/disk.raw.gz": { file: images.rawGz },
       "/backed.qcow2": { file: images.withBacking },
       "/held/disk.raw": { file: images.raw, holdAfterBytes: 8 << 20 },
+      "/private/disk.raw.gz": { file: images.rawGz, basicAuth: { user: "importer", password } },
     });
     let agent: AgentDaemon | undefined;
     try {
@@ -247,6 +251,71 @@ Deno.test({
             }, 180_000);
             await assertHoldsFixture((await volumeOf(rest, ns, "annotated")).dir, 64 << 20);
           });
+
+          await t.step(
+            "basic auth from a Secret, a blank disk, and a same-node clone",
+            async () => {
+              await rest.create(secrets, {
+                apiVersion: "v1",
+                kind: "Secret",
+                metadata: { name: "image-credentials", namespace: ns },
+                stringData: { accessKeyId: "importer", secretKey: password },
+              } as KubeObject);
+              const privateDv = dataVolume("private", `${server.base}/private/disk.raw.gz`);
+              await create(dataVolumes, {
+                ...privateDv,
+                spec: {
+                  ...privateDv.spec,
+                  source: {
+                    http: { ...privateDv.spec.source.http, secretRef: "image-credentials" },
+                  },
+                },
+              });
+              await create(dataVolumes, {
+                apiVersion: "cdi.kubevirt.io/v1beta1",
+                kind: "DataVolume",
+                metadata: { name: "empty" },
+                spec: {
+                  source: { blank: {} },
+                  storage: {
+                    storageClassName: LOCAL_IMMEDIATE_STORAGE_CLASS,
+                    resources: { requests: { storage: "16Mi" } },
+                  },
+                },
+              });
+              await create(dataVolumes, {
+                apiVersion: "cdi.kubevirt.io/v1beta1",
+                kind: "DataVolume",
+                metadata: { name: "copy" },
+                spec: {
+                  source: { pvc: { namespace: ns, name: "annotated" } },
+                  storage: { resources: { requests: { storage: "64Mi" } } },
+                },
+              });
+              await waitForDataVolume(rest, ns, "private", "Succeeded");
+              await assertHoldsFixture((await volumeOf(rest, ns, "private")).dir, 64 << 20);
+              await waitForDataVolume(rest, ns, "empty", "Succeeded");
+              const empty = await Deno.readFile(
+                join((await volumeOf(rest, ns, "empty")).dir, "disk.img"),
+              );
+              assert.equal(empty.length, 16 << 20);
+              assert.ok(empty.every((b) => b === 0), "a blank disk is zeros");
+              // The clone's claim is WaitForFirstConsumer, but pinned to its source's node.
+              await waitForDataVolume(rest, ns, "copy", "Succeeded");
+              const copy = await volumeOf(rest, ns, "copy");
+              assert.equal(copy.node, (await volumeOf(rest, ns, "annotated")).node);
+              await assertHoldsFixture(copy.dir, 64 << 20);
+              // The password shows up nowhere users look.
+              const shown = JSON.stringify([
+                await rest.list(dataVolumes, { namespace: ns }),
+                await rest.list(persistentVolumeClaims, { namespace: ns }),
+                await rest.list(events, { namespace: ns }),
+              ]);
+              assert.ok(!shown.includes(password), "no credentials in status, claims or events");
+              assert.ok(!shown.includes(btoa(`importer:${password}`)));
+              assert.ok(!(await agent!.log()).includes(password), "none in the agent's log");
+            },
+          );
 
           await t.step(
             "a bad URL, a wrong checksum and a qcow2 with a backing file end Failed",

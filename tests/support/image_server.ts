@@ -19,6 +19,8 @@ export interface ServedFile {
   file: string;
   /** Send this many bytes on the first request, then wait for `release`. */
   holdAfterBytes?: number;
+  /** Answer 401 unless the request carries this basic-auth user and password. */
+  basicAuth?: { user: string; password: string };
 }
 
 const CHUNK = 256 * 1024;
@@ -40,6 +42,15 @@ export function serveImages(files: Record<string, ServedFile>): ImageServer {
     const seen = (counts.get(path) ?? 0) + 1;
     counts.set(path, seen);
     if (!served) return new Response("no such image\n", { status: 404 });
+    if (served.basicAuth) {
+      const { user, password } = served.basicAuth;
+      if (req.headers.get("authorization") !== `Basic ${btoa(`${user}:${password}`)}`) {
+        return new Response("who are you?\n", {
+          status: 401,
+          headers: { "www-authenticate": 'Basic realm="images"' },
+        });
+      }
+    }
     const data = await Deno.readFile(served.file);
     const gate = seen === 1 ? gates.get(path) : undefined;
     const hold = gate ? served.holdAfterBytes! : data.length;
