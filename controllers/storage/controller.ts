@@ -5,7 +5,9 @@
  */
 import { SELECTED_NODE } from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import type { ReadonlyStore } from "../../lib/cache.ts";
 import { isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import { keyOf } from "../../lib/kube/object.ts";
 import { nodes, persistentVolumeClaims, storageClasses } from "../../lib/kube/resources.ts";
 import {
   type Claim,
@@ -16,14 +18,26 @@ import {
   type StorageClass,
 } from "./placement.ts";
 
-/** How long a claim no node can take waits before it is tried again. */
+/** How long a claim no node can take waits before it is tried again (Node changes retry too). */
 const RETRY_UNPLACED_MS = 10_000;
 
 export function localPlacementController(): Controller<Claim> {
+  // The claims cache, once the first pass has it: a Node's change (an agent publishing its
+  // storage) goes to every claim still waiting for a node. Every claim is queued when a term
+  // starts, so changes before the first pass lose nothing.
+  let claims: ReadonlyStore<Claim> | undefined;
+  const waitingClaims = (): string[] =>
+    (claims?.list() ?? [])
+      .filter((c) => c.status?.phase === "Pending" && !c.metadata?.annotations?.[SELECTED_NODE])
+      .map((c) => keyOf(c));
   return {
     name: "local-placement",
     for: persistentVolumeClaims,
-    reconcile: (_key, ctx) => reconcileClaim(ctx),
+    watches: [{ resource: nodes, mapToKeys: waitingClaims }],
+    reconcile: (_key, ctx) => {
+      claims ??= ctx.cache<Claim>(persistentVolumeClaims);
+      return reconcileClaim(ctx);
+    },
   };
 }
 
