@@ -9,6 +9,7 @@ import {
   LOCAL_PROVISIONER,
   parseQuantity,
   SELECTED_NODE,
+  STORAGE_PROVISIONER,
 } from "../../api/mod.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import { SCHEDULABLE_LABEL } from "../kubevirt.ts";
@@ -41,7 +42,10 @@ export function needsPlacement(claim: Claim, storageClass: StorageClass | undefi
   if ((storageClass.volumeBindingMode ?? "Immediate") !== "Immediate") return false;
   if (claim.metadata?.deletionTimestamp || claim.spec?.volumeName) return false;
   if (claim.status?.phase !== undefined && claim.status.phase !== "Pending") return false;
-  return !claim.metadata?.annotations?.[SELECTED_NODE];
+  const annotations = claim.metadata?.annotations ?? {};
+  // kube-controller-manager first marks the claim for our provisioner (an update): placing it
+  // before that would make its update conflict, and it would retry only at its next resync.
+  return annotations[STORAGE_PROVISIONER] === LOCAL_PROVISIONER && !annotations[SELECTED_NODE];
 }
 
 /** Bytes the claim requests; undefined when it names no size that parses. */

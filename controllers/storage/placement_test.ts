@@ -21,7 +21,11 @@ const immediate: StorageClass = {
 
 function claim(edit: (c: Claim) => void = () => {}): Claim {
   const c: Claim = {
-    metadata: { name: "disk", namespace: "default", annotations: {} },
+    metadata: {
+      name: "disk",
+      namespace: "default",
+      annotations: { "volume.kubernetes.io/storage-provisioner": "denovirt.io/local" },
+    },
     spec: {
       storageClassName: immediate.metadata?.name,
       resources: { requests: { storage: "1Gi" } },
@@ -58,6 +62,12 @@ Deno.test("needsPlacement() takes pending Immediate denovirt-local claims withou
     false,
   );
   assert.equal(needsPlacement(claim((c) => (c.spec!.volumeName = "pv")), immediate), false);
+  const unmarked = claim((c) => (c.metadata!.annotations = {}));
+  assert.equal(
+    needsPlacement(unmarked, immediate),
+    false,
+    "kube-controller-manager marks it first",
+  );
   assert.equal(needsPlacement(claim((c) => (c.status = { phase: "Bound" })), immediate), false);
 });
 
