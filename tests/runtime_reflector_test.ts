@@ -110,12 +110,16 @@ Deno.test("Manager reconciles ConfigMaps, records Events, and reconciles a delet
       await eventually("the first echo", echoed("1"));
       await rest.patch(configMaps, ref, { data: { v: "2" } }, { type: "merge" });
       await eventually("the second echo", echoed("2"));
-      const recorded = await rest.list<
-        KubeObject & { reason?: string; source?: { component?: string } }
-      >(
-        events,
-        { namespace, fieldSelector: "involvedObject.name=e" },
-      );
+      // The Event follows the patch the echo waits for: it may land a moment later.
+      const recorded = await eventually("an Event per echo", async () => {
+        const list = await rest.list<
+          KubeObject & { reason?: string; source?: { component?: string } }
+        >(
+          events,
+          { namespace, fieldSelector: "involvedObject.name=e" },
+        );
+        return list.items.length >= 2 ? list : undefined;
+      });
       assert.deepEqual(recorded.items.map((e) => e.reason).sort(), ["Echoed", "Echoed"]);
       assert.equal(recorded.items[0]?.source?.component, "rt-test");
       await rest.delete(configMaps, ref);
