@@ -1,4 +1,6 @@
 /** The image inside a compressed body: gzip in-process, xz through an `xz -dc` subprocess. */
+import { once } from "node:events";
+import { createGunzip } from "node:zlib";
 import { messageOf } from "../../lib/errors.ts";
 import type { Compression } from "./detect.ts";
 import { terminal } from "./errors.ts";
@@ -25,23 +27,57 @@ export function decompressed(
     if (signal.aborted || error instanceof ImportError) return error;
     return terminal(
       "InvalidImage",
-      `${where}: the gzip body cannot be decompressed: ${gzipDetail(error)}`,
+      `${where}: the gzip body cannot be decompressed: ${messageOf(error)}`,
     );
   };
-  const stream = mapErrors(input.pipeThrough(gunzip()), corrupt);
-  return { stream, close: () => Promise.resolve() };
+  const { stream, close } = gunzipped(input);
+  return { stream: mapErrors(stream, corrupt), close };
 }
 
-// DecompressionStream takes any BufferSource: Uint8Arrays are among them.
-const gunzip = () =>
-  new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
+/** Bytes per decompressed chunk. */
+const GUNZIP_CHUNK = 256 * 1024;
+/** Compressed bytes per write: at most ~4 MiB of output each, however well the body packs. */
+const GUNZIP_WRITE = 4 * 1024;
 
-function gzipDetail(error: unknown): string {
-  const message = messageOf(error);
-  // Deno's DecompressionStream words both cases this way.
-  return /failed to write whole buffer/.test(message)
-    ? "data after the end of the gzip stream (several concatenated gzip members are not supported)"
-    : message;
+/**
+ * gzip through node:zlib, pulled chunk by chunk. (DecompressionStream emits one chunk per input
+ * chunk, up to ~15 MB for 64 KiB of zeros, and refuses concatenated gzip members.)
+ */
+function gunzipped(input: ReadableStream<Uint8Array>): Decompressed {
+  const inflater = createGunzip({ chunkSize: GUNZIP_CHUNK });
+  const source = input.getReader();
+  const feeding = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await source.read();
+        if (done) break;
+        // Small writes: zlib inflates a whole write at once, and deflate packs up to ~1000:1.
+        for (let at = 0; at < value.length; at += GUNZIP_WRITE) {
+          if (!inflater.write(value.subarray(at, at + GUNZIP_WRITE))) {
+            await once(inflater, "drain");
+          }
+        }
+      }
+      inflater.end();
+    } catch (error) {
+      inflater.destroy(error instanceof Error ? error : new Error(messageOf(error)));
+    }
+  })();
+  const chunks = inflater[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  const stop = async () => {
+    inflater.destroy();
+    await source.cancel().catch(() => {});
+    await feeding;
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await chunks.next();
+      if (done) return controller.close();
+      controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+    },
+    cancel: stop,
+  }, { highWaterMark: 0 });
+  return { stream, close: stop };
 }
 
 function xzDecompressed(

@@ -351,3 +351,17 @@ Deno.test("runImport() fails retryably on a body cut short and when the connecti
     assert.match(error.message, /connection was refused/);
     assert.ok(!error.message.includes("hidden"), error.message);
   }));
+
+Deno.test("runImport() takes a gzip body of several concatenated members", () =>
+  withTempDir(async (dir) => {
+    const raw = patternedImage();
+    const half = raw.length / 2;
+    const members = [await gzipOf(raw.subarray(0, half)), await gzipOf(raw.subarray(half))];
+    const body = new Uint8Array(members[0]!.length + members[1]!.length);
+    body.set(members[0]!);
+    body.set(members[1]!, members[0]!.length);
+    await withServer(() => bodyOf(body), async (server) => {
+      await runImport(httpRequest(dir, server.url("/disk.raw.gz")));
+      await assertImported(dir, raw, CAPACITY);
+    });
+  }));
