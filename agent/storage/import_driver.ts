@@ -3,26 +3,17 @@
  * retried with backoff, each step written back on the claim's annotations. Only the engine's
  * messages (redacted) and this module's own reach logs, events and annotations.
  */
-import { backoffDelay, type BackoffPolicy, sleep } from "../../lib/backoff.ts";
+import { backoffDelay, type BackoffPolicy } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
-import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { Logger } from "../../lib/log.ts";
-import {
-  ImportError,
-  type ImportProgress,
-  type ImportRequest,
-  type ImportResult,
-} from "../import/types.ts";
+import { ImportError, type ImportRequest, type ImportResult } from "../import/types.ts";
+import { FinishedImports } from "./finished_imports.ts";
 import { type ImportLookups, importSourceFor, ImportWait } from "./import_request.ts";
-import {
-  annotationChanges,
-  importAnnotations,
-  type ImportStep,
-  restartsOf,
-  wantedImportOf,
-} from "./import_state.ts";
+import { type ImportStep, restartsOf, wantedImportOf } from "./import_state.ts";
+import { type ClaimWrites, ImportStepWriter } from "./import_step_writer.ts";
+import { progressThrottle } from "./progress_throttle.ts";
 import type { Pv, Pvc } from "./types.ts";
 
 /** The import engine: `runImport` of agent/import. */
@@ -49,10 +40,7 @@ export interface ImportDriverOptions {
   progressIntervalMs?: number;
 }
 
-interface Job {
-  key: string;
-  uid: string;
-  abort: AbortController;
+interface Job extends ClaimWrites {
   state: "queued" | "running" | "delayed";
   /** Delayed because something it needs is missing (waking early may help). */
   waiting: boolean;
@@ -60,20 +48,8 @@ interface Job {
   failures: number;
   waits: number;
   restarts: number;
-  /** The claim's annotations as last written or read, so only changes are written. */
-  annotations: Record<string, string>;
-  /** The claim's resourceVersion after this agent's last write. */
-  writtenVersion: string | undefined;
-  /** Writes to the claim, one after the other. */
-  writes: Promise<void>;
   /** The attempt under way, if any. */
   attempt: Promise<void> | undefined;
-}
-
-/** A claim whose import ended here: the cache may not show it yet. */
-interface Finished {
-  uid: string;
-  resourceVersion: string | undefined;
 }
 
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 1_000, maxMs: 300_000, factor: 2, jitter: 0.2 };
@@ -84,13 +60,15 @@ export class ImportDriver {
   #jobs = new Map<string, Job>();
   #queue: string[] = [];
   #running = new Set<Promise<void>>();
-  #finished = new Map<string, Finished>();
+  #finished = new FinishedImports();
   /** Attempts cancelled but not ended yet, by claim. */
   #stopping = new Map<string, Promise<void>>();
   #stopped = false;
+  #writer: ImportStepWriter;
 
   constructor(opts: ImportDriverOptions) {
     this.#opts = opts;
+    this.#writer = new ImportStepWriter(opts, (job) => void this.cancel(job.key, job.uid));
   }
 
   /** Imports running or waiting for a slot or a retry. */
@@ -107,7 +85,7 @@ export class ImportDriver {
     const wanted = pvc && wantedImportOf(pvc, pv, this.#opts.node, this.#opts.volumesDir);
     if (!pvc) this.#finished.delete(key);
     if (job && (!wanted || job.uid !== uid)) void this.cancel(key);
-    if (!wanted || !uid || this.#jobs.has(key) || this.#endedHere(key, pvc)) return;
+    if (!wanted || !uid || this.#jobs.has(key) || this.#finished.endedHere(key, pvc)) return;
     this.#jobs.set(key, {
       key,
       uid,
@@ -171,17 +149,6 @@ export class ImportDriver {
   #claim(key: string): { pvc: Pvc | undefined; pv: Pv | undefined } {
     const { namespace, name } = splitKey(key);
     return this.#opts.lookups.claim(namespace ?? "default", name);
-  }
-
-  /** True while the cache still shows the claim from before this agent ended its import. */
-  #endedHere(key: string, pvc: Pvc): boolean {
-    const finished = this.#finished.get(key);
-    if (!finished) return false;
-    if (finished.uid === pvc.metadata?.uid && isOlder(pvc.metadata?.resourceVersion, finished)) {
-      return true;
-    }
-    this.#finished.delete(key);
-    return false;
   }
 
   #enqueue(job: Job): void {
@@ -262,31 +229,15 @@ export class ImportDriver {
     }
     await this.#write(job, pvc, { step: "started" });
     log.info("Import started", { source: wanted.source, dir: wanted.dir });
-    // At most one progress write per interval; the last count held back is written when the
-    // interval ends, so a stalled import shows where it stalled.
-    const every = this.#opts.progressIntervalMs ?? 1_000;
-    let lastProgressAt = -Infinity;
-    let held: ImportProgress | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const writeProgress = ({ bytes, totalBytes }: ImportProgress) => {
-      lastProgressAt = Date.now();
-      held = undefined;
-      void this.#write(job, pvc, { step: "progress", bytes, totalBytes }, false);
-    };
+    const progress = progressThrottle(
+      this.#opts.progressIntervalMs ?? 1_000,
+      job.abort.signal,
+      ({ bytes, totalBytes }) =>
+        void this.#write(job, pvc, { step: "progress", bytes, totalBytes }, false),
+    );
     try {
-      const result = await this.#opts.run({
-        ...request,
-        onProgress: (progress) => {
-          const wait = every - (Date.now() - lastProgressAt);
-          if (wait <= 0) return writeProgress(progress);
-          held = progress;
-          timer ??= setTimeout(() => {
-            timer = undefined;
-            if (held && !job.abort.signal.aborted) writeProgress(held);
-          }, wait);
-        },
-      });
-      clearTimeout(timer);
+      const result = await this.#opts.run({ ...request, onProgress: progress.onProgress });
+      progress.clear();
       await this.#write(job, pvc, { step: "succeeded" });
       this.#end(job);
       log.info("Import succeeded", { ...result });
@@ -298,7 +249,7 @@ export class ImportDriver {
       const { namespace, name } = splitKey(job.key);
       this.#opts.onClaimReady(namespace ?? "default", name);
     } catch (error) {
-      clearTimeout(timer);
+      progress.clear();
       if (job.abort.signal.aborted) return;
       if (error instanceof ImportError && !error.retryable) {
         return await this.#fail(job, pvc, error);
@@ -330,49 +281,11 @@ export class ImportDriver {
   #end(job: Job): void {
     if (this.#jobs.get(job.key) !== job) return;
     this.#jobs.delete(job.key);
-    this.#finished.set(job.key, { uid: job.uid, resourceVersion: job.writtenVersion });
+    this.#finished.set(job.key, job.uid, job.writtenVersion);
   }
 
-  /**
-   * Writes a step's annotations when they change anything, after the writes before it. A
-   * `durable` write is retried until it lands (or the claim or the job is gone); progress is not.
-   */
+  /** Writes a step's annotations on the claim (see ImportStepWriter). */
   #write(job: Job, pvc: Pvc, step: ImportStep, durable = true): Promise<void> {
-    const write = job.writes.then(async () => {
-      const changes = annotationChanges(job.annotations, importAnnotations(step));
-      if (!changes) return;
-      let delayMs = 250;
-      while (!job.abort.signal.aborted) {
-        try {
-          const written = await this.#opts.patchAnnotations(pvc, changes);
-          job.annotations = { ...job.annotations, ...changes, ...written.metadata?.annotations };
-          job.writtenVersion = written.metadata?.resourceVersion;
-          return;
-        } catch (error) {
-          if (isNotFound(error)) return void this.cancel(job.key, job.uid);
-          if (!durable) {
-            this.#opts.log.debug("Cannot write import progress", { error: messageOf(error) });
-            return;
-          }
-          this.#opts.log.warn("Cannot write the import state on the claim; retrying", {
-            claim: job.key,
-            error: messageOf(error),
-            retryInMs: delayMs,
-          });
-          await sleep(delayMs, job.abort.signal);
-          delayMs = Math.min(delayMs * 2, 10_000);
-        }
-      }
-    });
-    job.writes = write.catch(() => {});
-    return write;
+    return this.#writer.write(job, pvc, step, durable);
   }
-}
-
-/** True when resourceVersion `rv` is known to come before the one `finished` wrote. */
-function isOlder(rv: string | undefined, finished: Finished): boolean {
-  const mine = finished.resourceVersion;
-  if (!rv || !mine) return false;
-  // resourceVersions are etcd revisions in practice; others cannot be ordered.
-  return /^\d+$/.test(rv) && /^\d+$/.test(mine) && BigInt(rv) < BigInt(mine);
 }

@@ -3,17 +3,16 @@
  * this node's claims of the `denovirt.io/local` classes, deletes their released volumes,
  * publishes the node's capacity, runs imports, and resolves claims for VMIs.
  */
-import { ANN_CLONE_REQUEST, SELECTED_NODE } from "../../api/storage_annotations.ts";
+import { ANN_CLONE_REQUEST } from "../../api/storage_annotations.ts";
 import { jittered } from "../../lib/backoff.ts";
 import { Store } from "../../lib/cache.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import { isConflict, isNotFound } from "../../lib/kube/api_error.ts";
 import { keyOf, type KubeObject } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import {
   configMaps,
-  nodes,
   persistentVolumeClaims,
   persistentVolumes,
   secrets,
@@ -22,28 +21,22 @@ import {
 import type { Logger } from "../../lib/log.ts";
 import { WorkQueue } from "../../lib/queue.ts";
 import { Reflector, restListWatch } from "../../lib/watch.ts";
-import { allocatedBytes, nodeStorageAnnotations, usableBytes } from "./capacity.ts";
-import { deletionOf } from "./deleter.ts";
-import {
-  ensureEmptyDiskImage,
-  ensureVolumeDir,
-  filesystemBytes,
-  removeVolumeDir,
-} from "./filesystem.ts";
+import { FIELD_MANAGER, refOf } from "./api_writes.ts";
+import { ensureEmptyDiskImage } from "./filesystem.ts";
 import { ImportDriver, type ImportRunner } from "./import_driver.ts";
-import { annotationChanges } from "./import_state.ts";
-import { isMineToProvision, provisionDecision } from "./provision.ts";
+import { NodeCapacity } from "./node_capacity.ts";
+import { isMineToProvision } from "./provision.ts";
 import { claimResolution } from "./resolver.ts";
 import {
   claimKeyOfPv,
   isLocalPv,
   type Pv,
   type Pvc,
-  pvNameFor,
   pvNodeOf,
   type StorageClass,
   volumesDirOf,
 } from "./types.ts";
+import { VolumeActions } from "./volume_actions.ts";
 
 export interface LocalStorageOptions {
   rest: RestClient;
@@ -60,7 +53,6 @@ export interface LocalStorageOptions {
   filesystemBytes?: (dir: string) => Promise<bigint>;
 }
 
-const FIELD_MANAGER = "denovirt-agent";
 /** The Node's storage annotations are checked this often (a re-registered Node loses them). */
 const REPUBLISH_MS = 300_000;
 const NODE_KEY = "node";
@@ -85,13 +77,8 @@ export class LocalStorage {
     backoff: { baseMs: 500, maxMs: 60_000, factor: 2, jitter: 0.2 },
   });
   #driver: ImportDriver;
-  #capacity: bigint | undefined;
-  /** PVs created here that the cache may not show yet: they count as allocated. */
-  #created = new Map<string, Pv>();
-  #provisioning = Promise.resolve();
-  #published: string | undefined;
-  /** The resourceVersion each refused claim was last reported at, so events do not repeat. */
-  #refused = new Map<string, string | undefined>();
+  #capacity: NodeCapacity;
+  #volumeActions: VolumeActions;
 
   constructor(opts: LocalStorageOptions) {
     this.#opts = opts;
@@ -129,6 +116,19 @@ export class LocalStorage {
       events: opts.events,
       log,
       onClaimReady: opts.onClaimReady,
+    });
+    this.#capacity = new NodeCapacity(opts, this.volumes);
+    this.#volumeActions = new VolumeActions({
+      rest,
+      node: opts.node,
+      volumesDir: this.volumesDir,
+      events: opts.events,
+      log,
+      volumes: this.volumes,
+      classes: this.classes,
+      capacity: this.#capacity,
+      imports: this.#driver,
+      onProvisioned: () => this.#queue.add(NODE_KEY),
     });
     this.claims.onChange((old, current) => this.#claimChanged(old, current));
     this.volumes.onChange((old, current) => {
@@ -193,7 +193,7 @@ export class LocalStorage {
       for (const key of this.volumes.store.keys()) this.#queue.add(volumeKey(key));
       this.#queue.add(NODE_KEY);
       timer = setInterval(() => {
-        this.#published = undefined;
+        this.#capacity.forgetPublished();
         this.#queue.add(NODE_KEY);
       }, jittered(REPUBLISH_MS, 0.1));
       signal.addEventListener("abort", stop, { once: true });
@@ -237,9 +237,10 @@ export class LocalStorage {
 
   async #reconcile(key: string): Promise<void> {
     try {
-      if (key === NODE_KEY) await this.#publishCapacity();
-      else if (key.startsWith("volume:")) await this.#reclaim(key.slice("volume:".length));
-      else await this.#syncClaim(key.slice("claim:".length));
+      if (key === NODE_KEY) await this.#capacity.publish();
+      else if (key.startsWith("volume:")) {
+        await this.#volumeActions.reclaim(key.slice("volume:".length));
+      } else await this.#syncClaim(key.slice("claim:".length));
       this.#queue.forget(key);
     } catch (error) {
       const delayMs = this.#queue.addRateLimited(key);
@@ -252,133 +253,9 @@ export class LocalStorage {
     }
   }
 
-  async #syncClaim(key: string): Promise<void> {
+  #syncClaim(key: string): Promise<void> {
     this.#driver.sync(key);
-    const pvc = this.claims.store.get(key);
-    if (!pvc) this.#refused.delete(key);
-    if (!pvc || !isMineToProvision(pvc, this.#opts.node)) return;
-    // One claim at a time, so that two claims cannot both take the last free bytes.
-    const turn = this.#provisioning.then(() => this.#provision(pvc));
-    this.#provisioning = turn.catch(() => {});
-    await turn;
-  }
-
-  async #provision(pvc: Pvc): Promise<void> {
-    const { node, rest, events, log } = this.#opts;
-    const key = keyOf(pvc);
-    const pvName = pvNameFor(pvc);
-    const storageClass = this.classes.store.get(pvc.spec?.storageClassName ?? "");
-    const decision = provisionDecision({
-      pvc,
-      node,
-      volumesDir: this.volumesDir,
-      storageClass,
-      existingPv: this.volumes.store.get(pvName) ?? this.#created.get(pvName),
-      capacity: await this.#capacityBytes(),
-      allocated: this.#allocated(),
-    });
-    switch (decision.action) {
-      case "ignore":
-        return;
-      case "waitForClass":
-        log.info("Claim waits for its StorageClass", { claim: key, class: decision.className });
-        return;
-      case "exists":
-        await ensureVolumeDir(decision.dir, this.volumesDir);
-        return;
-      case "refuse": {
-        const rv = pvc.metadata?.resourceVersion;
-        if (this.#refused.has(key) && this.#refused.get(key) === rv) return;
-        this.#refused.set(key, rv);
-        log.warn("Cannot provision claim", { claim: key, reason: decision.message });
-        await events.warning(pvc, "ProvisioningFailed", decision.message);
-        if (decision.unselect) {
-          // As sig-storage's provisioner library does: the scheduler (or the controllers) pick again.
-          await rest.patch(persistentVolumeClaims, refOf(pvc), {
-            metadata: { annotations: { [SELECTED_NODE]: null } },
-          }, { type: "merge", fieldManager: FIELD_MANAGER });
-        }
-        return;
-      }
-      case "provision": {
-        await events.normal(
-          pvc,
-          "Provisioning",
-          `External provisioner is provisioning volume for claim "${key}"`,
-        );
-        await ensureVolumeDir(decision.dir, this.volumesDir);
-        try {
-          const created = await rest.create<Pv>(persistentVolumes, decision.pv, {
-            fieldManager: FIELD_MANAGER,
-          });
-          this.#created.set(pvName, created);
-        } catch (error) {
-          if (!isAlreadyExists(error)) throw error;
-        }
-        log.info("Volume provisioned", { claim: key, volume: pvName, dir: decision.dir });
-        await events.normal(
-          pvc,
-          "ProvisioningSucceeded",
-          `Successfully provisioned volume ${pvName}`,
-        );
-        this.#queue.add(NODE_KEY);
-        return;
-      }
-    }
-  }
-
-  /** Bytes held by this node's local PVs, including those created but not seen yet. */
-  #allocated(): bigint {
-    for (const name of this.#created.keys()) {
-      if (this.volumes.store.get(name)) this.#created.delete(name);
-    }
-    return allocatedBytes(
-      [...this.volumes.store.list(), ...this.#created.values()],
-      this.#opts.node,
-    );
-  }
-
-  async #capacityBytes(): Promise<bigint> {
-    if (this.#opts.capacityBytes !== undefined) return this.#opts.capacityBytes;
-    if (this.#capacity === undefined) {
-      const measure = this.#opts.filesystemBytes ?? filesystemBytes;
-      this.#capacity = usableBytes(await measure(this.#opts.dataDir));
-    }
-    return this.#capacity;
-  }
-
-  async #reclaim(name: string): Promise<void> {
-    const pv = this.volumes.store.get(name);
-    const deletion = pv && deletionOf(pv, this.#opts.node, this.volumesDir);
-    if (!pv || !deletion) return;
-    const log = this.#opts.log.with({ volume: name, claim: deletion.claimKey });
-    if (deletion.claimKey) await this.#driver.cancel(deletion.claimKey, deletion.claimUid);
-    await removeVolumeDir(deletion.dir, this.volumesDir);
-    try {
-      await this.#opts.rest.delete(persistentVolumes, { name }, {
-        preconditions: { uid: pv.metadata?.uid ?? "" },
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    log.info("Volume deleted", { dir: deletion.dir });
-  }
-
-  async #publishCapacity(): Promise<void> {
-    if (!this.volumes.hasSynced) return;
-    const { rest, node } = this.#opts;
-    const desired = nodeStorageAnnotations(await this.#capacityBytes(), this.#allocated());
-    const text = JSON.stringify(desired);
-    if (this.#published === text) return;
-    const current = await rest.get<KubeObject>(nodes, { name: node });
-    if (annotationChanges(current.metadata?.annotations, desired)) {
-      await rest.patch(nodes, { name: node }, { metadata: { annotations: desired } }, {
-        type: "merge",
-        fieldManager: FIELD_MANAGER,
-      });
-      this.#opts.log.info("Local storage published", desired);
-    }
-    this.#published = text;
+    return this.#volumeActions.provisionClaim(key, this.claims.store.get(key));
   }
 
   async #dataOf(
@@ -397,10 +274,6 @@ export class LocalStorage {
       throw error;
     }
   }
-}
-
-function refOf(pvc: Pvc): { namespace: string; name: string } {
-  return { namespace: pvc.metadata?.namespace ?? "default", name: pvc.metadata?.name ?? "" };
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
