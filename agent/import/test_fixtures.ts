@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runChecked } from "../../lib/exec.ts";
 import { ImportError } from "./types.ts";
+import { ensurePki, LOOPBACK_SANS, pkiFiles } from "../../stack/pki.ts";
 
 export const MiB = 1024 * 1024;
 
@@ -136,66 +137,15 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A PEM CA and a serving certificate for 127.0.0.1 and localhost that it signed. */
+/** A PEM CA and a serving certificate for 127.0.0.1 and localhost, made as the stack makes its own. */
 export async function makeTlsFiles(
   dir: string,
 ): Promise<{ ca: string; cert: string; key: string }> {
-  const f = (name: string) => join(dir, name);
-  await runChecked("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.crt"),
-    "-days",
-    "2",
-    "-subj",
-    "/CN=denovirt-import-test-ca",
-  ]);
-  await runChecked("openssl", [
-    "req",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-keyout",
-    f("server.key"),
-    "-out",
-    f("server.csr"),
-    "-subj",
-    "/CN=127.0.0.1",
-  ]);
-  await Deno.writeTextFile(
-    f("ext.cnf"),
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-  );
-  await runChecked("openssl", [
-    "x509",
-    "-req",
-    "-in",
-    f("server.csr"),
-    "-CA",
-    f("ca.crt"),
-    "-CAkey",
-    f("ca.key"),
-    "-CAcreateserial",
-    "-out",
-    f("server.crt"),
-    "-days",
-    "2",
-    "-extfile",
-    f("ext.cnf"),
-  ]);
+  await ensurePki(dir, [{ name: "serving", sans: LOOPBACK_SANS }], []);
+  const files = pkiFiles(dir);
   return {
-    ca: await Deno.readTextFile(f("ca.crt")),
-    cert: await Deno.readTextFile(f("server.crt")),
-    key: await Deno.readTextFile(f("server.key")),
+    ca: await Deno.readTextFile(files.caCert),
+    cert: await Deno.readTextFile(files.cert("serving")),
+    key: await Deno.readTextFile(files.key("serving")),
   };
 }
