@@ -35,6 +35,7 @@ import {
 } from "./import_report.ts";
 import { importThroughAgent } from "./import_through_agent.ts";
 import { pidsMatching } from "./proc.ts";
+import { once } from "./once.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const RESULTS = join(ROOT, "bench", "results", "import_agent.md");
@@ -72,16 +73,6 @@ async function measure(
     samples.push(await fn(run));
   }
   return { what, ...bytes, samples };
-}
-
-/** `fn`, run at most once; later calls get the first call's promise. */
-function once(fn: () => Promise<void>): (() => Promise<void>) & { called: boolean } {
-  let running: Promise<void> | undefined;
-  const wrapped = Object.assign(() => {
-    wrapped.called = true;
-    return (running ??= fn());
-  }, { called: false });
-  return wrapped;
 }
 
 async function main(): Promise<number> {

@@ -16,6 +16,7 @@ import { type BenchOptions, parseBenchOptions, USAGE } from "./options.ts";
 import { type BenchResults, markdownReport, stableJson } from "./report.ts";
 import { ensureBenchRoles } from "./roles.ts";
 import { runParts } from "./parts.ts";
+import { once } from "./once.ts";
 
 const began = performance.now();
 const say = (line: string) =>
@@ -87,16 +88,6 @@ async function writeResults(opts: BenchOptions, results: BenchResults, svg: stri
   await Deno.writeTextFile(join(opts.out, `${opts.name}.md`), markdown);
   console.log(markdown);
   say(`Wrote ${join(opts.out, `${opts.name}.json`)} and ${opts.name}.md`);
-}
-
-/** `fn`, run at most once; later calls get the first call's promise. */
-function once(fn: () => Promise<void>): (() => Promise<void>) & { called: boolean } {
-  let running: Promise<void> | undefined;
-  const wrapped = Object.assign(() => {
-    wrapped.called = true;
-    return (running ??= fn());
-  }, { called: false });
-  return wrapped;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
