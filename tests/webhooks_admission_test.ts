@@ -3,13 +3,8 @@ import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
 import { legacyFirmwareUuid } from "../api/firmware_uuid.ts";
-import {
-  ALLOWED_DIR,
-  BAD_MANIFESTS,
-  goodDataVolume,
-  goodVm,
-  goodVmi,
-} from "../webhooks/testdata/bad_manifests.ts";
+import { ALLOWED_DIR, goodDataVolume, goodVm, goodVmi } from "../webhooks/testdata/good_objects.ts";
+import { BAD_MANIFESTS } from "../webhooks/testdata/bad_manifests.ts";
 import { apiFixture } from "../webhooks/testdata/reviews.ts";
 import { testStack, withNamespace } from "./support/stack.ts";
 

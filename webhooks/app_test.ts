@@ -4,14 +4,14 @@ import { applyPatch } from "./json_patch.ts";
 import { admit, call, patchOf } from "./testdata/admit.ts";
 import {
   ALLOWED_DIR,
-  BAD_MANIFESTS,
   goodDataVolume,
   goodMigration,
   goodReplicaSet,
   goodVm,
   goodVmi,
   knownVmis,
-} from "./testdata/bad_manifests.ts";
+} from "./testdata/good_objects.ts";
+import { BAD_MANIFESTS } from "./testdata/bad_manifests.ts";
 import { apiFixture, fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
 import { DENOVIRT_SERVICE_ACCOUNTS } from "./review.ts";
 

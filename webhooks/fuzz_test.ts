@@ -13,7 +13,7 @@ import {
   goodVm,
   goodVmi,
   knownVmis,
-} from "./testdata/bad_manifests.ts";
+} from "./testdata/good_objects.ts";
 import { apiFixture, fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
 import { ADMITTED_KINDS } from "./kinds.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { LogFields, Logger } from "../lib/log.ts";
 import { ensurePki, LOOPBACK_SANS, pkiFiles } from "../stack/pki.ts";
 import { serveWebhooks } from "./server.ts";
-import { goodVm } from "./testdata/bad_manifests.ts";
+import { goodVm } from "./testdata/good_objects.ts";
 import { fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
 
 /** A serving certificate for 127.0.0.1 from a throwaway CA, made the way the stack makes its own. */
