@@ -2,22 +2,17 @@
 import assert from "node:assert/strict";
 import { virtualMachineInstances } from "../lib/kube/resources.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
+import { type AgentDaemon, startAgentDaemon, waitForSerial } from "./support/agent.ts";
+import { cleanUp, domainExists, qemuPids, testLibvirt } from "./support/host.ts";
 import {
   adminRest,
-  type AgentDaemon,
-  cleanUp,
   CONTROLLERS_IN_STACK,
   createScheduledVmi,
-  domainExists,
   getVmi,
   guestDisk,
-  qemuPids,
-  startAgentDaemon,
-  testLibvirt,
   vmiSpec,
   waitForPhase,
-  waitForSerial,
-} from "./support/agent.ts";
+} from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();

@@ -6,23 +6,22 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import {
-  adminRest,
   type AgentDaemon,
-  cleanUp,
-  CONTROLLERS_IN_STACK,
-  createScheduledVmi,
-  domainExists,
-  getVmi,
-  guestDisk,
-  qemuPids,
   serialLog,
   startAgentDaemon,
   TEST_TAINT_KEY,
-  testLibvirt,
-  vmiSpec,
-  waitForPhase,
   waitForSerial,
 } from "./support/agent.ts";
+import { cleanUp, domainExists, qemuPids, testLibvirt } from "./support/host.ts";
+import {
+  adminRest,
+  CONTROLLERS_IN_STACK,
+  createScheduledVmi,
+  getVmi,
+  guestDisk,
+  vmiSpec,
+  waitForPhase,
+} from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();

@@ -1,26 +1,12 @@
 /**
  * Helpers of the agent's integration tests (this file holds no tests): an agent daemon of its
- * own node on the test stack, VMIs made Scheduled to it as the controllers would, and probes
- * of QEMU processes and serial logs.
+ * own node on the test stack, and its guests' serial logs.
  */
 import { join } from "node:path";
-import type { VirtualMachineInstance } from "../../api/mod.ts";
-import { type LibvirtConnection, openLibvirt } from "../../agent/libvirt/mod.ts";
-import { AGENT_FINALIZER } from "../../agent/reconcile/types.ts";
-import { NODE_NAME_LABEL } from "../../agent/reconcile/loop.ts";
-import { isNotFound } from "../../lib/kube/api_error.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
-import { loadKubeConfig } from "../../lib/kube/config.ts";
-import { RestClient } from "../../lib/kube/rest.ts";
-import { leases, nodes, pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { kubeconfigFor } from "../../stack/control_plane.ts";
-import { ensureGuestFixture } from "../../stack/fixture/mod.ts";
 import { pkiFiles } from "../../stack/pki.ts";
 import { freeLoopbackPort } from "../../stack/ports.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../../cli/roles.ts";
 import { eventually, type TestStack } from "./stack.ts";
-
-export type Vmi = VirtualMachineInstance & KubeObject;
 
 /** Test nodes are tainted so that only the tests' own pods land on them. */
 export const TEST_TAINT_KEY = "denovirt.io/test";
@@ -131,131 +117,6 @@ export async function startAgentDaemon(
   return daemon;
 }
 
-let currentStack: TestStack | undefined;
-
-/** The admin's REST client. */
-export function adminRest(stack: TestStack): RestClient {
-  currentStack = stack;
-  return RestClient.fromKubeConfig(stack.admin);
-}
-
-/** A 96 MiB VMI booting `disk`, a raw image under the hostDisk dir (64 MiB: the fixture reboots in a loop). */
-export function vmiSpec(
-  disk: string,
-  extra: { volumes?: unknown[]; disks?: unknown[]; grace?: number } = {},
-): VirtualMachineInstance["spec"] {
-  return {
-    domain: {
-      resources: { requests: { memory: "96Mi" } },
-      devices: {
-        disks: [{ name: "root", disk: { bus: "virtio" } }, ...(extra.disks ?? [])],
-        interfaces: [{ name: "default", masquerade: {} }],
-      },
-    },
-    networks: [{ name: "default", pod: {} }],
-    volumes: [{ name: "root", hostDisk: { path: disk, type: "Disk" } }, ...(extra.volumes ?? [])],
-    terminationGracePeriodSeconds: extra.grace ?? 2,
-  } as VirtualMachineInstance["spec"];
-}
-
-/** A private copy of the fixture's raw disk under the agent's hostDisk directory. */
-export async function guestDisk(agent: AgentDaemon, name: string): Promise<string> {
-  const fixture = await ensureGuestFixture();
-  const path = join(agent.hostDiskDir, `${agent.node}-${name}.img`);
-  // cp keeps the copy sparse; the cached fixture is never written to.
-  const out = await new Deno.Command("cp", { args: ["--sparse=always", fixture.diskRaw, path] })
-    .output();
-  if (!out.success) {
-    throw new Error(`Cannot copy the fixture disk: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return path;
-}
-
-/**
- * Whether the stack runs the controllers (then VMIs reach the agent's node through launcher pods
- * and kube-scheduler); `DENOVIRT_TEST_CONTROLLERS=0|1` overrides.
- */
-export const CONTROLLERS_IN_STACK = Deno.env.get("DENOVIRT_TEST_CONTROLLERS") !== undefined
-  ? Deno.env.get("DENOVIRT_TEST_CONTROLLERS") === "1"
-  : ROLES_READY_FOR_THE_STACK.includes("controllers");
-
-/**
- * Creates a VMI for the agent's node. With the controllers in the stack, it selects (and
- * tolerates) the test node and goes the whole way; without, the test does the controllers' part:
- * phase Scheduled, `status.nodeName` and the node label.
- */
-export async function createScheduledVmi(
-  rest: RestClient,
-  namespace: string,
-  name: string,
-  spec: VirtualMachineInstance["spec"],
-  node: string,
-): Promise<Vmi> {
-  const created = await rest.create<Vmi>(virtualMachineInstances, {
-    apiVersion: "kubevirt.io/v1",
-    kind: "VirtualMachineInstance",
-    metadata: { name, namespace },
-    spec: {
-      ...spec,
-      nodeSelector: { "kubernetes.io/hostname": node },
-      tolerations: [{ key: TEST_TAINT_KEY, operator: "Exists" }],
-    },
-  } as Vmi);
-  if (CONTROLLERS_IN_STACK) return created;
-  // As the controllers: the webhooks reserve the node label to their identity.
-  if (!currentStack) throw new Error("Make the client with adminRest() first");
-  const controllers = RestClient.fromKubeConfig(
-    loadKubeConfig({ kubeconfig: kubeconfigFor(currentStack.paths, "denovirt-controllers") }),
-  );
-  try {
-    const scheduled = await controllers.updateStatus<Vmi>(virtualMachineInstances, {
-      ...created,
-      status: { phase: "Scheduled", nodeName: node },
-    });
-    return await controllers.patch<Vmi>(virtualMachineInstances, { namespace, name }, {
-      metadata: {
-        labels: { [NODE_NAME_LABEL]: node },
-        resourceVersion: scheduled.metadata.resourceVersion,
-      },
-    }, { type: "merge" });
-  } finally {
-    controllers.close();
-  }
-}
-
-/** The VMI, or undefined once it is gone. */
-export async function getVmi(
-  rest: RestClient,
-  namespace: string,
-  name: string,
-): Promise<Vmi | undefined> {
-  try {
-    return await rest.get<Vmi>(virtualMachineInstances, { namespace, name });
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
-}
-
-/** Waits for the VMI to reach `phase`; fails early on an unexpected final phase. */
-export function waitForPhase(
-  rest: RestClient,
-  namespace: string,
-  name: string,
-  phase: string,
-  timeoutMs = 120_000,
-): Promise<Vmi> {
-  return eventually(`VMI ${namespace}/${name} to be ${phase}`, async () => {
-    const vmi = await getVmi(rest, namespace, name);
-    const now = vmi?.status?.phase;
-    if (now === phase) return vmi;
-    if ((now === "Failed" || now === "Succeeded") && now !== phase) {
-      throw new Error(`VMI ${namespace}/${name} is ${now} (${vmi?.status?.reason ?? "no reason"})`);
-    }
-    return undefined;
-  }, timeoutMs);
-}
-
 /** The serial log path of a VMI on an agent (`<data-dir>/run/<ns>_<name>/serial.log`). */
 export function serialLog(agent: AgentDaemon, namespace: string, name: string): string {
   return join(agent.dataDir, "run", `${namespace}_${name}`, "serial.log");
@@ -274,83 +135,4 @@ export function waitForSerial(
     const log = (await Deno.readTextFile(file).catch(() => "")).replaceAll("\r\n", "\n");
     return log.includes(text) ? log : undefined;
   }, timeoutMs);
-}
-
-/** PIDs of QEMU processes of domain `domain` (`-name guest=<domain>,...` in their command line). */
-export async function qemuPids(domain: string): Promise<number[]> {
-  const pids: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    const pid = Number(entry.name);
-    if (!Number.isInteger(pid)) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-    const args = cmdline.split("\0");
-    const at = args.indexOf("-name");
-    if (at >= 0 && args[at + 1]?.split(",")[0] === `guest=${domain}`) pids.push(pid);
-  }
-  return pids;
-}
-
-/** The test stack's libvirt, for checks and cleanup. */
-export function testLibvirt(stack: TestStack): Promise<LibvirtConnection> {
-  return openLibvirt(stack.libvirtUri, { events: false, maxConcurrentCalls: 2 });
-}
-
-/** Whether a domain of that name exists. */
-export async function domainExists(libvirt: LibvirtConnection, name: string): Promise<boolean> {
-  return (await libvirt.list()).some((d) => d.name === name);
-}
-
-/**
- * Removes what a test may leave behind: the namespace's VMIs (finalizers released by force when
- * the agent is gone), its domains, the agent's directories, its Node and Lease.
- */
-export async function cleanUp(
-  stack: TestStack,
-  agent: AgentDaemon | undefined,
-  namespace: string,
-): Promise<void> {
-  const rest = adminRest(stack);
-  const libvirt = await testLibvirt(stack);
-  try {
-    await agent?.stop().catch(() => {});
-    const list = await rest.list<Vmi>(virtualMachineInstances, { namespace }).catch(() => ({
-      items: [],
-    }));
-    for (const vmi of list.items) {
-      const ref = { namespace, name: vmi.metadata.name! };
-      if (vmi.metadata.finalizers?.includes(AGENT_FINALIZER)) {
-        await rest.patch(virtualMachineInstances, ref, { metadata: { finalizers: [] } }, {
-          type: "merge",
-        })
-          .catch(() => {});
-      }
-      await rest.delete(virtualMachineInstances, ref).catch(() => {});
-    }
-    // Without a kubelet or agent, nothing would finish the deletion of the namespace's pods.
-    const podList = await rest.list(pods, { namespace }).catch(() => ({ items: [] }));
-    for (const pod of podList.items) {
-      await rest.delete(pods, { namespace, name: pod.metadata!.name! }, { gracePeriodSeconds: 0 })
-        .catch(() => {});
-    }
-    for (const domain of await libvirt.list()) {
-      if (!domain.name.startsWith(`${namespace}_`)) continue;
-      await libvirt.destroy(domain.uuid).catch(() => {});
-      await libvirt.undefine(domain.uuid).catch(() => {});
-    }
-    if (agent) {
-      // The tests print the agent's log when they fail, before they clean up.
-      await Deno.remove(agent.logFile).catch(() => {});
-      await Deno.remove(agent.dataDir, { recursive: true }).catch(() => {});
-      for await (const entry of Deno.readDir(agent.hostDiskDir)) {
-        if (entry.name.startsWith(`${agent.node}-`)) {
-          await Deno.remove(join(agent.hostDiskDir, entry.name)).catch(() => {});
-        }
-      }
-      await rest.delete(nodes, { name: agent.node }).catch(() => {});
-      await rest.delete(leases, { namespace: "kube-node-lease", name: agent.node }).catch(() => {});
-    }
-  } finally {
-    await libvirt.close();
-    rest.close();
-  }
 }
