@@ -10,6 +10,10 @@ export interface GoBuildSpec {
   packages: string[];
   /** Names of the binaries when a package's path does not name them (e.g. "."). */
   binaryNames?: string[];
+  /** Passed to `go build -ldflags`. */
+  ldflags?: string;
+  /** A file written beside the binaries, naming how they were built. */
+  stamp?: { file: string; text: string };
   outDir: string;
   onProgress: (line: string) => void;
 }
@@ -28,14 +32,19 @@ export async function goBuild(spec: GoBuildSpec): Promise<void> {
   const out = spec.binaryNames && spec.packages.length === 1
     ? join(staging, spec.binaryNames[0]!)
     : `${staging}/`;
-  await runGo(work, ["build", "-v", "-o", out, ...spec.packages], spec.onProgress);
+  const ldflags = spec.ldflags ? ["-ldflags", spec.ldflags] : [];
+  await runGo(work, ["build", "-v", ...ldflags, "-o", out, ...spec.packages], spec.onProgress);
+  if (spec.stamp) await Deno.writeTextFile(join(staging, spec.stamp.file), spec.stamp.text);
   await Deno.remove(spec.outDir, { recursive: true }).catch(() => {});
   await Deno.rename(staging, spec.outDir);
   spec.onProgress(`Built ${spec.name} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-/** The go.mod of a module version, fetched through the Go toolchain (and its module cache). */
-export async function goModFile(module: string, version: string): Promise<string> {
+/** A module version's go.mod and publication time, through the Go toolchain and its cache. */
+export async function goModule(
+  module: string,
+  version: string,
+): Promise<{ goMod: string; time: string }> {
   const result = await new Deno.Command("go", {
     args: ["mod", "download", "-json", `${module}@${version}`],
     env: goEnv(),
@@ -48,9 +57,13 @@ export async function goModFile(module: string, version: string): Promise<string
       `Cannot download ${module}@${version}: ${text}${new TextDecoder().decode(result.stderr)}`,
     );
   }
-  const info = JSON.parse(text) as { GoMod?: string };
+  const info = JSON.parse(text) as { GoMod?: string; Info?: string };
   if (!info.GoMod) throw new Error(`Cannot download ${module}@${version}: no go.mod in answer`);
-  return await Deno.readTextFile(info.GoMod);
+  const goMod = await Deno.readTextFile(info.GoMod);
+  const published = info.Info
+    ? (JSON.parse(await Deno.readTextFile(info.Info)) as { Time?: string }).Time
+    : undefined;
+  return { goMod, time: published ?? "" };
 }
 
 function goEnv(): Record<string, string> {

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { cacheDir } from "./paths.ts";
 import { ETCD_VERSION, KUBERNETES_VERSION } from "./versions.ts";
-import { goBuild, goModFile } from "./go_build.ts";
+import { goBuild, goModule } from "./go_build.ts";
 
 export interface KubeBinaries {
   etcd: string;
@@ -44,7 +44,7 @@ export async function ensureKubeBinaries(
   }
   const kubeDir = join(cacheDir(), "bin", `kubernetes-v${KUBERNETES_VERSION}`);
   const etcdDir = join(cacheDir(), "bin", `etcd-v${ETCD_VERSION}`);
-  if (!(await allPresent(kubeDir, KUBE_COMMANDS))) {
+  if (!(await allPresent(kubeDir, KUBE_COMMANDS)) || !(await stampMatches(kubeDir))) {
     onProgress(
       `Building Kubernetes v${KUBERNETES_VERSION} from the Go module proxy (first time only)`,
     );
@@ -62,7 +62,7 @@ export async function ensureKubeBinaries(
  * a wrapper module maps each of them to its published v0.X.Y.
  */
 async function buildKubernetes(outDir: string, onProgress: (line: string) => void) {
-  const upstream = await goModFile("k8s.io/kubernetes", `v${KUBERNETES_VERSION}`);
+  const { goMod: upstream, time } = await goModule("k8s.io/kubernetes", `v${KUBERNETES_VERSION}`);
   const stagingVersion = `v0.${KUBERNETES_VERSION.split(".").slice(1).join(".")}`;
   const replaces = stagingModules(upstream).map((m) => `\t${m} => ${m} ${stagingVersion}`);
   const goMod = [
@@ -81,14 +81,54 @@ async function buildKubernetes(outDir: string, onProgress: (line: string) => voi
     name: `kubernetes-v${KUBERNETES_VERSION}`,
     files: { "go.mod": goMod },
     packages: KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    ldflags: versionLdflags(KUBERNETES_VERSION, time),
+    stamp: { file: STAMP_FILE, text: stampText() },
     outDir,
     onProgress,
   });
 }
 
+/** Written beside the binaries; a cache without it (or with another) predates these flags. */
+const STAMP_FILE = "build-stamp.json";
+
+function stampText(): string {
+  return JSON.stringify({
+    version: KUBERNETES_VERSION,
+    ldflags: versionLdflags(KUBERNETES_VERSION, ""),
+  });
+}
+
+async function stampMatches(dir: string): Promise<boolean> {
+  try {
+    return (await Deno.readTextFile(join(dir, STAMP_FILE))) === stampText();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `-X` flags Kubernetes' own build sets (hack/lib/version.sh), so that `kubectl version`
+ * and every client that parses the server's version see `v1.X.Y`, not `v0.0.0-master`. The
+ * module proxy does not say which commit a version is, so gitCommit stays unset; the build
+ * date is the version's publication time, which keeps builds reproducible.
+ */
+export function versionLdflags(version: string, buildDate: string): string {
+  const [major, minor] = version.split(".");
+  const values: [string, string][] = [
+    ["gitVersion", `v${version}`],
+    ["gitMajor", major!],
+    ["gitMinor", minor!],
+    ["gitTreeState", "archive"],
+  ];
+  if (buildDate) values.push(["buildDate", buildDate]);
+  const packages = ["k8s.io/client-go/pkg/version", "k8s.io/component-base/version"];
+  return values.flatMap(([key, value]) => packages.map((pkg) => `-X ${pkg}.${key}=${value}`))
+    .join(" ");
+}
+
 /** etcd's own main module has replace directives, so a two-line main wraps `etcdmain`. */
 async function buildEtcd(outDir: string, onProgress: (line: string) => void) {
-  const upstream = await goModFile("go.etcd.io/etcd/server/v3", `v${ETCD_VERSION}`);
+  const { goMod: upstream } = await goModule("go.etcd.io/etcd/server/v3", `v${ETCD_VERSION}`);
   const goMod = [
     "module denovirt.local/etcd",
     "",

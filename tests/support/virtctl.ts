@@ -2,7 +2,8 @@
  * The real virtctl, built from the Go module proxy at a pinned KubeVirt version and cached, so
  * tests can check denovirt's subresource API against the client people actually use.
  */
-import { goBuild, goModFile } from "../../stack/go_build.ts";
+import { AGENT_ENDPOINT_ANNOTATION } from "../../api/mod.ts";
+import { goBuild, goModule } from "../../stack/go_build.ts";
 import { cacheDir } from "../../stack/paths.ts";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
@@ -11,7 +12,6 @@ import { loadKubeConfig } from "../../lib/kube/config.ts";
 import { virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { RestClient } from "../../lib/kube/rest.ts";
 import { pkiFiles } from "../../stack/pki.ts";
-import { AGENT_ENDPOINT_ANNOTATION } from "../../subresources/agent_client.ts";
 import type { VmiLike } from "../../subresources/lifecycle.ts";
 import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../../subresources/ws.ts";
 import { webSocketOptionsOf } from "../../cli/kube_command.ts";
@@ -31,7 +31,7 @@ export async function ensureVirtctl(
   const binary = join(dir, "virtctl");
   if (await isFile(binary)) return binary;
   onProgress(`Building virtctl v${version} from the Go module proxy (first time only)`);
-  const upstream = await goModFile("kubevirt.io/kubevirt", `v${version}`);
+  const { goMod: upstream } = await goModule("kubevirt.io/kubevirt", `v${version}`);
   await goBuild({
     name: `virtctl-v${version}`,
     files: { "go.mod": wrapperGoMod(upstream, version) },
