@@ -3,6 +3,7 @@
  * the Node, its Lease and the launcher pods. Stopping the agent never stops a VM: domains are
  * persistent and QEMU belongs to libvirtd, so a restarted agent adopts what it finds.
  */
+import { LAUNCHER_SELECTOR, type Pod, type VMI } from "../api/mod.ts";
 import { sleep } from "../lib/backoff.ts";
 import { Store } from "../lib/cache.ts";
 import { messageOf } from "../lib/errors.ts";
@@ -19,12 +20,10 @@ import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
 import { type LibvirtConnection, openLibvirt } from "./libvirt/mod.ts";
 import { readHostInfo } from "./node/host.ts";
-import { byCreator, LAUNCHER_SELECTOR, LauncherPodReporter } from "./node/pods.ts";
+import { byCreator, LauncherPodReporter } from "./node/pods.ts";
 import { NodeRegistration, publishEndpoint } from "./node/registration.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./reconcile/lifecycle.ts";
 import { VmiLoop } from "./reconcile/loop.ts";
-import type { Vmi } from "./reconcile/types.ts";
-import type { Pod } from "./status/pod_status.ts";
 import { vmisUsingClaim } from "./storage/claim_users.ts";
 import { type ImportRunner, LocalStorage } from "./storage/mod.ts";
 import type { VolumeContext } from "./volumes/mod.ts";
@@ -36,7 +35,7 @@ export interface RunningAgent {
   pause(namespace: string, name: string): Promise<void>;
   unpause(namespace: string, name: string): Promise<void>;
   /** The VMI if it is bound to this node, from the agent's cache. */
-  vmiOf(namespace: string, name: string): Vmi | undefined;
+  vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
   nodeFacts(): NodeFacts | undefined;
   /** Resolves once every loop stopped (after `stop` aborted). */

@@ -1,8 +1,9 @@
 /** The agent's command line: `denovirt agent --kubeconfig=... --node-name=... [...]`. */
+import type { NodeTaint } from "../api/mod.ts";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isQuantity, parseQuantity } from "../api/quantity.ts";
-import { type NodeTaint, parseTaint } from "./node/node_object.ts";
+import { parseTaint } from "./node/node_object.ts";
 
 export interface AgentConfig {
   kubeconfig: string | undefined;

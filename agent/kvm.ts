@@ -1,6 +1,5 @@
 /** Whether libvirt can run KVM domains here: asked of libvirt itself, which knows what it may use. */
-import type { Hypervisor } from "./libvirt/mod.ts";
-import { LibvirtError } from "./libvirt/mod.ts";
+import { type Hypervisor, LibvirtError } from "./libvirt/mod.ts";
 
 /**
  * Defines (and at once undefines) a tiny KVM domain: libvirt refuses the definition when its

@@ -2,6 +2,4 @@
 export { agentRole } from "./role.ts";
 export { type RunningAgent, startAgent } from "./agent.ts";
 export { type AgentConfig, parseAgentFlags } from "./flags.ts";
-export { AGENT_FINALIZER } from "./reconcile/types.ts";
-export { NODE_NAME_LABEL } from "./reconcile/loop.ts";
 export { LifecycleConflictError, LifecycleNotFoundError } from "./reconcile/lifecycle.ts";

@@ -15,3 +15,7 @@ export * from "./data_volume.ts";
 export * from "./errors.ts";
 export * from "./kinds.ts";
 export * from "./storage_annotations.ts";
+export * from "./contract.ts";
+export * from "./phases.ts";
+export * from "./run_strategy.ts";
+export * from "./objects.ts";

@@ -3,6 +3,7 @@
  * hand, Ready with room for many pods, their Ready condition renewed so that the node lifecycle
  * controller never taints them unreachable while the bench runs.
  */
+import { HOSTNAME_LABEL, SCHEDULABLE_LABEL } from "../api/mod.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
@@ -44,8 +45,8 @@ export async function registerFakeNodes(
       metadata: {
         name,
         labels: {
-          "kubernetes.io/hostname": name,
-          "kubevirt.io/schedulable": "true",
+          [HOSTNAME_LABEL]: name,
+          [SCHEDULABLE_LABEL]: "true",
           [FAKE_NODE_LABEL]: "true",
         },
       },

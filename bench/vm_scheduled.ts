@@ -7,11 +7,11 @@
  * It runs the controllers role as its own process (pausing the stack's, if it runs), on a Node
  * it registers, in a namespace it removes afterwards.
  */
+import type { VM, VMI } from "../api/mod.ts";
 import { parseArgs } from "node:util";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { leases, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
-import type { VM, VMI } from "../controllers/objects.ts";
 import {
   createNamespace,
   registerNode,

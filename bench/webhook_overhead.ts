@@ -6,8 +6,7 @@
 import { ApiError } from "../lib/kube/api_error.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
-import type { Resource } from "../lib/kube/resources.ts";
-import { virtualMachines } from "../lib/kube/resources.ts";
+import { type Resource, virtualMachines } from "../lib/kube/resources.ts";
 import { pollUntil } from "./pace.ts";
 import { refusedVm } from "./vm_manifest.ts";
 

@@ -1,4 +1,5 @@
 /** denovirt's controllers, and what each needs from the Manager. Importing this starts nothing. */
+import { LAUNCHER_LABEL, LAUNCHER_LABEL_VALUE } from "../api/mod.ts";
 import type { Controller } from "../lib/controller.ts";
 import type { ManagerOptions } from "../lib/controller_manager.ts";
 import {
@@ -11,7 +12,6 @@ import {
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { dataVolumeController } from "./datavolume/controller.ts";
-import { APP_LABEL, LAUNCHER_APP } from "./kubevirt.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
 import { vmiController } from "./vmi/controller.ts";
@@ -72,6 +72,6 @@ export function controllersManagerOptions(
     controllers: modules.map((m) => m.controller),
     caches: [...new Set(modules.flatMap((m) => m.caches))],
     // Only launcher pods: the controllers never read other pods, and a cluster may have many.
-    selections: [{ resource: pods, labelSelector: `${APP_LABEL}=${LAUNCHER_APP}` }],
+    selections: [{ resource: pods, labelSelector: `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}` }],
   };
 }

@@ -1,17 +1,11 @@
 /** The claims and DataVolumes a VMI spec uses, and what their state means for starting it. */
 import type {
   DataVolumePhase,
-  PersistentVolumeClaimSpec,
+  PersistentVolumeClaim,
   VirtualMachineInstanceSpec,
 } from "../api/mod.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { hasCondition } from "./conditions.ts";
-
-/** The fields of a core/v1 PersistentVolumeClaim read by the controllers. */
-export interface PersistentVolumeClaim extends KubeObject {
-  spec?: PersistentVolumeClaimSpec;
-  status?: { phase?: "Pending" | "Bound" | "Lost" | string };
-}
 
 /** The fields of a cdi.kubevirt.io DataVolume read here. */
 export interface DataVolumeObject extends KubeObject {

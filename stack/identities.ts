@@ -1,6 +1,5 @@
 /** Who is who on the local stack: one client identity per component, and the serving certs. */
-import type { ClientIdentity } from "./pki.ts";
-import { LOOPBACK_SANS } from "./pki.ts";
+import { type ClientIdentity, LOOPBACK_SANS } from "./pki.ts";
 
 /** The namespace the denovirt roles run in, on the local stack as on a real cluster. */
 export const DENOVIRT_NAMESPACE = "denovirt";

@@ -2,6 +2,7 @@
  * Calls from the aggregated API to the node agents: HTTPS with the webhooks' client certificate
  * (the agents trust only that identity), to the endpoint each agent publishes on its Node.
  */
+import { AGENT_ENDPOINT_ANNOTATION } from "../api/mod.ts";
 import { request } from "node:https";
 import { nodes } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
@@ -9,9 +10,6 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import type { VmiLike } from "./lifecycle.ts";
 import { internal, StatusError, unavailable } from "./status.ts";
 import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "./ws.ts";
-
-/** The Node annotation where an agent publishes its HTTPS endpoint: `https://127.0.0.1:<port>`. */
-export const AGENT_ENDPOINT_ANNOTATION = "denovirt.io/agent-endpoint";
 
 export interface ClientTls {
   /** PEM CA bundle the agents' serving certificates chain to. */

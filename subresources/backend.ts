@@ -1,11 +1,9 @@
 /** The Backend of the aggregated API on a real cluster: the REST client and the node agents. */
 import { isNotFound } from "../lib/kube/api_error.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
-import type { Resource } from "../lib/kube/resources.ts";
-import { virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
+import { type Resource, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
-import type { Authorizer } from "./access.ts";
-import { subjectAccessReviewFor } from "./access.ts";
+import { type Authorizer, subjectAccessReviewFor } from "./access.ts";
 import { AgentClient, type ClientTls } from "./agent_client.ts";
 import type { Backend } from "./app.ts";
 import type { VmiLike, VmLike } from "./lifecycle.ts";

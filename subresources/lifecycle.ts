@@ -3,7 +3,8 @@
  * lifecycle.go): pure functions from the VM, its VMI and the request options to the JSON Patches
  * to send, or a StatusError. Table-tested without a cluster.
  */
-import { badRequest, conflict } from "./status.ts";
+import { isFinished, RunStrategyError, runStrategyOf } from "../api/mod.ts";
+import { badRequest, conflict, internal } from "./status.ts";
 
 /** The parts of a VirtualMachine these decisions read. */
 export interface VmLike {
@@ -84,14 +85,20 @@ export function lifecycleOptionsOf(body: string): LifecycleOptions {
   };
 }
 
-/** The VM's run strategy as KubeVirt reads it: `running` maps to Always or Halted. */
-export function runStrategyOf(vm: VmLike): string {
-  if (vm.spec?.runStrategy) return vm.spec.runStrategy;
-  return vm.spec?.running ? "Always" : "Halted";
+/**
+ * The VM's run strategy (api/run_strategy.ts); a VM with both `running` and `runStrategy` is
+ * an internal error, as in KubeVirt, where admission keeps such VMs out.
+ */
+function strategyOf(vm: VmLike): string {
+  try {
+    return runStrategyOf(vm);
+  } catch (error) {
+    if (error instanceof RunStrategyError) throw internal(error.message);
+    throw error;
+  }
 }
 
-const FINAL_PHASES = new Set(["Succeeded", "Failed"]);
-const isFinal = (vmi: VmiLike) => FINAL_PHASES.has(vmi.status?.phase ?? "");
+const isFinal = (vmi: VmiLike) => isFinished(vmi.status?.phase);
 
 /** The patches that start `vm`; throws a StatusError when it cannot be started. */
 export function startPlan(
@@ -106,7 +113,7 @@ export function startPlan(
   }
   const data = opts.paused ? { paused: "true" } : undefined;
   const start: StateChangeRequest = data ? { action: "Start", data } : { action: "Start" };
-  const strategy = runStrategyOf(vm);
+  const strategy = strategyOf(vm);
   switch (strategy) {
     case "Halted":
       return opts.paused
@@ -155,7 +162,7 @@ export function stopPlan(
       ],
     });
   }
-  const strategy = runStrategyOf(vm);
+  const strategy = strategyOf(vm);
   switch (strategy) {
     case "Halted":
       if (!running) throw conflict("virtualmachine", name, "VM is not running");
@@ -194,7 +201,7 @@ export function restartPlan(
   if (opts.gracePeriod !== undefined && opts.gracePeriod < 0) {
     throw badRequest("gracePeriod has to be greater or equal to 0");
   }
-  const strategy = runStrategyOf(vm);
+  const strategy = strategyOf(vm);
   if (strategy === "Halted" || strategy === "Once") {
     throw conflict(
       "virtualmachine",

@@ -3,7 +3,6 @@ import {
   changeRequestPatch,
   lifecycleOptionsOf,
   restartPlan,
-  runStrategyOf,
   startPlan,
   stopPlan,
   type VmiLike,
@@ -33,11 +32,12 @@ function codeOf(fn: () => unknown): [number, string] {
   throw new Error("expected a StatusError");
 }
 
-Deno.test("runStrategyOf() maps running to Always/Halted and defaults to Halted", () => {
-  assert.equal(runStrategyOf(vm({ running: true })), "Always");
-  assert.equal(runStrategyOf(vm({ running: false })), "Halted");
-  assert.equal(runStrategyOf(vm({})), "Halted");
-  assert.equal(runStrategyOf(vm({ runStrategy: "Manual" })), "Manual");
+Deno.test("startPlan() answers 500 for a VM with both running and runStrategy, as KubeVirt", () => {
+  const [code, message] = codeOf(() =>
+    startPlan(vm({ running: true, runStrategy: "Manual" }), undefined, opts)
+  );
+  assert.equal(code, 500);
+  assert.match(message, /spec.running and spec.runStrategy are mutually exclusive/);
 });
 
 Deno.test("startPlan() flips a Halted VM to Always, guarded by a test", () => {

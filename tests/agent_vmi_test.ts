@@ -1,7 +1,7 @@
 /** The node agent against a real API server and libvirt: VMIs Scheduled to its node run, end and go. */
 import assert from "node:assert/strict";
+import { AGENT_FINALIZER } from "../api/mod.ts";
 import { join } from "node:path";
-import { AGENT_FINALIZER } from "../agent/reconcile/types.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";

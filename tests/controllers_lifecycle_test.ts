@@ -3,13 +3,13 @@
  * pods, scheduling. The node agent's part is played by an agent double (controllers/testing).
  */
 import assert from "node:assert/strict";
+import type { VM, VMI } from "../api/mod.ts";
 import { Manager } from "../lib/controller_manager.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { nodes, virtualMachines } from "../lib/kube/resources.ts";
 import { kubeconfigFor } from "../stack/control_plane.ts";
 import { controllersManagerOptions } from "../controllers/mod.ts";
-import type { VM, VMI } from "../controllers/objects.ts";
 import {
   createNamespace,
   getVmi,

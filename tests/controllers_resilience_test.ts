@@ -3,8 +3,8 @@
  * and a kube-apiserver restart under a running Manager.
  */
 import assert from "node:assert/strict";
+import type { Pod, VMI } from "../api/mod.ts";
 import { controllersManagerOptions } from "../controllers/mod.ts";
-import type { VMI } from "../controllers/objects.ts";
 import {
   createNamespace,
   getVmi,
@@ -16,7 +16,6 @@ import {
   vmManifest,
 } from "../controllers/testing/cluster.ts";
 import { withoutStackControllers } from "../controllers/testing/stack_controllers.ts";
-import type { Pod } from "../controllers/vmi/pod.ts";
 import { Manager } from "../lib/controller_manager.ts";
 import type { Lease } from "../lib/leader.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { domainXmlFor } from "./domain_xml.ts";
-import { fakePreparedDisks, loadVmi } from "../testdata/vmis.ts";
+import { fakePreparedDisks, loadVmi, TESTDATA } from "../testdata/vmis.ts";
 import type { DomainInputs, NodeFacts } from "./types.ts";
 import { commandOnPath } from "../../lib/which.ts";
 
-import { TESTDATA } from "../testdata/vmis.ts";
 const UPDATE = Deno.env.get("UPDATE_GOLDEN") === "1";
 
 const NODE: NodeFacts = {

@@ -1,40 +1,18 @@
 /** The Node object of a kubelet-less node, as the agent registers and heartbeats it. Pure. */
-import type { KubeObject } from "../../lib/kube/object.ts";
+import {
+  AGENT_ENDPOINT_ANNOTATION,
+  ARCH_LABEL,
+  type CoreCondition,
+  HOSTNAME_LABEL,
+  type NodeObject,
+  type NodeTaint,
+  OS_LABEL,
+  SCHEDULABLE_LABEL,
+} from "../../api/mod.ts";
 import { type HostInfo, nodeResources } from "./host.ts";
 
 /** The version the Node reports in place of a kubelet's. */
 export const AGENT_VERSION = "v0.1.0-denovirt";
-
-export interface NodeTaint {
-  key: string;
-  value?: string;
-  effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-}
-
-export interface NodeCondition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason: string;
-  message: string;
-  lastHeartbeatTime: string;
-  lastTransitionTime: string;
-}
-
-/** The parts of a core/v1 Node the agent writes. */
-export interface NodeObject extends KubeObject {
-  spec?: { taints?: NodeTaint[]; [field: string]: unknown };
-  status?: {
-    capacity?: Record<string, string>;
-    allocatable?: Record<string, string>;
-    conditions?: NodeCondition[];
-    addresses?: Array<{ type: string; address: string }>;
-    nodeInfo?: Record<string, string>;
-    daemonEndpoints?: { kubeletEndpoint: { Port: number } };
-  };
-}
-
-/** The Node annotation where the agent publishes its HTTPS endpoint (the subresource API calls it). */
-export const AGENT_ENDPOINT_ANNOTATION = "denovirt.io/agent-endpoint";
 
 export interface NodeFactsForApi {
   name: string;
@@ -49,12 +27,12 @@ export interface NodeFactsForApi {
 /** The labels a registered node carries, as kubelet sets them plus KubeVirt's schedulable label. */
 export function nodeLabels(name: string): Record<string, string> {
   return {
-    "kubernetes.io/hostname": name,
-    "kubernetes.io/os": "linux",
-    "kubernetes.io/arch": "amd64",
+    [HOSTNAME_LABEL]: name,
+    [OS_LABEL]: "linux",
+    [ARCH_LABEL]: "amd64",
     "beta.kubernetes.io/os": "linux",
     "beta.kubernetes.io/arch": "amd64",
-    "kubevirt.io/schedulable": "true",
+    [SCHEDULABLE_LABEL]: "true",
   };
 }
 
@@ -76,7 +54,7 @@ export function newNode(facts: NodeFactsForApi, now: string): NodeObject {
 /** The Node status: resources, addresses, node info and conditions (Ready, no pressure). */
 export function nodeStatus(
   facts: NodeFactsForApi,
-  previous: NodeCondition[] | undefined,
+  previous: CoreCondition[] | undefined,
   now: string,
 ): NonNullable<NodeObject["status"]> {
   const { capacity, allocatable } = nodeResources(facts.host.cpus, facts.host.memoryKiB);

@@ -3,7 +3,7 @@
  * kubelet would after starting the holder container), Succeeded or Failed when their VMI ends,
  * and completes the deletion of a terminating pod once its VMI is gone (a kubelet's last step).
  */
-import type { Vmi } from "../reconcile/types.ts";
+import { CREATED_BY_LABEL, isFinished, type Pod, type VMI } from "../../api/mod.ts";
 import type { ReadonlyStore, Store } from "../../lib/cache.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -13,16 +13,7 @@ import { pods } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
 import { WorkQueue } from "../../lib/queue.ts";
 import type { Reflector } from "../../lib/watch.ts";
-import { CREATED_BY_LABEL } from "../reconcile/observe.ts";
-import {
-  type LauncherOutcome,
-  launcherPodStatus,
-  type Pod,
-  podStatusChanged,
-} from "../status/pod_status.ts";
-
-/** Label selector of KubeVirt launcher pods. */
-export const LAUNCHER_SELECTOR = "kubevirt.io=virt-launcher";
+import { type LauncherOutcome, launcherPodStatus, podStatusChanged } from "../status/pod_status.ts";
 
 /** Index of pods by the uid of the VMI that created them. */
 export const byCreator = (pod: Pod) => {
@@ -37,8 +28,8 @@ export interface PodReporterOptions {
   hostIP: string;
   pods: Reflector<Pod>;
   vmis: {
-    store: ReadonlyStore<Vmi>;
-    reflector: Reflector<Vmi>;
+    store: ReadonlyStore<VMI>;
+    reflector: Reflector<VMI>;
   };
   log: Logger;
 }
@@ -46,10 +37,10 @@ export interface PodReporterOptions {
 /** Where a launcher pod's VMI is; undefined: wait (the VMI is still stopping). */
 export function outcomeOf(
   pod: Pod,
-  vmi: Vmi | undefined,
+  vmi: VMI | undefined,
 ): LauncherOutcome | undefined {
   const phase = vmi?.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") return phase;
+  if (isFinished(phase)) return phase as LauncherOutcome;
   if (pod.metadata?.deletionTimestamp) return vmi ? undefined : "Succeeded";
   return "Running";
 }

@@ -2,6 +2,7 @@
  * Node registration where no kubelet runs: create or update the Node, renew its Lease in
  * `kube-node-lease` every 10 s and its Ready condition every 40 s, as kubelet does.
  */
+import { AGENT_ENDPOINT_ANNOTATION, type NodeObject } from "../../api/mod.ts";
 import { jittered, sleep } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isConflict, isNotFound } from "../../lib/kube/api_error.ts";
@@ -10,13 +11,11 @@ import type { RestClient } from "../../lib/kube/rest.ts";
 import { leases, nodes } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
 import {
-  AGENT_ENDPOINT_ANNOTATION,
   agentEndpoint,
   microTime,
   newNode,
   type NodeFactsForApi,
   nodeLabels,
-  type NodeObject,
   nodeStatus,
 } from "./node_object.ts";
 

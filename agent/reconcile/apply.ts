@@ -1,5 +1,5 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
-import type { VirtualMachineInstanceStatus } from "../../api/mod.ts";
+import { AGENT_FINALIZER, type VirtualMachineInstanceStatus, type VMI } from "../../api/mod.ts";
 import { join } from "node:path";
 import { dropManagedFields } from "../../lib/cache.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
@@ -15,7 +15,7 @@ import {
   InvalidDomainXmlError,
   OperationInvalidError,
 } from "../libvirt/mod.ts";
-import { sameStatus, syncFailedStatus } from "../status/vmi_status.ts";
+import { finalStatus, sameStatus, syncFailedStatus } from "../status/vmi_status.ts";
 import {
   ensureVmiRunDir,
   prepareDisks,
@@ -23,11 +23,10 @@ import {
   removeVmiRunDir,
   type VolumeContext,
 } from "../volumes/mod.ts";
-import { finalStatus } from "../status/vmi_status.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import { withOwnerNode } from "./keys.ts";
 import type { PassMemory } from "./observe.ts";
-import { type Action, AGENT_FINALIZER, type Observation, type Plan, type Vmi } from "./types.ts";
+import type { Action, Observation, Plan } from "./types.ts";
 
 export interface ApplyContext {
   rest: RestClient;
@@ -59,9 +58,9 @@ export async function apply(o: Observation, plan: Plan, ctx: ApplyContext): Prom
 async function step(
   o: Observation,
   action: Action,
-  vmi: Vmi | undefined,
+  vmi: VMI | undefined,
   ctx: ApplyContext,
-): Promise<Vmi | undefined> {
+): Promise<VMI | undefined> {
   const { hypervisor } = ctx;
   switch (action.type) {
     case "addFinalizer": {
@@ -111,7 +110,7 @@ async function step(
 }
 
 /** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
-async function startDomain(vmi: Vmi, paused: boolean, ctx: ApplyContext) {
+async function startDomain(vmi: VMI, paused: boolean, ctx: ApplyContext) {
   const t0 = performance.now();
   const disks = await prepareDisks(vmi, ctx.volumes);
   await ensureVmiRunDir(vmi, ctx.node);
@@ -135,7 +134,7 @@ async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx
   await removeVmiDir(ctx.volumes.dataDir, uid);
   const { namespace, name } = splitKey(key);
   // The run paths depend only on the VMI's name, uid and console settings, not on its spec.
-  const vmi = { metadata: { namespace, name, uid }, spec: { domain: { devices: {} } } } as Vmi;
+  const vmi = { metadata: { namespace, name, uid }, spec: { domain: { devices: {} } } } as VMI;
   if (!keepSerialLog) return await removeVmiRunDir(vmi, ctx.node);
   const paths = vmiRunPathsFor(vmi, ctx.node);
   try {
@@ -149,7 +148,7 @@ async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx
 }
 
 /** The VMI, checked to be bound to this node: the agent writes no other. */
-function boundHere(vmi: Vmi | undefined, node: string): Vmi {
+function boundHere(vmi: VMI | undefined, node: string): VMI {
   if (!vmi) throw new Error("Cannot act on a VMI that is gone");
   const bound = vmi.status?.nodeName;
   if (bound !== node) {
@@ -162,13 +161,13 @@ function boundHere(vmi: Vmi | undefined, node: string): Vmi {
 }
 
 async function patchFinalizers(
-  vmi: Vmi,
+  vmi: VMI,
   finalizers: string[],
   ctx: ApplyContext,
-): Promise<Vmi> {
+): Promise<VMI> {
   const { namespace, name, resourceVersion } = vmi.metadata;
   // The resourceVersion makes the patch fail if the VMI changed since it was checked.
-  const updated = await ctx.rest.patch<Vmi>(
+  const updated = await ctx.rest.patch<VMI>(
     virtualMachineInstances,
     { namespace: namespace!, name: name! },
     { metadata: { resourceVersion, finalizers } },
@@ -178,12 +177,12 @@ async function patchFinalizers(
 }
 
 async function writeStatus(
-  vmi: Vmi,
+  vmi: VMI,
   status: VirtualMachineInstanceStatus,
   ctx: ApplyContext,
-): Promise<Vmi> {
+): Promise<VMI> {
   if (sameStatus(vmi.status, status)) return vmi;
-  const updated = await ctx.rest.updateStatus<Vmi>(
+  const updated = await ctx.rest.updateStatus<VMI>(
     virtualMachineInstances,
     { ...vmi, status },
     { fieldManager: "denovirt-agent" },
@@ -197,10 +196,10 @@ async function writeStatus(
 
 /** Keeps what was written, so that the next pass does not act on the older cached copy. */
 function remember(
-  before: Vmi,
-  after: Vmi,
+  before: VMI,
+  after: VMI,
   ctx: ApplyContext,
-): Vmi {
+): VMI {
   const object = dropManagedFields(after);
   const key = `${before.metadata.namespace}/${before.metadata.name}`;
   const replaced = ctx.memory.written.get(key)?.replaced ?? before.metadata.resourceVersion ?? "";
@@ -214,7 +213,7 @@ function remember(
  */
 async function recordFailure(
   o: Observation,
-  vmi: Vmi | undefined,
+  vmi: VMI | undefined,
   error: unknown,
   ctx: ApplyContext,
 ): Promise<void> {

@@ -2,7 +2,7 @@
  * Pause and unpause, for the subresource API (`virtctl pause vmi`): KubeVirt keeps the paused
  * state in the hypervisor, and the agent reflects it into the VMI's Paused condition.
  */
-import type { Vmi } from "./types.ts";
+import type { VMI } from "../../api/mod.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
 import { type Hypervisor, OperationInvalidError } from "../libvirt/mod.ts";
 import { domainNameOfKey } from "./keys.ts";
@@ -19,7 +19,7 @@ export class LifecycleNotFoundError extends Error {
 
 export interface LifecycleContext {
   node: string;
-  vmis: ReadonlyStore<Vmi>;
+  vmis: ReadonlyStore<VMI>;
   hypervisor: Hypervisor;
   /** Reconcile the key soon, so that the status shows the change. */
   enqueue(key: string): void;

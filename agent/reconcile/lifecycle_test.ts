@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { VMI } from "../../api/mod.ts";
 import { Store } from "../../lib/cache.ts";
 import type { Hypervisor } from "../libvirt/mod.ts";
 import {
@@ -7,15 +8,14 @@ import {
   pauseVmi,
   unpauseVmi,
 } from "./lifecycle.ts";
-import type { Vmi } from "./types.ts";
 
 function setup(phase: string, domainState: "running" | "paused") {
-  const vmis = new Store<Vmi>();
+  const vmis = new Store<VMI>();
   vmis.upsert({
     metadata: { namespace: "ns", name: "web", uid: "u" },
     spec: { domain: { devices: {} } },
     status: { phase, nodeName: "n1" },
-  } as unknown as Vmi);
+  } as unknown as VMI);
   const calls: string[] = [];
   let state: string = domainState;
   const hypervisor = {

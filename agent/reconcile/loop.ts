@@ -2,7 +2,7 @@
  * The agent's VMI loop: keys from the VMI watch (this node's VMIs), from libvirt lifecycle events
  * and from a periodic resync of every domain, one worker per key: observe -> plan -> apply.
  */
-import type { Vmi } from "./types.ts";
+import { CREATED_BY_LABEL, NODE_NAME_LABEL, type VMI } from "../../api/mod.ts";
 import { dropManagedFields, type ReadonlyStore, Store } from "../../lib/cache.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
@@ -18,11 +18,8 @@ import type { Hypervisor } from "../libvirt/mod.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
 import { apply, RetrySoon } from "./apply.ts";
 import { keyOfDomainName } from "./keys.ts";
-import { CREATED_BY_LABEL, observe, PassMemory } from "./observe.ts";
+import { observe, PassMemory } from "./observe.ts";
 import { plan } from "./plan.ts";
-
-/** KubeVirt's label naming the node a VMI is bound to (CRDs have no field selector for it). */
-export const NODE_NAME_LABEL = "kubevirt.io/nodeName";
 
 export interface VmiLoopOptions {
   rest: RestClient;
@@ -43,11 +40,11 @@ export interface VmiLoopOptions {
 const MAX_PASSES = 3;
 
 /** Index of VMIs by uid, to find the VMI of a launcher pod. */
-const byUid = (vmi: Vmi) => (vmi.metadata.uid ? [vmi.metadata.uid] : []);
+const byUid = (vmi: VMI) => (vmi.metadata.uid ? [vmi.metadata.uid] : []);
 
 export class VmiLoop {
-  readonly reflector: Reflector<Vmi>;
-  readonly store: Store<Vmi>;
+  readonly reflector: Reflector<VMI>;
+  readonly store: Store<VMI>;
   #opts: VmiLoopOptions;
   #queue: WorkQueue;
   #memory = new PassMemory();
@@ -55,8 +52,8 @@ export class VmiLoop {
 
   constructor(opts: VmiLoopOptions) {
     this.#opts = opts;
-    this.store = new Store<Vmi>({ byUid });
-    this.reflector = new Reflector<Vmi>({
+    this.store = new Store<VMI>({ byUid });
+    this.reflector = new Reflector<VMI>({
       name: "virtualmachineinstances",
       store: this.store,
       log: opts.log,
@@ -140,10 +137,10 @@ export class VmiLoop {
     }
   }
 
-  async #getVmi(key: string): Promise<Vmi | undefined> {
+  async #getVmi(key: string): Promise<VMI | undefined> {
     const { namespace, name } = splitKey(key);
     try {
-      const vmi = await this.#opts.rest.get<Vmi>(virtualMachineInstances, {
+      const vmi = await this.#opts.rest.get<VMI>(virtualMachineInstances, {
         namespace: namespace!,
         name,
       });

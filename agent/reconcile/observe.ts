@@ -1,13 +1,11 @@
 /** observe(): what plan() needs for one key, read from the caches and from libvirt. */
+import { CREATED_BY_LABEL, type VMI } from "../../api/mod.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import { DomainNotFoundError, type Hypervisor } from "../libvirt/mod.ts";
 import { liveDomainFacts } from "../status/domain_facts.ts";
 import { domainNameOfKey, parseDomainOwner } from "./keys.ts";
-import type { Observation, ObservedDomain, Vmi } from "./types.ts";
-
-/** Label of launcher pods naming the uid of their VMI (KubeVirt's `kubevirt.io/created-by`). */
-export const CREATED_BY_LABEL = "kubevirt.io/created-by";
+import type { Observation, ObservedDomain } from "./types.ts";
 
 /** What one agent remembers between passes; losing it on restart only repeats harmless steps. */
 export class PassMemory {
@@ -16,7 +14,7 @@ export class PassMemory {
   /** The last start error of a key, for the Failed message. */
   readonly lastError = new Map<string, string>();
   /** Objects written since the cache last changed, by key, with the version they replaced. */
-  readonly written = new Map<string, { replaced: string; object: Vmi }>();
+  readonly written = new Map<string, { replaced: string; object: VMI }>();
 
   /** Forget a key (its VMI and domain are gone). */
   forget(key: string): void {
@@ -29,13 +27,13 @@ export class PassMemory {
 export interface ObserveContext {
   node: string;
   kvm: boolean;
-  vmis: ReadonlyStore<Vmi>;
+  vmis: ReadonlyStore<VMI>;
   /** Launcher pods of this node, when watched. */
   pods?: ReadonlyStore<KubeObject>;
   hypervisor: Hypervisor;
   memory: PassMemory;
   /** Reads the VMI from the API server, bypassing the cache (undefined: it does not exist). */
-  getVmi?: (key: string) => Promise<Vmi | undefined>;
+  getVmi?: (key: string) => Promise<VMI | undefined>;
   now?: () => Date;
 }
 
@@ -67,7 +65,7 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
 }
 
 /** The cached VMI, unless this agent wrote a newer version the watch has not delivered yet. */
-function freshest(key: string, ctx: ObserveContext): Vmi | undefined {
+function freshest(key: string, ctx: ObserveContext): VMI | undefined {
   const cached = ctx.vmis.get(key);
   const written = ctx.memory.written.get(key);
   if (!written) return cached;
@@ -108,7 +106,7 @@ function uuidInXml(xml: string): string | undefined {
 
 /** The deletion deadline of the VMI's launcher pod on this node, if it is being deleted. */
 function launcherPodDeletion(
-  vmi: Vmi,
+  vmi: VMI,
   pods: ReadonlyStore<KubeObject> | undefined,
 ): string | undefined {
   const uid = vmi.metadata.uid;

@@ -2,16 +2,14 @@
  * plan(): from what the agent sees of one VMI key (the VMI, its domain, the time) to the steps
  * that converge them. Pure and table-tested; `apply()` carries the steps out.
  */
-import type { VirtualMachineInstance } from "../../api/mod.ts";
-import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
 import {
-  type Action,
   AGENT_FINALIZER,
-  DEFAULT_GRACE_SECONDS,
-  type Observation,
-  type ObservedDomain,
-  type Plan,
-} from "./types.ts";
+  DEFAULT_GRACE_PERIOD_SECONDS,
+  isFinished,
+  type VirtualMachineInstance,
+} from "../../api/mod.ts";
+import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
+import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 
 /** How often to look again while a guest shuts down (lifecycle events usually come first). */
 const SHUTDOWN_POLL_MS = 5_000;
@@ -47,7 +45,7 @@ export function plan(o: Observation): Plan {
     if (wait) return wait;
     return { actions: teardown(vmi, domain) };
   }
-  if (phase === "Succeeded" || phase === "Failed") {
+  if (isFinished(phase)) {
     return { actions: endedTeardown(vmi, domain, false) };
   }
   if (phase !== "Scheduled" && phase !== "Running") return NOTHING;
@@ -94,7 +92,7 @@ export function plan(o: Observation): Plan {
 
 /** The VMI's grace period for a graceful shutdown, in seconds. */
 export function graceSecondsOf(vmi: VirtualMachineInstance): number {
-  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+  return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
 }
 
 /** Whether this node's agent made the domain (its metadata names the VMI and this node). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
 import { plan } from "./plan.ts";
-import { AGENT_FINALIZER, type Observation, type ObservedDomain, type Vmi } from "./types.ts";
+import type { Observation, ObservedDomain } from "./types.ts";
 
 const NODE = "node-a";
 const NOW = "2026-01-01T00:01:00Z";
@@ -16,7 +17,7 @@ function vmi(
     grace?: number;
     startPaused?: boolean;
   } = {},
-): Vmi {
+): VMI {
   return {
     apiVersion: "kubevirt.io/v1",
     kind: "VirtualMachineInstance",
@@ -35,7 +36,7 @@ function vmi(
       ...(opts.startPaused ? { startStrategy: "Paused" as const } : {}),
     },
     status: { phase: phase as "Running", nodeName: opts.node ?? NODE },
-  } as unknown as Vmi;
+  } as unknown as VMI;
 }
 
 function domain(
@@ -57,7 +58,7 @@ function domain(
 }
 
 function observe(
-  v: Vmi | undefined,
+  v: VMI | undefined,
   d: ObservedDomain | undefined,
   extra: Partial<Observation> = {},
 ): Observation {

@@ -1,17 +1,7 @@
 /** The agent's reconcile pass for one VMI key: what it observes and what it may decide to do. */
-import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from "../../api/mod.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
+import type { VirtualMachineInstanceStatus, VMI } from "../../api/mod.ts";
 import type { DomainStateName } from "../libvirt/mod.ts";
 import type { LiveDomainFacts } from "../status/domain_facts.ts";
-
-/** A VMI as the runtime caches it: the API type that is also a KubeObject. */
-export type Vmi = VirtualMachineInstance & KubeObject;
-
-/** The finalizer the agent puts on the VMIs it runs, and removes once it tore their domain down. */
-export const AGENT_FINALIZER = "denovirt.io/agent-teardown";
-
-/** KubeVirt's default grace period when `terminationGracePeriodSeconds` is unset. */
-export const DEFAULT_GRACE_SECONDS = 30;
 
 /** The libvirt domain holding the key's name, as observed. */
 export interface ObservedDomain {
@@ -39,7 +29,7 @@ export interface Observation {
   /** RFC 3339 time of the observation; plan() never reads the clock. */
   now: string;
   /** The VMI under the key, as cached (undefined: gone, or not bound to this node). */
-  vmi: Vmi | undefined;
+  vmi: VMI | undefined;
   domain: ObservedDomain | undefined;
   /** When this agent process last asked the guest to shut down (ms since epoch). */
   shutdownRequestedAt?: number;

@@ -3,55 +3,14 @@
  * only "container" is the VM. Running while the VMI runs (or waits to), then Succeeded or Failed
  * as the VMI ends. Pure: the caller passes the time.
  */
-import type { KubeObject } from "../../lib/kube/object.ts";
+import type {
+  ContainerState,
+  ContainerStatus,
+  CoreCondition,
+  Pod,
+  PodStatus,
+} from "../../api/mod.ts";
 import { stableJson } from "./conditions.ts";
-
-/** The parts of a core/v1 Pod the agent reads and writes. */
-export interface Pod extends KubeObject {
-  spec?: { nodeName?: string; containers?: Array<{ name: string; image?: string }> };
-  status?: PodStatus;
-}
-
-export interface PodCondition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  reason?: string;
-  message?: string;
-  lastProbeTime?: string | null;
-  lastTransitionTime?: string;
-}
-
-export interface ContainerState {
-  running?: { startedAt: string };
-  terminated?: {
-    exitCode: number;
-    reason: string;
-    startedAt?: string;
-    finishedAt: string;
-  };
-  waiting?: { reason?: string };
-}
-
-export interface ContainerStatus {
-  name: string;
-  image: string;
-  imageID: string;
-  containerID?: string;
-  ready: boolean;
-  started: boolean;
-  restartCount: number;
-  state: ContainerState;
-}
-
-export interface PodStatus {
-  phase?: string;
-  conditions?: PodCondition[];
-  hostIP?: string;
-  hostIPs?: Array<{ ip: string }>;
-  startTime?: string;
-  containerStatuses?: ContainerStatus[];
-  [field: string]: unknown;
-}
 
 /** Where the VMI behind a launcher pod is: running (or about to), ended, or gone. */
 export type LauncherOutcome = "Running" | "Succeeded" | "Failed";
@@ -127,13 +86,13 @@ function cond(
   value: boolean,
   now: string,
   reason?: string,
-): PodCondition {
+): CoreCondition {
   const status = value ? "True" : "False";
   const previous = old.conditions?.find((c) => c.type === type);
   const lastTransitionTime = previous?.status === status && previous.lastTransitionTime
     ? previous.lastTransitionTime
     : now;
-  const condition: PodCondition = { type, status, lastTransitionTime };
+  const condition: CoreCondition = { type, status, lastTransitionTime };
   if (reason) condition.reason = reason;
   return condition;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
+import type { Pod, VMI } from "../../api/mod.ts";
 import { outcomeOf } from "../node/pods.ts";
-import type { Vmi } from "../reconcile/types.ts";
-import { launcherPodStatus, type Pod, podStatusChanged } from "./pod_status.ts";
+import { launcherPodStatus, podStatusChanged } from "./pod_status.ts";
 
 const pod: Pod = {
   metadata: { name: "virt-launcher-web-x", namespace: "ns", uid: "p1" },
@@ -48,7 +48,7 @@ Deno.test("outcomeOf() waits while a deleted pod's VMI still runs, and ends it o
     metadata: {},
     spec: { domain: { devices: {} } },
     status: { phase: "Running" },
-  } as unknown as Vmi;
+  } as unknown as VMI;
   const deleting: Pod = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: "T3" } };
   assert.equal(outcomeOf(pod, vmi), "Running");
   assert.equal(outcomeOf(pod, undefined), "Running");

@@ -1,10 +1,11 @@
 /** The node's local storage account: what it may hand out, what it handed out, what still fits. */
+import type { PersistentVolume } from "../../api/mod.ts";
 import {
   ANN_NODE_STORAGE_ALLOCATED,
   ANN_NODE_STORAGE_CAPACITY,
 } from "../../api/storage_annotations.ts";
 import { parseQuantity } from "../../api/quantity.ts";
-import { isLocalPv, type Pv, pvNodeOf } from "./types.ts";
+import { isLocalPv, pvNodeOf } from "./types.ts";
 
 /** The share of the filesystem kept back from the provisioner (images, logs, the agent's own). */
 export const RESERVED_FRACTION = 0.05;
@@ -24,7 +25,7 @@ export function bytesOf(quantity: string | number | undefined): bigint | undefin
 }
 
 /** The sum of the capacities of this node's denovirt-local PVs (every phase: until deleted). */
-export function allocatedBytes(pvs: Iterable<Pv>, node: string): bigint {
+export function allocatedBytes(pvs: Iterable<PersistentVolume>, node: string): bigint {
   let total = 0n;
   for (const pv of pvs) {
     if (isLocalPv(pv) && pvNodeOf(pv) === node) total += bytesOf(pv.spec?.capacity?.storage) ?? 0n;

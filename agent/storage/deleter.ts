@@ -1,5 +1,6 @@
 /** Reclaiming: which released volumes of this node are ours to delete, with their directories. */
-import { claimKeyOfPv, localDirOf, type Pv } from "./types.ts";
+import type { PersistentVolume } from "../../api/mod.ts";
+import { claimKeyOfPv, localDirOf } from "./types.ts";
 
 /** A volume to delete: its directory, and the claim whose import must stop first. */
 export interface Deletion {
@@ -13,7 +14,11 @@ export interface Deletion {
  * The deletion a PV asks for: one of this node's denovirt-local PVs (its directory strictly
  * under the volumes directory), Released, with the Delete reclaim policy; else undefined.
  */
-export function deletionOf(pv: Pv, node: string, volumesDir: string): Deletion | undefined {
+export function deletionOf(
+  pv: PersistentVolume,
+  node: string,
+  volumesDir: string,
+): Deletion | undefined {
   const dir = localDirOf(pv, node, volumesDir);
   const name = pv.metadata?.name;
   if (!dir || !name) return undefined;

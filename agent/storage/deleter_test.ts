@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume } from "../../api/mod.ts";
 import { PROVISIONED_BY } from "../../api/storage_annotations.ts";
 import { deletionOf } from "./deleter.ts";
 import { boundClaim, NODE, VOLUMES_DIR } from "./testdata.ts";
-import type { Pv } from "./types.ts";
 
 Deno.test("deletionOf() deletes only this node's released local PVs with reclaim Delete", () => {
   const released = boundClaim({ pvPhase: "Released" }).pv;
-  const edit = (change: (pv: Pv) => void): Pv => {
+  const edit = (change: (pv: PersistentVolume) => void): PersistentVolume => {
     const pv = structuredClone(released);
     change(pv);
     return pv;
   };
-  const cases: Array<[string, Pv, boolean]> = [
+  const cases: Array<[string, PersistentVolume, boolean]> = [
     ["released, ours", released, true],
     ["still bound", boundClaim().pv, false],
     ["available", boundClaim({ pvPhase: "Available" }).pv, false],

@@ -1,8 +1,8 @@
+import type { PersistentVolumeClaim } from "../../api/mod.ts";
 /**
  * The claims whose import ended here, remembered until the cache shows this agent's last
  * write, so that a lagging cache does not start the import again.
  */
-import type { Pvc } from "./types.ts";
 
 /** A claim whose import ended here: the cache may not show it yet. */
 interface Finished {
@@ -23,7 +23,7 @@ export class FinishedImports {
   }
 
   /** True while the cache still shows the claim from before this agent ended its import. */
-  endedHere(key: string, pvc: Pvc): boolean {
+  endedHere(key: string, pvc: PersistentVolumeClaim): boolean {
     const finished = this.#finished.get(key);
     if (!finished) return false;
     if (finished.uid === pvc.metadata?.uid && isOlder(pvc.metadata?.resourceVersion, finished)) {

@@ -3,6 +3,7 @@
  * retried with backoff, each step written back on the claim's annotations. Only the engine's
  * messages (redacted) and this module's own reach logs, events and annotations.
  */
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import { backoffDelay, type BackoffPolicy } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
@@ -14,7 +15,6 @@ import { type ImportLookups, importSourceFor, ImportWait } from "./import_reques
 import { type ImportStep, restartsOf, wantedImportOf } from "./import_state.ts";
 import { type ClaimWrites, ImportStepWriter } from "./import_step_writer.ts";
 import { progressThrottle } from "./progress_throttle.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 /** The import engine: `runImport` of agent/import. */
 export type ImportRunner = (request: ImportRequest) => Promise<ImportResult>;
@@ -25,7 +25,10 @@ export interface ImportDriverOptions {
   volumesDir: string;
   lookups: ImportLookups;
   /** Merge-patches the claim's annotations; answers the claim as written. */
-  patchAnnotations(pvc: Pvc, changes: Record<string, string>): Promise<Pvc>;
+  patchAnnotations(
+    pvc: PersistentVolumeClaim,
+    changes: Record<string, string>,
+  ): Promise<PersistentVolumeClaim>;
   events: Pick<EventRecorder, "normal" | "warning">;
   log: Logger;
   /** Told when a claim's import succeeded: VMIs waiting for it may start. */
@@ -146,7 +149,9 @@ export class ImportDriver {
     await Promise.all([...this.#running]);
   }
 
-  #claim(key: string): { pvc: Pvc | undefined; pv: Pv | undefined } {
+  #claim(
+    key: string,
+  ): { pvc: PersistentVolumeClaim | undefined; pv: PersistentVolume | undefined } {
     const { namespace, name } = splitKey(key);
     return this.#opts.lookups.claim(namespace ?? "default", name);
   }
@@ -266,7 +271,7 @@ export class ImportDriver {
     }
   }
 
-  async #fail(job: Job, pvc: Pvc, error: ImportError): Promise<void> {
+  async #fail(job: Job, pvc: PersistentVolumeClaim, error: ImportError): Promise<void> {
     await this.#write(job, pvc, { step: "failed", reason: error.reason, message: error.message });
     this.#end(job);
     this.#opts.log.warn("Import failed", { claim: job.key, reason: error.reason, error });
@@ -285,7 +290,7 @@ export class ImportDriver {
   }
 
   /** Writes a step's annotations on the claim (see ImportStepWriter). */
-  #write(job: Job, pvc: Pvc, step: ImportStep, durable = true): Promise<void> {
+  #write(job: Job, pvc: PersistentVolumeClaim, step: ImportStep, durable = true): Promise<void> {
     return this.#writer.write(job, pvc, step, durable);
   }
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_ENDPOINT,
   ANN_POD_PHASE,
@@ -13,7 +14,6 @@ import type { Logger } from "../../lib/log.ts";
 import { ImportError, type ImportRequest, type ImportResult } from "../import/types.ts";
 import { ImportDriver } from "./import_driver.ts";
 import { boundClaim, NODE, VOLUMES_DIR } from "./testdata.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 const quiet: Logger = {
   info() {},
@@ -39,7 +39,7 @@ interface Call {
 
 /** A driver over in-memory claims, a fake engine and recorded writes. */
 function harness(opts: { concurrency?: number; secrets?: Record<string, string> } = {}) {
-  const claims = new Map<string, { pvc: Pvc; pv: Pv }>();
+  const claims = new Map<string, { pvc: PersistentVolumeClaim; pv: PersistentVolume }>();
   const writes: Array<{ claim: string; changes: Record<string, string> }> = [];
   const calls: Call[] = [];
   const events: Array<{ type: string; reason: string; message: string }> = [];

@@ -2,6 +2,7 @@
  * The import a claim's annotations ask for, as a request to the import engine: the URL, the
  * headers (with the Secret's basic auth), the trusted CAs, or the clone source on this node.
  */
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_CERT_CONFIG_MAP,
   ANN_CHECKSUM,
@@ -16,7 +17,7 @@ import { decodeBase64, encodeBase64 } from "../../lib/base64.ts";
 import { ImportError, type ImportSource } from "../import/types.ts";
 import { importPhaseOf } from "./import_state.ts";
 import { claimName } from "./provision.ts";
-import { localDirOf, type Pv, type Pvc, pvNodeOf } from "./types.ts";
+import { localDirOf, pvNodeOf } from "./types.ts";
 
 /** The import cannot start yet (a Secret, a ConfigMap, the clone source): try again later. */
 export class ImportWait extends Error {
@@ -33,12 +34,15 @@ export interface ImportLookups {
   /** A ConfigMap's `data`, or undefined when it does not exist. */
   getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** A claim from the cache, and the PV it is bound to. */
-  claim(namespace: string, name: string): { pvc: Pvc | undefined; pv: Pv | undefined };
+  claim(
+    namespace: string,
+    name: string,
+  ): { pvc: PersistentVolumeClaim | undefined; pv: PersistentVolume | undefined };
 }
 
 /** Builds the engine's source for the claim; throws ImportWait or a terminal ImportError. */
 export async function importSourceFor(
-  pvc: Pvc,
+  pvc: PersistentVolumeClaim,
   node: string,
   volumesDir: string,
   lookups: ImportLookups,

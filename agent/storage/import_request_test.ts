@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_CERT_CONFIG_MAP,
   ANN_CHECKSUM,
@@ -18,7 +19,6 @@ import {
   ImportWait,
 } from "./import_request.ts";
 import { boundClaim, NODE, pendingClaim, VOLUMES_DIR } from "./testdata.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 const b64 = (text: string) => btoa(text);
 
@@ -26,7 +26,7 @@ function lookups(
   opts: {
     secrets?: Record<string, Record<string, string>>;
     configMaps?: Record<string, Record<string, string>>;
-    claims?: Record<string, { pvc: Pvc; pv: Pv | undefined }>;
+    claims?: Record<string, { pvc: PersistentVolumeClaim; pv: PersistentVolume | undefined }>;
   } = {},
 ): ImportLookups {
   return {
@@ -37,7 +37,8 @@ function lookups(
 }
 
 const claimWith = (annotations: Record<string, string>) => boundClaim({ annotations }).pvc;
-const sourceOf = (pvc: Pvc, l = lookups()) => importSourceFor(pvc, NODE, VOLUMES_DIR, l);
+const sourceOf = (pvc: PersistentVolumeClaim, l = lookups()) =>
+  importSourceFor(pvc, NODE, VOLUMES_DIR, l);
 
 Deno.test("importSourceFor() builds an http source with auth, headers, CAs and checksum", async () => {
   const pvc = claimWith({
@@ -136,7 +137,9 @@ Deno.test("importSourceFor() clones from a ready claim on this node only", async
   );
   assert.equal(sameNamespace.kind, "clone");
 
-  const waits: Array<[string, { pvc: Pvc; pv: Pv | undefined } | undefined, string]> = [
+  const waits: Array<
+    [string, { pvc: PersistentVolumeClaim; pv: PersistentVolume | undefined } | undefined, string]
+  > = [
     ["no source", undefined, "CloneSourceNotFound"],
     [
       "source not bound",

@@ -2,6 +2,7 @@
  * Imports, decided: which claims need one, and the annotations each step of an import writes
  * back on the claim (as CDI's import controller writes them from its importer pod).
  */
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_POD_PHASE,
   ANN_POD_RESTARTS,
@@ -13,7 +14,7 @@ import {
   importSourceOf,
 } from "../../api/storage_annotations.ts";
 import { bytesOf } from "./capacity.ts";
-import { localDirOf, type Pv, type Pvc } from "./types.ts";
+import { localDirOf } from "./types.ts";
 
 /** One step of an import, as the claim's annotations tell it. */
 export type ImportStep =
@@ -37,7 +38,7 @@ export interface WantedImport {
 }
 
 /** The phase the claim's annotations record; "Pending" when none is recorded yet. */
-export function importPhaseOf(pvc: Pvc): ImportPhase {
+export function importPhaseOf(pvc: PersistentVolumeClaim): ImportPhase {
   const phase = pvc.metadata?.annotations?.[ANN_POD_PHASE];
   return phase === "Running" || phase === "Succeeded" || phase === "Failed" ? phase : "Pending";
 }
@@ -47,8 +48,8 @@ export function importPhaseOf(pvc: Pvc): ImportPhase {
  * with an import source, and not yet Succeeded or Failed. Undefined when there is none to run.
  */
 export function wantedImportOf(
-  pvc: Pvc,
-  pv: Pv | undefined,
+  pvc: PersistentVolumeClaim,
+  pv: PersistentVolume | undefined,
   node: string,
   volumesDir: string,
 ): WantedImport | undefined {
@@ -73,7 +74,7 @@ export function progressText(bytes: number, totalBytes: number | undefined): str
 }
 
 /** The restarts the claim records so far. */
-export function restartsOf(pvc: Pvc): number {
+export function restartsOf(pvc: PersistentVolumeClaim): number {
   const n = Number(pvc.metadata?.annotations?.[ANN_POD_RESTARTS] ?? "0");
   return Number.isInteger(n) && n >= 0 ? n : 0;
 }

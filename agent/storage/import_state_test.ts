@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_CLONE_REQUEST,
   ANN_ENDPOINT,
@@ -19,14 +20,15 @@ import {
   wantedImportOf,
 } from "./import_state.ts";
 import { boundClaim, NODE, pendingClaim, VOLUMES_DIR } from "./testdata.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 const http = { [ANN_ENDPOINT]: "https://images.example/disk.qcow2" };
 
 Deno.test("wantedImportOf() wants an import for a bound local claim until it ends", () => {
   const claim = (annotations: Record<string, string>, node?: string) =>
     boundClaim({ annotations, ...(node ? { node } : {}) });
-  const cases: Array<[string, { pvc: Pvc; pv: Pv | undefined }, string | undefined]> = [
+  const cases: Array<
+    [string, { pvc: PersistentVolumeClaim; pv: PersistentVolume | undefined }, string | undefined]
+  > = [
     ["an http claim", claim(http), "http"],
     ["a blank claim", claim({ [ANN_SOURCE]: "none" }), "blank"],
     ["a clone", claim({ [ANN_CLONE_REQUEST]: "default/golden" }), "clone"],

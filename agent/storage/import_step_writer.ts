@@ -2,16 +2,19 @@
  * Writes an import's steps on its claim's annotations: only what changed, one write after the
  * other, the durable ones retried until they land.
  */
+import type { PersistentVolumeClaim } from "../../api/mod.ts";
 import { sleep } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import type { Logger } from "../../lib/log.ts";
 import { annotationChanges, importAnnotations, type ImportStep } from "./import_state.ts";
-import type { Pvc } from "./types.ts";
 
 export interface ImportStepWriterOptions {
   /** Merge-patches the claim's annotations; answers the claim as written. */
-  patchAnnotations(pvc: Pvc, changes: Record<string, string>): Promise<Pvc>;
+  patchAnnotations(
+    pvc: PersistentVolumeClaim,
+    changes: Record<string, string>,
+  ): Promise<PersistentVolumeClaim>;
   log: Logger;
 }
 
@@ -42,7 +45,12 @@ export class ImportStepWriter {
    * Writes a step's annotations when they change anything, after the writes before it. A
    * `durable` write is retried until it lands (or the claim or the job is gone); progress is not.
    */
-  write(job: ClaimWrites, pvc: Pvc, step: ImportStep, durable = true): Promise<void> {
+  write(
+    job: ClaimWrites,
+    pvc: PersistentVolumeClaim,
+    step: ImportStep,
+    durable = true,
+  ): Promise<void> {
     const write = job.writes.then(async () => {
       const changes = annotationChanges(job.annotations, importAnnotations(step));
       if (!changes) return;

@@ -3,6 +3,7 @@
  * this node's claims of the `denovirt.io/local` classes, deletes their released volumes,
  * publishes the node's capacity, runs imports, and resolves claims for VMIs.
  */
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import { ANN_CLONE_REQUEST } from "../../api/storage_annotations.ts";
 import { jittered } from "../../lib/backoff.ts";
 import { Store } from "../../lib/cache.ts";
@@ -27,15 +28,7 @@ import { ImportDriver, type ImportRunner } from "./import_driver.ts";
 import { NodeCapacity } from "./node_capacity.ts";
 import { isMineToProvision } from "./provision.ts";
 import { claimResolution } from "./resolver.ts";
-import {
-  claimKeyOfPv,
-  isLocalPv,
-  type Pv,
-  type Pvc,
-  pvNodeOf,
-  type StorageClass,
-  volumesDirOf,
-} from "./types.ts";
+import { claimKeyOfPv, isLocalPv, pvNodeOf, volumesDirOf } from "./types.ts";
 import { VolumeActions } from "./volume_actions.ts";
 
 export interface LocalStorageOptions {
@@ -60,15 +53,15 @@ const claimKey = (key: string) => `claim:${key}`;
 const volumeKey = (name: string) => `volume:${name}`;
 
 /** Index of claims by the `namespace/name` they clone from. */
-const byCloneSource = (pvc: Pvc): string[] => {
+const byCloneSource = (pvc: PersistentVolumeClaim): string[] => {
   const request = pvc.metadata?.annotations?.[ANN_CLONE_REQUEST];
   if (!request) return [];
   return [request.includes("/") ? request : `${pvc.metadata?.namespace}/${request}`];
 };
 
 export class LocalStorage {
-  readonly claims: Reflector<Pvc>;
-  readonly volumes: Reflector<Pv>;
+  readonly claims: Reflector<PersistentVolumeClaim>;
+  readonly volumes: Reflector<PersistentVolume>;
   readonly classes: Reflector<StorageClass>;
   readonly volumesDir: string;
   #opts: LocalStorageOptions;
@@ -84,13 +77,13 @@ export class LocalStorage {
     this.#opts = opts;
     this.volumesDir = volumesDirOf(opts.dataDir);
     const { rest, log } = opts;
-    this.claims = new Reflector<Pvc>({
+    this.claims = new Reflector<PersistentVolumeClaim>({
       name: "persistentvolumeclaims",
-      store: new Store<Pvc>({ byCloneSource }),
+      store: new Store<PersistentVolumeClaim>({ byCloneSource }),
       log,
       source: restListWatch(rest, persistentVolumeClaims),
     });
-    this.volumes = new Reflector<Pv>({
+    this.volumes = new Reflector<PersistentVolume>({
       name: "persistentvolumes",
       log,
       source: restListWatch(rest, persistentVolumes),
@@ -110,7 +103,7 @@ export class LocalStorage {
         claim: (namespace, name) => this.#claim(namespace, name),
       },
       patchAnnotations: (pvc, changes) =>
-        rest.patch<Pvc>(persistentVolumeClaims, refOf(pvc), {
+        rest.patch<PersistentVolumeClaim>(persistentVolumeClaims, refOf(pvc), {
           metadata: { annotations: changes },
         }, { type: "merge", fieldManager: FIELD_MANAGER }),
       events: opts.events,
@@ -208,13 +201,19 @@ export class LocalStorage {
     }
   }
 
-  #claim(namespace: string, name: string): { pvc: Pvc | undefined; pv: Pv | undefined } {
+  #claim(
+    namespace: string,
+    name: string,
+  ): { pvc: PersistentVolumeClaim | undefined; pv: PersistentVolume | undefined } {
     const pvc = this.claims.store.get(`${namespace}/${name}`);
     const volumeName = pvc?.spec?.volumeName;
     return { pvc, pv: volumeName ? this.volumes.store.get(volumeName) : undefined };
   }
 
-  #claimChanged(old: Pvc | undefined, current: Pvc | undefined): void {
+  #claimChanged(
+    old: PersistentVolumeClaim | undefined,
+    current: PersistentVolumeClaim | undefined,
+  ): void {
     const { node } = this.#opts;
     for (const pvc of [old, current]) if (pvc) this.#queue.add(claimKey(keyOf(pvc)));
     const pvc = current ?? old!;
@@ -224,7 +223,7 @@ export class LocalStorage {
       this.#driver.wake(keyOf(clone));
     }
     if (!current) return;
-    const ready = (p: Pvc | undefined) => {
+    const ready = (p: PersistentVolumeClaim | undefined) => {
       const pv = p?.spec?.volumeName ? this.volumes.store.get(p.spec.volumeName) : undefined;
       const namespace = pvc.metadata?.namespace ?? "default";
       const name = pvc.metadata?.name ?? "";

@@ -1,5 +1,6 @@
 /** LocalStorage over an in-memory API server: provisioning, capacity, imports, claims, deletion. */
 import assert from "node:assert/strict";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_ENDPOINT,
   ANN_NODE_STORAGE_ALLOCATED,
@@ -17,7 +18,6 @@ import type { Logger } from "../../lib/log.ts";
 import type { ImportRequest } from "../import/types.ts";
 import { LocalStorage } from "./local_storage.ts";
 import { localClass, NODE, pendingClaim } from "./testdata.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 const GI = 1024 ** 3;
 
@@ -206,8 +206,14 @@ Deno.test("LocalStorage provisions, publishes capacity, imports, resolves and de
     assert.equal(nodeAnnotations()[ANN_NODE_STORAGE_ALLOCATED], "0");
 
     // A claim selected for this node gets its PV and directory.
-    const claim = api.put<Pvc>(R.pvcs, pendingClaim({ name: "plain", uid: "u-plain" }));
-    const pv = await eventually("the PV", () => api.find<Pv>("persistentvolumes", "pvc-u-plain"));
+    const claim = api.put<PersistentVolumeClaim>(
+      R.pvcs,
+      pendingClaim({ name: "plain", uid: "u-plain" }),
+    );
+    const pv = await eventually(
+      "the PV",
+      () => api.find<PersistentVolume>("persistentvolumes", "pvc-u-plain"),
+    );
     const dir = `${dataDir}/volumes/pvc-u-plain`;
     assert.equal(pv.spec?.local?.path, dir);
     assert.equal(pv.metadata?.annotations?.[PROVISIONED_BY], "denovirt.io/local");
@@ -224,8 +230,8 @@ Deno.test("LocalStorage provisions, publishes capacity, imports, resolves and de
 
     // Not bound yet: a VMI waits; bound (as the PV controller does): an empty disk.img appears.
     await assert.rejects(() => storage.resolveClaim("default", "plain"), /is not bound yet/);
-    api.put<Pv>(R.pvs, { ...pv, status: { phase: "Bound" } });
-    api.put<Pvc>(R.pvcs, {
+    api.put<PersistentVolume>(R.pvs, { ...pv, status: { phase: "Bound" } });
+    api.put<PersistentVolumeClaim>(R.pvcs, {
       ...claim,
       spec: { ...claim.spec, volumeName: "pvc-u-plain" },
       status: { phase: "Bound" },
@@ -237,14 +243,14 @@ Deno.test("LocalStorage provisions, publishes capacity, imports, resolves and de
     // A claim that does not fit is handed back to the scheduler.
     api.put(R.pvcs, pendingClaim({ name: "huge", uid: "u-huge", storage: "20Gi" }));
     await eventually("the selected node removed", () => {
-      const huge = api.find<Pvc>("persistentvolumeclaims", "default/huge");
+      const huge = api.find<PersistentVolumeClaim>("persistentvolumeclaims", "default/huge");
       return huge && huge.metadata?.annotations?.[SELECTED_NODE] === undefined;
     });
     assert.ok(events.some((e) => e.startsWith("Warning ProvisioningFailed huge: Not enough")));
     assert.equal(api.find("persistentvolumes", "pvc-u-huge"), undefined);
 
     // An import runs in the volume's directory once the claim is bound.
-    const imported = api.put<Pvc>(
+    const imported = api.put<PersistentVolumeClaim>(
       R.pvcs,
       pendingClaim({
         name: "imported",
@@ -254,16 +260,16 @@ Deno.test("LocalStorage provisions, publishes capacity, imports, resolves and de
     );
     const importPv = await eventually(
       "the imported PV",
-      () => api.find<Pv>("persistentvolumes", "pvc-u-imp"),
+      () => api.find<PersistentVolume>("persistentvolumes", "pvc-u-imp"),
     );
-    api.put<Pv>(R.pvs, { ...importPv, status: { phase: "Bound" } });
-    api.put<Pvc>(R.pvcs, {
+    api.put<PersistentVolume>(R.pvs, { ...importPv, status: { phase: "Bound" } });
+    api.put<PersistentVolumeClaim>(R.pvcs, {
       ...imported,
       spec: { ...imported.spec, volumeName: "pvc-u-imp" },
       status: { phase: "Bound" },
     });
     await eventually("the import to succeed", () => {
-      const pvc = api.find<Pvc>("persistentvolumeclaims", "default/imported");
+      const pvc = api.find<PersistentVolumeClaim>("persistentvolumeclaims", "default/imported");
       return pvc?.metadata?.annotations?.[ANN_POD_PHASE] === "Succeeded";
     });
     assert.equal(imports.length, 1);
@@ -272,8 +278,8 @@ Deno.test("LocalStorage provisions, publishes capacity, imports, resolves and de
     assert.equal(await storage.resolveClaim("default", "imported"), `${dataDir}/volumes/pvc-u-imp`);
 
     // Released: the directory and the PV go, the allocation shrinks.
-    api.put<Pv>(R.pvs, {
-      ...api.find<Pv>("persistentvolumes", "pvc-u-plain")!,
+    api.put<PersistentVolume>(R.pvs, {
+      ...api.find<PersistentVolume>("persistentvolumes", "pvc-u-plain")!,
       status: { phase: "Released" },
     });
     await eventually("the PV deleted", () => !api.find("persistentvolumes", "pvc-u-plain"));

@@ -2,6 +2,7 @@
  * This node's local storage capacity: measured once (or given), less the bytes this node's
  * local PVs hold, published on the Node's annotations when it changed.
  */
+import type { PersistentVolume } from "../../api/mod.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import { nodes } from "../../lib/kube/resources.ts";
@@ -11,7 +12,6 @@ import { FIELD_MANAGER } from "./api_writes.ts";
 import { allocatedBytes, nodeStorageAnnotations, usableBytes } from "./capacity.ts";
 import { filesystemBytes } from "./filesystem.ts";
 import { annotationChanges } from "./import_state.ts";
-import type { Pv } from "./types.ts";
 
 export interface NodeCapacityOptions {
   rest: RestClient;
@@ -26,24 +26,24 @@ export interface NodeCapacityOptions {
 
 export class NodeCapacity {
   #opts: NodeCapacityOptions;
-  #volumes: Reflector<Pv>;
+  #volumes: Reflector<PersistentVolume>;
   #capacity: bigint | undefined;
   /** PVs created here that the cache may not show yet: they count as allocated. */
-  #created = new Map<string, Pv>();
+  #created = new Map<string, PersistentVolume>();
   #published: string | undefined;
 
-  constructor(opts: NodeCapacityOptions, volumes: Reflector<Pv>) {
+  constructor(opts: NodeCapacityOptions, volumes: Reflector<PersistentVolume>) {
     this.#opts = opts;
     this.#volumes = volumes;
   }
 
   /** The PV named `name` if it was created here and the cache may not show it yet. */
-  createdPv(name: string): Pv | undefined {
+  createdPv(name: string): PersistentVolume | undefined {
     return this.#created.get(name);
   }
 
   /** Counts a PV created here as allocated until the cache shows it. */
-  addCreated(name: string, pv: Pv): void {
+  addCreated(name: string, pv: PersistentVolume): void {
     this.#created.set(name, pv);
   }
 

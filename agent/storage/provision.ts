@@ -3,13 +3,19 @@
  * Kubernetes' external provisioners make them: `pvc-<uid>`, claimRef set, the PV controller binds).
  */
 import {
+  HOSTNAME_LABEL,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
+  type StorageClass,
+} from "../../api/mod.ts";
+import {
   LOCAL_PROVISIONER,
   PROVISIONED_BY,
   SELECTED_NODE,
   STORAGE_PROVISIONER,
 } from "../../api/storage_annotations.ts";
 import { bytesOf, fitOf } from "./capacity.ts";
-import { HOSTNAME_LABEL, type Pv, type Pvc, pvNameFor, type StorageClass } from "./types.ts";
+import { pvNameFor } from "./types.ts";
 
 /** What to do about a claim. */
 export type ProvisionDecision =
@@ -21,22 +27,22 @@ export type ProvisionDecision =
   | { action: "exists"; dir: string }
   /** A Warning event; `unselect` drops the selected node so that another node is picked. */
   | { action: "refuse"; message: string; unselect: boolean }
-  | { action: "provision"; pv: Pv; dir: string };
+  | { action: "provision"; pv: PersistentVolume; dir: string };
 
 export interface ProvisionInputs {
-  pvc: Pvc;
+  pvc: PersistentVolumeClaim;
   node: string;
   volumesDir: string;
   storageClass: StorageClass | undefined;
   /** The PV named `pvc-<uid>`, if it already exists. */
-  existingPv: Pv | undefined;
+  existingPv: PersistentVolume | undefined;
   /** Bytes this node may hand out, and has handed out. */
   capacity: bigint;
   allocated: bigint;
 }
 
 /** True when the claim waits for this node's provisioner. */
-export function isMineToProvision(pvc: Pvc, node: string): boolean {
+export function isMineToProvision(pvc: PersistentVolumeClaim, node: string): boolean {
   const annotations = pvc.metadata?.annotations ?? {};
   return (pvc.status?.phase ?? "Pending") === "Pending" &&
     !pvc.spec?.volumeName &&
@@ -82,7 +88,12 @@ export function provisionDecision(inputs: ProvisionInputs): ProvisionDecision {
 }
 
 /** The PV of a claim: a `local` volume in `dir`, pinned to `node`. */
-export function localPvFor(pvc: Pvc, storageClass: StorageClass, node: string, dir: string): Pv {
+export function localPvFor(
+  pvc: PersistentVolumeClaim,
+  storageClass: StorageClass,
+  node: string,
+  dir: string,
+): PersistentVolume {
   const meta = pvc.metadata ?? {};
   return {
     apiVersion: "v1",
@@ -117,5 +128,5 @@ export function localPvFor(pvc: Pvc, storageClass: StorageClass, node: string, d
 }
 
 /** `namespace/name` of a claim, for messages. */
-export const claimName = (pvc: Pvc) =>
+export const claimName = (pvc: PersistentVolumeClaim) =>
   `${pvc.metadata?.namespace ?? "default"}/${pvc.metadata?.name ?? ""}`;

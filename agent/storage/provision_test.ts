@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   LOCAL_PROVISIONER,
   PROVISIONED_BY,
@@ -12,7 +13,6 @@ import {
   type ProvisionInputs,
 } from "./provision.ts";
 import { localClass, NODE, pendingClaim, VOLUMES_DIR } from "./testdata.ts";
-import type { Pvc } from "./types.ts";
 
 const GI = 1024n ** 3n;
 
@@ -23,7 +23,7 @@ Deno.test("isMineToProvision() needs Pending, no volume, our provisioner and thi
   bound.spec!.volumeName = "pvc-x";
   const lost = pendingClaim();
   lost.status = { phase: "Lost" };
-  const cases: Array<[string, Pvc, boolean]> = [
+  const cases: Array<[string, PersistentVolumeClaim, boolean]> = [
     ["a pending claim selected for this node", pendingClaim(), true],
     ["no status yet", { ...pendingClaim(), status: {} }, true],
     ["another node", pendingClaim({ annotations: { [SELECTED_NODE]: "edge-2" } }), false],

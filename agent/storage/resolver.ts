@@ -2,6 +2,7 @@
  * A VMI's claim, resolved to this node's volume directory: bound to one of this node's
  * denovirt-local PVs, its import (if any) Succeeded. Plain claims get an empty raw disk.img.
  */
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_RUNNING_MESSAGE,
   ANN_RUNNING_REASON,
@@ -9,7 +10,7 @@ import {
 } from "../../api/storage_annotations.ts";
 import { bytesOf } from "./capacity.ts";
 import { importPhaseOf } from "./import_state.ts";
-import { localDirOf, type Pv, type Pvc, pvNodeOf } from "./types.ts";
+import { localDirOf, pvNodeOf } from "./types.ts";
 
 /** Whether a claim can be used, and what to do if not. */
 export type ClaimResolution =
@@ -22,8 +23,8 @@ export type ClaimResolution =
 export function claimResolution(
   namespace: string,
   name: string,
-  pvc: Pvc | undefined,
-  pv: Pv | undefined,
+  pvc: PersistentVolumeClaim | undefined,
+  pv: PersistentVolume | undefined,
   node: string,
   volumesDir: string,
 ): ClaimResolution {

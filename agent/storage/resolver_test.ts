@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   ANN_ENDPOINT,
   ANN_POD_PHASE,
@@ -7,7 +8,6 @@ import {
 } from "../../api/storage_annotations.ts";
 import { type ClaimResolution, claimResolution } from "./resolver.ts";
 import { boundClaim, NODE, pendingClaim, VOLUMES_DIR } from "./testdata.ts";
-import type { Pv, Pvc } from "./types.ts";
 
 const GI = 1024n ** 3n;
 const http = { [ANN_ENDPOINT]: "https://images.example/disk.img" };
@@ -15,7 +15,9 @@ const http = { [ANN_ENDPOINT]: "https://images.example/disk.img" };
 Deno.test("claimResolution() says whether a VMI can use the claim on this node", () => {
   const dir = `${VOLUMES_DIR}/pvc-0000-1111`;
   const plain = boundClaim();
-  const cases: Array<[string, Pvc | undefined, Pv | undefined, ClaimResolution]> = [
+  const cases: Array<
+    [string, PersistentVolumeClaim | undefined, PersistentVolume | undefined, ClaimResolution]
+  > = [
     ["no claim", undefined, undefined, {
       kind: "retry",
       message: "claim default/disk does not exist",

@@ -1,4 +1,5 @@
 /** Claims, volumes and classes for the storage tests. */
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import {
   LOCAL_PROVISIONER,
   LOCAL_STORAGE_CLASS,
@@ -6,7 +7,6 @@ import {
   STORAGE_PROVISIONER,
 } from "../../api/storage_annotations.ts";
 import { localPvFor } from "./provision.ts";
-import type { Pv, Pvc, StorageClass } from "./types.ts";
 
 export const NODE = "edge-1";
 export const DATA_DIR = "/var/lib/denovirt";
@@ -27,9 +27,9 @@ export function pendingClaim(
     uid?: string;
     annotations?: Record<string, string>;
     storage?: string;
-    volumeMode?: string;
+    volumeMode?: "Filesystem" | "Block";
   } = {},
-): Pvc {
+): PersistentVolumeClaim {
   return {
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
@@ -57,13 +57,13 @@ export function pendingClaim(
 /** The claim bound to its local PV on `node`, and that PV. */
 export function boundClaim(
   changes: Parameters<typeof pendingClaim>[0] & { node?: string; pvPhase?: string } = {},
-): { pvc: Pvc; pv: Pv } {
+): { pvc: PersistentVolumeClaim; pv: PersistentVolume } {
   const pending = pendingClaim(changes);
   const node = changes.node ?? NODE;
   const dir = `${VOLUMES_DIR}/pvc-${pending.metadata!.uid}`;
   const pv = localPvFor(pending, localClass, node, dir);
   pv.status = { phase: changes.pvPhase ?? "Bound" };
-  const pvc: Pvc = {
+  const pvc: PersistentVolumeClaim = {
     ...pending,
     spec: { ...pending.spec, volumeName: pv.metadata!.name! },
     status: { phase: "Bound" },

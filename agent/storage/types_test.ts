@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import type { PersistentVolume } from "../../api/mod.ts";
 import { PROVISIONED_BY } from "../../api/storage_annotations.ts";
 import { boundClaim, NODE, VOLUMES_DIR } from "./testdata.ts";
-import { claimKeyOfPv, isStrictlyUnder, localDirOf, type Pv, pvNodeOf } from "./types.ts";
+import { claimKeyOfPv, isStrictlyUnder, localDirOf, pvNodeOf } from "./types.ts";
 
 Deno.test("isStrictlyUnder() accepts only paths below the directory", () => {
   const cases: Array<[string, boolean]> = [
@@ -26,7 +27,7 @@ Deno.test("isStrictlyUnder() accepts only paths below the directory", () => {
 Deno.test("pvNodeOf() reads a single hostname In term", () => {
   const { pv } = boundClaim();
   assert.equal(pvNodeOf(pv), NODE);
-  const twoNodes: Pv = {
+  const twoNodes: PersistentVolume = {
     spec: {
       nodeAffinity: {
         required: {

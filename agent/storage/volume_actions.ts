@@ -2,6 +2,7 @@
  * The writes behind provisioning and deletion: creates this node's PVs for its claims (one
  * claim at a time), reports refusals, and deletes released volumes with their directories.
  */
+import type { PersistentVolume, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import { SELECTED_NODE } from "../../api/storage_annotations.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isAlreadyExists, isNotFound } from "../../lib/kube/api_error.ts";
@@ -16,7 +17,7 @@ import { ensureVolumeDir, removeVolumeDir } from "./filesystem.ts";
 import type { ImportDriver } from "./import_driver.ts";
 import type { NodeCapacity } from "./node_capacity.ts";
 import { isMineToProvision, provisionDecision } from "./provision.ts";
-import { type Pv, type Pvc, pvNameFor, type StorageClass } from "./types.ts";
+import { pvNameFor } from "./types.ts";
 
 export interface VolumeActionsOptions {
   rest: RestClient;
@@ -24,7 +25,7 @@ export interface VolumeActionsOptions {
   volumesDir: string;
   events: EventRecorder;
   log: Logger;
-  volumes: Reflector<Pv>;
+  volumes: Reflector<PersistentVolume>;
   classes: Reflector<StorageClass>;
   capacity: NodeCapacity;
   /** Imports to stop before a volume is deleted. */
@@ -44,7 +45,7 @@ export class VolumeActions {
   }
 
   /** Provisions the claim `key` (as the cache shows it, `pvc`) if it is this node's to provision. */
-  async provisionClaim(key: string, pvc: Pvc | undefined): Promise<void> {
+  async provisionClaim(key: string, pvc: PersistentVolumeClaim | undefined): Promise<void> {
     if (!pvc) this.#refused.delete(key);
     if (!pvc || !isMineToProvision(pvc, this.#opts.node)) return;
     // One claim at a time, so that two claims cannot both take the last free bytes.
@@ -53,7 +54,7 @@ export class VolumeActions {
     await turn;
   }
 
-  async #provision(pvc: Pvc): Promise<void> {
+  async #provision(pvc: PersistentVolumeClaim): Promise<void> {
     const { node, rest, events, log, volumesDir, capacity } = this.#opts;
     const key = keyOf(pvc);
     const pvName = pvNameFor(pvc);
@@ -98,7 +99,7 @@ export class VolumeActions {
         );
         await ensureVolumeDir(decision.dir, volumesDir);
         try {
-          const created = await rest.create<Pv>(persistentVolumes, decision.pv, {
+          const created = await rest.create<PersistentVolume>(persistentVolumes, decision.pv, {
             fieldManager: FIELD_MANAGER,
           });
           capacity.addCreated(pvName, created);

@@ -1,6 +1,5 @@
 /** prepareDisks(): every disk's volume made ready on the host, in disk order, for domainXmlFor(). */
-import type { VirtualMachineInstance, Volume } from "../../api/mod.ts";
-import { VOLUME_SOURCES } from "../../api/mod.ts";
+import { type VirtualMachineInstance, type Volume, VOLUME_SOURCES } from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
 import { prepareClaim, prepareEphemeral } from "./claims.ts";
 import { prepareCloudInit } from "./cloud_init.ts";

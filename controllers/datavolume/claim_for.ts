@@ -13,12 +13,14 @@ import {
   ANN_SOURCE,
   CDI_API_VERSION,
   DATA_VOLUME_SOURCES,
+  type DV,
+  HOSTNAME_LABEL,
+  type PersistentVolume,
+  type PersistentVolumeClaim,
   type PersistentVolumeClaimSpec,
   SELECTED_NODE,
 } from "../../api/mod.ts";
 import type { KubeObject, OwnerReference } from "../../lib/kube/object.ts";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
 
 /** CDI's labels on the claims it makes. */
 export const CLAIM_LABELS: Readonly<Record<string, string>> = {
@@ -26,22 +28,6 @@ export const CLAIM_LABELS: Readonly<Record<string, string>> = {
   "app.kubernetes.io/component": "storage",
   "app.kubernetes.io/managed-by": "cdi-controller",
 };
-
-/** The label a local PV's node affinity names its node by. */
-export const HOSTNAME_LABEL = "kubernetes.io/hostname";
-
-/** The fields of a core/v1 PersistentVolume read here. */
-export interface PersistentVolume extends KubeObject {
-  spec?: {
-    nodeAffinity?: {
-      required?: {
-        nodeSelectorTerms?: Array<{
-          matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
-        }>;
-      };
-    };
-  };
-}
 
 /** What is known of a clone's source claim: the claim (if it exists) and its bound volume. */
 export interface CloneSource {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
+import type { DV, PersistentVolumeClaim } from "../../api/mod.ts";
 import {
   type ClaimDecision,
   claimFor,

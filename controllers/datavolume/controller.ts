@@ -3,6 +3,7 @@
  * that fills it, and reports the import from the agent's PVC annotations in the DataVolume's
  * status. Deleting a DataVolume leaves its PVC to the garbage collector (owner reference).
  */
+import type { DV, PersistentVolume, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isAlreadyExists, isNotFound } from "../../lib/kube/api_error.ts";
@@ -13,12 +14,9 @@ import {
   persistentVolumes,
   storageClasses,
 } from "../../lib/kube/resources.ts";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
 import { writeStatusIfChanged } from "../writes.ts";
-import { type CloneSource, cloneSourceOf, type PersistentVolume } from "./claim_for.ts";
+import { type CloneSource, cloneSourceOf } from "./claim_for.ts";
 import { type DvObserved, planDataVolume } from "./plan.ts";
-import type { StorageClass } from "./status.ts";
 
 type Ctx = ReconcileContext<DV>;
 

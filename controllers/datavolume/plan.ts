@@ -1,10 +1,8 @@
 /** observe -> plan for one DataVolume: its claim, its status and the Events. Pure. */
-import type { DataVolumeStatus } from "../../api/mod.ts";
+import type { DataVolumeStatus, DV, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import { conditionOf } from "../conditions.ts";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
 import { claimFor, type CloneSource, cloneSourceOf, isClaimOf } from "./claim_for.ts";
-import { dataVolumeStatusOf, type DvProblem, type StorageClass } from "./status.ts";
+import { dataVolumeStatusOf, type DvProblem } from "./status.ts";
 
 /** What a pass sees of one DataVolume. */
 export interface DvObserved {

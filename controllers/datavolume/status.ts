@@ -12,19 +12,13 @@ import {
   type Condition,
   type DataVolumePhase,
   type DataVolumeStatus,
+  type DV,
+  type PersistentVolumeClaim,
   SELECTED_NODE,
+  type StorageClass,
 } from "../../api/mod.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
 import { timestamp, withCondition } from "../conditions.ts";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
 import type { ClaimProblem } from "./claim_for.ts";
-
-/** The fields of a storage.k8s.io/v1 StorageClass read here. */
-export interface StorageClass extends KubeObject {
-  provisioner?: string;
-  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer" | string;
-}
 
 /** A reason the DataVolume has no usable claim, and the phase it leaves it in. */
 export interface DvProblem extends ClaimProblem {

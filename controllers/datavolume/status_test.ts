@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
-import type { DataVolumeStatus } from "../../api/mod.ts";
+import type { DataVolumeStatus, DV, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
 import { conditionOf } from "../conditions.ts";
-import type { DV } from "../objects.ts";
-import type { PersistentVolumeClaim } from "../volumes.ts";
-import { dataVolumeStatusOf, type DvProblem, type StorageClass } from "./status.ts";
+import { dataVolumeStatusOf, type DvProblem } from "./status.ts";
 import { claimOf, dvFixture, NOW, storageClass } from "./testdata/fixtures.ts";
 
 const PHASE = "cdi.kubevirt.io/storage.pod.phase";

@@ -3,29 +3,27 @@
  * node (the `volume.kubernetes.io/selected-node` annotation), whose agent then provisions it.
  * An agent that finds no room removes the annotation again, and the claim is placed anew.
  */
-import { SELECTED_NODE } from "../../api/mod.ts";
+import {
+  type NodeObject,
+  type PersistentVolumeClaim,
+  SELECTED_NODE,
+  type StorageClass,
+} from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
 import { isConflict, isNotFound } from "../../lib/kube/api_error.ts";
 import { keyOf } from "../../lib/kube/object.ts";
 import { nodes, persistentVolumeClaims, storageClasses } from "../../lib/kube/resources.ts";
-import {
-  type Claim,
-  needsPlacement,
-  type NodeObject,
-  placeClaim,
-  requestedBytes,
-  type StorageClass,
-} from "./placement.ts";
+import { needsPlacement, placeClaim, requestedBytes } from "./placement.ts";
 
 /** How long a claim no node can take waits before it is tried again (Node changes retry too). */
 const RETRY_UNPLACED_MS = 10_000;
 
-export function localPlacementController(): Controller<Claim> {
+export function localPlacementController(): Controller<PersistentVolumeClaim> {
   // The claims cache, once the first pass has it: a Node's change (an agent publishing its
   // storage) goes to every claim still waiting for a node. Every claim is queued when a term
   // starts, so changes before the first pass lose nothing.
-  let claims: ReadonlyStore<Claim> | undefined;
+  let claims: ReadonlyStore<PersistentVolumeClaim> | undefined;
   const waitingClaims = (): string[] =>
     (claims?.list() ?? [])
       .filter((c) => c.status?.phase === "Pending" && !c.metadata?.annotations?.[SELECTED_NODE])
@@ -35,13 +33,15 @@ export function localPlacementController(): Controller<Claim> {
     for: persistentVolumeClaims,
     watches: [{ resource: nodes, mapToKeys: waitingClaims }],
     reconcile: (_key, ctx) => {
-      claims ??= ctx.cache<Claim>(persistentVolumeClaims);
+      claims ??= ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims);
       return reconcileClaim(ctx);
     },
   };
 }
 
-async function reconcileClaim(ctx: ReconcileContext<Claim>): Promise<ReconcileResult | void> {
+async function reconcileClaim(
+  ctx: ReconcileContext<PersistentVolumeClaim>,
+): Promise<ReconcileResult | void> {
   const claim = ctx.object;
   if (!claim) return;
   const className = claim.spec?.storageClassName;

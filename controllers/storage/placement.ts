@@ -7,37 +7,20 @@ import {
   ANN_NODE_STORAGE_ALLOCATED,
   ANN_NODE_STORAGE_CAPACITY,
   LOCAL_PROVISIONER,
+  type NodeObject,
   parseQuantity,
+  type PersistentVolumeClaim,
+  SCHEDULABLE_LABEL,
   SELECTED_NODE,
   STORAGE_PROVISIONER,
+  type StorageClass,
 } from "../../api/mod.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
-import { SCHEDULABLE_LABEL } from "../kubevirt.ts";
-
-/** The fields of a StorageClass read here. */
-export interface StorageClass extends KubeObject {
-  provisioner?: string;
-  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer" | string;
-}
-
-/** The fields of a PersistentVolumeClaim read here. */
-export interface Claim extends KubeObject {
-  spec?: {
-    storageClassName?: string;
-    volumeName?: string;
-    resources?: { requests?: { storage?: string | number } };
-  };
-  status?: { phase?: string };
-}
-
-/** The fields of a Node read here. */
-export interface NodeObject extends KubeObject {
-  spec?: { unschedulable?: boolean };
-  status?: { conditions?: Array<{ type: string; status: string }> };
-}
 
 /** The claim waits for this controller to choose its node. */
-export function needsPlacement(claim: Claim, storageClass: StorageClass | undefined): boolean {
+export function needsPlacement(
+  claim: PersistentVolumeClaim,
+  storageClass: StorageClass | undefined,
+): boolean {
   if (!storageClass || storageClass.provisioner !== LOCAL_PROVISIONER) return false;
   if ((storageClass.volumeBindingMode ?? "Immediate") !== "Immediate") return false;
   if (claim.metadata?.deletionTimestamp || claim.spec?.volumeName) return false;
@@ -49,7 +32,7 @@ export function needsPlacement(claim: Claim, storageClass: StorageClass | undefi
 }
 
 /** Bytes the claim requests; undefined when it names no size that parses. */
-export function requestedBytes(claim: Claim): bigint | undefined {
+export function requestedBytes(claim: PersistentVolumeClaim): bigint | undefined {
   const size = claim.spec?.resources?.requests?.storage;
   if (size === undefined) return undefined;
   try {

@@ -2,16 +2,12 @@ import assert from "node:assert/strict";
 import {
   ANN_NODE_STORAGE_ALLOCATED,
   ANN_NODE_STORAGE_CAPACITY,
-  SELECTED_NODE,
-} from "../../api/mod.ts";
-import {
-  type Claim,
-  needsPlacement,
   type NodeObject,
-  placeClaim,
-  requestedBytes,
+  type PersistentVolumeClaim,
+  SELECTED_NODE,
   type StorageClass,
-} from "./placement.ts";
+} from "../../api/mod.ts";
+import { needsPlacement, placeClaim, requestedBytes } from "./placement.ts";
 
 const immediate: StorageClass = {
   metadata: { name: "denovirt-local-immediate" },
@@ -19,8 +15,8 @@ const immediate: StorageClass = {
   volumeBindingMode: "Immediate",
 };
 
-function claim(edit: (c: Claim) => void = () => {}): Claim {
-  const c: Claim = {
+function claim(edit: (c: PersistentVolumeClaim) => void = () => {}): PersistentVolumeClaim {
+  const c: PersistentVolumeClaim = {
     metadata: {
       name: "disk",
       namespace: "default",

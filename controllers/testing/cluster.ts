@@ -2,7 +2,17 @@
  * Test and benchmark helpers for the controllers on a real cluster: Nodes registered by hand,
  * throwaway namespaces, VM manifests, and an agent double that plays the node agent's part.
  */
-import type { RunStrategy, VirtualMachineInstancePhase } from "../../api/mod.ts";
+import {
+  AGENT_FINALIZER,
+  CREATED_BY_LABEL,
+  HOSTNAME_LABEL,
+  type Pod,
+  type RunStrategy,
+  SCHEDULABLE_LABEL,
+  type VirtualMachineInstancePhase,
+  type VM,
+  type VMI,
+} from "../../api/mod.ts";
 import { sleep } from "../../lib/backoff.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
@@ -15,9 +25,6 @@ import {
   virtualMachines,
 } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
-import { AGENT_FINALIZER, CREATED_BY_LABEL, SCHEDULABLE_LABEL } from "../kubevirt.ts";
-import type { VM, VMI } from "../objects.ts";
-import type { Pod } from "../vmi/pod.ts";
 
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 
@@ -45,7 +52,7 @@ export async function registerNode(
   await rest.create(nodes, {
     metadata: {
       name,
-      labels: { "kubernetes.io/hostname": name, [SCHEDULABLE_LABEL]: "true", ...labels },
+      labels: { [HOSTNAME_LABEL]: name, [SCHEDULABLE_LABEL]: "true", ...labels },
     },
   } as KubeObject);
   await rest.patch(nodes, { name }, {

@@ -1,4 +1,11 @@
 /** The VM controller: keeps the VMI a VM's run strategy asks for, and the VM's status true. */
+import {
+  type DV,
+  type PersistentVolumeClaim,
+  type VM,
+  VM_CONTROLLER_FINALIZER,
+  type VMI,
+} from "../../api/mod.ts";
 import type { ReadonlyStore, Store } from "../../lib/cache.ts";
 import {
   type Controller,
@@ -16,9 +23,7 @@ import {
   virtualMachines,
 } from "../../lib/kube/resources.ts";
 import { conditionOf } from "../conditions.ts";
-import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
-import type { DV, VM, VMI } from "../objects.ts";
-import type { DataVolumeObject, PersistentVolumeClaim, VolumeView } from "../volumes.ts";
+import type { DataVolumeObject, VolumeView } from "../volumes.ts";
 import {
   editFinalizers,
   patchFinalizers,

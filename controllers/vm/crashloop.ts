@@ -3,9 +3,14 @@
  * start waits longer each time (KubeVirt's `calculateStartBackoffTime`: 10 s × failures², plus up
  * to half of that again at random, at most 300 s). A VMI that reached Running clears the count.
  */
-import type { RunStrategy, VirtualMachine, VirtualMachineInstance } from "../../api/mod.ts";
+import {
+  isFinished,
+  type RunStrategy,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from "../../api/mod.ts";
 import { timestamp } from "../conditions.ts";
-import { isFinal, wasRunning } from "./run_strategy.ts";
+import { wasRunning } from "./run_strategy.ts";
 
 /** KubeVirt's `defaultMaxCrashLoopBackoffDelaySeconds`. */
 export const MAX_START_BACKOFF_SECONDS = 300;
@@ -32,7 +37,7 @@ const RESTARTING: readonly RunStrategy[] = ["Always", "RerunOnFailure", "Once"];
 
 /** The VMI ended without ever reaching Running. */
 export function failedEarly(vmi: VirtualMachineInstance): boolean {
-  return isFinal(vmi) && !wasRunning(vmi);
+  return isFinished(vmi.status?.phase) && !wasRunning(vmi);
 }
 
 /**

@@ -5,10 +5,10 @@
 import {
   CDI_API_VERSION,
   type DataVolumeTemplateSpec,
+  type DV,
   type VirtualMachine,
 } from "../../api/mod.ts";
 import { keyFor, type KubeObject } from "../../lib/kube/object.ts";
-import type { DV } from "../objects.ts";
 import { dataVolumeNamesOf, isDataVolumeReady, type VolumeView } from "../volumes.ts";
 import { vmOwnerReference } from "./vmi_for.ts";
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { DataVolumeSpec } from "../../api/mod.ts";
-import type { VM } from "../objects.ts";
+import type { DataVolumeSpec, VM } from "../../api/mod.ts";
 import type { DataVolumeObject, VolumeView } from "../volumes.ts";
 import { dataVolumeFor, dataVolumeKeysOf, vmDataVolumesOf } from "./data_volumes.ts";
 import { vmFixture } from "./testdata/fixtures.ts";

@@ -2,9 +2,15 @@
  * What a VM's run strategy asks of its VMI right now: create one, delete one, or leave it be.
  * Pure: KubeVirt's `syncRunStrategy` decisions, table-tested in desired_test.ts.
  */
-import type { RunStrategy, VirtualMachine, VirtualMachineInstance } from "../../api/mod.ts";
+import {
+  hasStartRequest,
+  isFinished,
+  type RunStrategy,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from "../../api/mod.ts";
 import { startBackoffLeftMs } from "./crashloop.ts";
-import { hasStartRequest, hasStopRequestFor, isFinal } from "./run_strategy.ts";
+import { hasStopRequestFor } from "./run_strategy.ts";
 
 /** What to do about the VM's VMI. */
 export type VmiAction =
@@ -71,7 +77,9 @@ export function desiredVmi(
       if (!vmi) return startUnlessBackingOff(vm, now, "Always keeps a VMI running");
       if (deleting) return keep("the VMI is going away; a new one follows");
       if (hasStopRequestFor(vm, vmi)) return remove(vmi, "restart requested");
-      if (isFinal(vmi)) return remove(vmi, `the VMI ${vmi.status?.phase}; Always restarts it`);
+      if (isFinished(vmi.status?.phase)) {
+        return remove(vmi, `the VMI ${vmi.status?.phase}; Always restarts it`);
+      }
       return keep("the VMI runs");
     case "RerunOnFailure":
       if (vmi) {

@@ -1,12 +1,17 @@
 /** observe -> plan for one VM: its VMI action, its finalizer, and problems to report. Pure. */
-import type { RunStrategy, VirtualMachine } from "../../api/mod.ts";
+import {
+  isFinished,
+  type RunStrategy,
+  runStrategyOf,
+  type VirtualMachine,
+  type VM,
+  VM_CONTROLLER_FINALIZER,
+  type VMI,
+} from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { VM_CONTROLLER_FINALIZER } from "../kubevirt.ts";
-import type { VM, VMI } from "../objects.ts";
 import type { VolumeView } from "../volumes.ts";
 import { dataVolumesAllowStart, type VmDataVolumes, vmDataVolumesOf } from "./data_volumes.ts";
 import { desiredVmi, type VmDesired } from "./desired.ts";
-import { isFinal, runStrategyOf } from "./run_strategy.ts";
 import type { SyncError } from "./status.ts";
 import { isControlledBy } from "./vmi_for.ts";
 
@@ -52,7 +57,7 @@ export function planFor({ vm, vmi: named, volumes }: VmObserved, now: number): V
   const finalizer = vm.metadata.deletionTimestamp
     ? (!vmi && hasFinalizer ? "remove" : undefined)
     : (hasFinalizer ? undefined : "add");
-  const releaseVmi = !!vmi && isFinal(vmi) &&
+  const releaseVmi = !!vmi && isFinished(vmi.status?.phase) &&
     (vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER);
   const dataVolumes = vmDataVolumesOf(vm, volumes);
   const base = { vmi, finalizer, releaseVmi, dataVolumes, dataVolumeError: undefined } as const;

@@ -1,9 +1,11 @@
 /** The VM's STATUS column (`status.printableStatus`), decided as KubeVirt's setPrintableStatus does. */
-import type {
-  RunStrategy,
-  VirtualMachine,
-  VirtualMachineInstance,
-  VirtualMachinePrintableStatus,
+import {
+  hasStartRequest,
+  isFinished,
+  type RunStrategy,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+  type VirtualMachinePrintableStatus,
 } from "../../api/mod.ts";
 import { hasCondition } from "../conditions.ts";
 import {
@@ -13,7 +15,7 @@ import {
   NO_VOLUMES,
   type VolumeView,
 } from "../volumes.ts";
-import { hasStartRequest, hasStopRequestFor, isFinal } from "./run_strategy.ts";
+import { hasStopRequestFor } from "./run_strategy.ts";
 
 /** What else the status depends on besides the VM and its VMI. */
 export interface PrintableInputs {
@@ -66,7 +68,8 @@ const CHECKS: Array<[VirtualMachinePrintableStatus, Check]> = [
   ["Terminating", (vm) => !!vm.metadata.deletionTimestamp],
   [
     "Stopping",
-    (_, vmi, i) => !!vmi && !isFinal(vmi) && (!!vmi.metadata.deletionTimestamp || !!i.stopping),
+    (_, vmi, i) =>
+      !!vmi && !isFinished(vmi.status?.phase) && (!!vmi.metadata.deletionTimestamp || !!i.stopping),
   ],
   ["Migrating", (_, vmi) => migrating(vmi)],
   ["Paused", (_, vmi) => phaseOf(vmi) === "Running" && paused(vmi)],
@@ -97,10 +100,10 @@ const CHECKS: Array<[VirtualMachinePrintableStatus, Check]> = [
       vmi ? ["", "Pending", "Scheduling", "Scheduled"].includes(phaseOf(vmi)) : !!i.starting,
   ],
   ["CrashLoopBackOff", (vm, vmi, i) =>
-    (!vmi || isFinal(vmi)) && !i.starting &&
+    (!vmi || isFinished(vmi.status?.phase)) && !i.starting &&
     (vm.status?.startFailure?.consecutiveFailCount ?? 0) > 0 &&
     (i.runStrategy === "Always" || i.runStrategy === "RerunOnFailure" || i.runStrategy === "Once")],
-  ["Stopped", (_, vmi, i) => vmi ? isFinal(vmi) : !i.starting],
+  ["Stopped", (_, vmi, i) => vmi ? isFinished(vmi.status?.phase) : !i.starting],
   ["WaitingForReceiver", (_, vmi, i) => !vmi && i.runStrategy === "WaitAsReceiver"],
 ];
 

@@ -1,39 +1,14 @@
-/** A VM's run strategy and its state change requests, read the way KubeVirt reads them. */
-import type { RunStrategy, VirtualMachine, VirtualMachineInstance } from "../../api/mod.ts";
-
-/** The run strategy of `vm`: `running: true` is Always, `running: false` or nothing is Halted. */
-export function runStrategyOf(vm: VirtualMachine): RunStrategy {
-  const { running, runStrategy } = vm.spec;
-  if (running !== undefined && runStrategy !== undefined) {
-    throw new RunStrategyError(
-      `Cannot run VM ${vm.metadata.namespace}/${vm.metadata.name}: ` +
-        "spec.running and spec.runStrategy are mutually exclusive",
-    );
-  }
-  if (runStrategy !== undefined) return runStrategy;
-  return running === true ? "Always" : "Halted";
-}
-
-/** A VM whose run strategy cannot be read: nothing to do until its spec changes. */
-export class RunStrategyError extends Error {
-  override name = "RunStrategyError";
-}
-
-/** The first request is a start request (only the first one is acted upon). */
-export function hasStartRequest(vm: VirtualMachine): boolean {
-  return vm.status?.stateChangeRequests?.[0]?.action === "Start";
-}
+/** How the controllers read a VM's state change requests against its VMI (KubeVirt's rules). */
+import {
+  hasStopRequestFor as hasStopRequestForUid,
+  isFinished,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+} from "../../api/mod.ts";
 
 /** The first request asks to stop this very VMI. */
 export function hasStopRequestFor(vm: VirtualMachine, vmi: VirtualMachineInstance): boolean {
-  const first = vm.status?.stateChangeRequests?.[0];
-  return first?.action === "Stop" && first.uid !== undefined && first.uid === vmi.metadata.uid;
-}
-
-/** A start request that asks to start paused (`virtctl start --paused`). */
-export function hasStartPausedRequest(vm: VirtualMachine): boolean {
-  const first = vm.status?.stateChangeRequests?.[0];
-  return first?.action === "Start" && first.data?.paused === "true";
+  return hasStopRequestForUid(vm, vmi.metadata.uid);
 }
 
 /** Whether the first request has been honoured and can be removed (KubeVirt's rules). */
@@ -47,13 +22,7 @@ export function firstRequestDone(
     // No VMI, a request without a UID, or a UID of an earlier VMI: that VMI is gone.
     return !vmi || first.uid === undefined || first.uid !== vmi.metadata.uid;
   }
-  return !!vmi && !vmi.metadata.deletionTimestamp && !isFinal(vmi);
-}
-
-/** Succeeded or Failed: the guest has ended for good. */
-export function isFinal(vmi: VirtualMachineInstance): boolean {
-  const phase = vmi.status?.phase;
-  return phase === "Succeeded" || phase === "Failed";
+  return !!vmi && !vmi.metadata.deletionTimestamp && !isFinished(vmi.status?.phase);
 }
 
 /** The VMI reached Running at some point (KubeVirt reads the phase transition timestamps). */

@@ -1,13 +1,13 @@
 /** A VM's status from its VMI and what this pass did: KubeVirt's updateStatus, pure. */
-import type {
-  Condition,
-  RunStrategy,
-  VirtualMachine,
-  VirtualMachineInstance,
-  VirtualMachineStatus,
+import {
+  type Condition,
+  type RunStrategy,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+  type VirtualMachineStatus,
+  VM_GENERATION_ANNOTATION,
 } from "../../api/mod.ts";
 import { conditionOf, timestamp, withCondition, withoutCondition } from "../conditions.ts";
-import { VM_GENERATION_ANNOTATION } from "../kubevirt.ts";
 import { NO_VOLUMES, type VolumeView } from "../volumes.ts";
 import { nextStartFailure } from "./crashloop.ts";
 import type { VmiAction } from "./desired.ts";

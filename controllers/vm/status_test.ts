@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import type { VirtualMachinePrintableStatus } from "../../api/mod.ts";
-import type { VM, VMI } from "../objects.ts";
+import type { VirtualMachinePrintableStatus, VM, VMI } from "../../api/mod.ts";
 import { printableStatusOf } from "./printable_status.ts";
 import { vmStatusOf } from "./status.ts";
 import { NOW, vmFixture, VMI_UID, vmiInPhase, vmWithStrategy } from "./testdata/fixtures.ts";

@@ -1,15 +1,17 @@
 /** The VMI a VM runs: named after the VM, made from its template (KubeVirt's SetupVMIFromVM). */
 import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
-import type { OwnerReference, VirtualMachine, VirtualMachineInstance } from "../../api/mod.ts";
-import type { VMI } from "../objects.ts";
 import {
+  hasStartPausedRequest,
   KUBEVIRT_API_VERSION,
+  type OwnerReference,
+  type VirtualMachine,
+  type VirtualMachineInstance,
   VM_CONTROLLER_FINALIZER,
   VM_GENERATION_ANNOTATION,
   VM_KIND,
+  type VMI,
   VMI_FINALIZER,
-} from "../kubevirt.ts";
-import { hasStartPausedRequest } from "./run_strategy.ts";
+} from "../../api/mod.ts";
 
 /** The controller reference of a VMI to its VM. */
 export function vmOwnerReference(vm: VirtualMachine): OwnerReference {

@@ -1,4 +1,12 @@
 /** The VMI controller: one launcher pod per VMI, its phase up to Scheduled, and its teardown. */
+import {
+  CREATED_BY_LABEL,
+  type PersistentVolumeClaim,
+  type Pod,
+  type VM,
+  VM_KIND,
+  type VMI,
+} from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
@@ -9,12 +17,9 @@ import {
   virtualMachineInstances,
   virtualMachines,
 } from "../../lib/kube/resources.ts";
-import { CREATED_BY_LABEL, VM_KIND } from "../kubevirt.ts";
-import type { VM, VMI } from "../objects.ts";
-import type { DataVolumeObject, PersistentVolumeClaim, VolumeView } from "../volumes.ts";
+import type { DataVolumeObject, VolumeView } from "../volumes.ts";
 import { writeStatusIfChanged } from "../writes.ts";
 import type { LauncherOptions } from "./launcher_pod.ts";
-import type { Pod } from "./pod.ts";
 import { planVmi, type VmiObserved, type VmiPlan } from "./plan.ts";
 
 type Ctx = ReconcileContext<VMI>;

@@ -3,18 +3,21 @@
  * (the node's agent runs the guest in the node's one libvirtd, not in the pod). Pure.
  */
 import { createHash } from "node:crypto";
-import type { VirtualMachineInstance } from "../../api/mod.ts";
 import {
-  APP_LABEL,
   CREATED_BY_LABEL,
+  DEFAULT_CONTAINER_ANNOTATION,
+  DEFAULT_GRACE_PERIOD_SECONDS,
   DOMAIN_ANNOTATION,
   KUBEVIRT_API_VERSION,
-  LAUNCHER_APP,
+  LAUNCHER_CONTAINER,
+  LAUNCHER_LABEL,
+  LAUNCHER_LABEL_VALUE,
+  type Pod,
   SCHEDULABLE_LABEL,
+  type VirtualMachineInstance,
   VM_NAME_LABEL,
   VMI_KIND,
-} from "../kubevirt.ts";
-import type { Pod } from "./pod.ts";
+} from "../../api/mod.ts";
 import { launcherResources, type ResourceOptions } from "./resources.ts";
 
 /** How launcher pods are made. */
@@ -24,8 +27,6 @@ export interface LauncherOptions extends ResourceOptions {
 }
 
 export const DEFAULT_LAUNCHER_IMAGE = "registry.k8s.io/pause:3.10";
-/** KubeVirt's DefaultGracePeriodSeconds for a VMI without terminationGracePeriodSeconds. */
-export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 /** KubeVirt pads the launcher's grace period twice by 15 s, so the agent stops the guest first. */
 const GRACE_PADDING_SECONDS = 30;
 
@@ -86,13 +87,13 @@ export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOption
       namespace: vmi.metadata.namespace,
       labels: {
         ...vmi.metadata.labels,
-        [APP_LABEL]: LAUNCHER_APP,
+        [LAUNCHER_LABEL]: LAUNCHER_LABEL_VALUE,
         [CREATED_BY_LABEL]: vmi.metadata.uid ?? "",
         [VM_NAME_LABEL]: hostNameOf(vmi),
       },
       annotations: {
         [DOMAIN_ANNOTATION]: vmi.metadata.name ?? "",
-        "kubectl.kubernetes.io/default-container": "compute",
+        [DEFAULT_CONTAINER_ANNOTATION]: LAUNCHER_CONTAINER,
       },
       ownerReferences: [{
         apiVersion: KUBEVIRT_API_VERSION,
@@ -105,7 +106,7 @@ export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOption
     },
     spec: {
       containers: [{
-        name: "compute",
+        name: LAUNCHER_CONTAINER,
         image: opts.image,
         imagePullPolicy: "IfNotPresent",
         resources: launcherResources(vmi, opts),

@@ -2,19 +2,23 @@
  * observe -> plan for one VMI: its launcher pod, its phase Pending -> Scheduling -> Scheduled
  * (the agent takes it from there), and its teardown. Pure: table-tested in plan_test.ts.
  */
-import type { VirtualMachineInstance, VirtualMachineInstanceStatus } from "../../api/mod.ts";
-import { messageOf } from "../../lib/errors.ts";
-import { timestamp, withCondition, withoutCondition } from "../conditions.ts";
 import {
   AGENT_FINALIZER,
+  isFinished,
+  LAUNCHER_CONTAINER,
   NODE_NAME_LABEL,
+  type Pod,
+  type VirtualMachineInstance,
+  type VirtualMachineInstanceStatus,
   VM_CONTROLLER_FINALIZER,
   VMI_FINALIZER,
-} from "../kubevirt.ts";
+} from "../../api/mod.ts";
+import { messageOf } from "../../lib/errors.ts";
+import { timestamp, withCondition, withoutCondition } from "../conditions.ts";
 import { volumesBlockingStart, type VolumeView } from "../volumes.ts";
 import { editFinalizers } from "../writes.ts";
 import { type LauncherOptions, launcherPodFor } from "./launcher_pod.ts";
-import { isPodDown, type Pod } from "./pod.ts";
+import { isPodDown } from "./pod.ts";
 import { podLossOf, readyConditionOf } from "./pod_state.ts";
 
 /** What a pass sees of one VMI. */
@@ -46,7 +50,6 @@ export interface VmiPlan {
   requeueAfterMs: number | undefined;
 }
 
-const FINAL = new Set(["Succeeded", "Failed"]);
 /** A VMI waiting for its volumes is looked at again this often (claims are not watched per VMI). */
 const VOLUME_POLL_MS = 5_000;
 
@@ -80,15 +83,15 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     if (next.join() !== finalizers.join()) plan.finalizers = next;
   };
 
-  if (deleting || FINAL.has(phase)) {
+  if (deleting || isFinished(phase)) {
     // A VMI never handed to an agent needs no agent teardown.
     if (agentHolds && !status.nodeName) setFinalizers([], [AGENT_FINALIZER]);
     // A deleted VMI may still have a guest shutting down until the agent lets go; an ended one
     // has none (the agent tears it down at once), so its pod stops holding the node's resources.
-    const guestMayRun = agentHolds && !!status.nodeName && !FINAL.has(phase);
+    const guestMayRun = agentHolds && !!status.nodeName && !isFinished(phase);
     if (!guestMayRun) {
       plan.deletePods = pods;
-      if (!FINAL.has(phase)) fail();
+      if (!isFinished(phase)) fail();
       if (pods.length === 0) {
         const release = [
           VMI_FINALIZER,
@@ -192,7 +195,7 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     status.qosClass = current.status.qosClass as VirtualMachineInstanceStatus["qosClass"];
   }
   if (current) {
-    const image = current.spec?.containers.find((c) => c.name === "compute")?.image;
+    const image = current.spec?.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
     if (image) status.launcherContainerImageVersion = image;
   }
   if (pods.length > 0 || status.activePods) {

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
+import type { Pod, VMI } from "../../api/mod.ts";
 import { NO_VOLUMES } from "../volumes.ts";
-import type { VMI } from "../objects.ts";
-import type { Pod } from "./pod.ts";
 import { planVmi, type VmiObserved } from "./plan.ts";
 import { boundPod, NOW, podFixture, vmiFixture } from "./testdata/fixtures.ts";
 

@@ -1,6 +1,6 @@
 /** What a launcher pod's state means for its VMI: losing its place, and the Ready condition. */
-import type { Condition } from "../../api/mod.ts";
-import { isPodDown, type Pod, podCondition } from "./pod.ts";
+import type { Condition, Pod } from "../../api/mod.ts";
+import { isPodDown, podCondition } from "./pod.ts";
 
 /** Why a VMI lost its launcher pod, as `status.reason` and an Event tell it. */
 export interface PodLoss {

@@ -2,9 +2,9 @@
  * What the agent's integration tests look at on the host, and what they remove: QEMU processes,
  * libvirt domains, and everything a test may leave behind.
  */
+import { AGENT_FINALIZER } from "../../api/mod.ts";
 import { join } from "node:path";
 import { type LibvirtConnection, openLibvirt } from "../../agent/libvirt/mod.ts";
-import { AGENT_FINALIZER } from "../../agent/reconcile/types.ts";
 import { leases, nodes, pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import type { AgentDaemon } from "./agent.ts";
 import type { TestStack } from "./stack.ts";

@@ -3,8 +3,7 @@
  * a test node as the controllers would, and waits on their phase.
  */
 import { join } from "node:path";
-import type { VirtualMachineInstance } from "../../api/mod.ts";
-import { NODE_NAME_LABEL } from "../../agent/reconcile/loop.ts";
+import { NODE_NAME_LABEL, type VirtualMachineInstance } from "../../api/mod.ts";
 import { ROLES_READY_FOR_THE_STACK } from "../../cli/roles.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import { loadKubeConfig } from "../../lib/kube/config.ts";

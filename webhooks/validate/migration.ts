@@ -1,12 +1,10 @@
 // The VirtualMachineInstanceMigration validator: a migration needs a running VMI that may
 // migrate and no other migration in flight (KubeVirt's migration-create-admitter).
-import { VirtualMachineInstanceMigrationSchema } from "../../api/mod.ts";
+import { isFinished, VirtualMachineInstanceMigrationSchema } from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
 import { cause, type ReviewContext, specChanged, type Verdict, verdictOf } from "../review.ts";
 import { checkSchema } from "./schema.ts";
 import { UNSUPPORTED_MIGRATION_SPEC_FIELDS, unsupportedFields } from "./unsupported.ts";
-
-const FINAL_PHASES = ["Succeeded", "Failed"];
 
 /** Validates a migration; looks its VMI up on CREATE. */
 export async function validateMigration(ctx: ReviewContext): Promise<Verdict> {
@@ -40,7 +38,7 @@ export async function validateMigration(ctx: ReviewContext): Promise<Verdict> {
       ]);
     }
     const phase = vmi.status?.phase || "Pending";
-    if (FINAL_PHASES.includes(phase)) {
+    if (isFinished(phase)) {
       return verdictOf([
         cause(field, `cannot migrate VMI "${vmiName}" in finalized state (${phase})`),
       ]);
@@ -64,7 +62,7 @@ export async function validateMigration(ctx: ReviewContext): Promise<Verdict> {
       ]);
     }
     const inFlight = (await ctx.lookups.listMigrations(namespace)).find((m) =>
-      m.spec.vmiName === vmiName && !FINAL_PHASES.includes(m.status?.phase ?? "") &&
+      m.spec.vmiName === vmiName && !isFinished(m.status?.phase) &&
       m.metadata.name !== migration.metadata.name
     );
     if (inFlight) {

@@ -1,6 +1,11 @@
 // The VirtualMachineInstance validator: a full check on CREATE; on UPDATE the spec is frozen
 // for users, as in KubeVirt, where only its own service accounts may change it.
-import { VirtualMachineInstanceSchema } from "../../api/mod.ts";
+import {
+  CREATED_BY_LABEL,
+  NODE_NAME_LABEL,
+  SCHEDULABLE_LABEL,
+  VirtualMachineInstanceSchema,
+} from "../../api/mod.ts";
 import { isPlainObject } from "../json_patch.ts";
 import {
   type Cause,
@@ -17,11 +22,11 @@ import { checkVmiSpec } from "./vmi_spec.ts";
 
 /** Labels only denovirt's controllers may set on a VMI (KubeVirt's restrictedVmiLabels). */
 export const RESERVED_VMI_LABELS: readonly string[] = [
-  "kubevirt.io/created-by",
+  CREATED_BY_LABEL,
   "kubevirt.io/migrationJobUID",
-  "kubevirt.io/nodeName",
+  NODE_NAME_LABEL,
   "kubevirt.io/migrationTargetNodeName",
-  "kubevirt.io/schedulable",
+  SCHEDULABLE_LABEL,
   "kubevirt.io/install-strategy",
 ];
 

@@ -1,8 +1,11 @@
 /** JSON fixtures of a DataVolume and its claim, and small edits of them for table tests. */
-import type { DV } from "../../objects.ts";
-import type { PersistentVolumeClaim } from "../../volumes.ts";
-import { claimFor, type PersistentVolume } from "../claim_for.ts";
-import type { StorageClass } from "../status.ts";
+import type {
+  DV,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  StorageClass,
+} from "../../../api/mod.ts";
+import { claimFor } from "../claim_for.ts";
 
 const read = (name: string) => JSON.parse(Deno.readTextFileSync(new URL(name, import.meta.url)));
 

@@ -1,6 +1,5 @@
 /** JSON fixtures of a VM and its VMI, and small edits of them for table tests. */
-import type { RunStrategy, VirtualMachineInstancePhase } from "../../../api/mod.ts";
-import type { VM, VMI } from "../../objects.ts";
+import type { RunStrategy, VirtualMachineInstancePhase, VM, VMI } from "../../../api/mod.ts";
 
 const read = (name: string) => JSON.parse(Deno.readTextFileSync(new URL(name, import.meta.url)));
 

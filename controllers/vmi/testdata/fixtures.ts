@@ -1,7 +1,5 @@
 /** JSON fixtures of a VMI and its launcher pod, and edits of them for table tests. */
-import type { VirtualMachineInstancePhase } from "../../../api/mod.ts";
-import type { VMI } from "../../objects.ts";
-import type { Pod } from "../pod.ts";
+import type { Pod, VirtualMachineInstancePhase, VMI } from "../../../api/mod.ts";
 
 const read = (name: string) => JSON.parse(Deno.readTextFileSync(new URL(name, import.meta.url)));
 

@@ -1,0 +1,65 @@
+/**
+ * The names the roles share: every label, annotation and finalizer that one role writes and
+ * another reads. KubeVirt's names where KubeVirt has one, `denovirt.io/` where denovirt needs
+ * its own. Which role writes each is in adr/0008-one-writer-per-field.md; storage and import
+ * annotations are in storage_annotations.ts.
+ */
+
+// Labels on launcher pods.
+/** `kubevirt.io: virt-launcher` marks launcher pods. */
+export const LAUNCHER_LABEL = "kubevirt.io";
+export const LAUNCHER_LABEL_VALUE = "virt-launcher";
+/** The label selector of every launcher pod. */
+export const LAUNCHER_SELECTOR = `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}`;
+/** On a launcher pod: the UID of the VMI it belongs to. */
+export const CREATED_BY_LABEL = "kubevirt.io/created-by";
+/** On a launcher pod: the VMI's host name. */
+export const VM_NAME_LABEL = "vm.kubevirt.io/name";
+/** The launcher pod's one container, which holds the VMI's resource requests. */
+export const LAUNCHER_CONTAINER = "compute";
+
+// Labels on VMIs.
+/** The node a VMI is scheduled to (CRDs have no field selector for status.nodeName). */
+export const NODE_NAME_LABEL = "kubevirt.io/nodeName";
+
+// Labels on Nodes.
+/** Nodes that may run VMIs; every launcher pod selects it. */
+export const SCHEDULABLE_LABEL = "kubevirt.io/schedulable";
+/** Kubernetes' well-known node labels, which kubelet sets and the agent sets where none runs. */
+export const HOSTNAME_LABEL = "kubernetes.io/hostname";
+export const OS_LABEL = "kubernetes.io/os";
+export const ARCH_LABEL = "kubernetes.io/arch";
+
+// Annotations.
+/** On a VMI: the generation of the VM it was created from. */
+export const VM_GENERATION_ANNOTATION = "kubevirt.io/vm-generation";
+/** On a launcher pod: the VMI's name, which its domain is named after. */
+export const DOMAIN_ANNOTATION = "kubevirt.io/domain";
+/** On a launcher pod: the container `kubectl logs` and `exec` pick. */
+export const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+/** On a Node: the agent's HTTPS endpoint, `https://<address>:<port>`; the subresource API calls it. */
+export const AGENT_ENDPOINT_ANNOTATION = "denovirt.io/agent-endpoint";
+
+// Finalizers.
+/** On VMs and on the VMIs they create: the VM controller sees the VMI's end before it goes. */
+export const VM_CONTROLLER_FINALIZER = "kubevirt.io/virtualMachineControllerFinalize";
+/** On every VMI: its launcher pods are gone before it goes (KubeVirt's foreground finalizer). */
+export const VMI_FINALIZER = "foregroundDeleteVirtualMachine";
+/** On a VMI an agent runs: held until that agent tore its domain and files down. */
+export const AGENT_FINALIZER = "denovirt.io/agent-teardown";
+
+/** The field manager each role writes with, so that managedFields name the writer. */
+export const FIELD_MANAGERS = {
+  controllers: "denovirt-controllers",
+  agent: "denovirt-agent",
+  subresources: "denovirt-subresources",
+  stack: "denovirt-stack",
+} as const;
+
+/** KubeVirt's grace period for a VMI without `terminationGracePeriodSeconds`. */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+
+/** Kind names as owner references carry them. */
+export const VM_KIND = "VirtualMachine";
+export const VMI_KIND = "VirtualMachineInstance";
+export const VMIRS_KIND = "VirtualMachineInstanceReplicaSet";
