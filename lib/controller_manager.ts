@@ -1,6 +1,13 @@
 /** The Manager: shared reflectors and caches, leader election, and the workers of each controller. */
-import type { Store } from "./cache.ts";
-import { type Controller, keyMappersOf, type ReconcileContext } from "./controller.ts";
+import type { ReadonlyStore } from "./cache.ts";
+import type { ChangeSource } from "./change_source.ts";
+import {
+  type CacheReader,
+  type Controller,
+  keyMappersOf,
+  type ReconcileContext,
+  type ReconcileResult,
+} from "./controller.ts";
 import { messageOf, TerminalError } from "./errors.ts";
 import { type EventRecorder, RestEventRecorder } from "./events.ts";
 import { ApiError, isConflict } from "./kube/api_error.ts";
@@ -32,12 +39,15 @@ export interface ManagerOptions {
     & { namespace: string; name: string }
     & Omit<LeaderElectionOptions, "store" | "log">;
   reflector?: Pick<ReflectorOptions<KubeObject>, "quietTimeoutMs" | "resyncMs" | "backoff">;
-  queue?: Pick<WorkQueueOptions, "backoff">;
+  queue?: Pick<WorkQueueOptions, "backoff" | "clock">;
   /** Where lists and watches come from; default the API server (tests inject fakes). */
   sourceFor?: (resource: Resource) => ListWatchSource<KubeObject>;
 }
 
 const idOf = (r: Resource) => `${apiVersionOf(r)}/${r.plural}`;
+
+/** Passes of one key in a row when each asks to look again at once; then it queues as others do. */
+const MAX_PASSES_IN_A_ROW = 3;
 
 /** Runs controllers: caches first, then (when leading) one queue and its workers per controller. */
 export class Manager {
@@ -45,8 +55,11 @@ export class Manager {
   #log: Logger;
   #events: EventRecorder;
   #reflectors = new Map<string, Reflector>();
+  #sources = new Set<ChangeSource>();
   #queues = new Map<string, WorkQueue>();
   #elector: LeaderElector | undefined;
+  readonly #cache: CacheReader = <U extends KubeObject>(resource: Resource) =>
+    this.store<U>(resource);
 
   constructor(opts: ManagerOptions) {
     this.#opts = opts;
@@ -55,16 +68,26 @@ export class Manager {
     this.#events = opts.events ??
       new RestEventRecorder({ rest: opts.rest, component, log: this.#log });
     for (const controller of opts.controllers) {
-      for (const { resource, keysOf } of keyMappersOf(controller)) {
-        this.#reflectorFor(resource).onChange((old, current) => {
+      for (const { origin, keysOf } of keyMappersOf(controller)) {
+        const source = "source" in origin ? origin.source : this.#reflectorFor(origin.resource);
+        this.#sources.add(source);
+        source.onChange((old, current) => {
           const queue = this.#queues.get(controller.name);
           if (!queue) return; // Not leading: the next session enqueues every key anyway.
-          const keys = new Set([...(old ? keysOf(old) : []), ...(current ? keysOf(current) : [])]);
+          const keys = new Set([
+            ...(old ? keysOf(old, this.#cache) : []),
+            ...(current ? keysOf(current, this.#cache) : []),
+          ]);
           for (const key of keys) queue.add(key);
         });
       }
     }
     for (const resource of opts.caches ?? []) this.#reflectorFor(resource);
+    for (const controller of opts.controllers) {
+      for (const { resource, name, index } of controller.indexes ?? []) {
+        this.#reflectorFor(resource).store.addIndexer(name, index);
+      }
+    }
     const election = opts.leaderElection;
     if (election) {
       this.#elector = new LeaderElector({
@@ -75,18 +98,18 @@ export class Manager {
     }
   }
 
-  /** The store of a watched resource (add custom indexers before `run`). */
-  store<T extends KubeObject = KubeObject>(resource: Resource): Store<T> {
+  /** The cache of a watched resource. */
+  store<T extends KubeObject = KubeObject>(resource: Resource): ReadonlyStore<T> {
     const reflector = this.#reflectors.get(idOf(resource));
     if (!reflector) {
       throw new Error(`Cannot read ${resourceName(resource)} from the cache: nothing watches it`);
     }
-    return reflector.store as unknown as Store<T>;
+    return reflector.store as unknown as ReadonlyStore<T>;
   }
 
-  /** True once every cache has its first list (for readiness probes). */
+  /** True once every cache and source has its first list (for readiness probes). */
   get hasSynced(): boolean {
-    return [...this.#reflectors.values()].every((r) => r.hasSynced);
+    return [...this.#sources].every((s) => s.hasSynced);
   }
 
   /** True while this replica reconciles (always, without leader election). */
@@ -94,17 +117,30 @@ export class Manager {
     return this.#elector ? this.#elector.isLeader : this.#queues.size > 0;
   }
 
+  /** Reconcile `key` of the named controller soon (no-op while not leading). */
+  enqueue(controller: string, key: string): void {
+    this.#queues.get(controller)?.add(key);
+  }
+
+  /** Resolves once no key waits or runs in any controller (delayed keys aside): for tests. */
+  async whenQuiet(): Promise<void> {
+    for (let settled = false; !settled;) {
+      await Promise.all([...this.#queues.values()].map((q) => q.whenQuiet()));
+      settled = [...this.#queues.values()].every((q) => q.length === 0 && q.inFlight === 0);
+    }
+  }
+
   /** Run until `stop` aborts; then stop watches, let reconciles finish and release the Lease. */
   async run(stop: AbortSignal): Promise<void> {
-    const reflectors = [...this.#reflectors.values()];
-    for (const reflector of reflectors) reflector.start();
-    const synced = Promise.all(reflectors.map((r) => r.synced()));
+    const sources = [...this.#sources];
+    for (const source of sources) source.start();
+    const synced = Promise.all(sources.map((s) => s.synced()));
     const stopped = new Promise<void>((resolve) => {
       if (stop.aborted) resolve();
       stop.addEventListener("abort", () => resolve(), { once: true });
     });
     // Watches stop at once; reconciles in flight finish on what the caches hold.
-    const reflectorsStopped = stopped.then(() => Promise.all(reflectors.map((r) => r.stop())));
+    const sourcesStopped = stopped.then(() => Promise.all(sources.map((s) => s.stop())));
     let session: Promise<void> | undefined;
     const lead = async (leading: AbortSignal) => {
       await Promise.race([synced, stopped]);
@@ -120,7 +156,7 @@ export class Manager {
       await lead(stop);
       await stopped;
     }
-    await Promise.all([session, reflectorsStopped]);
+    await Promise.all([session, sourcesStopped]);
     this.#log.info("Manager stopped");
   }
 
@@ -129,13 +165,15 @@ export class Manager {
     const runs = this.#opts.controllers.map((controller) => {
       const queue = new WorkQueue({
         ...this.#opts.queue,
+        ...(controller.backoff ? { backoff: controller.backoff } : {}),
         concurrency: controller.concurrency ?? 2,
       });
       this.#queues.set(controller.name, queue);
       const [primary] = keyMappersOf(controller);
       for (const obj of this.store(controller.for).list()) {
-        for (const key of primary!.keysOf(obj)) queue.add(key);
+        for (const key of primary!.keysOf(obj, this.#cache)) queue.add(key);
       }
+      for (const key of controller.seedKeys?.() ?? []) queue.add(key);
       return queue.run((key) => this.#reconcile(controller, queue, key, leading));
     });
     this.#log.info("Controllers started", {
@@ -151,23 +189,16 @@ export class Manager {
   }
 
   async #reconcile(controller: Controller, queue: WorkQueue, key: string, signal: AbortSignal) {
-    const { namespace, name } = splitKey(key);
     const log = this.#log.with({ controller: controller.name, key });
-    const ctx: ReconcileContext = {
-      key,
-      namespace,
-      name,
-      object: this.store(controller.for).get(key),
-      cache: (resource) => this.store(resource),
-      rest: this.#opts.rest,
-      events: this.#events,
-      log,
-      signal,
-    };
     try {
-      const result = await controller.reconcile(key, ctx);
+      let result: ReconcileResult | void;
+      let passes = 0;
+      do {
+        result = await controller.reconcile(key, this.#context(controller, key, log, signal));
+      } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
       queue.forget(key);
-      if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
+      if (result?.requeue === "now") queue.add(key);
+      else if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
     } catch (error) {
       if (error instanceof TerminalError) {
         log.error("Reconcile failed; not retrying", { error: messageOf(error) });
@@ -184,6 +215,26 @@ export class Manager {
         retryInMs: delayMs,
       });
     }
+  }
+
+  #context(
+    controller: Controller,
+    key: string,
+    log: Logger,
+    signal: AbortSignal,
+  ): ReconcileContext {
+    const { namespace, name } = splitKey(key);
+    return {
+      key,
+      namespace,
+      name,
+      object: this.store(controller.for).get(key),
+      cache: this.#cache,
+      rest: this.#opts.rest,
+      events: this.#events,
+      log,
+      signal,
+    };
   }
 
   #reflectorFor(resource: Resource): Reflector {
@@ -204,6 +255,7 @@ export class Manager {
       log: this.#log,
     });
     this.#reflectors.set(id, reflector);
+    this.#sources.add(reflector);
     return reflector;
   }
 }

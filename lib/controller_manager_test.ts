@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { sleep } from "./backoff.ts";
+import { Store } from "./cache.ts";
+import type { ChangeHandler, ChangeSource } from "./change_source.ts";
+import { FakeClock } from "./clock.ts";
 import type { Controller, ReconcileContext } from "./controller.ts";
 import { Manager } from "./controller_manager.ts";
 import { TerminalError } from "./errors.ts";
@@ -69,22 +71,29 @@ const obj = (name: string, rv: string, owner?: string): KubeObject => ({
   },
 });
 
-function managerWith(controller: Controller, sources: Map<Resource, FakeSource>) {
+function managerWith(
+  controller: Controller,
+  sources: Map<Resource, FakeSource>,
+  clock = new FakeClock(),
+) {
   return new Manager({
     rest: {} as RestClient,
     controllers: [controller],
     events,
     log: logWith({}),
-    queue: { backoff: { baseMs: 10, maxMs: 20 } },
+    queue: { backoff: { baseMs: 10, maxMs: 20, jitter: 0 }, clock },
     sourceFor: (resource) => sources.get(resource)!,
   });
 }
 
+/** One turn of the event loop: lets promise chains (lists, watches, workers) move on. */
+const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Turns the event loop until `probe` holds; fails after many turns, never waits on time. */
 async function until(what: string, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await sleep(5);
+  for (let turns = 0; !probe(); turns++) {
+    if (turns > 1_000) throw new Error(`Never saw ${what}`);
+    await turn();
   }
 }
 
@@ -101,8 +110,10 @@ Deno.test("Manager starts workers only after every cache has synced, then reconc
   const stop = new AbortController();
   const run = manager.run(stop.signal);
   cms.release();
-  await sleep(30);
+  await until("the configmaps cache", () => manager.store(configMaps).hasSynced);
+  await turn();
   assert.deepEqual(seen, [], "the pods cache has not synced yet");
+  assert.equal(manager.isLeader, false);
   owned.release();
   await until("both keys", () => seen.length === 2);
   assert.deepEqual(seen.sort(), ["ns/a", "ns/b"]);
@@ -133,25 +144,41 @@ Deno.test("Manager calls reconcile for a deleted object with no object in the co
 });
 
 Deno.test("Manager retries thrown errors with backoff, not TerminalErrors, and honours requeueAfterMs", async () => {
+  const clock = new FakeClock();
   const cms = new FakeSource([obj("flaky", "1"), obj("broken", "1"), obj("poll", "1")]);
   const counts: Record<string, number> = {};
-  const manager = managerWith({
-    name: "test",
-    for: configMaps,
-    reconcile: (key, ctx: ReconcileContext) => {
-      counts[ctx.name] = (counts[ctx.name] ?? 0) + 1;
-      if (key === "ns/flaky" && counts.flaky! < 3) throw new Error("API hiccup");
-      if (key === "ns/broken") throw new TerminalError("Bad spec: field x");
-      return Promise.resolve(
-        key === "ns/poll" && counts.poll! < 2 ? { requeueAfterMs: 20 } : undefined,
-      );
+  const manager = managerWith(
+    {
+      name: "test",
+      for: configMaps,
+      reconcile: (key, ctx: ReconcileContext) => {
+        counts[ctx.name] = (counts[ctx.name] ?? 0) + 1;
+        if (key === "ns/flaky" && counts.flaky! < 3) throw new Error("API hiccup");
+        if (key === "ns/broken") throw new TerminalError("Bad spec: field x");
+        return Promise.resolve(
+          key === "ns/poll" && counts.poll! < 2 ? { requeueAfterMs: 20 } : undefined,
+        );
+      },
     },
-  }, new Map([[configMaps, cms]]));
+    new Map([[configMaps, cms]]),
+    clock,
+  );
   const stop = new AbortController();
   const run = manager.run(stop.signal);
   cms.release();
-  await until("three passes of flaky", () => counts.flaky === 3 && counts.poll === 2);
-  await sleep(50);
+  await until("the first passes", () => Object.keys(counts).length === 3);
+  await manager.whenQuiet();
+  assert.deepEqual(counts, { flaky: 1, broken: 1, poll: 1 });
+  clock.advance(10); // flaky's first backoff
+  await manager.whenQuiet();
+  assert.deepEqual(counts, { flaky: 2, broken: 1, poll: 1 });
+  clock.advance(10); // poll's 20 ms; flaky's second backoff is 20 ms, from 10 ms on
+  await manager.whenQuiet();
+  assert.deepEqual(counts, { flaky: 2, broken: 1, poll: 2 });
+  clock.advance(10);
+  await manager.whenQuiet();
+  clock.advance(1_000);
+  await manager.whenQuiet();
   assert.deepEqual(counts, { flaky: 3, broken: 1, poll: 2 });
   const retry = lines.find((l) => l.msg === "Reconcile failed; retrying");
   assert.equal(retry?.fields.controller, "test");
@@ -161,16 +188,145 @@ Deno.test("Manager retries thrown errors with backoff, not TerminalErrors, and h
   await run;
 });
 
+Deno.test("Manager runs a key again at once on requeue: now, at most three passes in a row", async () => {
+  const cms = new FakeSource([obj("again", "1"), obj("other", "1")]);
+  const order: string[] = [];
+  const manager = new Manager({
+    rest: {} as RestClient,
+    controllers: [{
+      name: "test",
+      for: configMaps,
+      concurrency: 1,
+      reconcile: (_key, ctx) => {
+        order.push(ctx.name);
+        const again = ctx.name === "again" && order.filter((n) => n === "again").length < 5;
+        return Promise.resolve(again ? { requeue: "now" as const } : undefined);
+      },
+    }],
+    events,
+    log: logWith({}),
+    queue: { clock: new FakeClock() },
+    sourceFor: () => cms,
+  });
+  const stop = new AbortController();
+  const run = manager.run(stop.signal);
+  cms.release();
+  await until("every pass", () => order.length === 6);
+  await manager.whenQuiet();
+  // Three passes back to back, then behind the key that was waiting, then the rest.
+  assert.deepEqual(order, ["again", "again", "again", "other", "again", "again"]);
+  stop.abort();
+  await run;
+});
+
+Deno.test("Manager adds declared indexes before the caches fill and lends every cache to mappers", async () => {
+  const cms = new FakeSource([obj("a", "1")]);
+  const owned = new FakeSource([
+    { metadata: { name: "p", namespace: "ns", resourceVersion: "1", labels: { app: "a" } } },
+  ]);
+  const seen: string[] = [];
+  const byApp = (o: KubeObject) => o.metadata?.labels?.app ? [o.metadata.labels.app] : [];
+  const manager = managerWith({
+    name: "test",
+    for: configMaps,
+    indexes: [{ resource: pods, name: "byApp", index: byApp }],
+    watches: [{
+      resource: pods,
+      // A pod maps to the configmap its label names, found through another cache.
+      mapToKeys: (pod, cache) =>
+        cache(configMaps).keys().filter((k) => k === `ns/${pod.metadata?.labels?.app}`),
+    }],
+    reconcile: (key, ctx) => {
+      seen.push(`${key}:${ctx.cache(pods).byIndex("byApp", "a").length}`);
+      return Promise.resolve();
+    },
+  }, new Map([[configMaps, cms], [pods, owned]]));
+  const stop = new AbortController();
+  const run = manager.run(stop.signal);
+  cms.release();
+  owned.release();
+  await until("the first pass", () => seen.length === 1);
+  assert.deepEqual(seen, ["ns/a:1"]);
+  owned.push({
+    type: "MODIFIED",
+    object: {
+      metadata: { name: "p", namespace: "ns", resourceVersion: "2", labels: { app: "a" } },
+    },
+  });
+  await until("the pass the pod's change caused", () => seen.length === 2);
+  stop.abort();
+  await run;
+});
+
+/** A ChangeSource that is not the API server, as the agent's libvirt domains are. */
+class FakeChanges implements ChangeSource {
+  readonly name = "fake";
+  readonly store = new Store<KubeObject>();
+  #handlers = new Set<ChangeHandler<KubeObject>>();
+  started = false;
+  stopped = false;
+  get hasSynced() {
+    return this.store.hasSynced;
+  }
+  onChange(handler: ChangeHandler<KubeObject>) {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+  start() {
+    this.started = true;
+  }
+  synced() {
+    this.store.replace([]);
+    return Promise.resolve();
+  }
+  stop() {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+  change(obj: KubeObject) {
+    this.store.upsert(obj);
+    for (const handler of this.#handlers) handler(undefined, obj);
+  }
+}
+
+Deno.test("Manager starts, maps and stops a source of its own, and reconciles seed keys", async () => {
+  const cms = new FakeSource([]);
+  const domains = new FakeChanges();
+  const seen: string[] = [];
+  const manager = managerWith({
+    name: "test",
+    for: configMaps,
+    watches: [{ source: domains, mapToKeys: (d) => [`ns/${d.metadata?.name}`] }],
+    seedKeys: () => ["ns/seed"],
+    reconcile: (key) => Promise.resolve(void seen.push(key)),
+  }, new Map([[configMaps, cms]]));
+  const stop = new AbortController();
+  const run = manager.run(stop.signal);
+  cms.release();
+  await until("the seed key", () => seen.length === 1);
+  assert.equal(domains.started, true);
+  assert.deepEqual(seen, ["ns/seed"]);
+  domains.change({ metadata: { name: "vm1" } });
+  manager.enqueue("test", "ns/asked");
+  await until("the mapped and the enqueued keys", () => seen.length === 3);
+  assert.deepEqual(seen.slice(1).sort(), ["ns/asked", "ns/vm1"]);
+  stop.abort();
+  await run;
+  assert.equal(domains.stopped, true);
+});
+
 Deno.test("Manager stop lets an in-flight reconcile finish", async () => {
   const cms = new FakeSource([obj("slow", "1")]);
   let finished = false;
   let started = false;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => release = resolve);
   const manager = managerWith({
     name: "test",
     for: configMaps,
     reconcile: async () => {
       started = true;
-      await sleep(100);
+      await held;
       finished = true;
     },
   }, new Map([[configMaps, cms]]));
@@ -179,6 +335,11 @@ Deno.test("Manager stop lets an in-flight reconcile finish", async () => {
   cms.release();
   await until("the reconcile to start", () => started);
   stop.abort();
+  let ended = false;
+  run.then(() => ended = true);
+  await turn();
+  assert.equal(ended, false, "the manager waits for the reconcile in flight");
+  release();
   await run;
   assert.equal(finished, true);
 });

@@ -1,5 +1,6 @@
 /** A work queue of keys: duplicates merge, one worker per key, per-key backoff, N workers. */
 import { backoffDelay, type BackoffPolicy } from "./backoff.ts";
+import { type Clock, systemClock } from "./clock.ts";
 
 /** Options of a WorkQueue. */
 export interface WorkQueueOptions {
@@ -8,6 +9,8 @@ export interface WorkQueueOptions {
   /** Per-key retry delays for `addRateLimited`. Default 50 ms doubling to 5 min, ±20 %. */
   backoff?: BackoffPolicy;
   random?: () => number;
+  /** Time and timers for delayed keys; default the system's. */
+  clock?: Clock;
 }
 
 /** Handles one key; a throw re-queues the key with backoff. */
@@ -21,18 +24,21 @@ export class WorkQueue {
   #pending = new Set<string>(); // insertion-ordered, so also the FIFO
   #processing = new Set<string>();
   #dirty = new Set<string>(); // added again while processing: run once more after
-  #timers = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
+  #timers = new Map<string, { at: number; cancel: () => void }>();
   #failures = new Map<string, number>();
   #worker: Worker | undefined;
   #shuttingDown = false;
   #idle: Array<() => void> = [];
+  #quiet: Array<() => void> = [];
   #policy: BackoffPolicy;
   #random: () => number;
+  #clock: Clock;
 
   constructor(opts: WorkQueueOptions = {}) {
     this.concurrency = Math.max(1, opts.concurrency ?? 2);
     this.#policy = opts.backoff ?? defaultBackoff;
     this.#random = opts.random ?? Math.random;
+    this.#clock = opts.clock ?? systemClock;
   }
 
   /** Queue `key` now; no-op when already waiting, deferred when being processed. */
@@ -47,15 +53,15 @@ export class WorkQueue {
   addAfter(key: string, ms: number): void {
     if (this.#shuttingDown) return;
     if (ms <= 0) return this.add(key);
-    const at = Date.now() + ms;
+    const at = this.#clock.now() + ms;
     const existing = this.#timers.get(key);
     if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
+    existing?.cancel();
+    const cancel = this.#clock.after(ms, () => {
       this.#timers.delete(key);
       this.add(key);
-    }, ms);
-    this.#timers.set(key, { at, timer });
+    });
+    this.#timers.set(key, { at, cancel });
   }
 
   /** Queue `key` after its next backoff delay, or `minDelayMs` if longer; answers the delay. */
@@ -87,6 +93,17 @@ export class WorkQueue {
     return this.#processing.size;
   }
 
+  /** Keys waiting for their delay to pass. */
+  get delayed(): number {
+    return this.#timers.size;
+  }
+
+  /** Resolves once no key waits or runs (delayed keys aside): for tests and shutdown. */
+  whenQuiet(): Promise<void> {
+    if (this.#pending.size === 0 && this.#processing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#quiet.push(resolve));
+  }
+
   /** Start processing with `worker`; resolves once shut down and drained. */
   run(worker: Worker): Promise<void> {
     if (this.#worker) throw new Error("Cannot run a WorkQueue twice");
@@ -101,7 +118,7 @@ export class WorkQueue {
     this.#shuttingDown = true;
     this.#pending.clear();
     this.#dirty.clear();
-    for (const { timer } of this.#timers.values()) clearTimeout(timer);
+    for (const { cancel } of this.#timers.values()) cancel();
     this.#timers.clear();
     const drained = new Promise<void>((resolve) => this.#idle.push(resolve));
     this.#settle();
@@ -139,6 +156,9 @@ export class WorkQueue {
   }
 
   #settle(): void {
+    if (this.#pending.size === 0 && this.#processing.size === 0) {
+      for (const resolve of this.#quiet.splice(0)) resolve();
+    }
     if (!this.#shuttingDown || this.#processing.size > 0) return;
     for (const resolve of this.#idle.splice(0)) resolve();
   }

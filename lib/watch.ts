@@ -5,13 +5,13 @@ import { messageOf } from "./errors.ts";
 import { ApiError, apiErrorOfStatus, isGone, isTooManyRequests } from "./kube/api_error.ts";
 import { keyOf, type KubeObject, type WatchEvent } from "./kube/object.ts";
 import { type Logger, logger } from "./log.ts";
+import type { ChangeHandler, ChangeSource } from "./change_source.ts";
 import type { ListWatchSource } from "./watch_source.ts";
 
 export type { ListResult, ListWatchSource, Selection } from "./watch_source.ts";
 export { restListWatch } from "./watch_source.ts";
 
-/** Told of every change: `old` absent for a new object, `current` absent for a deleted one. */
-export type ChangeHandler<T> = (old: T | undefined, current: T | undefined) => void;
+export type { ChangeHandler } from "./change_source.ts";
 
 /** Options of a Reflector. */
 export interface ReflectorOptions<T extends KubeObject> {
@@ -35,7 +35,7 @@ export interface ReflectorOptions<T extends KubeObject> {
 type WatchOutcome = "ended" | "empty" | "quiet" | "relist";
 
 /** Lists, then watches from the list's resourceVersion, relisting and reconnecting as needed. */
-export class Reflector<T extends KubeObject = KubeObject> {
+export class Reflector<T extends KubeObject = KubeObject> implements ChangeSource<T> {
   readonly store: Store<T>;
   readonly name: string;
   #opts: ReflectorOptions<T>;
@@ -45,6 +45,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
   #loop: Promise<void> | undefined;
   #rv: string | undefined;
   #relistAt = 0;
+  #healthy = false;
   #synced: Promise<void>;
   #markSynced!: () => void;
 
@@ -78,6 +79,11 @@ export class Reflector<T extends KubeObject = KubeObject> {
     return this.store.hasSynced;
   }
 
+  /** True while the last list or watch succeeded: the store follows its source. */
+  get healthy(): boolean {
+    return this.#healthy;
+  }
+
   /** Resolves after the first list is in the store. */
   synced(): Promise<void> {
     return this.#synced;
@@ -103,6 +109,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
         else backoff.reset();
       } catch (error) {
         if (signal.aborted) break;
+        this.#healthy = false;
         if (isGone(error)) this.#rv = undefined;
         const retryAfter = error instanceof ApiError && isTooManyRequests(error)
           ? error.retryAfterSeconds
@@ -124,6 +131,7 @@ export class Reflector<T extends KubeObject = KubeObject> {
     const transform = this.#opts.transform ?? dropManagedFields;
     const diff = this.store.replace(result.items.map(transform));
     this.#rv = result.resourceVersion;
+    this.#healthy = true;
     const resyncMs = this.#opts.resyncMs ?? 600_000;
     this.#relistAt = resyncMs > 0 ? Date.now() + jittered(resyncMs, 0.1) : Infinity;
     this.#markSynced();

@@ -6,8 +6,8 @@ import {
   VM_CONTROLLER_FINALIZER,
   type VMI,
 } from "../../api/mod.ts";
-import type { ReadonlyStore, Store } from "../../lib/cache.ts";
 import {
+  type CacheReader,
   type Controller,
   ownerKeysOf,
   type ReconcileContext,
@@ -224,17 +224,12 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
 /** The VM cache's index of the DataVolumes each VM names (its templates and volumes). */
 export const BY_DATA_VOLUME = "byDataVolume";
 
-/** The cache's own stores take more indexes; a test's fake may not. */
-const indexable = (store: ReadonlyStore<VM>): store is Store<VM> =>
-  typeof (store as Partial<Store<VM>>).addIndexer === "function";
-
 /** The VM controller. */
 export function vmController(): Controller<VM> {
-  // The VM cache, once the first pass has it: a DataVolume's change goes to the VMs that name it.
-  let vms: ReadonlyStore<VM> | undefined;
-  const vmKeysOfDataVolume = (dv: KubeObject): string[] => {
+  // A DataVolume's change goes to the VMs that own it or name it.
+  const vmKeysOfDataVolume = (dv: KubeObject, cache: CacheReader): string[] => {
     const keys = new Set(ownerKeysOf(dv, virtualMachines));
-    for (const vm of vms?.byIndex(BY_DATA_VOLUME, keyOf(dv)) ?? []) keys.add(keyOf(vm));
+    for (const vm of cache(virtualMachines).byIndex(BY_DATA_VOLUME, keyOf(dv))) keys.add(keyOf(vm));
     return [...keys];
   };
   return {
@@ -245,16 +240,13 @@ export function vmController(): Controller<VM> {
       { resource: virtualMachineInstances, mapToKeys: (vmi) => [keyOf(vmi)] },
       { resource: dataVolumes, mapToKeys: vmKeysOfDataVolume },
     ],
+    indexes: [{
+      resource: virtualMachines,
+      name: BY_DATA_VOLUME,
+      index: (vm) => dataVolumeKeysOf(vm as VM),
+    }],
     concurrency: 4,
     async reconcile(_key, ctx): Promise<ReconcileResult | void> {
-      if (!vms) {
-        // Every VM is queued when a term starts, so changes before this pass lose nothing.
-        const store = ctx.cache<VM>(virtualMachines);
-        if (indexable(store)) {
-          store.addIndexer(BY_DATA_VOLUME, dataVolumeKeysOf);
-          vms = store;
-        }
-      }
       try {
         return await reconcileVm(ctx);
       } catch (error) {
