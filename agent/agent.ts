@@ -1,32 +1,42 @@
 /**
- * The node agent assembled: libvirt, the VMI loop, node-local storage, and on kubelet-less nodes
- * the Node, its Lease and the launcher pods. Stopping the agent never stops a VM: domains are
+ * The node agent assembled: one Manager, without leader election, running the agent's
+ * controllers (VMIs against libvirt's domains, the Node, local volumes and imports, and the
+ * launcher pods where no kubelet runs). Stopping the agent never stops a VM: domains are
  * persistent and QEMU belongs to libvirtd, so a restarted agent adopts what it finds.
  */
-import { LAUNCHER_SELECTOR, type Pod, type VMI } from "../api/mod.ts";
-import { sleep } from "../lib/backoff.ts";
-import { Store } from "../lib/cache.ts";
-import { messageOf } from "../lib/errors.ts";
+import {
+  AGENT_ENDPOINT_ANNOTATION,
+  LAUNCHER_SELECTOR,
+  NODE_NAME_LABEL,
+  type NodeObject,
+  type VMI,
+} from "../api/mod.ts";
+import type { Controller } from "../lib/controller.ts";
+import { Manager } from "../lib/controller_manager.ts";
 import { RestEventRecorder } from "../lib/events.ts";
-import { isNotFound } from "../lib/kube/api_error.ts";
-import { keyOf, type KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
-import { pods, secrets } from "../lib/kube/resources.ts";
+import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
 import type { Logger } from "../lib/log.ts";
-import { Reflector, restListWatch } from "../lib/watch.ts";
 import type { NodeFacts } from "./domain/mod.ts";
 import type { AgentConfig } from "./flags.ts";
 import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
-import { type LibvirtConnection, openLibvirt } from "./libvirt/mod.ts";
+import { LazyHypervisor } from "./libvirt/lazy.ts";
+import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
 import { readHostInfo } from "./node/host.ts";
-import { byCreator, LauncherPodReporter } from "./node/pods.ts";
-import { NodeRegistration, publishEndpoint } from "./node/registration.ts";
-import { type LifecycleContext, pauseVmi, unpauseVmi } from "./reconcile/lifecycle.ts";
-import { VmiLoop } from "./reconcile/loop.ts";
-import { vmisUsingClaim } from "./storage/claim_users.ts";
-import { type ImportRunner, LocalStorage } from "./storage/mod.ts";
-import type { VolumeContext } from "./volumes/mod.ts";
+import { launcherPodController } from "./node/launcher_pods.ts";
+import { NODE_LEASE_NAMESPACE, nodeController } from "./node/node_controller.ts";
+import { ImportJobs } from "./storage/import_jobs.ts";
+import { type ImportRunner, importsController } from "./storage/imports.ts";
+import { NodeCapacity } from "./storage/node_capacity.ts";
+import { provisionerController } from "./storage/provisioner.ts";
+import { reclaimerController } from "./storage/reclaimer.ts";
+import { resolveClaimDir } from "./storage/resolver.ts";
+import { volumesDirOf } from "./storage/types.ts";
+import { secretDataOf } from "./volumes/secrets.ts";
+import { VMI_CONTROLLER, vmiController } from "./vmi/controller.ts";
+import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
+import { PassMemory } from "./vmi/memory.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -48,7 +58,10 @@ export interface AgentParts {
   runImport?: ImportRunner;
 }
 
-/** Starts the agent's loops in the background; they stop when `stop` aborts. */
+/** Imports run at once on one node. */
+const CONCURRENT_IMPORTS = 2;
+
+/** Starts the agent in the background; it stops when `stop` aborts. */
 export function startAgent(
   config: AgentConfig,
   rest: RestClient,
@@ -56,186 +69,138 @@ export function startAgent(
   stop: AbortSignal,
   parts: AgentParts = {},
 ): RunningAgent {
-  let libvirt: LibvirtConnection | undefined;
-  let loop: VmiLoop | undefined;
-  let podsReflector: Reflector<Pod> | undefined;
-  let registration: NodeRegistration | undefined;
-  let nodeFacts: NodeFacts | undefined;
-  const lifecycle = (): LifecycleContext => {
-    if (!loop || !libvirt) throw new Error("The agent is not connected to libvirt yet");
-    const l = loop;
-    return {
-      node: config.nodeName,
-      vmis: l.store,
-      hypervisor: libvirt,
-      enqueue: (k) => l.enqueue(k),
-    };
-  };
-
-  const events = new RestEventRecorder({
-    rest,
-    component: "denovirt-agent",
-    host: config.nodeName,
-    log,
-  });
-  // Storage does not need libvirt: volumes are provisioned and imported while it is down.
-  const storage = new LocalStorage({
-    rest,
-    node: config.nodeName,
-    dataDir: config.dataDir,
-    capacityBytes: config.localStorageCapacityBytes,
-    runImport: parts.runImport ?? runImport,
-    events,
-    log: log.with({ part: "storage" }),
-    onClaimReady(namespace, name) {
-      const l = loop;
-      const users = l
-        ? vmisUsingClaim(l.store.byIndex("byNamespace", namespace), namespace, name)
-        : [];
-      for (const vmi of users) l?.enqueue(keyOf(vmi));
-    },
-  });
-
-  const vmis = (async () => {
-    libvirt = await connect(config, log, stop);
-    if (!libvirt) return;
-    try {
-      const kvm = config.kvm === "auto" ? await libvirtSupportsKvm(libvirt) : config.kvm;
+  const node = config.nodeName;
+  const hypervisor = new LazyHypervisor(config.libvirtUri);
+  const domainSource = libvirtListWatch(hypervisor);
+  const domains = domainReflector(domainSource, config.resyncSeconds * 1000, log);
+  let facts: NodeFacts | undefined;
+  let probing: Promise<NodeFacts> | undefined;
+  const nodeFacts = (): Promise<NodeFacts> =>
+    probing ??= (async () => {
+      const kvm = config.kvm === "auto" ? await libvirtSupportsKvm(hypervisor) : config.kvm;
       log.info("Virtualisation", { kvm, emulation: kvm ? "KVM" : "TCG (software emulation)" });
-      const node: NodeFacts = { name: config.nodeName, kvm, runDir: config.runDir };
-      nodeFacts = node;
-      for (const dir of [config.dataDir, config.runDir, ...config.allowedHostDiskDirs]) {
-        await Deno.mkdir(dir, { recursive: true });
-      }
-      podsReflector = new Reflector<Pod>({
-        name: "pods",
-        store: new Store<Pod>({ byCreator }),
-        log,
-        source: restListWatch(rest, pods, {
-          labelSelector: LAUNCHER_SELECTOR,
-          fieldSelector: `spec.nodeName=${config.nodeName}`,
-        }),
-      });
-      loop = new VmiLoop({
-        rest,
-        hypervisor: libvirt,
+      return facts = { name: node, kvm, runDir: config.runDir };
+    })().catch((error) => {
+      probing = undefined;
+      throw error;
+    });
+  const volumesDir = volumesDirOf(config.dataDir);
+  const jobs = new ImportJobs();
+  const events = new RestEventRecorder({ rest, component: "denovirt-agent", host: node, log });
+  let manager: Manager | undefined;
+
+  const done = (async () => {
+    for (const dir of [config.dataDir, config.runDir, volumesDir, ...config.allowedHostDiskDirs]) {
+      await Deno.mkdir(dir, { recursive: true });
+    }
+    const capacity = new NodeCapacity({
+      node,
+      dataDir: config.dataDir,
+      capacityBytes: config.localStorageCapacityBytes,
+    });
+    const controllers: Controller[] = [
+      vmiController({
         node,
-        volumes: volumeContext(config, rest, storage),
-        events,
-        log,
-        resyncMs: config.resyncSeconds * 1000,
+        hypervisor,
+        domains,
+        nodeFacts,
+        memory: new PassMemory(),
         workers: config.workers,
-        pods: podsReflector.store,
-      });
-      const l = loop;
-      podsReflector.onChange((old, current) => {
-        for (const pod of [old, current]) {
-          const key = pod && l.keyOfPod(pod);
-          if (key) l.enqueue(key);
-        }
-      });
-      const running: Promise<void>[] = [];
-      if (!config.registerNode) {
-        const facts = { name: config.nodeName, address: config.nodeAddress, port: config.port };
-        running.push(publishEndpoint(rest, facts, log, stop));
-      }
-      if (config.registerNode) {
-        registration = new NodeRegistration(rest, {
-          name: config.nodeName,
+        volumes: (cache) => ({
+          dataDir: config.dataDir,
+          hostDiskRoots: config.allowedHostDiskDirs,
+          getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
+          resolveClaim: (namespace, name) =>
+            resolveClaimDir(cache, { node, volumesDir }, namespace, name),
+        }),
+      }) as Controller,
+      nodeController({
+        facts: {
+          name: node,
           host: await readHostInfo(),
           address: config.nodeAddress,
           port: config.port,
           taints: config.registerWithTaints,
-        }, log);
-        running.push(registration.run(stop));
-        const reporter = new LauncherPodReporter({
-          rest,
-          node: config.nodeName,
-          hostIP: config.nodeAddress,
-          pods: podsReflector,
-          vmis: { store: loop.store, reflector: loop.reflector },
-          log,
-        });
-        running.push((async () => {
-          await Promise.all([podsReflector!.synced(), l.reflector.synced()]);
-          if (!stop.aborted) await reporter.run(stop);
-        })());
-      }
-      podsReflector.start();
-      running.push(loop.run(stop));
-      await Promise.all(running);
-      await podsReflector.stop();
+        },
+        register: config.registerNode,
+        capacity,
+      }) as Controller,
+      provisionerController({ node, volumesDir, capacity }) as Controller,
+      reclaimerController({ node, volumesDir, imports: jobs }) as Controller,
+      importsController({
+        node,
+        volumesDir,
+        run: parts.runImport ?? runImport,
+        jobs,
+        concurrency: CONCURRENT_IMPORTS,
+      }) as Controller,
+      ...(config.registerNode
+        ? [launcherPodController(node, config.nodeAddress) as Controller]
+        : []),
+    ];
+    manager = new Manager({
+      rest,
+      controllers,
+      component: "denovirt-agent",
+      log,
+      events,
+      selections: [
+        { resource: virtualMachineInstances, labelSelector: `${NODE_NAME_LABEL}=${node}` },
+        {
+          resource: pods,
+          labelSelector: LAUNCHER_SELECTOR,
+          fieldSelector: `spec.nodeName=${node}`,
+        },
+        { resource: nodes, fieldSelector: `metadata.name=${node}` },
+        {
+          resource: leases,
+          namespace: NODE_LEASE_NAMESPACE,
+          fieldSelector: `metadata.name=${node}`,
+        },
+      ],
+      caches: config.registerNode ? [leases] : [],
+    });
+    domains.synced().then(() => log.info("libvirt answers", { domains: domains.store.size }));
+    try {
+      await manager.run(stop);
     } finally {
-      await libvirt.close();
+      domainSource.close();
+      await hypervisor.close();
       log.info("Agent stopped; domains keep running");
     }
   })();
-  // Either failing fails the agent (the role then aborts `stop`, which ends the other).
-  const done = Promise.all([vmis, storage.run(stop)]).then(() => {});
 
+  const lifecycle = (): LifecycleContext => {
+    if (!manager) throw new Error("The agent is not running yet");
+    const m = manager;
+    return {
+      node,
+      vmis: m.store<VMI>(virtualMachineInstances),
+      hypervisor,
+      enqueue: (key) => m.enqueue(VMI_CONTROLLER, key),
+    };
+  };
   return {
     notReadyReason() {
-      if (!libvirt) return "libvirt is not connected";
-      if (!loop || !podsReflector) return "starting";
-      if (!loop.reflector.hasSynced || !podsReflector.hasSynced) return "caches are not synced";
-      if (!loop.ready) return "libvirt does not answer";
-      if (!storage.hasSynced) return "storage caches are not synced";
-      if (registration && !registration.registered) return "the Node is not registered";
+      if (!manager) return "starting";
+      if (!hypervisor.connected) return "libvirt is not connected";
+      if (!manager.hasSynced) return "caches are not synced";
+      if (!domains.healthy) return "libvirt does not answer";
+      const self = manager.store<NodeObject>(nodes).get(node);
+      if (!self?.metadata?.annotations?.[AGENT_ENDPOINT_ANNOTATION]) {
+        return config.registerNode
+          ? "the Node is not registered"
+          : "the Node has no agent endpoint";
+      }
       return undefined;
     },
     pause: (namespace, name) => pauseVmi(lifecycle(), namespace, name),
     unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
     vmiOf: (namespace, name) => {
-      const vmi = loop?.store.get(`${namespace}/${name}`);
-      return vmi?.status?.nodeName === config.nodeName ? vmi : undefined;
+      const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
+      return vmi?.status?.nodeName === node ? vmi : undefined;
     },
-    nodeFacts: () => nodeFacts,
+    nodeFacts: () => facts,
     done,
-  };
-}
-
-/** Opens libvirt, retrying while libvirtd is not up yet. */
-async function connect(
-  config: AgentConfig,
-  log: Logger,
-  stop: AbortSignal,
-): Promise<LibvirtConnection | undefined> {
-  let delay = 250;
-  while (!stop.aborted) {
-    try {
-      const connection = await openLibvirt(config.libvirtUri);
-      log.info("libvirt connected", { uri: config.libvirtUri });
-      return connection;
-    } catch (error) {
-      log.warn("Cannot connect to libvirt; retrying", { error: messageOf(error), delayMs: delay });
-      await sleep(delay, stop);
-      delay = Math.min(delay * 2, 5_000);
-    }
-  }
-  return undefined;
-}
-
-/** What volume preparation needs: the agent's directories, Secrets, and local claims. */
-function volumeContext(
-  config: AgentConfig,
-  rest: RestClient,
-  storage: Pick<LocalStorage, "resolveClaim">,
-): VolumeContext {
-  return {
-    dataDir: config.dataDir,
-    hostDiskRoots: config.allowedHostDiskDirs,
-    async getSecret(namespace, name) {
-      try {
-        const secret = await rest.get<KubeObject & { data?: Record<string, string> }>(secrets, {
-          namespace,
-          name,
-        });
-        return secret.data ?? {};
-      } catch (error) {
-        if (isNotFound(error)) return undefined;
-        throw error;
-      }
-    },
-    resolveClaim: (namespace, claimName) => storage.resolveClaim(namespace, claimName),
   };
 }

@@ -2,4 +2,4 @@
 export { agentRole } from "./role.ts";
 export { type RunningAgent, startAgent } from "./agent.ts";
 export { type AgentConfig, parseAgentFlags } from "./flags.ts";
-export { LifecycleConflictError, LifecycleNotFoundError } from "./reconcile/lifecycle.ts";
+export { LifecycleConflictError, LifecycleNotFoundError } from "./vmi/lifecycle.ts";

@@ -1,7 +1,7 @@
 /**
  * The names the roles share: every label, annotation and finalizer that one role writes and
  * another reads. KubeVirt's names where KubeVirt has one, `denovirt.io/` where denovirt needs
- * its own. Which role writes each is in adr/0008-one-writer-per-field.md; storage and import
+ * its own. Which role writes each is in adr/0009-one-writer-per-field.md; storage and import
  * annotations are in storage_annotations.ts.
  */
 

@@ -19,3 +19,6 @@ export * from "./contract.ts";
 export * from "./phases.ts";
 export * from "./run_strategy.ts";
 export * from "./objects.ts";
+export * from "./launcher_pods.ts";
+export * from "./ownership.ts";
+export * from "./conditions.ts";

@@ -131,3 +131,17 @@ export const NetworkSchema = z
   })
   .superRefine(oneOf(NETWORK_SOURCES, "network source", { required: true }));
 export type Network = z.infer<typeof NetworkSchema>;
+
+/** Names of the PVCs the volumes mount (a DataVolume's PVC has the DataVolume's name). */
+export function claimNamesOf(volumes: readonly Volume[] | undefined): string[] {
+  return (volumes ?? []).flatMap((volume) => {
+    const name = volume.persistentVolumeClaim?.claimName ??
+      volume.ephemeral?.persistentVolumeClaim?.claimName ?? volume.dataVolume?.name;
+    return name ? [name] : [];
+  });
+}
+
+/** Names of the DataVolumes the volumes mount. */
+export function dataVolumeNamesOf(volumes: readonly Volume[] | undefined): string[] {
+  return (volumes ?? []).flatMap((volume) => volume.dataVolume ? [volume.dataVolume.name] : []);
+}

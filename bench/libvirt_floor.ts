@@ -1,7 +1,7 @@
 /**
  * The floor: the same domains started straight through libvirt at the same pace, rendered by the
  * agent's own `domainXmlFor` from the VMIs the stack made. Their namespace differs and their
- * metadata names no node, so the agent never takes them for its own (agent/reconcile/plan.ts).
+ * metadata names the node `bench-floor`, so no agent takes them for its own (agent/vmi/plan.ts).
  */
 import { join } from "node:path";
 import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../agent/domain/mod.ts";

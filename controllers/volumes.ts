@@ -1,11 +1,13 @@
 /** The claims and DataVolumes a VMI spec uses, and what their state means for starting it. */
-import type {
-  DataVolumePhase,
-  PersistentVolumeClaim,
-  VirtualMachineInstanceSpec,
+import {
+  claimNamesOf,
+  dataVolumeNamesOf,
+  type DataVolumePhase,
+  type PersistentVolumeClaim,
+  type VirtualMachineInstanceSpec,
 } from "../api/mod.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
-import { hasCondition } from "./conditions.ts";
+import { hasCondition } from "../api/conditions.ts";
 
 /** The fields of a cdi.kubevirt.io DataVolume read here. */
 export interface DataVolumeObject extends KubeObject {
@@ -24,20 +26,6 @@ export interface VolumeView {
 /** A view with nothing in it: for callers that do not look at volumes. */
 export const NO_VOLUMES: VolumeView = { claim: () => undefined, dataVolume: () => undefined };
 
-/** Names of the PVCs the spec mounts (a DataVolume's PVC has the DataVolume's name). */
-export function claimNamesOf(spec: VirtualMachineInstanceSpec | undefined): string[] {
-  const names = (spec?.volumes ?? []).map((v) =>
-    v.persistentVolumeClaim?.claimName ?? v.ephemeral?.persistentVolumeClaim?.claimName ??
-      v.dataVolume?.name
-  );
-  return names.filter((n): n is string => !!n);
-}
-
-/** Names of the DataVolumes the spec mounts. */
-export function dataVolumeNamesOf(spec: VirtualMachineInstanceSpec | undefined): string[] {
-  return (spec?.volumes ?? []).map((v) => v.dataVolume?.name).filter((n): n is string => !!n);
-}
-
 /** DataVolume phases in which its PVC is usable, or will be once a pod consumes it. */
 const DV_READY = new Set(["Succeeded", "WaitForFirstConsumer", "PendingPopulation"]);
 
@@ -54,7 +42,7 @@ export function hasDataVolumeProvisioning(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): boolean {
-  return dataVolumeNamesOf(spec).some((name) => {
+  return dataVolumeNamesOf(spec?.volumes).some((name) => {
     const dv = view.dataVolume(name);
     if (!dv) return false;
     const phase = dv.status?.phase ?? "";
@@ -76,7 +64,7 @@ export function hasDataVolumeError(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): boolean {
-  return dataVolumeNamesOf(spec).some((name) => {
+  return dataVolumeNamesOf(spec?.volumes).some((name) => {
     const status = view.dataVolume(name)?.status;
     if (status?.phase === "Failed") return true;
     const running = status?.conditions?.find((c) => c.type === "Running");
@@ -89,7 +77,7 @@ export function hasUnboundClaim(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): boolean {
-  return claimNamesOf(spec).some((name) => view.claim(name)?.status?.phase === "Pending");
+  return claimNamesOf(spec?.volumes).some((name) => view.claim(name)?.status?.phase === "Pending");
 }
 
 /**
@@ -100,11 +88,11 @@ export function volumesBlockingStart(
   spec: VirtualMachineInstanceSpec | undefined,
   view: VolumeView,
 ): { missing: string[]; waiting: string[]; failed: string[] } {
-  const dataVolumes = new Set(dataVolumeNamesOf(spec));
+  const dataVolumes = new Set(dataVolumeNamesOf(spec?.volumes));
   const missing: string[] = [];
   const waiting: string[] = [];
   const failed: string[] = [];
-  for (const name of claimNamesOf(spec)) {
+  for (const name of claimNamesOf(spec?.volumes)) {
     const dv = dataVolumes.has(name) ? view.dataVolume(name) : undefined;
     if (dv) {
       const phase = dv.status?.phase ?? "";

@@ -1,7 +1,8 @@
-/** The writes controllers share: finalizers and status, each guarded by the resourceVersion read. */
+/** The writes controllers share: finalizers and owned status fields, guarded by resourceVersions. */
 import { isDeepStrictEqual } from "node:util";
-import { ApiError } from "../lib/kube/api_error.ts";
+import { FIELD_MANAGERS } from "../api/mod.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
+import { mergePatchOf } from "../lib/merge_patch.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import type { Resource } from "../lib/kube/resources.ts";
 
@@ -20,7 +21,7 @@ export function patchFinalizers<T extends KubeObject>(
     resource,
     { ...(namespace ? { namespace } : {}), name: name ?? "" },
     { metadata: { resourceVersion, finalizers } },
-    { type: "merge", ...(signal ? { signal } : {}) },
+    { type: "merge", fieldManager: FIELD_MANAGERS.controllers, ...(signal ? { signal } : {}) },
   );
 }
 
@@ -35,35 +36,44 @@ export function editFinalizers(
   return out;
 }
 
-/**
- * Thrown when the object changed under us: the watch brings the new version and a new pass. A
- * 409 Conflict, so that the Manager retries it quietly like any lost optimistic-concurrency race.
- */
-export class StaleObjectError extends ApiError {
-  override name = "StaleObjectError";
-  constructor(message: string) {
-    super(message, 409, "Conflict");
-  }
-}
+/** What a status write did: wrote (the object after it), had nothing to write, or found it stale. */
+export type StatusWrite<T> = { written: T } | "unchanged" | "stale";
 
 /**
- * Write `status` over `latest` when it differs from `base.status`, where `base` is what the
- * status was computed from and `latest` is `base` after this pass's own metadata writes. Refuses
- * (StaleObjectError) when someone else changed the status in between.
+ * Patches the status `fields` (all of them when not given) from `base.status` to `status`,
+ * where `base` is what the status was decided on and `latest` is `base` after this pass's own
+ * metadata writes. "stale" when one of those fields changed between the two (someone else's
+ * write): the caller plans again on the newer object. The patch carries `latest`'s
+ * resourceVersion, so a change after it is a 409 and a retry.
  */
-export async function writeStatusIfChanged<T extends WithStatus>(
+export async function patchOwnedStatus<T extends WithStatus>(
   rest: RestClient,
   resource: Resource,
   base: T,
   latest: T,
-  status: unknown,
+  status: Record<string, unknown>,
+  fields?: readonly string[],
   signal?: AbortSignal,
-): Promise<T | undefined> {
-  if (isDeepStrictEqual(status, base.status ?? {})) return undefined;
-  if (latest !== base && !isDeepStrictEqual(latest.status, base.status)) {
-    throw new StaleObjectError("The status changed while it was being computed");
-  }
-  return await rest.updateStatus<T>(resource, { ...latest, status }, signal ? { signal } : {});
+): Promise<StatusWrite<T>> {
+  const before = (base.status ?? {}) as Record<string, unknown>;
+  const owned = fields ?? [...new Set([...Object.keys(before), ...Object.keys(status)])];
+  const patch = mergePatchOf(before, status, owned);
+  if (!patch) return "unchanged";
+  const now = (latest.status ?? {}) as Record<string, unknown>;
+  if (latest !== base && owned.some((f) => !isDeepStrictEqual(before[f], now[f]))) return "stale";
+  const { namespace, name, resourceVersion } = latest.metadata ?? {};
+  const written = await rest.patch<T>(
+    resource,
+    { ...(namespace ? { namespace } : {}), name: name ?? "" },
+    { metadata: { resourceVersion }, status: patch },
+    {
+      type: "merge",
+      subresource: "status",
+      fieldManager: FIELD_MANAGERS.controllers,
+      ...(signal ? { signal } : {}),
+    },
+  );
+  return { written };
 }
 
 /** Same JSON value, whatever the key order. */

@@ -278,7 +278,6 @@ Deno.test("VMI controller: a VMI gets one launcher pod, is Scheduled to the regi
     });
     assert.equal(vmi.status?.nodeName, env.node);
     assert.equal(vmi.metadata.labels?.["kubevirt.io/nodeName"], env.node);
-    assert.ok(vmi.metadata.finalizers?.includes("denovirt.io/agent-teardown"));
     const launchers = await launcherPodsOf(env.admin, vmi as VMI);
     assert.equal(launchers.length, 1, "one launcher pod");
     const pod = launchers[0]!;

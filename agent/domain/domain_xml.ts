@@ -44,7 +44,7 @@ export function domainXmlFor(
       { type: node.kvm ? "kvm" : "qemu" },
       el("name", {}, domainNameFor(vmi)),
       el("uuid", {}, uuid),
-      metadataElement(vmi),
+      metadataElement(vmi, node.name),
       el("memory", { unit: "KiB" }, String(memory)),
       el("currentMemory", { unit: "KiB" }, String(memory)),
       cpuElements(spec, node),

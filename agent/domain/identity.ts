@@ -55,8 +55,11 @@ export function uuidV5(namespace: string, name: string): string {
   }`;
 }
 
-/** `<metadata>` with denovirt's element, by which the agent recognises its own domains. */
-export function metadataElement(vmi: VirtualMachineInstance): XmlElement {
+/**
+ * `<metadata>` with denovirt's element, by which an agent recognises its own domains: the VMI,
+ * and the node whose agent made it (agents sharing one libvirtd never take each other's).
+ */
+export function metadataElement(vmi: VirtualMachineInstance, node: string): XmlElement {
   const { namespace, name } = vmiKey(vmi);
   return el(
     "metadata",
@@ -66,6 +69,7 @@ export function metadataElement(vmi: VirtualMachineInstance): XmlElement {
       namespace,
       name,
       uid: vmi.metadata.uid,
+      node,
     }),
   );
 }

@@ -6,7 +6,8 @@ import { type Dom, identityOf, infoOf, statusOf, withFree } from "./domain_handl
 import { EventFeed } from "./event_feed.ts";
 import { eventLoop } from "./events.ts";
 import { type Failure, LanePool } from "./lanes.ts";
-import { DENOVIRT_METADATA_URI, domainNameInXml, isUuid, metadataScopeFlags } from "./names.ts";
+import { DENOVIRT_METADATA_URI, isUuid, metadataScopeFlags } from "./names.ts";
+import { domainNameInXml } from "./xml_read.ts";
 import type {
   DomainIdentity,
   DomainInfo,

@@ -12,7 +12,6 @@ import {
 } from "./errors.ts";
 import { EventChannel } from "./event_feed.ts";
 import {
-  domainNameInXml,
   domainStateName,
   eventDetailName,
   isUuid,
@@ -65,11 +64,6 @@ Deno.test("isUuid() tells UUIDs from domain names", () => {
   assert.equal(isUuid("A0FD7D9B-418B-489E-85FB-84A4D67072C5"), true);
   assert.equal(isUuid("default_web"), false);
   assert.equal(isUuid("a0fd7d9b-418b-489e-85fb-84a4d67072c5-x"), false);
-});
-
-Deno.test("domainNameInXml() finds the domain name for error messages", () => {
-  assert.equal(domainNameInXml("<domain type='qemu'><name> web </name></domain>"), "web");
-  assert.equal(domainNameInXml("<domain/>"), "(unnamed)");
 });
 
 Deno.test("metadataScopeFlags() maps scopes to VIR_DOMAIN_AFFECT_* flags", () => {

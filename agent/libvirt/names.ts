@@ -130,11 +130,6 @@ export function isUuid(ref: string): boolean {
   return UUID.test(ref);
 }
 
-/** The domain's `<name>` in its XML, for error messages before libvirt has parsed it. */
-export function domainNameInXml(xml: string): string {
-  return /<name>\s*([^<]*?)\s*<\/name>/.exec(xml)?.[1] || "(unnamed)";
-}
-
 /** VIR_DOMAIN_AFFECT_* flags for a metadata scope. */
 export function metadataScopeFlags(
   scope: "current" | "live" | "config" | "live+config" = "current",

@@ -10,7 +10,7 @@ import type {
   Pod,
   PodStatus,
 } from "../../api/mod.ts";
-import { stableJson } from "./conditions.ts";
+import { stableJson } from "./stable_json.ts";
 
 /** Where the VMI behind a launcher pod is: running (or about to), ended, or gone. */
 export type LauncherOutcome = "Running" | "Succeeded" | "Failed";

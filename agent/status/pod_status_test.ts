@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Pod, VMI } from "../../api/mod.ts";
-import { outcomeOf } from "../node/pods.ts";
+import { outcomeOf } from "../node/launcher_pods.ts";
 import { launcherPodStatus, podStatusChanged } from "./pod_status.ts";
 
 const pod: Pod = {

@@ -1,17 +1,20 @@
 /**
- * The VMI status the agent owns once a VMI is Scheduled to its node: the phase (Running,
- * Succeeded, Failed), its reason, the Paused and Synchronized conditions, interfaces and machine
- * type. Ready is the controllers' condition (from the launcher pod's readiness, as in KubeVirt).
- * Pure: the caller passes the time.
+ * The VMI status the agent owns once a VMI is handed to its node (api/ownership.ts): the phase
+ * (Running, Succeeded, Failed), its reason, the Ready (from the launcher pod, as in KubeVirt),
+ * Paused and Synchronized conditions, interfaces and machine type. Pure: the caller passes the
+ * time.
  */
-import type {
-  VirtualMachineInstance,
-  VirtualMachineInstanceNetworkInterface,
-  VirtualMachineInstancePhase,
-  VirtualMachineInstanceStatus,
+import {
+  type Pod,
+  readyConditionOf,
+  type VirtualMachineInstance,
+  type VirtualMachineInstanceNetworkInterface,
+  type VirtualMachineInstancePhase,
+  type VirtualMachineInstanceStatus,
 } from "../../api/mod.ts";
-import { removeCondition, setCondition, stableJson } from "./conditions.ts";
-import type { LiveDomainFacts } from "./domain_facts.ts";
+import type { LiveDomainFacts } from "../libvirt/xml_read.ts";
+import { withCondition, withoutCondition } from "../../api/conditions.ts";
+import { stableJson } from "./stable_json.ts";
 
 /** KubeVirt's condition types and reasons the agent writes. */
 export const CONDITION = {
@@ -44,12 +47,14 @@ export function runningStatus(
   vmi: VirtualMachineInstance,
   live: LiveDomainFacts | undefined,
   paused: PauseReason,
+  pod: Pod | undefined,
   now: string,
 ): VirtualMachineInstanceStatus {
   const { reason: _, ...current } = vmi.status ?? {};
-  let conditions = removeCondition(current.conditions, CONDITION.synchronized);
+  let conditions = withoutCondition(current.conditions, CONDITION.synchronized);
+  conditions = withCondition(conditions, readyConditionOf("Running", pod), now);
   conditions = paused
-    ? setCondition(conditions, {
+    ? withCondition(conditions, {
       type: CONDITION.paused,
       status: "True",
       reason: paused,
@@ -57,7 +62,7 @@ export function runningStatus(
         ? "VMI was paused by user"
         : "VMI was paused: disk I/O error",
     }, now)
-    : removeCondition(conditions, CONDITION.paused);
+    : withoutCondition(conditions, CONDITION.paused);
   const status: VirtualMachineInstanceStatus = {
     ...withPhase(current, "Running", now),
     conditions,
@@ -73,11 +78,13 @@ export function finalStatus(
   vmi: VirtualMachineInstance,
   phase: "Succeeded" | "Failed",
   reason: string | undefined,
+  pod: Pod | undefined,
   now: string,
 ): VirtualMachineInstanceStatus {
   const current = vmi.status ?? {};
-  let conditions = removeCondition(current.conditions, CONDITION.paused);
-  conditions = removeCondition(conditions, CONDITION.synchronized);
+  let conditions = withoutCondition(current.conditions, CONDITION.paused);
+  conditions = withoutCondition(conditions, CONDITION.synchronized);
+  conditions = withCondition(conditions, readyConditionOf(phase, pod), now);
   const status: VirtualMachineInstanceStatus = { ...withPhase(current, phase, now), conditions };
   if (reason) status.reason = reason;
   else delete status.reason;
@@ -93,7 +100,7 @@ export function syncFailedStatus(
   const current = vmi.status ?? {};
   return {
     ...current,
-    conditions: setCondition(current.conditions, {
+    conditions: withCondition(current.conditions, {
       type: CONDITION.synchronized,
       status: "False",
       reason: "Synchronizing",

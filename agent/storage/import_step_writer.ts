@@ -1,83 +1,59 @@
 /**
  * Writes an import's steps on its claim's annotations: only what changed, one write after the
- * other, the durable ones retried until they land.
+ * other. A durable step that cannot be written fails the attempt (the controller retries it);
+ * progress that cannot be written is only logged.
  */
-import type { PersistentVolumeClaim } from "../../api/mod.ts";
-import { sleep } from "../../lib/backoff.ts";
+import { FIELD_MANAGERS, type PersistentVolumeClaim } from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { isNotFound } from "../../lib/kube/api_error.ts";
+import type { RestClient } from "../../lib/kube/rest.ts";
+import { persistentVolumeClaims } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
 import { annotationChanges, importAnnotations, type ImportStep } from "./import_state.ts";
 
-export interface ImportStepWriterOptions {
-  /** Merge-patches the claim's annotations; answers the claim as written. */
-  patchAnnotations(
-    pvc: PersistentVolumeClaim,
-    changes: Record<string, string>,
-  ): Promise<PersistentVolumeClaim>;
-  log: Logger;
-}
-
-/** What the writer keeps on an import's job. */
-export interface ClaimWrites {
-  key: string;
-  uid: string;
-  abort: AbortController;
-  /** The claim's annotations as last written or read, so only changes are written. */
-  annotations: Record<string, string>;
-  /** The claim's resourceVersion after this agent's last write. */
-  writtenVersion: string | undefined;
-  /** Writes to the claim, one after the other. */
-  writes: Promise<void>;
-}
-
 export class ImportStepWriter {
-  #opts: ImportStepWriterOptions;
-  #onGone: (job: ClaimWrites) => void;
+  #rest: RestClient;
+  #pvc: PersistentVolumeClaim;
+  #log: Logger;
+  #signal: AbortSignal;
+  /** The claim's annotations as last written or read, so only changes are written. */
+  #annotations: Record<string, string>;
+  #writes: Promise<void> = Promise.resolve();
+  /** The claim's resourceVersion after this writer's last write. */
+  writtenVersion: string | undefined;
 
-  /** `onGone` is told when the claim of a job is not found any more. */
-  constructor(opts: ImportStepWriterOptions, onGone: (job: ClaimWrites) => void) {
-    this.#opts = opts;
-    this.#onGone = onGone;
+  constructor(rest: RestClient, pvc: PersistentVolumeClaim, log: Logger, signal: AbortSignal) {
+    this.#rest = rest;
+    this.#pvc = pvc;
+    this.#log = log;
+    this.#signal = signal;
+    this.#annotations = { ...pvc.metadata?.annotations };
   }
 
-  /**
-   * Writes a step's annotations when they change anything, after the writes before it. A
-   * `durable` write is retried until it lands (or the claim or the job is gone); progress is not.
-   */
-  write(
-    job: ClaimWrites,
-    pvc: PersistentVolumeClaim,
-    step: ImportStep,
-    durable = true,
-  ): Promise<void> {
-    const write = job.writes.then(async () => {
-      const changes = annotationChanges(job.annotations, importAnnotations(step));
-      if (!changes) return;
-      let delayMs = 250;
-      while (!job.abort.signal.aborted) {
-        try {
-          const written = await this.#opts.patchAnnotations(pvc, changes);
-          job.annotations = { ...job.annotations, ...changes, ...written.metadata?.annotations };
-          job.writtenVersion = written.metadata?.resourceVersion;
-          return;
-        } catch (error) {
-          if (isNotFound(error)) return void this.#onGone(job);
-          if (!durable) {
-            this.#opts.log.debug("Cannot write import progress", { error: messageOf(error) });
-            return;
-          }
-          this.#opts.log.warn("Cannot write the import state on the claim; retrying", {
-            claim: job.key,
-            error: messageOf(error),
-            retryInMs: delayMs,
-          });
-          await sleep(delayMs, job.abort.signal);
-          delayMs = Math.min(delayMs * 2, 10_000);
-        }
-      }
-    });
-    job.writes = write.catch(() => {});
+  /** Writes a step's annotations, after the writes before it, when they change anything. */
+  write(step: ImportStep): Promise<void> {
+    const write = this.#writes.then(() => this.#patch(step));
+    this.#writes = write.catch(() => {});
     return write;
+  }
+
+  /** Writes progress; a failure is logged, not raised (the next report tries again). */
+  progress(step: ImportStep & { step: "progress" }): void {
+    this.write(step).catch((error) =>
+      this.#log.debug("Cannot write import progress", { error: messageOf(error) })
+    );
+  }
+
+  async #patch(step: ImportStep): Promise<void> {
+    const changes = annotationChanges(this.#annotations, importAnnotations(step));
+    if (!changes) return;
+    const { namespace, name } = this.#pvc.metadata ?? {};
+    const written = await this.#rest.patch<PersistentVolumeClaim>(
+      persistentVolumeClaims,
+      { namespace: namespace ?? "default", name: name ?? "" },
+      { metadata: { uid: this.#pvc.metadata?.uid, annotations: changes } },
+      { type: "merge", fieldManager: FIELD_MANAGERS.agent, signal: this.#signal },
+    );
+    this.#annotations = { ...this.#annotations, ...changes, ...written.metadata?.annotations };
+    this.writtenVersion = written.metadata?.resourceVersion;
   }
 }

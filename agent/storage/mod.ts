@@ -1,3 +1,4 @@
-/** Node-local storage: the `denovirt.io/local` provisioner, its deleter, imports, and claims for VMIs. */
-export { LocalStorage, type LocalStorageOptions } from "./local_storage.ts";
-export { type ImportRunner } from "./import_driver.ts";
+/** Node-local storage: the `denovirt.io/local` provisioner, its reclaimer, imports, and claims for VMIs. */
+export { type ImportRunner, importsController } from "./imports.ts";
+export { provisionerController } from "./provisioner.ts";
+export { reclaimerController } from "./reclaimer.ts";

@@ -1,40 +1,29 @@
 /**
  * This node's local storage capacity: measured once (or given), less the bytes this node's
- * local PVs hold, published on the Node's annotations when it changed.
+ * local PVs hold, counting the PVs it created that the cache does not show yet.
  */
 import type { PersistentVolume } from "../../api/mod.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
-import type { RestClient } from "../../lib/kube/rest.ts";
-import { nodes } from "../../lib/kube/resources.ts";
-import type { Logger } from "../../lib/log.ts";
-import type { Reflector } from "../../lib/watch.ts";
-import { FIELD_MANAGER } from "./api_writes.ts";
+import type { ReadonlyStore } from "../../lib/cache.ts";
 import { allocatedBytes, nodeStorageAnnotations, usableBytes } from "./capacity.ts";
 import { filesystemBytes } from "./filesystem.ts";
-import { annotationChanges } from "./import_state.ts";
 
 export interface NodeCapacityOptions {
-  rest: RestClient;
   node: string;
   dataDir: string;
   /** `--local-storage-capacity`; else the filesystem of `dataDir` less 5 %. */
   capacityBytes: bigint | undefined;
-  log: Logger;
   /** The filesystem's size (a seam for tests). */
   filesystemBytes?: (dir: string) => Promise<bigint>;
 }
 
 export class NodeCapacity {
   #opts: NodeCapacityOptions;
-  #volumes: Reflector<PersistentVolume>;
   #capacity: bigint | undefined;
   /** PVs created here that the cache may not show yet: they count as allocated. */
   #created = new Map<string, PersistentVolume>();
-  #published: string | undefined;
 
-  constructor(opts: NodeCapacityOptions, volumes: Reflector<PersistentVolume>) {
+  constructor(opts: NodeCapacityOptions) {
     this.#opts = opts;
-    this.#volumes = volumes;
   }
 
   /** The PV named `name` if it was created here and the cache may not show it yet. */
@@ -48,14 +37,11 @@ export class NodeCapacity {
   }
 
   /** Bytes held by this node's local PVs, including those created but not seen yet. */
-  allocated(): bigint {
+  allocated(volumes: ReadonlyStore<PersistentVolume>): bigint {
     for (const name of this.#created.keys()) {
-      if (this.#volumes.store.get(name)) this.#created.delete(name);
+      if (volumes.get(name)) this.#created.delete(name);
     }
-    return allocatedBytes(
-      [...this.#volumes.store.list(), ...this.#created.values()],
-      this.#opts.node,
-    );
+    return allocatedBytes([...volumes.list(), ...this.#created.values()], this.#opts.node);
   }
 
   /** The bytes this node offers for local volumes. */
@@ -68,26 +54,8 @@ export class NodeCapacity {
     return this.#capacity;
   }
 
-  /** Makes the next `publish()` check the Node even if nothing changed here. */
-  forgetPublished(): void {
-    this.#published = undefined;
-  }
-
-  /** Writes the node's storage annotations when they differ from the Node's. */
-  async publish(): Promise<void> {
-    if (!this.#volumes.hasSynced) return;
-    const { rest, node } = this.#opts;
-    const desired = nodeStorageAnnotations(await this.bytes(), this.allocated());
-    const text = JSON.stringify(desired);
-    if (this.#published === text) return;
-    const current = await rest.get<KubeObject>(nodes, { name: node });
-    if (annotationChanges(current.metadata?.annotations, desired)) {
-      await rest.patch(nodes, { name: node }, { metadata: { annotations: desired } }, {
-        type: "merge",
-        fieldManager: FIELD_MANAGER,
-      });
-      this.#opts.log.info("Local storage published", desired);
-    }
-    this.#published = text;
+  /** The Node annotations that publish the account now. */
+  async annotations(volumes: ReadonlyStore<PersistentVolume>): Promise<Record<string, string>> {
+    return nodeStorageAnnotations(await this.bytes(), this.allocated(volumes));
   }
 }

@@ -8,6 +8,10 @@ import {
   ANN_RUNNING_REASON,
   importSourceOf,
 } from "../../api/storage_annotations.ts";
+import type { CacheReader } from "../../lib/controller.ts";
+import { TerminalError } from "../../lib/errors.ts";
+import { persistentVolumeClaims, persistentVolumes } from "../../lib/kube/resources.ts";
+import { ensureEmptyDiskImage } from "./filesystem.ts";
 import { bytesOf } from "./capacity.ts";
 import { importPhaseOf } from "./import_state.ts";
 import { localDirOf, pvNodeOf } from "./types.ts";
@@ -63,4 +67,32 @@ export function claimResolution(
   }
   const capacityBytes = bytesOf(pv.spec?.capacity?.storage) ?? 0n;
   return { kind: "ready", dir, capacityBytes, plain: !importing };
+}
+
+/**
+ * The directory of claim `namespace/name` on this node, ready for a VMI, from the caches; a
+ * plain claim gets its empty disk.img on first use. Throws (TerminalError for what waiting
+ * cannot fix) while it is not ready.
+ */
+export async function resolveClaimDir(
+  cache: CacheReader,
+  where: { node: string; volumesDir: string },
+  namespace: string,
+  name: string,
+): Promise<string> {
+  const pvc = cache<PersistentVolumeClaim>(persistentVolumeClaims).get(`${namespace}/${name}`);
+  const volumeName = pvc?.spec?.volumeName;
+  const pv = volumeName ? cache<PersistentVolume>(persistentVolumes).get(volumeName) : undefined;
+  const resolution = claimResolution(namespace, name, pvc, pv, where.node, where.volumesDir);
+  switch (resolution.kind) {
+    case "retry":
+      throw new Error(resolution.message);
+    case "terminal":
+      throw new TerminalError(resolution.message);
+    case "ready":
+      if (resolution.plain) {
+        await ensureEmptyDiskImage(resolution.dir, where.volumesDir, resolution.capacityBytes);
+      }
+      return resolution.dir;
+  }
 }

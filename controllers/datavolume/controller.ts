@@ -14,7 +14,7 @@ import {
   persistentVolumes,
   storageClasses,
 } from "../../lib/kube/resources.ts";
-import { writeStatusIfChanged } from "../writes.ts";
+import { patchOwnedStatus } from "../writes.ts";
 import { type CloneSource, cloneSourceOf } from "./claim_for.ts";
 import { type DvObserved, planDataVolume } from "./plan.ts";
 
@@ -84,7 +84,8 @@ async function reconcileDataVolume(ctx: Ctx): Promise<ReconcileResult | void> {
     }
     plan = planDataVolume(observed, now);
   }
-  await writeStatusIfChanged(ctx.rest, dataVolumes, dv, dv, plan.status, ctx.signal);
+  const status = plan.status as Record<string, unknown>;
+  await patchOwnedStatus(ctx.rest, dataVolumes, dv, dv, status, undefined, ctx.signal);
   for (const e of plan.events) await ctx.events.record(dv, e.type, e.reason, e.message);
   if (createError) throw createError;
   if (plan.requeueAfterMs !== undefined) return { requeueAfterMs: plan.requeueAfterMs };

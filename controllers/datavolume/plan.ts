@@ -1,6 +1,6 @@
 /** observe -> plan for one DataVolume: its claim, its status and the Events. Pure. */
 import type { DataVolumeStatus, DV, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
-import { conditionOf } from "../conditions.ts";
+import { conditionOf } from "../../api/conditions.ts";
 import { claimFor, type CloneSource, cloneSourceOf, isClaimOf } from "./claim_for.ts";
 import { dataVolumeStatusOf, type DvProblem } from "./status.ts";
 

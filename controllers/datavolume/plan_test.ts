@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DV, PersistentVolumeClaim } from "../../api/mod.ts";
-import { conditionOf } from "../conditions.ts";
+import { conditionOf } from "../../api/conditions.ts";
 import { CLONE_SOURCE_POLL_MS, type DvObserved, planDataVolume } from "./plan.ts";
 import { claimOf, dvFixture, NOW, storageClass } from "./testdata/fixtures.ts";
 

@@ -17,7 +17,7 @@ import {
   SELECTED_NODE,
   type StorageClass,
 } from "../../api/mod.ts";
-import { timestamp, withCondition } from "../conditions.ts";
+import { timestamp, withCondition } from "../../api/conditions.ts";
 import type { ClaimProblem } from "./claim_for.ts";
 
 /** A reason the DataVolume has no usable claim, and the phase it leaves it in. */

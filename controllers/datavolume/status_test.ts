@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { DataVolumeStatus, DV, PersistentVolumeClaim, StorageClass } from "../../api/mod.ts";
-import { conditionOf } from "../conditions.ts";
+import { conditionOf } from "../../api/conditions.ts";
 import { dataVolumeStatusOf, type DvProblem } from "./status.ts";
 import { claimOf, dvFixture, NOW, storageClass } from "./testdata/fixtures.ts";
 

@@ -144,15 +144,33 @@ export async function setVmiPhase(
   vmi: VMI,
   phase: VirtualMachineInstancePhase,
 ): Promise<VMI> {
+  const ready = { type: "Ready", status: phase === "Running" ? "True" : "False" } as const;
   const status = {
     ...vmi.status,
     phase,
+    // As the agent: Ready once the guest runs (its launcher pod is Ready), else not.
+    conditions: [...(vmi.status?.conditions ?? []).filter((c) => c.type !== "Ready"), ready],
     phaseTransitionTimestamps: [
       ...(vmi.status?.phaseTransitionTimestamps ?? []),
       { phase, phaseTransitionTimestamp: now() },
     ],
   };
   return await rest.updateStatus<VMI>(virtualMachineInstances, { ...vmi, status });
+}
+
+/** Add the agent's finalizer to a VMI, as the agent does before it makes its domain. */
+export async function holdWithAgentFinalizer(rest: RestClient, vmi: VMI): Promise<void> {
+  await rest.patch(
+    virtualMachineInstances,
+    { namespace: vmi.metadata.namespace ?? "", name: vmi.metadata.name ?? "" },
+    {
+      metadata: {
+        resourceVersion: vmi.metadata.resourceVersion,
+        finalizers: [...(vmi.metadata.finalizers ?? []), AGENT_FINALIZER],
+      },
+    },
+    { type: "merge" },
+  );
 }
 
 /** Remove the agent's finalizer from a VMI, as the agent does after tearing its domain down. */
@@ -216,6 +234,9 @@ export async function runAgentDouble(
             ? vmi
             : await setVmiPhase(rest, vmi, "Succeeded");
           await releaseAgentFinalizer(rest, ended);
+        } else if (phase === "Scheduled" && !held && !vmi.metadata.deletionTimestamp) {
+          // As the agent: its finalizer before anything else it does for the VMI.
+          await holdWithAgentFinalizer(rest, vmi);
         } else if (opts.run !== false && phase === "Scheduled" && !vmi.metadata.deletionTimestamp) {
           for (const pod of await launcherPodsOf(rest, vmi)) await markPodRunning(rest, pod);
           await setVmiPhase(rest, vmi, "Running");

@@ -22,14 +22,9 @@ import {
   virtualMachineInstances,
   virtualMachines,
 } from "../../lib/kube/resources.ts";
-import { conditionOf } from "../conditions.ts";
+import { conditionOf } from "../../api/conditions.ts";
 import type { DataVolumeObject, VolumeView } from "../volumes.ts";
-import {
-  editFinalizers,
-  patchFinalizers,
-  StaleObjectError,
-  writeStatusIfChanged,
-} from "../writes.ts";
+import { editFinalizers, patchFinalizers, patchOwnedStatus } from "../writes.ts";
 import { dataVolumeKeysOf, isForeignDataVolume } from "./data_volumes.ts";
 import { planFor, type VmObserved, type VmPlan } from "./plan.ts";
 import { type SyncError, vmStatusOf } from "./status.ts";
@@ -87,8 +82,11 @@ async function createDataVolume(ctx: Ctx, vm: VM, dv: DV): Promise<void> {
   }
 }
 
-/** Carry out the plan's writes; answers the VM as it is after them. */
-async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM> {
+/**
+ * Carry out the plan's writes; answers the VM as it is after them, or "changed" when a write
+ * changed the VM so that the pass must be planned again.
+ */
+async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM | "changed"> {
   const signal = ctx.signal;
   let latest = vm;
   if (plan.finalizer === "add") {
@@ -149,7 +147,8 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM> {
       ? { ...latest.spec, running: true }
       : { ...latest.spec, runStrategy: "Always" as const };
     await ctx.rest.update(virtualMachines, { ...latest, spec }, { signal });
-    throw new StaleObjectError("Switched a Halted VM to Always on a start request");
+    ctx.log.info("Switched a Halted VM to Always on a start request");
+    return "changed";
   }
   if (plan.finalizer === "remove") {
     const finalizers = editFinalizers(latest.metadata.finalizers, [], [VM_CONTROLLER_FINALIZER]);
@@ -168,7 +167,9 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   let failure: ApplyError | undefined;
   if (!plan.problem) {
     try {
-      latest = await apply(ctx, vm, plan);
+      const applied = await apply(ctx, vm, plan);
+      if (applied === "changed") return { requeue: "now" };
+      latest = applied;
     } catch (error) {
       if (!(error instanceof ApplyError)) throw error;
       failure = error;
@@ -186,7 +187,16 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
     now,
   });
   if (latest.metadata.deletionTimestamp && plan.finalizer === "remove") return; // Gone now.
-  await writeStatusIfChanged(ctx.rest, virtualMachines, vm, latest, status, ctx.signal);
+  const write = await patchOwnedStatus(
+    ctx.rest,
+    virtualMachines,
+    vm,
+    latest,
+    status as Record<string, unknown>,
+    undefined,
+    ctx.signal,
+  );
+  if (write === "stale") return { requeue: "now" };
   if (
     status.printableStatus === "DataVolumeError" &&
     vm.status?.printableStatus !== status.printableStatus

@@ -9,7 +9,7 @@ import {
   type VirtualMachine,
   type VirtualMachineInstance,
 } from "../../api/mod.ts";
-import { timestamp } from "../conditions.ts";
+import { timestamp } from "../../api/conditions.ts";
 import { wasRunning } from "./run_strategy.ts";
 
 /** KubeVirt's `defaultMaxCrashLoopBackoffDelaySeconds`. */

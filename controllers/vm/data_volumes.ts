@@ -4,12 +4,13 @@
  */
 import {
   CDI_API_VERSION,
+  dataVolumeNamesOf,
   type DataVolumeTemplateSpec,
   type DV,
   type VirtualMachine,
 } from "../../api/mod.ts";
 import { keyFor, type KubeObject } from "../../lib/kube/object.ts";
-import { dataVolumeNamesOf, isDataVolumeReady, type VolumeView } from "../volumes.ts";
+import { isDataVolumeReady, type VolumeView } from "../volumes.ts";
 import { vmOwnerReference } from "./vmi_for.ts";
 
 /** What the VM's DataVolumes need, and what they mean for starting it. */
@@ -55,7 +56,10 @@ export function templateNamesOf(vm: VirtualMachine): string[] {
 /** `namespace/name` of every DataVolume the VM names (an index of the VM cache). */
 export function dataVolumeKeysOf(vm: VirtualMachine): string[] {
   // Runs on every cached VM, so it must not throw on a malformed one.
-  const names = new Set([...templateNamesOf(vm), ...dataVolumeNamesOf(vm.spec?.template?.spec)]);
+  const names = new Set([
+    ...templateNamesOf(vm),
+    ...dataVolumeNamesOf(vm.spec?.template?.spec?.volumes),
+  ]);
   return [...names].map((name) => keyFor(vm.metadata.namespace, name));
 }
 
@@ -67,7 +71,10 @@ export function vmDataVolumesOf(vm: VirtualMachine, view: VolumeView): VmDataVol
   );
   templates.delete("");
   // KubeVirt waits for every template, used by a volume or not, and for the volumes' DataVolumes.
-  const names = new Set([...templates.keys(), ...dataVolumeNamesOf(vm.spec.template.spec)]);
+  const names = new Set([
+    ...templates.keys(),
+    ...dataVolumeNamesOf(vm.spec.template.spec?.volumes),
+  ]);
   for (const name of names) {
     const template = templates.get(name);
     const dv = view.dataVolume(name);

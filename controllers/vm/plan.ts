@@ -57,8 +57,12 @@ export function planFor({ vm, vmi: named, volumes }: VmObserved, now: number): V
   const finalizer = vm.metadata.deletionTimestamp
     ? (!vmi && hasFinalizer ? "remove" : undefined)
     : (hasFinalizer ? undefined : "add");
-  const releaseVmi = !!vmi && isFinished(vmi.status?.phase) &&
-    (vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER);
+  // Once the VMI ended, or is going away with nothing but this finalizer holding it (its agent
+  // let go, or never took it): there is nothing more to see.
+  const vmiFinalizers = vmi?.metadata.finalizers ?? [];
+  const releaseVmi = !!vmi && vmiFinalizers.includes(VM_CONTROLLER_FINALIZER) &&
+    (isFinished(vmi.status?.phase) ||
+      (!!vmi.metadata.deletionTimestamp && vmiFinalizers.length === 1));
   const dataVolumes = vmDataVolumesOf(vm, volumes);
   const base = { vmi, finalizer, releaseVmi, dataVolumes, dataVolumeError: undefined } as const;
 

@@ -36,6 +36,22 @@ Deno.test("planFor() releases an ended VMI's VM-controller finalizer, not a runn
   assert.equal(planFor({ vm, vmi: released, volumes: NO_VOLUMES }, NOW).releaseVmi, false);
 });
 
+Deno.test("planFor() releases a deleted VMI once its finalizer is the last one, whatever its phase", () => {
+  const vm = vmWithStrategy("Always");
+  const deleted = (finalizers: string[]) =>
+    vmiInPhase("Running", (v) => {
+      v.metadata.deletionTimestamp = "2026-01-01T00:00:00Z";
+      v.metadata.finalizers = finalizers;
+    });
+  assert.equal(planFor({ vm, vmi: deleted([FIN]), volumes: NO_VOLUMES }, NOW).releaseVmi, true);
+  assert.equal(
+    planFor({ vm, vmi: deleted([FIN, "denovirt.io/agent-teardown"]), volumes: NO_VOLUMES }, NOW)
+      .releaseVmi,
+    false,
+    "the agent still holds it",
+  );
+});
+
 Deno.test("planFor() leaves a VMI of the VM's name that another owner controls alone, and says so", () => {
   const foreign = vmiInPhase("Running", (v) => v.metadata.ownerReferences![0]!.uid = "another-vm");
   const p = planFor({ vm: vmWithStrategy("Halted"), vmi: foreign, volumes: NO_VOLUMES }, NOW);

@@ -7,7 +7,7 @@ import {
   type VirtualMachineInstance,
   type VirtualMachinePrintableStatus,
 } from "../../api/mod.ts";
-import { hasCondition } from "../conditions.ts";
+import { hasCondition } from "../../api/conditions.ts";
 import {
   hasDataVolumeError,
   hasDataVolumeProvisioning,

@@ -7,7 +7,7 @@ import {
   type VirtualMachineStatus,
   VM_GENERATION_ANNOTATION,
 } from "../../api/mod.ts";
-import { conditionOf, timestamp, withCondition, withoutCondition } from "../conditions.ts";
+import { conditionOf, timestamp, withCondition, withoutCondition } from "../../api/conditions.ts";
 import { NO_VOLUMES, type VolumeView } from "../volumes.ts";
 import { nextStartFailure } from "./crashloop.ts";
 import type { VmiAction } from "./desired.ts";

@@ -1,6 +1,8 @@
 /** The VMI controller: one launcher pod per VMI, its phase up to Scheduled, and its teardown. */
 import {
   CREATED_BY_LABEL,
+  FIELD_MANAGERS,
+  ownedVmiStatusFields,
   type PersistentVolumeClaim,
   type Pod,
   type VM,
@@ -18,7 +20,7 @@ import {
   virtualMachines,
 } from "../../lib/kube/resources.ts";
 import type { DataVolumeObject, VolumeView } from "../volumes.ts";
-import { writeStatusIfChanged } from "../writes.ts";
+import { patchOwnedStatus } from "../writes.ts";
 import type { LauncherOptions } from "./launcher_pod.ts";
 import { planVmi, type VmiObserved, type VmiPlan } from "./plan.ts";
 
@@ -69,7 +71,7 @@ async function patchMetadata(ctx: Ctx, vmi: VMI, plan: VmiPlan): Promise<VMI> {
       ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
       ...(plan.labels ? { labels: plan.labels } : {}),
     },
-  }, { type: "merge", signal: ctx.signal });
+  }, { type: "merge", fieldManager: FIELD_MANAGERS.controllers, signal: ctx.signal });
 }
 
 async function deletePod(ctx: Ctx, vmi: VMI, pod: Pod): Promise<void> {
@@ -118,16 +120,19 @@ async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<Reconc
   let latest = vmi;
   if (adds) latest = await patchMetadata(ctx, vmi, plan);
   for (const pod of plan.deletePods) await deletePod(ctx, vmi, pod);
-  const written = await writeStatusIfChanged(
+  const write = await patchOwnedStatus(
     ctx.rest,
     virtualMachineInstances,
     vmi,
     latest,
     plan.status,
+    ownedVmiStatusFields("controllers", vmi.status),
     ctx.signal,
   );
+  if (write === "stale") return { requeue: "now" };
   if (!adds && plan.finalizers) {
-    await patchMetadata(ctx, written ?? latest, plan).catch((error) => {
+    const written = typeof write === "object" ? write.written : latest;
+    await patchMetadata(ctx, written, plan).catch((error) => {
       if (!isNotFound(error)) throw error;
     });
   }

@@ -1,25 +1,28 @@
 /**
- * observe -> plan for one VMI: its launcher pod, its phase Pending -> Scheduling -> Scheduled
- * (the agent takes it from there), and its teardown. Pure: table-tested in plan_test.ts.
+ * observe -> plan for one VMI: its launcher pod, its phase Pending -> Scheduling -> Scheduled,
+ * where the agent of the pod's node takes its lifecycle over (api/ownership.ts), and its
+ * teardown. Pure: table-tested in plan_test.ts.
  */
 import {
   AGENT_FINALIZER,
   isFinished,
+  isHandedToNode,
+  isPodDown,
   LAUNCHER_CONTAINER,
   NODE_NAME_LABEL,
   type Pod,
+  podLossOf,
+  readyConditionOf,
   type VirtualMachineInstance,
   type VirtualMachineInstanceStatus,
   VM_CONTROLLER_FINALIZER,
   VMI_FINALIZER,
 } from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { timestamp, withCondition, withoutCondition } from "../conditions.ts";
+import { timestamp, withCondition, withoutCondition } from "../../api/conditions.ts";
 import { volumesBlockingStart, type VolumeView } from "../volumes.ts";
 import { editFinalizers } from "../writes.ts";
 import { type LauncherOptions, launcherPodFor } from "./launcher_pod.ts";
-import { isPodDown } from "./pod.ts";
-import { podLossOf, readyConditionOf } from "./pod_state.ts";
 
 /** What a pass sees of one VMI. */
 export interface VmiObserved {
@@ -41,12 +44,15 @@ export interface VmiPlan {
   createPod: Pod | undefined;
   /** Pods to delete at once (grace 0): the guest is known to be gone or never started. */
   deletePods: Pod[];
-  /** The next status (written only when it differs). */
+  /**
+   * The next status. Only the fields the controllers own are written (api/ownership.ts): once
+   * the VMI is handed to a node, its phase and conditions stay as the agent wrote them.
+   */
   status: VirtualMachineInstanceStatus;
   /** The status fails the VMI because its pod is missing: confirm with a live read first. */
   podMissing: boolean;
   events: Array<{ type: "Normal" | "Warning"; reason: string; message: string }>;
-  /** Look again then (a pod's deletion deadline, a volume to appear). */
+  /** Look again then (a volume to appear). */
   requeueAfterMs: number | undefined;
 }
 
@@ -59,9 +65,8 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
   const at = timestamp(now);
   const status: VirtualMachineInstanceStatus = structuredClone(vmi.status ?? {});
   const phase = status.phase ?? "";
+  const handed = isHandedToNode(vmi.status);
   const finalizers = vmi.metadata.finalizers ?? [];
-  const agentHolds = finalizers.includes(AGENT_FINALIZER);
-  const deleting = !!vmi.metadata.deletionTimestamp;
   const pod = pods.find((p) => !p.metadata?.deletionTimestamp) ?? pods[0];
   const plan: VmiPlan = {
     finalizers: undefined,
@@ -83,81 +88,32 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     if (next.join() !== finalizers.join()) plan.finalizers = next;
   };
 
-  if (deleting || isFinished(phase)) {
-    // A VMI never handed to an agent needs no agent teardown.
-    if (agentHolds && !status.nodeName) setFinalizers([], [AGENT_FINALIZER]);
-    // A deleted VMI may still have a guest shutting down until the agent lets go; an ended one
-    // has none (the agent tears it down at once), so its pod stops holding the node's resources.
-    const guestMayRun = agentHolds && !!status.nodeName && !isFinished(phase);
+  if (vmi.metadata.deletionTimestamp || isFinished(phase)) {
+    // A VMI on a node may have a guest shutting down until its agent lets go; an ended one has
+    // none (the agent tears it down at once), so its pod stops holding the node's resources.
+    const guestMayRun = handed && finalizers.includes(AGENT_FINALIZER) && !isFinished(phase);
     if (!guestMayRun) {
       plan.deletePods = pods;
-      if (!isFinished(phase)) fail();
+      if (!handed && !isFinished(phase)) fail();
       if (pods.length === 0) {
-        const release = [
+        setFinalizers([], [
           VMI_FINALIZER,
           ...(observed.ownerVmExists ? [] : [VM_CONTROLLER_FINALIZER]),
-        ];
-        setFinalizers([], release);
+        ]);
       }
     }
-  } else {
+  } else if (!handed) {
     setFinalizers([VMI_FINALIZER]);
-    if (phase === "" || phase === "Pending") {
-      if (pod) status.phase = "Scheduling";
-      else {
-        status.phase = "Pending";
-        const blocked = volumesBlockingStart(vmi.spec, observed.volumes);
-        if (blocked.failed.length) {
-          fail("DataVolumeFailed", `DataVolume ${blocked.failed.join(", ")} failed`);
-        } else if (blocked.missing.length) {
-          plan.requeueAfterMs = VOLUME_POLL_MS;
-          const message = `PVC ${vmi.metadata.namespace}/${blocked.missing[0]} does not exist`;
-          status.conditions = withCondition(status.conditions, {
-            type: "Synchronized",
-            status: "False",
-            reason: "FailedPvcNotFound",
-            message,
-          }, at);
-          status.conditions = withCondition(status.conditions, {
-            type: "PodScheduled",
-            status: "False",
-            reason: "Unschedulable",
-            message,
-          }, at);
-        } else if (observed.podCreateError) {
-          status.conditions = withCondition(status.conditions, {
-            type: "Synchronized",
-            status: "False",
-            reason: "FailedCreate",
-            message: observed.podCreateError,
-          }, at);
-        } else if (blocked.waiting.length) {
-          plan.requeueAfterMs = VOLUME_POLL_MS;
-        } else {
-          try {
-            plan.createPod = launcherPodFor(vmi, launcher);
-            status.phase = "Scheduling";
-            status.conditions = withoutCondition(status.conditions, "Synchronized");
-          } catch (error) {
-            status.conditions = withCondition(status.conditions, {
-              type: "Synchronized",
-              status: "False",
-              reason: "FailedCreate",
-              message: messageOf(error),
-            }, at);
-          }
-        }
-      }
-    } else if (phase === "Scheduling") {
+    if (phase === "" || phase === "Pending") planPending(observed, launcher, plan, pod, at);
+    else if (phase === "Scheduling") {
       const lost = podLossOf(pod);
       if (lost) {
         plan.podMissing = !pod;
         fail(lost.reason, `${lost.message}; the VMI failed while being scheduled`);
       } else if (pod?.spec?.nodeName) {
-        const nodeName = pod.spec.nodeName;
-        setFinalizers([AGENT_FINALIZER]);
+        // The handover: from here on the node's agent owns the VMI's lifecycle.
         status.phase = "Scheduled";
-        status.nodeName = nodeName;
+        status.nodeName = pod.spec.nodeName;
         status.conditions = withoutCondition(status.conditions, "PodScheduled");
       } else {
         const scheduled = pod?.status?.conditions?.find((c) => c.type === "PodScheduled");
@@ -170,44 +126,38 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
           }, at)
           : withoutCondition(status.conditions, "PodScheduled");
       }
-    } else if (phase === "Scheduled" || phase === "Running") {
-      const lost = podLossOf(pod, true, now);
-      if (lost) {
-        plan.podMissing = !pod;
-        fail(lost.reason, `${lost.message}; the VMI failed`);
-      } else if (pod?.metadata?.deletionTimestamp) {
-        // The agent stops the guest meanwhile; fail the VMI if it has not by the deadline.
-        plan.requeueAfterMs = Math.max(0, Date.parse(pod.metadata.deletionTimestamp) - now) + 1_000;
-      }
     }
-  }
+  } else setFinalizers([VMI_FINALIZER]);
 
-  if (status.nodeName && vmi.metadata.labels?.[NODE_NAME_LABEL] !== status.nodeName && !deleting) {
+  if (
+    status.nodeName && vmi.metadata.labels?.[NODE_NAME_LABEL] !== status.nodeName &&
+    !vmi.metadata.deletionTimestamp
+  ) {
     plan.labels = { ...vmi.metadata.labels, [NODE_NAME_LABEL]: status.nodeName };
   }
+  if (!handed) {
+    status.conditions = withCondition(
+      status.conditions,
+      readyConditionOf(status.phase ?? "", plan.createPod ? undefined : pod),
+      at,
+    );
+    if ((status.phase ?? "") !== phase) {
+      status.phaseTransitionTimestamps = [
+        ...(status.phaseTransitionTimestamps ?? []),
+        { phase: status.phase, phaseTransitionTimestamp: at },
+      ];
+    }
+  }
   const current = plan.createPod ?? (pod && !isPodDown(pod) ? pod : undefined);
-  status.conditions = withCondition(
-    status.conditions,
-    readyConditionOf(status.phase ?? "", plan.createPod ? undefined : pod),
-    at,
-  );
   if (current?.status?.qosClass) {
     status.qosClass = current.status.qosClass as VirtualMachineInstanceStatus["qosClass"];
   }
-  if (current) {
-    const image = current.spec?.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
-    if (image) status.launcherContainerImageVersion = image;
-  }
+  const image = current?.spec?.containers.find((c) => c.name === LAUNCHER_CONTAINER)?.image;
+  if (image) status.launcherContainerImageVersion = image;
   if (pods.length > 0 || status.activePods) {
     status.activePods = Object.fromEntries(
       pods.map((p) => [p.metadata?.uid ?? "", p.spec?.nodeName ?? ""]),
     );
-  }
-  if ((status.phase ?? "") !== phase) {
-    status.phaseTransitionTimestamps = [
-      ...(status.phaseTransitionTimestamps ?? []),
-      { phase: status.phase, phaseTransitionTimestamp: at },
-    ];
   }
   if (plan.createPod) {
     plan.events.push({
@@ -217,4 +167,60 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     });
   }
   return plan;
+}
+
+/** A VMI without a pod yet: wait for its volumes, or make its launcher pod. */
+function planPending(
+  observed: VmiObserved,
+  launcher: LauncherOptions,
+  plan: VmiPlan,
+  pod: Pod | undefined,
+  at: string,
+) {
+  const { vmi } = observed;
+  const status = plan.status;
+  if (pod) {
+    status.phase = "Scheduling";
+    return;
+  }
+  status.phase = "Pending";
+  const blocked = volumesBlockingStart(vmi.spec, observed.volumes);
+  const unsynchronized = (reason: string, message: string) =>
+    status.conditions = withCondition(status.conditions, {
+      type: "Synchronized",
+      status: "False",
+      reason,
+      message,
+    }, at);
+  if (blocked.failed.length) {
+    status.phase = "Failed";
+    status.reason = "DataVolumeFailed";
+    plan.events.push({
+      type: "Warning",
+      reason: "DataVolumeFailed",
+      message: `DataVolume ${blocked.failed.join(", ")} failed`,
+    });
+  } else if (blocked.missing.length) {
+    plan.requeueAfterMs = VOLUME_POLL_MS;
+    const message = `PVC ${vmi.metadata.namespace}/${blocked.missing[0]} does not exist`;
+    unsynchronized("FailedPvcNotFound", message);
+    status.conditions = withCondition(status.conditions, {
+      type: "PodScheduled",
+      status: "False",
+      reason: "Unschedulable",
+      message,
+    }, at);
+  } else if (observed.podCreateError) {
+    unsynchronized("FailedCreate", observed.podCreateError);
+  } else if (blocked.waiting.length) {
+    plan.requeueAfterMs = VOLUME_POLL_MS;
+  } else {
+    try {
+      plan.createPod = launcherPodFor(vmi, launcher);
+      status.phase = "Scheduling";
+      status.conditions = withoutCondition(status.conditions, "Synchronized");
+    } catch (error) {
+      unsynchronized("FailedCreate", messageOf(error));
+    }
+  }
 }

@@ -53,7 +53,7 @@ Deno.test("planVmi() copies the scheduler's Unschedulable condition while the po
   assert.equal(condition(p, "Ready")?.reason, "GuestNotRunning");
 });
 
-Deno.test("planVmi() moves a VMI whose pod is bound to Scheduled, with node, label and agent finalizer", () => {
+Deno.test("planVmi() hands a VMI whose pod is bound to its node: Scheduled, node, label", () => {
   const vmi = vmiFixture("Scheduling", (v) => {
     v.status!.conditions = [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }];
   });
@@ -61,13 +61,14 @@ Deno.test("planVmi() moves a VMI whose pod is bound to Scheduled, with node, lab
   assert.equal(p.status.phase, "Scheduled");
   assert.equal(p.status.nodeName, "node-a");
   assert.equal(p.labels?.["kubevirt.io/nodeName"], "node-a");
-  assert.deepEqual(p.finalizers, [VM_FIN, VMI_FIN, AGENT]);
+  assert.equal(p.finalizers, undefined, "the agent adds its own finalizer");
   assert.equal(condition(p, "PodScheduled"), undefined);
+  assert.equal(condition(p, "Ready")?.reason, "GuestNotRunning");
   assert.deepEqual(p.status.activePods, { "pod-uid-1": "node-a" });
   assert.equal(p.status.qosClass, "Burstable");
 });
 
-Deno.test("planVmi() fails a VMI whose launcher pod is lost, saying how", () => {
+Deno.test("planVmi() fails a VMI whose launcher pod is lost while it is scheduled, saying how", () => {
   const cases: Array<[string, Pod[], string]> = [
     ["gone", [], "LauncherPodMissing"],
     [
@@ -85,13 +86,26 @@ Deno.test("planVmi() fails a VMI whose launcher pod is lost, saying how", () => 
     ],
     ["failed", [boundPod("node-a", (p) => p.status = { phase: "Failed" })], "LauncherPodFailed"],
   ];
-  for (const phase of ["Scheduling", "Scheduled", "Running"] as const) {
-    for (const [what, pods, reason] of cases) {
-      const p = plan(vmiFixture(phase, (v) => v.status!.nodeName = "node-a"), pods);
-      assert.equal(p.status.phase, "Failed", `${phase}, pod ${what}`);
-      assert.equal(p.status.reason, reason, `${phase}, pod ${what}`);
-      assert.equal(p.podMissing, what === "gone");
-      assert.equal(p.events[0]?.type, "Warning");
+  for (const [what, pods, reason] of cases) {
+    const p = plan(vmiFixture("Scheduling"), pods);
+    assert.equal(p.status.phase, "Failed", `pod ${what}`);
+    assert.equal(p.status.reason, reason, `pod ${what}`);
+    assert.equal(p.podMissing, what === "gone");
+    assert.equal(p.events[0]?.type, "Warning");
+  }
+});
+
+Deno.test("planVmi() leaves the lifecycle of a VMI on a node to its agent, pod lost or not", () => {
+  for (const phase of ["Scheduled", "Running"] as const) {
+    for (const pods of [[], [boundPod("node-a", (p) => p.status = { phase: "Failed" })]]) {
+      const vmi = vmiFixture(phase, (v) => v.status!.nodeName = "node-a");
+      const p = plan(vmi, pods);
+      assert.equal(p.status.phase, phase);
+      assert.equal(p.status.reason, undefined);
+      assert.deepEqual(p.status.conditions, vmi.status!.conditions);
+      assert.deepEqual(p.status.phaseTransitionTimestamps, vmi.status!.phaseTransitionTimestamps);
+      assert.equal(p.podMissing, false);
+      assert.deepEqual(p.events, []);
     }
   }
 });
@@ -101,8 +115,8 @@ Deno.test("planVmi() lets the agent stop the guest of a VMI on a node whose pod 
   const terminating = [boundPod("node-a", (p) => p.metadata!.deletionTimestamp = deadline)];
   for (const phase of ["Scheduled", "Running"] as const) {
     const p = plan(vmiFixture(phase, (v) => v.status!.nodeName = "node-a"), terminating);
-    assert.equal(p.status.phase, phase, "the agent fails it, or the deadline does");
-    assert.equal(p.requeueAfterMs, 31_000);
+    assert.equal(p.status.phase, phase, "the agent stops the guest and ends the VMI");
+    assert.deepEqual(p.deletePods, []);
   }
   const scheduling = plan(vmiFixture("Scheduling"), terminating);
   assert.equal(scheduling.status.phase, "Failed", "no guest yet: fail at once");
@@ -120,7 +134,7 @@ Deno.test("planVmi() leaves a Running VMI with its pod alone", () => {
   assert.deepEqual(p.deletePods, []);
   assert.equal(p.finalizers, undefined);
   assert.equal(p.labels, undefined);
-  assert.equal(condition(p, "Ready")?.status, "True", "the pod's Ready, once the guest runs");
+  assert.deepEqual(p.status.conditions, vmi.status!.conditions, "the agent's to write");
 });
 
 Deno.test("planVmi() keeps the pod of a deleted VMI until the agent stopped its guest", () => {
@@ -162,14 +176,23 @@ Deno.test("planVmi() tears down after the agent: pod first, then the finalizers"
 });
 
 Deno.test("planVmi() fails a deleted VMI that never reached a node, without waiting for an agent", () => {
-  const vmi = vmiFixture("Scheduling", (v) => {
-    v.metadata.deletionTimestamp = "x";
-    v.metadata.finalizers!.push(AGENT); // Added, but the phase never said Scheduled.
-  });
+  const vmi = vmiFixture("Scheduling", (v) => v.metadata.deletionTimestamp = "x");
   const p = plan(vmi, [podFixture()]);
   assert.equal(p.status.phase, "Failed");
   assert.deepEqual(p.deletePods.length, 1);
-  assert.deepEqual(p.finalizers, [VM_FIN, VMI_FIN]);
+  assert.equal(p.finalizers, undefined, "the pod goes first");
+  assert.deepEqual(plan(vmi, []).finalizers, [VM_FIN]);
+});
+
+Deno.test("planVmi() releases a deleted VMI on a node whose agent never took it", () => {
+  const vmi = vmiFixture("Scheduled", (v) => {
+    v.status!.nodeName = "node-a";
+    v.metadata.deletionTimestamp = "x";
+  });
+  const p = plan(vmi, [boundPod("node-a")]);
+  assert.equal(p.status.phase, "Scheduled", "the phase is the agent's");
+  assert.equal(p.deletePods.length, 1);
+  assert.deepEqual(plan(vmi, []).finalizers, [VM_FIN]);
 });
 
 Deno.test("planVmi() holds the pod back while a claim is missing, as KubeVirt's FailedPvcNotFound", () => {

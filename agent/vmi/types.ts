@@ -1,7 +1,7 @@
 /** The agent's reconcile pass for one VMI key: what it observes and what it may decide to do. */
-import type { VirtualMachineInstanceStatus, VMI } from "../../api/mod.ts";
+import type { Pod, VirtualMachineInstanceStatus, VMI } from "../../api/mod.ts";
 import type { DomainStateName } from "../libvirt/mod.ts";
-import type { LiveDomainFacts } from "../status/domain_facts.ts";
+import type { LiveDomainFacts } from "../libvirt/xml_read.ts";
 
 /** The libvirt domain holding the key's name, as observed. */
 export interface ObservedDomain {
@@ -33,6 +33,10 @@ export interface Observation {
   domain: ObservedDomain | undefined;
   /** When this agent process last asked the guest to shut down (ms since epoch). */
   shutdownRequestedAt?: number;
+  /** The VMI's launcher pod on this node, as last seen. */
+  launcherPod?: Pod;
+  /** The VMI has no launcher pod at all (checked on the API server, not only in the cache). */
+  launcherPodMissing?: boolean;
   /** Set when the VMI's launcher pod is being deleted: a kubelet would stop the VM then. */
   launcherPodDeletedAt?: string;
   /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
@@ -54,7 +58,7 @@ export type Action =
    * or all of the run directory but the serial log.
    */
   | { type: "removeFiles"; uid: string; keepSerialLog: boolean }
-  /** Write this status if it differs from the cached one. */
+  /** Write the fields of this status the agent owns, if they differ from the cached ones. */
   | { type: "writeStatus"; status: VirtualMachineInstanceStatus }
   | { type: "event"; eventType: "Normal" | "Warning"; reason: string; message: string };
 

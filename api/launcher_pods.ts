@@ -1,6 +1,21 @@
-/** What a launcher pod's state means for its VMI: losing its place, and the Ready condition. */
-import type { Condition, Pod } from "../../api/mod.ts";
-import { isPodDown, podCondition } from "./pod.ts";
+/**
+ * What a launcher pod's state means for its VMI: whether it still holds the VMI's place, why
+ * the VMI lost it, and the VMI's Ready condition. The controllers apply these rules until the
+ * VMI is handed to a node, the agent of that node from then on (api/ownership.ts).
+ */
+import type { Condition } from "./meta.ts";
+import type { CoreCondition, Pod } from "./objects.ts";
+import { isFinished } from "./phases.ts";
+
+/** Deleted, or ended: the pod no longer holds the VMI's place on its node. */
+export function isPodDown(pod: Pod): boolean {
+  return !!pod.metadata?.deletionTimestamp || isFinished(pod.status?.phase);
+}
+
+/** The pod's condition of `type`. */
+export function podCondition(pod: Pod | undefined, type: string): CoreCondition | undefined {
+  return pod?.status?.conditions?.find((c) => c.type === type);
+}
 
 /** Why a VMI lost its launcher pod, as `status.reason` and an Event tell it. */
 export interface PodLoss {

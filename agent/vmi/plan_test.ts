@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
+import { AGENT_FINALIZER, type Pod, type VMI } from "../../api/mod.ts";
 import { plan } from "./plan.ts";
 import type { Observation, ObservedDomain } from "./types.ts";
 
@@ -54,6 +54,14 @@ function domain(
       interfaces: [{ name: "default", mac: "52:54:00:aa:bb:cc", type: "user" }],
       machine: "q35",
     },
+  };
+}
+
+function launcherPod(status: Pod["status"]): Pod {
+  return {
+    metadata: { namespace: "ns", name: "virt-launcher-vm-abcde", uid: "pod-uid" },
+    spec: { nodeName: NODE, containers: [{ name: "compute" }] },
+    status,
   };
 }
 
@@ -171,7 +179,15 @@ const cases: Array<[string, Observation, string[]]> = [
       vmi("Running", { deletedAt: "2026-01-01T00:00:20Z", grace: 30 }),
       domain("running", "booted"),
     ),
-    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+    ["status:Failed", "destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+  ],
+  [
+    "a deleted VMI whose guest shut down within its grace period ends Succeeded and is released",
+    observe(
+      vmi("Running", { deletedAt: "2026-01-01T00:00:50Z", grace: 30 }),
+      domain("shutoff", "shutdown"),
+    ),
+    ["status:Succeeded", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
   ],
   [
     "a deleted VMI whose domain is still starting is destroyed at once",
@@ -179,7 +195,7 @@ const cases: Array<[string, Observation, string[]]> = [
       vmi("Scheduled", { deletedAt: "2026-01-01T00:00:59Z", grace: 30 }),
       domain("running", "booted"),
     ),
-    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+    ["status:Failed", "destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
   ],
   [
     "a paused, deleted VMI is destroyed at once",
@@ -187,12 +203,13 @@ const cases: Array<[string, Observation, string[]]> = [
       vmi("Running", { deletedAt: "2026-01-01T00:00:59Z" }),
       domain("paused", "user"),
     ),
-    ["destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
+    ["status:Failed", "destroy", "undefine", "removeFiles", "removeFinalizer", "event:Deleted"],
   ],
   [
     "a deleted VMI without a domain is released",
     observe(vmi("Running", { deletedAt: NOW }), undefined),
     [
+      "status:Failed",
       "removeFiles",
       "removeFinalizer",
     ],
@@ -300,7 +317,55 @@ Deno.test("plan() reports the interface MAC and the Paused condition by user", (
   const paused = write.status.conditions?.find((c) => c.type === "Paused");
   assert.equal(paused?.status, "True");
   assert.equal(paused?.reason, "PausedByUser");
-  assert.equal(write.status.conditions?.find((c) => c.type === "Ready"), undefined);
+});
+
+Deno.test("plan() writes Ready from the launcher pod's readiness once the guest runs", () => {
+  const readyPod = launcherPod({
+    phase: "Running",
+    conditions: [{ type: "Ready", status: "True" }],
+  });
+  const ready = (o: Observation) => {
+    const write = plan(o).actions.find((a) => a.type === "writeStatus");
+    return write?.type === "writeStatus"
+      ? write.status.conditions?.find((c) => c.type === "Ready")
+      : undefined;
+  };
+  assert.equal(
+    ready(observe(vmi("Scheduled"), domain("running", "booted"), { launcherPod: readyPod }))
+      ?.status,
+    "True",
+  );
+  const notReady = ready(observe(vmi("Scheduled"), domain("running", "booted"), {
+    launcherPod: launcherPod({ phase: "Running", conditions: [] }),
+  }));
+  assert.deepEqual([notReady?.status, notReady?.reason], ["False", "PodConditionMissing"]);
+  const ended = ready(observe(vmi("Running"), domain("shutoff", "shutdown"), {
+    launcherPod: readyPod,
+  }));
+  assert.deepEqual([ended?.status, ended?.reason], ["False", "GuestNotRunning"]);
+});
+
+Deno.test("plan() fails a VMI whose launcher pod is gone or ended, saying how, and stops its guest", () => {
+  const cases: Array<[Partial<Observation>, string]> = [
+    [{ launcherPodMissing: true }, "status:Failed/LauncherPodMissing"],
+    [{ launcherPod: launcherPod({ phase: "Failed" }) }, "status:Failed/LauncherPodFailed"],
+    [
+      { launcherPod: launcherPod({ phase: "Failed", reason: "Evicted", message: "low memory" }) },
+      "status:Failed/LauncherPodEvicted",
+    ],
+    [{ launcherPod: launcherPod({ phase: "Succeeded" }) }, "status:Failed/LauncherPodCompleted"],
+  ];
+  for (const [extra, status] of cases) {
+    for (const phase of ["Scheduled", "Running"]) {
+      assert.deepEqual(summary(observe(vmi(phase), domain("running", "booted"), extra)), [
+        status,
+        `event:${status.split("/")[1]}`,
+        "destroy",
+        "undefine",
+        "removeFiles(keepLog)",
+      ], `${phase}: ${status}`);
+    }
+  }
 });
 
 Deno.test("plan() looks again at the end of the grace period while a guest shuts down", () => {

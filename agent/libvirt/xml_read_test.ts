@@ -1,19 +1,19 @@
 import assert from "node:assert/strict";
-import { liveDomainFacts } from "../status/domain_facts.ts";
-import { domainNameOfKey, keyOfDomainName, parseDomainOwner, withOwnerNode } from "./keys.ts";
+import { domainNameInXml, domainUuidInXml, liveDomainFacts, parseDomainOwner } from "./xml_read.ts";
 
-Deno.test("keyOfDomainName() maps <namespace>_<name> to namespace/name and back", () => {
-  assert.equal(keyOfDomainName("default_web"), "default/web");
-  assert.equal(domainNameOfKey("default/web"), "default_web");
-  assert.equal(keyOfDomainName("denovirt-kvm-probe-1234"), undefined);
-  assert.equal(keyOfDomainName("_x"), undefined);
+Deno.test("domainNameInXml() and domainUuidInXml() find the name and the UUID", () => {
+  assert.equal(domainNameInXml("<domain type='qemu'><name> web </name></domain>"), "web");
+  assert.equal(domainNameInXml("<domain/>"), "(unnamed)");
+  assert.equal(
+    domainUuidInXml("<domain><uuid>0A1B2C3D-0000-4000-8000-000000000001</uuid></domain>"),
+    "0a1b2c3d-0000-4000-8000-000000000001",
+  );
+  assert.equal(domainUuidInXml("<domain/>"), undefined);
 });
 
-Deno.test("withOwnerNode() records the node in the metadata element once, and parseDomainOwner() reads it", () => {
-  const xml = "<domain><metadata><denovirt:vmi xmlns:denovirt='http://denovirt.io/domain/1' " +
-    "namespace='ns' name='web' uid='u-1'/></metadata></domain>";
-  const owned = withOwnerNode(xml, "node-a");
-  assert.equal(withOwnerNode(owned, "node-b"), owned);
+Deno.test("parseDomainOwner() reads denovirt's metadata element, with or without the node", () => {
+  const owned = "<domain><metadata><denovirt:vmi xmlns:denovirt='http://denovirt.io/domain/1' " +
+    "namespace='ns' name='web' uid='u-1' node='node-a'/></metadata></domain>";
   assert.deepEqual(parseDomainOwner(owned), {
     namespace: "ns",
     name: "web",

@@ -1,5 +1,5 @@
 /** Status conditions as KubeVirt keeps them: one per type, rewritten only when they change. */
-import type { Condition } from "../api/mod.ts";
+import type { Condition } from "./meta.ts";
 
 /** The condition of `type`, if any. */
 export function conditionOf(

@@ -1,13 +1,21 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
-import { AGENT_FINALIZER, type VirtualMachineInstanceStatus, type VMI } from "../../api/mod.ts";
 import { join } from "node:path";
+import {
+  AGENT_FINALIZER,
+  FIELD_MANAGERS,
+  ownedVmiStatusFields,
+  type VirtualMachineInstanceStatus,
+  type VMI,
+} from "../../api/mod.ts";
 import { dropManagedFields } from "../../lib/cache.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
+import { splitKey } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import { virtualMachineInstances } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
+import { mergePatchOf } from "../../lib/merge_patch.ts";
 import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
 import {
   DomainNotFoundError,
@@ -15,7 +23,7 @@ import {
   InvalidDomainXmlError,
   OperationInvalidError,
 } from "../libvirt/mod.ts";
-import { finalStatus, sameStatus, syncFailedStatus } from "../status/vmi_status.ts";
+import { finalStatus, syncFailedStatus } from "../status/vmi_status.ts";
 import {
   ensureVmiRunDir,
   prepareDisks,
@@ -23,9 +31,7 @@ import {
   removeVmiRunDir,
   type VolumeContext,
 } from "../volumes/mod.ts";
-import { splitKey } from "../../lib/kube/object.ts";
-import { withOwnerNode } from "./keys.ts";
-import type { PassMemory } from "./observe.ts";
+import type { PassMemory } from "./memory.ts";
 import type { Action, Observation, Plan } from "./types.ts";
 
 export interface ApplyContext {
@@ -43,15 +49,23 @@ export class NotOurVmiError extends Error {
   override name = "NotOurVmiError";
 }
 
-/** Applies `plan` for `o.key`; throws to have the key retried with backoff. */
-export async function apply(o: Observation, plan: Plan, ctx: ApplyContext): Promise<void> {
+/**
+ * Applies `plan` for `o.key`; throws to have the key retried with backoff. Answers "again" when
+ * the pass changed what it acts on (a start failed for good and the VMI was failed) and the key
+ * should be looked at again at once, without counting a failure.
+ */
+export async function apply(
+  o: Observation,
+  plan: Plan,
+  ctx: ApplyContext,
+): Promise<"again" | void> {
   let vmi = o.vmi;
   try {
     if (plan.blocked) throw new Error(plan.blocked);
     for (const action of plan.actions) vmi = await step(o, action, vmi, ctx);
     if (!vmi && !o.domain) ctx.memory.forget(o.key);
   } catch (error) {
-    await recordFailure(o, vmi, error, ctx);
+    return await recordFailure(o, vmi, error, ctx);
   }
 }
 
@@ -114,7 +128,7 @@ async function startDomain(vmi: VMI, paused: boolean, ctx: ApplyContext) {
   const t0 = performance.now();
   const disks = await prepareDisks(vmi, ctx.volumes);
   await ensureVmiRunDir(vmi, ctx.node);
-  const xml = withOwnerNode(domainXmlFor(vmi, ctx.node, disks), ctx.node.name);
+  const xml = domainXmlFor(vmi, ctx.node, disks);
   const t1 = performance.now();
   const domain = await ctx.hypervisor.defineXml(xml);
   const t2 = performance.now();
@@ -171,21 +185,26 @@ async function patchFinalizers(
     virtualMachineInstances,
     { namespace: namespace!, name: name! },
     { metadata: { resourceVersion, finalizers } },
-    { type: "merge", fieldManager: "denovirt-agent" },
+    { type: "merge", fieldManager: FIELD_MANAGERS.agent },
   );
   return remember(vmi, updated, ctx);
 }
 
+/** Patches the status fields the agent owns (api/ownership.ts), guarded by the version read. */
 async function writeStatus(
   vmi: VMI,
   status: VirtualMachineInstanceStatus,
   ctx: ApplyContext,
 ): Promise<VMI> {
-  if (sameStatus(vmi.status, status)) return vmi;
-  const updated = await ctx.rest.updateStatus<VMI>(
+  const owned = ownedVmiStatusFields("agent", vmi.status);
+  const patch = mergePatchOf(vmi.status, status as Record<string, unknown>, owned);
+  if (!patch) return vmi;
+  const { namespace, name, resourceVersion } = vmi.metadata;
+  const updated = await ctx.rest.patch<VMI>(
     virtualMachineInstances,
-    { ...vmi, status },
-    { fieldManager: "denovirt-agent" },
+    { namespace: namespace!, name: name! },
+    { metadata: { resourceVersion }, status: patch },
+    { type: "merge", subresource: "status", fieldManager: FIELD_MANAGERS.agent },
   );
   ctx.log.info("VMI status written", {
     vmi: `${vmi.metadata.namespace}/${vmi.metadata.name}`,
@@ -216,7 +235,7 @@ async function recordFailure(
   vmi: VMI | undefined,
   error: unknown,
   ctx: ApplyContext,
-): Promise<void> {
+): Promise<"again"> {
   const message = messageOf(error);
   const canWrite = vmi && vmi.status?.nodeName === ctx.node.name &&
     !vmi.metadata.deletionTimestamp &&
@@ -225,13 +244,13 @@ async function recordFailure(
     if (canWrite && vmi.status?.phase === "Scheduled") {
       ctx.memory.lastError.set(o.key, message);
       void ctx.events.warning(vmi, "FailedCreate", message);
-      const failed = finalStatus(vmi, "Failed", "FailedCreate", o.now);
+      const failed = finalStatus(vmi, "Failed", "FailedCreate", o.launcherPod, o.now);
       failed.conditions = syncFailedStatus({ ...vmi, status: failed }, message, o.now).conditions;
       await writeStatus(vmi, failed, ctx).catch((e) =>
         ctx.log.warn("Cannot record the failure in the VMI status", { error: messageOf(e) })
       );
       // The next pass tears down whatever was made before the failure.
-      throw new RetrySoon(message);
+      return "again";
     }
     throw error;
   }
@@ -241,11 +260,6 @@ async function recordFailure(
     await writeStatus(vmi, syncFailedStatus(vmi, message, o.now), ctx).catch(() => {});
   }
   throw error;
-}
-
-/** A pass that changed what it acted on: look again at once, without counting it a failure. */
-export class RetrySoon extends Error {
-  override name = "RetrySoon";
 }
 
 async function ignoring<T>(

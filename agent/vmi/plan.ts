@@ -1,11 +1,13 @@
 /**
- * plan(): from what the agent sees of one VMI key (the VMI, its domain, the time) to the steps
- * that converge them. Pure and table-tested; `apply()` carries the steps out.
+ * plan(): from what the agent sees of one VMI key (the VMI, its launcher pod, its domain, the
+ * time) to the steps that converge them. Pure and table-tested; `apply()` carries them out.
  */
 import {
   AGENT_FINALIZER,
   DEFAULT_GRACE_PERIOD_SECONDS,
   isFinished,
+  type PodLoss,
+  podLossOf,
   type VirtualMachineInstance,
 } from "../../api/mod.ts";
 import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
@@ -43,7 +45,7 @@ export function plan(o: Observation): Plan {
     const deadline = Date.parse(vmi.metadata.deletionTimestamp) + graceSecondsOf(vmi) * 1000;
     const wait = domain && isActive(domain) ? waitForGuest(o, domain, deadline) : undefined;
     if (wait) return wait;
-    return { actions: teardown(vmi, domain) };
+    return { actions: teardown(o, vmi, domain) };
   }
   if (isFinished(phase)) {
     return { actions: endedTeardown(vmi, domain, false) };
@@ -51,6 +53,8 @@ export function plan(o: Observation): Plan {
   if (phase !== "Scheduled" && phase !== "Running") return NOTHING;
 
   const actions: Action[] = hasFinalizer ? [] : [{ type: "addFinalizer" }];
+  const lost = launcherPodLoss(o);
+  if (lost) return fail(o, vmi, lost.reason, lost.message);
   const podDeadline = o.launcherPodDeletedAt ? Date.parse(o.launcherPodDeletedAt) : undefined;
   if (!domain) {
     if (phase === "Running") {
@@ -81,13 +85,23 @@ export function plan(o: Observation): Plan {
     if (wait) return { ...wait, actions: [...actions, ...wait.actions] };
     return { actions: [...actions, { type: "destroy", uuid: domain.uuid }], requeueAfterMs: 0 };
   }
-  const status = runningStatus(vmi, domain.live, pauseReasonOf(domain), o.now);
+  const status = runningStatus(vmi, domain.live, pauseReasonOf(domain), o.launcherPod, o.now);
   if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
   }
   return { actions };
+}
+
+/**
+ * The launcher pod is gone, or a kubelet ended it (failed, evicted): the VMI has lost its place
+ * on the node. A pod being deleted is not lost yet: the guest gets its grace period first.
+ */
+function launcherPodLoss(o: Observation): PodLoss | undefined {
+  if (o.launcherPodMissing) return podLossOf(undefined);
+  const pod = o.launcherPod;
+  return pod && isFinished(pod.status?.phase) ? podLossOf(pod) : undefined;
 }
 
 /** The VMI's grace period for a graceful shutdown, in seconds. */
@@ -137,14 +151,45 @@ function waitForGuest(o: Observation, domain: ObservedDomain, deadline: number):
 }
 
 /** A deleted VMI: destroy, undefine, remove every file, release the VMI. */
-function teardown(vmi: VirtualMachineInstance, domain: ObservedDomain | undefined): Action[] {
+function teardown(
+  o: Observation,
+  vmi: VirtualMachineInstance,
+  domain: ObservedDomain | undefined,
+): Action[] {
   const actions: Action[] = [];
+  if (!isFinished(vmi.status?.phase)) {
+    // How the guest ended, before the VMI goes: the VM controller waits to see it.
+    const phase = deletedPhaseOf(vmi, domain);
+    actions.push({
+      type: "writeStatus",
+      status: finalStatus(vmi, phase, undefined, o.launcherPod, o.now),
+    });
+  }
   if (domain && isActive(domain)) actions.push({ type: "destroy", uuid: domain.uuid });
   if (domain) actions.push({ type: "undefine", uuid: domain.uuid });
   actions.push({ type: "removeFiles", uid: vmi.metadata.uid!, keepSerialLog: false });
   actions.push({ type: "removeFinalizer" });
   if (domain) actions.push(normal("Deleted", `Domain ${domain.name} removed.`));
   return actions;
+}
+
+/**
+ * The phase a deleted VMI ends in, as KubeVirt's virt-handler decides it: Succeeded when its
+ * guest shut down, Failed when the domain had to be destroyed (unless the guest has no ACPI to
+ * ask, where destroying is the way to stop it), lost, or never there.
+ */
+function deletedPhaseOf(
+  vmi: VirtualMachineInstance,
+  domain: ObservedDomain | undefined,
+): "Succeeded" | "Failed" {
+  const noAcpi = vmi.spec.domain.features?.acpi?.enabled === false;
+  if (!domain) return "Failed";
+  if (domain.state === "shutoff") {
+    if (domain.reason === "shutdown") return "Succeeded";
+    if (domain.reason === "destroyed" && noAcpi) return "Succeeded";
+    return "Failed";
+  }
+  return noAcpi ? "Succeeded" : "Failed";
 }
 
 /**
@@ -178,7 +223,7 @@ function orphanTeardown(o: Observation, domain: ObservedDomain): Plan {
 function ended(o: Observation, vmi: VirtualMachineInstance, domain: ObservedDomain): Plan {
   switch (domain.reason) {
     case "shutdown": {
-      const status = finalStatus(vmi, "Succeeded", undefined, o.now);
+      const status = finalStatus(vmi, "Succeeded", undefined, o.launcherPod, o.now);
       return {
         actions: [
           { type: "writeStatus", status },
@@ -205,7 +250,7 @@ function ended(o: Observation, vmi: VirtualMachineInstance, domain: ObservedDoma
 
 /** Phase Failed with a reason and a Warning, then the domain goes. */
 function fail(o: Observation, vmi: VirtualMachineInstance, reason: string, message: string): Plan {
-  const status = finalStatus(vmi, "Failed", reason, o.now);
+  const status = finalStatus(vmi, "Failed", reason, o.launcherPod, o.now);
   return {
     actions: [
       { type: "writeStatus", status },

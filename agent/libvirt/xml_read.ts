@@ -1,0 +1,89 @@
+/**
+ * Reading libvirt's domain XML, in one place: the name and UUID, denovirt's metadata element
+ * (whose domain it is), and what the agent reports from a running domain (interfaces, machine
+ * type). Regular expressions suffice: libvirt writes this XML, in a form that does not vary.
+ */
+
+/** The domain's name, for error messages; "(unnamed)" when it has none. */
+export function domainNameInXml(xml: string): string {
+  return /<name>\s*([^<]*?)\s*<\/name>/.exec(xml)?.[1] || "(unnamed)";
+}
+
+/** The domain's UUID, lower case; undefined when the XML has none. */
+export function domainUuidInXml(xml: string): string | undefined {
+  return /<uuid>\s*([0-9a-fA-F-]{36})\s*<\/uuid>/.exec(xml)?.[1]?.toLowerCase();
+}
+
+/** What denovirt's metadata element says about a domain. */
+export interface DomainOwner {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** The node whose agent made the domain; absent in domains rendered before it was recorded. */
+  node?: string;
+}
+
+/** Parses `<denovirt:vmi namespace name uid [node]/>` as `metadata()` returns it. */
+export function parseDomainOwner(xml: string | undefined): DomainOwner | undefined {
+  if (!xml) return undefined;
+  const open = /<(?:[A-Za-z_][\w.-]*:)?vmi\b([^>]*)\/?>/.exec(xml);
+  if (!open) return undefined;
+  const attrs = attributesOf(open[1]!);
+  const { namespace, name, uid, node } = attrs;
+  if (!namespace || !name || !uid) return undefined;
+  return node ? { namespace, name, uid, node } : { namespace, name, uid };
+}
+
+/** Attributes of an XML start tag's attribute text, entities decoded. */
+export function attributesOf(text: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const match of text.matchAll(/([\w:.-]+)\s*=\s*(?:'([^']*)'|"([^"]*)")/g)) {
+    attrs[match[1]!] = decodeEntities(match[2] ?? match[3] ?? "");
+  }
+  return attrs;
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(lt|gt|amp|apos|quot|#\d+|#x[0-9a-f]+);/gi, (_, entity: string) => {
+    const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", apos: "'", quot: '"' };
+    if (entity[0] !== "#") return named[entity.toLowerCase()]!;
+    const code = entity[1] === "x" || entity[1] === "X"
+      ? parseInt(entity.slice(2), 16)
+      : parseInt(entity.slice(1), 10);
+    return String.fromCodePoint(code);
+  });
+}
+
+/** One `<interface>` of the live domain. */
+export interface DomainInterface {
+  /** The VMI interface's name (from the `ua-<name>` alias the renderer sets). */
+  name: string | undefined;
+  mac: string | undefined;
+  /** libvirt's interface type: `user`, `bridge`, ... */
+  type: string | undefined;
+}
+
+/** Facts read from live domain XML. */
+export interface LiveDomainFacts {
+  interfaces: DomainInterface[];
+  /** The machine type QEMU runs, e.g. `pc-q35-7.2`. */
+  machine: string | undefined;
+}
+
+/** Parses the interfaces and machine type out of `virDomainGetXMLDesc` output. */
+export function liveDomainFacts(xml: string): LiveDomainFacts {
+  const interfaces: DomainInterface[] = [];
+  for (const block of xml.matchAll(/<interface\b([^>]*)>([\s\S]*?)<\/interface>/g)) {
+    const body = block[2]!;
+    const mac = /<mac\b([^>]*)\/?>/.exec(body);
+    const alias = /<alias\b([^>]*)\/?>/.exec(body);
+    const aliasName = alias ? attributesOf(alias[1]!).name : undefined;
+    interfaces.push({
+      name: aliasName?.startsWith("ua-") ? aliasName.slice(3) : undefined,
+      mac: mac ? attributesOf(mac[1]!).address?.toLowerCase() : undefined,
+      type: attributesOf(block[1]!).type,
+    });
+  }
+  const osType = /<os\b[^>]*>[\s\S]*?<type\b([^>]*)>/.exec(xml);
+  return { interfaces, machine: osType ? attributesOf(osType[1]!).machine : undefined };
+}

@@ -1,0 +1,122 @@
+/**
+ * The agent's VMI controller: the VMIs bound to this node against libvirt's domains. A key is a
+ * VMI (`namespace/name`, its domain `namespace_name`); changes of the VMI, of its launcher pod,
+ * of its claims and of its domain all enqueue it. Each pass: observe -> plan -> apply.
+ */
+import { claimNamesOf, type Pod, type VMI } from "../../api/mod.ts";
+import type { CacheReader, Controller, ReconcileResult } from "../../lib/controller.ts";
+import { dropManagedFields } from "../../lib/cache.ts";
+import { isNotFound } from "../../lib/kube/api_error.ts";
+import { keyFor, keyOf, type KubeObject, splitKey } from "../../lib/kube/object.ts";
+import { persistentVolumeClaims, pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
+import type { ChangeSource } from "../../lib/change_source.ts";
+import type { NodeFacts } from "../domain/mod.ts";
+import type { Hypervisor } from "../libvirt/mod.ts";
+import type { DomainObject } from "../libvirt/watch.ts";
+import type { VolumeContext } from "../volumes/mod.ts";
+import { apply } from "./apply.ts";
+import { keyOfDomainName } from "./keys.ts";
+import type { PassMemory } from "./memory.ts";
+import { observe } from "./observe.ts";
+import { creatorOf, PODS_BY_CREATOR, VMIS_BY_UID } from "../indexes.ts";
+import { plan } from "./plan.ts";
+
+/** The controller's name, to enqueue its keys from outside (pause, unpause). */
+export const VMI_CONTROLLER = "vmi";
+
+/** Index of VMIs by the `namespace/name` of each claim they use. */
+const BY_CLAIM = "byClaim";
+
+export interface VmiControllerOptions {
+  node: string;
+  hypervisor: Hypervisor;
+  /** This node's libvirt domains: their changes enqueue the VMI of the same name. */
+  domains: ChangeSource<DomainObject>;
+  /** The facts domains are rendered with; known once libvirt answered. */
+  nodeFacts(): Promise<NodeFacts>;
+  /** Volume preparation, with the caches of the pass (claims resolve against them). */
+  volumes(cache: CacheReader): VolumeContext;
+  memory: PassMemory;
+  /** VMIs reconciled at once. */
+  workers: number;
+}
+
+/** The agent's VMI controller. */
+export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
+  const vmiKeysOfPod = (pod: KubeObject, cache: CacheReader) =>
+    creatorOf(pod).flatMap((uid) =>
+      cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid).map(keyOf)
+    );
+  const vmiKeysOfClaim = (pvc: KubeObject, cache: CacheReader) =>
+    cache<VMI>(virtualMachineInstances).byIndex(BY_CLAIM, keyOf(pvc)).map(keyOf);
+  return {
+    name: VMI_CONTROLLER,
+    for: virtualMachineInstances,
+    watches: [
+      { resource: pods, mapToKeys: vmiKeysOfPod },
+      { resource: persistentVolumeClaims, mapToKeys: vmiKeysOfClaim },
+      {
+        source: opts.domains as ChangeSource,
+        mapToKeys: (domain) => {
+          const key = keyOfDomainName(domain.metadata?.name ?? "");
+          return key ? [key] : [];
+        },
+      },
+    ],
+    indexes: [
+      VMIS_BY_UID,
+      {
+        resource: virtualMachineInstances,
+        name: BY_CLAIM,
+        index: (o) =>
+          claimNamesOf((o as VMI).spec?.volumes).map((name) => keyFor(o.metadata?.namespace, name)),
+      },
+      PODS_BY_CREATOR,
+    ],
+    concurrency: opts.workers,
+    backoff: { baseMs: 200, maxMs: 30_000, factor: 2, jitter: 0.2 },
+    async reconcile(key, ctx): Promise<ReconcileResult | void> {
+      const node = await opts.nodeFacts();
+      const observation = await observe(key, {
+        node: opts.node,
+        kvm: node.kvm,
+        vmis: ctx.cache<VMI>(virtualMachineInstances),
+        pods: ctx.cache<Pod>(pods),
+        hypervisor: opts.hypervisor,
+        memory: opts.memory,
+        getVmi: async (k) => {
+          const { namespace, name } = splitKey(k);
+          try {
+            return dropManagedFields(
+              await ctx.rest.get<VMI>(virtualMachineInstances, { namespace: namespace!, name }),
+            );
+          } catch (error) {
+            if (isNotFound(error)) return undefined;
+            throw error;
+          }
+        },
+        listPods: async (vmi) =>
+          (await ctx.rest.list<Pod>(pods, {
+            namespace: vmi.metadata.namespace ?? "",
+            fieldSelector: `spec.nodeName=${opts.node}`,
+            signal: ctx.signal,
+          })).items,
+      });
+      const steps = plan(observation);
+      if (steps.actions.length > 0) {
+        ctx.log.debug("Plan", { actions: steps.actions.map((a) => a.type) });
+      }
+      const outcome = await apply(observation, steps, {
+        rest: ctx.rest,
+        hypervisor: opts.hypervisor,
+        node,
+        volumes: opts.volumes(ctx.cache),
+        events: ctx.events,
+        memory: opts.memory,
+        log: ctx.log,
+      });
+      if (outcome === "again" || steps.requeueAfterMs === 0) return { requeue: "now" };
+      if (steps.requeueAfterMs !== undefined) return { requeueAfterMs: steps.requeueAfterMs };
+    },
+  };
+}
