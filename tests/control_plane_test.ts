@@ -6,6 +6,8 @@ import {
   CustomObjectsApi,
   type V1Pod,
 } from "@kubernetes/client-node";
+import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
+import { KUBERNETES_VERSION } from "../stack/versions.ts";
 import { eventually, identityConfig, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();
@@ -146,4 +148,19 @@ Deno.test("kube-scheduler binds a pod to a registered Node", async () => {
   } finally {
     await core.deleteNode({ name: nodeName }).catch(() => {});
   }
+});
+
+Deno.test("kubectl version parses both versions and prints the pinned Kubernetes release twice", async () => {
+  const kubectl = (await ensureKubeBinaries()).kubectl;
+  const out = await new Deno.Command(kubectl, {
+    args: ["version", "--kubeconfig", stack.paths.kubeconfig, "-o", "json"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  assert.equal(out.code, 0, text(out.stderr));
+  const versions = JSON.parse(text(out.stdout));
+  assert.equal(versions.clientVersion.gitVersion, `v${KUBERNETES_VERSION}`);
+  assert.equal(versions.serverVersion.gitVersion, `v${KUBERNETES_VERSION}`);
+  assert.equal(versions.serverVersion.minor, KUBERNETES_VERSION.split(".")[1]);
 });
