@@ -77,8 +77,30 @@ Deno.test("CRDs carry KubeVirt's names, short names and printer columns", () => 
   const dv = crdFor(kindInfo("DataVolume")!) as Loose;
   assert.equal(dv.metadata.name, "datavolumes.cdi.kubevirt.io");
   assert.deepEqual(dv.spec.versions.map((v: Loose) => v.name), ["v1beta1"]);
+});
+
+Deno.test("the replica set CRD has KubeVirt's scale subresource and columns in every version", () => {
   const rs = crdFor(kindInfo("VirtualMachineInstanceReplicaSet")!) as Loose;
-  assert.equal(rs.spec.versions[0].subresources.scale.specReplicasPath, ".spec.replicas");
+  for (const version of rs.spec.versions) {
+    assert.deepEqual(version.subresources, {
+      status: {},
+      scale: {
+        specReplicasPath: ".spec.replicas",
+        statusReplicasPath: ".status.replicas",
+        labelSelectorPath: ".status.labelSelector",
+      },
+    }, version.name);
+    assert.deepEqual(
+      version.additionalPrinterColumns.map((c: Loose) => `${c.name}:${c.type}=${c.jsonPath}`),
+      [
+        "Desired:integer=.spec.replicas",
+        "Current:integer=.status.replicas",
+        "Ready:integer=.status.readyReplicas",
+        "Age:date=.metadata.creationTimestamp",
+      ],
+      version.name,
+    );
+  }
 });
 
 Deno.test("kubectl explain has descriptions for spec.runStrategy and spec.running", () => {

@@ -3,6 +3,7 @@
 export * from "./meta.ts";
 export * from "./quantity.ts";
 export * from "./core.ts";
+export * from "./label_selector.ts";
 export * from "./devices.ts";
 export * from "./domain.ts";
 export * from "./volumes.ts";
@@ -17,6 +18,7 @@ export * from "./kinds.ts";
 export * from "./storage_annotations.ts";
 export * from "./contract.ts";
 export * from "./phases.ts";
+export * from "./vmi_conditions.ts";
 export * from "./run_strategy.ts";
 export * from "./objects.ts";
 export * from "./launcher_pods.ts";

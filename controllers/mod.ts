@@ -12,18 +12,26 @@ import {
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { dataVolumeController } from "./datavolume/controller.ts";
+import { replicaSetController } from "./replicaset/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
 import { vmiController } from "./vmi/controller.ts";
 import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod.ts";
 
 export { dataVolumeController } from "./datavolume/controller.ts";
+export { replicaSetController } from "./replicaset/controller.ts";
 export { vmController } from "./vm/controller.ts";
 export { vmiController } from "./vmi/controller.ts";
 export { DEFAULT_LAUNCHER_IMAGE } from "./vmi/launcher_pod.ts";
 
 /** The controllers, by the name `--only` takes. */
-export const CONTROLLER_NAMES = ["vm", "vmi", "datavolume", "local-placement"] as const;
+export const CONTROLLER_NAMES = [
+  "vm",
+  "vmi",
+  "replicaset",
+  "datavolume",
+  "local-placement",
+] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
 /** Settings shared by the controllers. */
@@ -52,6 +60,9 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
         }) as Controller,
         caches: [virtualMachines, persistentVolumeClaims, dataVolumes],
       };
+    case "replicaset":
+      // Watches replica sets and VMIs; reads nothing else.
+      return { controller: replicaSetController() as Controller, caches: [] };
     case "datavolume":
       return { controller: dataVolumeController() as Controller, caches: [storageClasses] };
     case "local-placement":

@@ -1,4 +1,4 @@
-/** `denovirt controllers`: the VM and VMI controllers in one process, one leader at a time. */
+/** `denovirt controllers`: every controller in one process, one leader at a time. */
 import { parseArgs } from "node:util";
 import { Manager } from "../lib/controller_manager.ts";
 import { messageOf } from "../lib/errors.ts";

@@ -251,7 +251,7 @@ export const BAD_MANIFESTS: BadManifest[] = [
   {
     name: "a replica set whose selector misses its template",
     object: with_(goodReplicaSet(), (o) => (o.spec.selector.matchLabels.app = "other")),
-    expect: ["spec.selector", "does not select the template's labels"],
+    expect: ["spec.selector", "selector does not match labels: spec.template.metadata.labels"],
   },
   {
     name: "a DataVolume with two sources",

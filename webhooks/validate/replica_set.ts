@@ -1,5 +1,9 @@
 // The VirtualMachineInstanceReplicaSet validator: the template, and a selector that selects it.
-import { type LabelSelector, VirtualMachineInstanceReplicaSetSchema } from "../../api/mod.ts";
+import {
+  type LabelSelector,
+  selects,
+  VirtualMachineInstanceReplicaSetSchema,
+} from "../../api/mod.ts";
 import {
   type Cause,
   cause,
@@ -53,32 +57,11 @@ export function checkSelector(selector: LabelSelector, labels: Record<string, st
     }
   });
   if (causes.length === 0 && !selects(selector, labels)) {
-    causes.push(
-      cause(
-        "spec.selector",
-        "does not select the template's labels (spec.template.metadata.labels)",
-      ),
-    );
+    // KubeVirt's words (its vmirs admitter), then which labels were not selected.
+    causes.push(cause(
+      "spec.selector",
+      `selector does not match labels: spec.template.metadata.labels is ${JSON.stringify(labels)}`,
+    ));
   }
   return causes;
-}
-
-/** Whether `selector` selects an object with `labels`. */
-export function selects(selector: LabelSelector, labels: Record<string, string>): boolean {
-  const has = (key: string) => Object.hasOwn(labels, key);
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    if (!has(key) || labels[key] !== value) return false;
-  }
-  return (selector.matchExpressions ?? []).every((e) => {
-    switch (e.operator) {
-      case "In":
-        return has(e.key) && (e.values ?? []).includes(labels[e.key]!);
-      case "NotIn":
-        return !has(e.key) || !(e.values ?? []).includes(labels[e.key]!);
-      case "Exists":
-        return has(e.key);
-      case "DoesNotExist":
-        return !has(e.key);
-    }
-  });
 }

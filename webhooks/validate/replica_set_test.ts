@@ -1,27 +1,5 @@
 import assert from "node:assert/strict";
-import { checkSelector, selects } from "./replica_set.ts";
-
-Deno.test("selects() follows Kubernetes' label selector rules", () => {
-  const labels = { app: "web", tier: "front" };
-  assert.equal(selects({ matchLabels: { app: "web" } }, labels), true);
-  assert.equal(selects({ matchLabels: { app: "db" } }, labels), false);
-  assert.equal(
-    selects(
-      { matchExpressions: [{ key: "tier", operator: "In", values: ["front", "back"] }] },
-      labels,
-    ),
-    true,
-  );
-  assert.equal(
-    selects({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["front"] }] }, labels),
-    false,
-  );
-  assert.equal(
-    selects({ matchExpressions: [{ key: "zone", operator: "DoesNotExist" }] }, labels),
-    true,
-  );
-  assert.equal(selects({ matchExpressions: [{ key: "zone", operator: "Exists" }] }, labels), false);
-});
+import { checkSelector } from "./replica_set.ts";
 
 Deno.test("checkSelector() refuses empty selectors and values that do not fit the operator", () => {
   assert.match(checkSelector({}, {})[0]!.message, /must not be empty/);
@@ -30,4 +8,16 @@ Deno.test("checkSelector() refuses empty selectors and values that do not fit th
     "spec.selector.matchExpressions[0].values",
   );
   assert.deepEqual(checkSelector({ matchLabels: { a: "b" } }, { a: "b" }), []);
+});
+
+Deno.test("checkSelector() refuses a selector that does not select the template's labels, in KubeVirt's words", () => {
+  const causes = checkSelector({ matchLabels: { app: "web" } }, { app: "db" });
+  assert.equal(causes.length, 1);
+  assert.equal(causes[0]!.field, "spec.selector");
+  assert.match(causes[0]!.message, /^selector does not match labels: /);
+  assert.match(causes[0]!.message, /spec\.template\.metadata\.labels is \{"app":"db"\}/);
+  assert.equal(
+    checkSelector({ matchExpressions: [{ key: "tier", operator: "Exists" }] }, {}).length,
+    1,
+  );
 });
