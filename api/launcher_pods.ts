@@ -6,6 +6,7 @@
 import type { Condition } from "./meta.ts";
 import type { CoreCondition, Pod } from "./objects.ts";
 import { isFinished } from "./phases.ts";
+import { POD_TERMINATING_REASON, VMI_READY_CONDITION } from "./vmi_conditions.ts";
 
 /** Deleted, or ended: the pod no longer holds the VMI's place on its node. */
 export function isPodDown(pod: Pod): boolean {
@@ -69,13 +70,13 @@ export function podLossOf(
 /** The VMI's Ready condition from its pod (KubeVirt's syncReadyConditionFromPod). */
 export function readyConditionOf(phase: string, pod: Pod | undefined): Condition {
   const notReady = (reason: string, message: string): Condition => ({
-    type: "Ready",
+    type: VMI_READY_CONDITION,
     status: "False",
     reason,
     message,
   });
   if (!pod) return notReady("PodNotExists", "virt-launcher pod has not yet been scheduled");
-  if (isPodDown(pod)) return notReady("PodTerminating", "virt-launcher pod is terminating");
+  if (isPodDown(pod)) return notReady(POD_TERMINATING_REASON, "virt-launcher pod is terminating");
   if (phase !== "Running") {
     return notReady("GuestNotRunning", "Guest VM is not reported as running");
   }
@@ -84,7 +85,7 @@ export function readyConditionOf(phase: string, pod: Pod | undefined): Condition
     return notReady("PodConditionMissing", "virt-launcher pod is missing the Ready condition");
   }
   return {
-    type: "Ready",
+    type: VMI_READY_CONDITION,
     status: ready.status,
     ...(ready.reason ? { reason: ready.reason } : {}),
     ...(ready.message ? { message: ready.message } : {}),

@@ -7,7 +7,6 @@ import {
   virtualMachineInstanceReplicaSets,
   virtualMachineInstances,
 } from "../../lib/kube/resources.ts";
-import { StaleObjectError } from "../writes.ts";
 import type { RsPlan } from "./plan.ts";
 import type { ScaleError } from "./status.ts";
 import { controllerRefOf, replicaSetOwnerReference, vmiFor } from "./vmi_for.ts";
@@ -22,9 +21,14 @@ const refOf = (vmi: VMI) => ({
 
 /**
  * Adopt and release as planned. Throws when a claim fails (KubeVirt then neither scales nor
- * writes status), and a quiet StaleObjectError when a VMI to adopt is gone.
+ * writes status); answers "gone" when the replica set is going away (nothing more to do) and
+ * "stale" when a VMI to claim is gone (the pass is planned again).
  */
-export async function applyClaims(ctx: Ctx, rs: VMIRS, plan: RsPlan): Promise<void> {
+export async function applyClaims(
+  ctx: Ctx,
+  rs: VMIRS,
+  plan: RsPlan,
+): Promise<"gone" | "stale" | void> {
   if (plan.adopt.length > 0) {
     // The cache may not show a deletion yet: adopt only for a live replica set (kubernetes#42639).
     const fresh = await ctx.rest.get<VMIRS>(virtualMachineInstanceReplicaSets, {
@@ -32,7 +36,7 @@ export async function applyClaims(ctx: Ctx, rs: VMIRS, plan: RsPlan): Promise<vo
       name: rs.metadata.name ?? "",
     }, ctx.signal);
     if (fresh.metadata.uid !== rs.metadata.uid || fresh.metadata.deletionTimestamp) {
-      throw new StaleObjectError(`Cannot adopt VMIs: replica set ${ctx.key} is going away`);
+      return "gone";
     }
   }
   const claims = [
@@ -64,7 +68,7 @@ export async function applyClaims(ctx: Ctx, rs: VMIRS, plan: RsPlan): Promise<vo
       throw result.reason;
     }
   });
-  if (gone) throw new StaleObjectError("A VMI to claim is gone");
+  if (gone) return "stale";
 }
 
 /** Create the planned VMIs; answers the first failure. */

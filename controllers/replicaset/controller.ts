@@ -1,7 +1,7 @@
 /** The replica set controller: keeps `spec.replicas` VMIs of a template, and the status true. */
 import { FIELD_MANAGERS, selects, type VMI, type VMIRS } from "../../api/mod.ts";
-import type { ReadonlyStore } from "../../lib/cache.ts";
 import {
+  type CacheReader,
   type Controller,
   ownerKeysOf,
   type ReconcileContext,
@@ -52,7 +52,9 @@ async function reconcileReplicaSet(ctx: Ctx, burst: number): Promise<ReconcileRe
     return;
   }
   const plan = await observeAndPlan(ctx, rs, burst);
-  await applyClaims(ctx, rs, plan);
+  const claims = await applyClaims(ctx, rs, plan);
+  if (claims === "gone") return;
+  if (claims === "stale") return { requeue: "now" };
   let failure: ScaleError | void = undefined;
   if (plan.create > 0) failure = await createVmis(ctx, rs, plan.create);
   if (plan.delete.length > 0) failure = await deleteVmis(ctx, rs, plan.delete, false);
@@ -85,13 +87,12 @@ async function reconcileReplicaSet(ctx: Ctx, burst: number): Promise<ReconcileRe
 /** The replica set controller. */
 export function replicaSetController(opts: ReplicaSetOptions = {}): Controller<VMIRS> {
   const burst = opts.burstReplicas ?? BURST_REPLICAS;
-  // The replica set cache, once the first pass has it: an orphan VMI's change goes to every
-  // replica set whose selector selects it, so that one of them adopts it.
-  let replicaSets: ReadonlyStore<VMIRS> | undefined;
-  const keysOfVmi = (vmi: KubeObject): string[] => {
+  // An orphan VMI's change goes to every replica set whose selector selects it, so that one of
+  // them adopts it.
+  const keysOfVmi = (vmi: KubeObject, cache: CacheReader): string[] => {
     if (controllerRefOf(vmi)) return ownerKeysOf(vmi, virtualMachineInstanceReplicaSets);
     const namespace = vmi.metadata?.namespace ?? "";
-    return (replicaSets?.byIndex("byNamespace", namespace) ?? [])
+    return cache<VMIRS>(virtualMachineInstanceReplicaSets).byIndex("byNamespace", namespace)
       .filter((rs) => selects(rs.spec.selector, vmi.metadata?.labels))
       .map(keyOf);
   };
@@ -100,8 +101,6 @@ export function replicaSetController(opts: ReplicaSetOptions = {}): Controller<V
     for: virtualMachineInstanceReplicaSets,
     watches: [{ resource: virtualMachineInstances, mapToKeys: keysOfVmi }],
     async reconcile(_key, ctx): Promise<ReconcileResult | void> {
-      // Every replica set is queued when a term starts, so changes before this pass lose nothing.
-      replicaSets ??= ctx.cache<VMIRS>(virtualMachineInstanceReplicaSets);
       try {
         return await reconcileReplicaSet(ctx, burst);
       } catch (error) {

@@ -8,7 +8,7 @@ import {
   type VMIRS,
 } from "../../api/mod.ts";
 import { sameJson } from "../writes.ts";
-import { timestamp, withCondition, withoutCondition } from "../conditions.ts";
+import { timestamp, withCondition, withoutCondition } from "../../api/conditions.ts";
 
 /** KubeVirt's replica set condition types. */
 export const REPLICA_FAILURE = "ReplicaFailure";
