@@ -23,7 +23,7 @@ import {
   openApiV3,
   versionInfo,
 } from "./discovery.ts";
-import type { Peer } from "./https_server.ts";
+import type { Peer } from "../lib/http/https_server.ts";
 import {
   lifecycleOptionsOf,
   type PatchStep,
@@ -42,7 +42,7 @@ import {
   notImplemented,
   StatusError,
   statusResponse,
-} from "./status.ts";
+} from "../lib/http/status.ts";
 import {
   checkGuestOsInfo,
   checkMigrate,

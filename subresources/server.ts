@@ -10,7 +10,7 @@ import { DEFAULT_REQUEST_HEADERS, type RequestHeaderConfig } from "./access.ts";
 import { subresourceApp } from "./app.ts";
 import { clusterBackend } from "./backend.ts";
 import { consoleProxy } from "./console_proxy.ts";
-import { type RunningServer, serveHttps } from "./https_server.ts";
+import { type RunningServer, serveHttps } from "../lib/http/https_server.ts";
 
 export interface ServeSubresourcesOptions {
   port: number;

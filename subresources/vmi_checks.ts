@@ -3,7 +3,7 @@
  * reach the agent, as virt-api decides it: pure checks that throw a StatusError.
  */
 import type { VmiLike, VmLike } from "./lifecycle.ts";
-import { badRequest, conflict, StatusError } from "./status.ts";
+import { badRequest, conflict, StatusError } from "../lib/http/status.ts";
 
 const hasCondition = (vmi: VmiLike, type: string, status?: string) =>
   (vmi.status?.conditions ?? []).some((c) =>

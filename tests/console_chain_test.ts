@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadKubeConfig } from "../lib/kube/config.ts";
-import type { WsSocket } from "../subresources/ws.ts";
+import type { WsSocket } from "../lib/http/ws.ts";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { testStack } from "./support/stack.ts";
 import {

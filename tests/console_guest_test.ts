@@ -14,7 +14,7 @@ import { runningPid } from "../stack/daemon.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { hostDiskDir } from "../stack/roles.ts";
 import { callApi } from "../cli/kube_command.ts";
-import type { WsSocket } from "../subresources/ws.ts";
+import type { WsSocket } from "../lib/http/ws.ts";
 import { eventually, type TestStack, testStack, withNamespace } from "./support/stack.ts";
 import { openConsole, openDescriptors } from "./support/virtctl.ts";
 

@@ -11,8 +11,7 @@ import type { Duplex } from "node:stream";
 import { Hono } from "hono";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type Peer, rejectUpgrade } from "../../subresources/https_server.ts";
-import type { VmiLike } from "../../subresources/lifecycle.ts";
+import { type Peer, rejectUpgrade } from "../../lib/http/https_server.ts";
 import {
   conflict,
   internal,
@@ -21,12 +20,17 @@ import {
   StatusError,
   statusResponse,
   unauthorized,
-} from "../../subresources/status.ts";
-import { CONSOLE_PROTOCOL, WebSocketServer } from "../../subresources/ws.ts";
+} from "../../lib/http/status.ts";
+import { CONSOLE_PROTOCOL, WebSocketServer } from "../../lib/http/ws.ts";
 import { SerialConsoles } from "./serial.ts";
 
 /** The identity the aggregated API presents (its client certificate's CN). */
 export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+
+/** The parts of a VMI the node API reads; the agent hands it whole VMIs from its cache. */
+export interface VmiLike {
+  metadata: { name?: string; namespace?: string };
+}
 
 /** What the agent does to a domain; implemented over libvirt by the agent. */
 export interface DomainActions {
