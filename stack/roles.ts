@@ -6,7 +6,9 @@ import type { StackPaths } from "./paths.ts";
 import type { StackPorts } from "./ports.ts";
 import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
 import { pkiFiles } from "./pki.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+
+/** Which denovirt roles the local stack starts: those whose implementation is complete. */
+export const ROLES_READY_FOR_THE_STACK: RoleName[] = ["controllers", "webhooks", "agent"];
 
 /** The entry point roles run from: `$DENOVIRT_ENTRY` (e.g. the bundle), else this checkout's main.ts. */
 export function roleEntry(): string {
