@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import { ApiError } from "../lib/kube/api_error.ts";
 import { messageOf } from "../lib/errors.ts";
+import { type ReadinessCheck, readyzResponse } from "../lib/http/readiness.ts";
 import {
   type Attributes,
   type Authorizer,
@@ -69,6 +70,8 @@ export interface Backend {
 export interface AppOptions {
   backend: Backend;
   requestHeaders?: RequestHeaderConfig;
+  /** Why /readyz answers 503; ready when absent. */
+  notReadyReason?: ReadinessCheck;
   /** One line per call: who did what and how it ended. */
   onCall?: (entry: CallLogEntry) => void;
 }
@@ -102,7 +105,7 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
   };
 
   app.get("/healthz", (c) => c.text("ok"));
-  app.get("/readyz", (c) => c.text("ok"));
+  app.get("/readyz", () => readyzResponse(opts.notReadyReason));
   app.get("/livez", (c) => c.text("ok"));
   app.get("/openapi/v2", (c) => c.json(openApiV2()));
   app.get("/openapi/v3", (c) => c.json(openApiV3()));

@@ -202,3 +202,17 @@ Deno.test("subresourceApp() serves discovery to the front proxy only, and health
   assert.equal((await call(f, "GET", "/healthz", { peer: { authorized: false } })).status, 200);
   assert.equal((await call(f, "GET", `${BASE}/nothing/here`)).status, 404);
 });
+
+Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks pass", async () => {
+  let reason: string | undefined = "cannot read virtualmachines.kubevirt.io from the API server";
+  const app = subresourceApp({
+    backend: fake().backend,
+    notReadyReason: () => Promise.resolve(reason),
+  });
+  const refused = await app.request("/readyz", {}, { peer: { authorized: false } });
+  assert.equal(refused.status, 503);
+  assert.equal(await refused.text(), `not ready: ${reason}`);
+  reason = undefined;
+  const ready = await app.request("/readyz", {}, { peer: { authorized: false } });
+  assert.deepEqual([ready.status, await ready.text()], [200, "ok"]);
+});

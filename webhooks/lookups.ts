@@ -1,7 +1,9 @@
 // The lookups of the webhooks role: reads through the shared REST client, each with a deadline
 // shorter than the validator's own.
 import type { VirtualMachineInstanceMigration, VMI } from "../api/mod.ts";
+import { cachedCheck, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
+import { apiServerCheck } from "../lib/kube/api_readiness.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import {
   virtualMachineInstanceMigrations,
@@ -38,4 +40,12 @@ export function apiServerLookups(kube: RestClient, timeoutMs = LOOKUP_TIMEOUT_MS
         })
       ))?.items ?? [],
   };
+}
+
+/** Ready once `kube` can read what the lookups read; one answer holds for two seconds. */
+export function lookupsReadiness(kube: RestClient): ReadinessCheck {
+  return cachedCheck(
+    apiServerCheck(kube, [virtualMachineInstances, virtualMachineInstanceMigrations]),
+    2_000,
+  );
 }
