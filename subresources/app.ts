@@ -1,7 +1,8 @@
 /**
  * The aggregated API `subresources.kubevirt.io` as a Hono app: discovery, the VM lifecycle
- * subresources (patches of the VM, as virt-api makes them) and the VMI subresources the node
- * agent carries out. The console's WebSocket is handled by `console_proxy.ts`, not here.
+ * subresources (patches of the VM, as virt-api makes them), the VMI subresources the node
+ * agent carries out, and the guest agent's, answered without one (`guest_agent.ts`). The
+ * console's WebSocket is handled by `console_proxy.ts`, not here.
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
  */
 import { type Context, Hono } from "hono";
@@ -25,6 +26,7 @@ import {
   versionInfo,
 } from "./discovery.ts";
 import type { Peer } from "../lib/http/https_server.ts";
+import { GUEST_AGENT_SUBRESOURCES, guestAgentAnswer, plainTextFailure } from "./guest_agent.ts";
 import {
   lifecycleOptionsOf,
   type PatchStep,
@@ -44,13 +46,7 @@ import {
   StatusError,
   statusResponse,
 } from "../lib/http/status.ts";
-import {
-  checkGuestOsInfo,
-  checkMigrate,
-  checkPause,
-  checkSoftReboot,
-  checkUnpause,
-} from "./vmi_checks.ts";
+import { checkMigrate, checkPause, checkSoftReboot, checkUnpause } from "./vmi_checks.ts";
 
 export type NodeAction = "pause" | "unpause" | "softreboot";
 
@@ -63,8 +59,6 @@ export interface Backend {
   authorize: Authorizer;
   /** PUT an action to the agent of the VMI's node. */
   agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
-  /** The guest OS info the agent of the VMI's node reads from the guest agent. */
-  agentGuestOsInfo(vmi: VmiLike): Promise<unknown>;
 }
 
 export interface AppOptions {
@@ -219,20 +213,27 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     });
   });
 
-  app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/guestosinfo`, (c) => {
-    const { namespace, name } = c.req.param();
-    return call(c, {
-      verb: "get",
-      namespace,
-      resource: "virtualmachineinstances",
-      subresource: "guestosinfo",
-      name,
-    }, async () => {
-      const vmi = await vmiOrThrow(namespace, name);
-      checkGuestOsInfo(vmi);
-      return c.json(await backend.agentGuestOsInfo(vmi) as object);
+  for (const what of GUEST_AGENT_SUBRESOURCES) {
+    app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/${what}`, (c) => {
+      const { namespace, name } = c.req.param();
+      return call(c, {
+        verb: "get",
+        namespace,
+        resource: "virtualmachineinstances",
+        subresource: what,
+        name,
+      }, async () => {
+        let vmi;
+        try {
+          vmi = await backend.getVmi(namespace, name);
+        } catch (error) {
+          const failed = internal(`unable to retrieve vmi [${name}]: ${messageOf(error)}`);
+          return plainTextFailure(failed.message);
+        }
+        return guestAgentAnswer(what, namespace, name, vmi);
+      });
     });
-  });
+  }
 
   app.get(
     `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,

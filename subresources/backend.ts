@@ -68,7 +68,6 @@ export function clusterBackend(
     agentPut: async (vmi, action) => {
       await agents.call(vmi, "PUT", action);
     },
-    agentGuestOsInfo: async (vmi) => JSON.parse(await agents.call(vmi, "GET", "guestosinfo")),
   };
 }
 
