@@ -1,7 +1,8 @@
 /**
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
- *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo  (not called while no
+ *       guest agent is read: the subresource API answers it, and userlist and filesystemlist)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
