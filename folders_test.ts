@@ -10,7 +10,7 @@ const SKIPPED = new Set(["node_modules", "dist", ".git"]);
 /** What each shared folder may import besides itself. */
 const SHARED: Record<string, string[]> = { lib: [], api: ["lib"] };
 
-/** Relative import specifiers: `from "./x.ts"`, `import("../y.ts")`, `import "./z.ts"`. */
+/** The relative specifiers of static, dynamic and side-effect imports and of re-exports. */
 const IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g;
 
 /** One import of a file in another top-level folder. */
