@@ -6,7 +6,7 @@ import { logger } from "../lib/log.ts";
 import { onShutdown } from "../lib/shutdown.ts";
 import { startAgent } from "./agent.ts";
 import { serveNodeApi } from "./console/server.ts";
-import type { VmiLike } from "../subresources/lifecycle.ts";
+import type { VmiLike } from "./console/node_api.ts";
 import { vmiRunPathsFor } from "./domain/mod.ts";
 import { type AgentConfig, parseAgentFlags, USAGE } from "./flags.ts";
 import { nodeLevelActions } from "./node_actions.ts";

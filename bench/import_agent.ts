@@ -99,7 +99,9 @@ async function main(): Promise<number> {
     say(`Bringing up a stack in ${home}`);
     const stack = await up({ home, say });
     const agentPid = await runningPid(stack.paths, "agent");
-    if (agentPid === undefined) throw new Error("The stack does not run the agent (cli/roles.ts)");
+    if (agentPid === undefined) {
+      throw new Error("The stack does not run the agent (stack/roles.ts)");
+    }
     rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: stack.paths.kubeconfig }));
     const namespace = `bench-import-${crypto.randomUUID().slice(0, 6)}`;
     await rest.create(namespaces, { metadata: { name: namespace } });

@@ -1,13 +1,12 @@
 /**
  * The roles the bench needs besides what the stack starts. Until controllers and agent join the
- * stack (`cli/roles.ts`), `--start-roles` starts them the way the stack will, and the report says so.
+ * stack (`stack/roles.ts`), `--start-roles` starts them the way the stack will, and the report says so.
  */
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
 import { logFile, runningPid, startDaemon } from "../stack/daemon.ts";
 import type { RoleName } from "../stack/identities.ts";
 import { pkiFiles } from "../stack/pki.ts";
 import { answersOk, httpsClient, waitUntil } from "../stack/readiness.ts";
-import { roleEntry, roleSpec } from "../stack/roles.ts";
+import { roleEntry, ROLES_READY_FOR_THE_STACK, roleSpec } from "../stack/roles.ts";
 import type { RunningStack } from "../stack/up.ts";
 
 /** Roles the bench's parts cannot do without. */
@@ -34,7 +33,7 @@ export async function ensureBenchRoles(
   if (missing.length === 0) return [];
   if (!start) {
     throw new Error(
-      `The stack does not run ${missing.join(", ")} (cli/roles.ts): rerun with --start-roles ` +
+      `The stack does not run ${missing.join(", ")} (stack/roles.ts): rerun with --start-roles ` +
         `to start them for the bench`,
     );
   }

@@ -5,7 +5,7 @@
  * and the command ends once stdin ended and the console has been quiet for a moment.
  */
 import type { LoadedKubeconfig } from "../lib/kube/config.ts";
-import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../subresources/ws.ts";
+import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../lib/http/ws.ts";
 import {
   KUBE_FLAGS_USAGE,
   oneName,

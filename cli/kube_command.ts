@@ -6,8 +6,8 @@
 import { parseArgs } from "node:util";
 import { decodeBase64 } from "../lib/base64.ts";
 import { type LoadedKubeconfig, loadKubeConfig } from "../lib/kube/config.ts";
-import { apiErrorOf } from "../lib/kube/api_error.ts";
-import { type Transport, transportFrom } from "../lib/kube/transport.ts";
+import { RestClient } from "../lib/kube/rest.ts";
+import { transportFrom } from "../lib/kube/transport.ts";
 
 export const SUBRESOURCE_API = "/apis/subresources.kubevirt.io/v1";
 
@@ -106,24 +106,11 @@ export async function callApi(
   body?: unknown,
   what = path,
 ): Promise<{ status: number; text: string }> {
-  const transport: Transport = transportFrom(kc);
+  const kube = RestClient.fromKubeConfig(kc);
   try {
-    const response = await fetch(transport.server + path, {
-      method,
-      headers: {
-        accept: "application/json",
-        "user-agent": "denovirt",
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        ...transport.authHeaders(),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      client: transport.client,
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!response.ok) throw await apiErrorOf(response, what);
-    return { status: response.status, text: await response.text() };
+    return await kube.call(method, path, { ...(body !== undefined ? { body } : {}), what });
   } finally {
-    transport.close();
+    kube.close();
   }
 }
 

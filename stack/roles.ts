@@ -6,7 +6,9 @@ import type { StackPaths } from "./paths.ts";
 import type { StackPorts } from "./ports.ts";
 import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
 import { pkiFiles } from "./pki.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+
+/** Which denovirt roles the local stack starts: those whose implementation is complete. */
+export const ROLES_READY_FOR_THE_STACK: RoleName[] = ["controllers", "webhooks", "agent"];
 
 /** The entry point roles run from: `$DENOVIRT_ENTRY` (e.g. the bundle), else this checkout's main.ts. */
 export function roleEntry(): string {
@@ -80,12 +82,12 @@ function permissionsOf(paths: StackPaths, role: RoleName): string[] {
 
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
 
-/** The URL a role answers `/readyz` on. */
-function readyUrl(ports: StackPorts, role: RoleName): string {
-  const port =
-    { controllers: ports.controllersHealth, webhooks: ports.webhooks, agent: ports.agent }[role];
-  const scheme = role === "controllers" ? "http" : "https";
-  return `${scheme}://127.0.0.1:${port}/readyz`;
+/** The URLs a role answers `/readyz` on: the webhooks role serves the subresource API too. */
+function readyUrls(ports: StackPorts, role: RoleName): string[] {
+  const at = (port: number, scheme = "https") => `${scheme}://127.0.0.1:${port}/readyz`;
+  if (role === "controllers") return [at(ports.controllersHealth, "http")];
+  if (role === "webhooks") return [at(ports.webhooks), at(ports.subresources)];
+  return [at(ports.agent)];
 }
 
 /** Start every role that is ready for the stack and not running; wait until each answers /readyz. */
@@ -98,17 +100,18 @@ export async function startRoles(
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   for (const role of ROLES_READY_FOR_THE_STACK) {
-    const url = readyUrl(ports, role);
     if ((await runningPid(paths, role)) === undefined) {
       await startDaemon(paths, roleSpec(paths, ports, role, libvirt));
       started.push(role);
       say(`Started ${role}`);
     }
-    await waitUntil(() => answersOk(url, client), {
-      what: role,
-      timeoutMs: 60_000,
-      logFile: logFile(paths, role),
-      stillAlive: async () => (await runningPid(paths, role)) !== undefined,
-    });
+    for (const url of readyUrls(ports, role)) {
+      await waitUntil(() => answersOk(url, client), {
+        what: role,
+        timeoutMs: 60_000,
+        logFile: logFile(paths, role),
+        stillAlive: async () => (await runningPid(paths, role)) !== undefined,
+      });
+    }
   }
 }

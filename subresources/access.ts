@@ -4,8 +4,8 @@
  * (trusted only when it chains to the front-proxy CA and names an allowed proxy); a
  * SubjectAccessReview then decides, on the resource names KubeVirt's RBAC uses.
  */
-import type { Peer } from "./https_server.ts";
-import { forbidden, unauthorized } from "./status.ts";
+import type { Peer } from "../lib/http/https_server.ts";
+import { forbidden, unauthorized } from "../lib/http/status.ts";
 
 /** The user the API server authenticated. */
 export interface Caller {

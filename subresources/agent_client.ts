@@ -8,8 +8,8 @@ import { nodes } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { VmiLike } from "./lifecycle.ts";
-import { internal, StatusError, unavailable } from "./status.ts";
-import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "./ws.ts";
+import { internal, StatusError, unavailable } from "../lib/http/status.ts";
+import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../lib/http/ws.ts";
 
 export interface ClientTls {
   /** PEM CA bundle the agents' serving certificates chain to. */

@@ -1,12 +1,14 @@
 /**
  * The aggregated API `subresources.kubevirt.io` as a Hono app: discovery, the VM lifecycle
- * subresources (patches of the VM, as virt-api makes them) and the VMI subresources the node
- * agent carries out. The console's WebSocket is handled by `console_proxy.ts`, not here.
+ * subresources (patches of the VM, as virt-api makes them), the VMI subresources the node
+ * agent carries out, and the guest agent's, answered without one (`guest_agent.ts`). The
+ * console's WebSocket is handled by `console_proxy.ts`, not here.
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
  */
 import { type Context, Hono } from "hono";
 import { ApiError } from "../lib/kube/api_error.ts";
 import { messageOf } from "../lib/errors.ts";
+import { type ReadinessCheck, readyzResponse } from "../lib/http/readiness.ts";
 import {
   type Attributes,
   type Authorizer,
@@ -23,7 +25,8 @@ import {
   openApiV3,
   versionInfo,
 } from "./discovery.ts";
-import type { Peer } from "./https_server.ts";
+import type { Peer } from "../lib/http/https_server.ts";
+import { GUEST_AGENT_SUBRESOURCES, guestAgentAnswer, plainTextFailure } from "./guest_agent.ts";
 import {
   lifecycleOptionsOf,
   type PatchStep,
@@ -42,14 +45,8 @@ import {
   notImplemented,
   StatusError,
   statusResponse,
-} from "./status.ts";
-import {
-  checkGuestOsInfo,
-  checkMigrate,
-  checkPause,
-  checkSoftReboot,
-  checkUnpause,
-} from "./vmi_checks.ts";
+} from "../lib/http/status.ts";
+import { checkMigrate, checkPause, checkSoftReboot, checkUnpause } from "./vmi_checks.ts";
 
 export type NodeAction = "pause" | "unpause" | "softreboot";
 
@@ -62,13 +59,13 @@ export interface Backend {
   authorize: Authorizer;
   /** PUT an action to the agent of the VMI's node. */
   agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
-  /** The guest OS info the agent of the VMI's node reads from the guest agent. */
-  agentGuestOsInfo(vmi: VmiLike): Promise<unknown>;
 }
 
 export interface AppOptions {
   backend: Backend;
   requestHeaders?: RequestHeaderConfig;
+  /** Why /readyz answers 503; ready when absent. */
+  notReadyReason?: ReadinessCheck;
   /** One line per call: who did what and how it ended. */
   onCall?: (entry: CallLogEntry) => void;
 }
@@ -102,7 +99,7 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
   };
 
   app.get("/healthz", (c) => c.text("ok"));
-  app.get("/readyz", (c) => c.text("ok"));
+  app.get("/readyz", () => readyzResponse(opts.notReadyReason));
   app.get("/livez", (c) => c.text("ok"));
   app.get("/openapi/v2", (c) => c.json(openApiV2()));
   app.get("/openapi/v3", (c) => c.json(openApiV3()));
@@ -216,20 +213,27 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     });
   });
 
-  app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/guestosinfo`, (c) => {
-    const { namespace, name } = c.req.param();
-    return call(c, {
-      verb: "get",
-      namespace,
-      resource: "virtualmachineinstances",
-      subresource: "guestosinfo",
-      name,
-    }, async () => {
-      const vmi = await vmiOrThrow(namespace, name);
-      checkGuestOsInfo(vmi);
-      return c.json(await backend.agentGuestOsInfo(vmi) as object);
+  for (const what of GUEST_AGENT_SUBRESOURCES) {
+    app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/${what}`, (c) => {
+      const { namespace, name } = c.req.param();
+      return call(c, {
+        verb: "get",
+        namespace,
+        resource: "virtualmachineinstances",
+        subresource: what,
+        name,
+      }, async () => {
+        let vmi;
+        try {
+          vmi = await backend.getVmi(namespace, name);
+        } catch (error) {
+          const failed = internal(`unable to retrieve vmi [${name}]: ${messageOf(error)}`);
+          return plainTextFailure(failed.message);
+        }
+        return guestAgentAnswer(what, namespace, name, vmi);
+      });
     });
-  });
+  }
 
   app.get(
     `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,

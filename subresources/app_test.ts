@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Attributes, Caller } from "./access.ts";
 import { type Backend, subresourceApp } from "./app.ts";
-import type { Peer } from "./https_server.ts";
+import type { Peer } from "../lib/http/https_server.ts";
 import type { PatchStep, VmiLike, VmLike } from "./lifecycle.ts";
 
 const PROXY: Peer = { authorized: true, commonName: "front-proxy-client" };
@@ -15,7 +15,7 @@ interface Fake {
 }
 
 function fake(
-  objects: { vm?: VmLike; vmi?: VmiLike; allow?: boolean; guest?: unknown } = {},
+  objects: { vm?: VmLike; vmi?: VmiLike; allow?: boolean; vmiError?: Error } = {},
 ): Fake {
   const f: Fake = {
     patches: [],
@@ -23,7 +23,10 @@ function fake(
     agentCalls: [],
     backend: {
       getVm: (_ns, name) => Promise.resolve(name === "web" ? objects.vm : undefined),
-      getVmi: (_ns, name) => Promise.resolve(name === "web" ? objects.vmi : undefined),
+      getVmi: (_ns, name) =>
+        objects.vmiError
+          ? Promise.reject(objects.vmiError)
+          : Promise.resolve(name === "web" ? objects.vmi : undefined),
       patch: (step) => (f.patches.push(step), Promise.resolve()),
       authorize: (caller, attrs) => {
         f.reviews.push([caller, attrs]);
@@ -32,7 +35,6 @@ function fake(
         );
       },
       agentPut: (_vmi, action) => (f.agentCalls.push(action), Promise.resolve()),
-      agentGuestOsInfo: () => Promise.resolve(objects.guest ?? { guestAgentVersion: "1" }),
     },
   };
   return f;
@@ -160,22 +162,54 @@ Deno.test("subresourceApp() pauses and unpauses through the agent after the VMI 
   assert.deepEqual(dry.agentCalls, []);
 });
 
-Deno.test("subresourceApp() answers guestosinfo only with a connected guest agent", async () => {
-  const without = await call(
+Deno.test("subresourceApp() answers the guest agent's subresources as virt-api does without one, never asking the agent", async () => {
+  for (const version of ["v1", "v1alpha3"]) {
+    for (const what of ["guestosinfo", "userlist", "filesystemlist"]) {
+      const f = fake({ vmi: running });
+      const path =
+        `/apis/subresources.kubevirt.io/${version}/namespaces/ns/virtualmachineinstances`;
+      const response = await call(f, "GET", `${path}/web/${what}`);
+      assert.equal(response.status, 500, `${version} ${what}`);
+      assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+      assert.equal(
+        await response.text(),
+        'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "web": ' +
+          "VMI does not have guest agent connected",
+      );
+      assert.deepEqual(f.reviews[0]![1], {
+        verb: "get",
+        version,
+        namespace: "ns",
+        resource: "virtualmachineinstances",
+        subresource: what,
+        name: "web",
+      });
+      assert.deepEqual(f.agentCalls, []);
+    }
+  }
+});
+
+Deno.test("subresourceApp() answers a failed VMI read for guestosinfo as virt-api, and RBAC first", async () => {
+  const broken = fake({ vmiError: new Error("connection refused") });
+  const failed = await call(broken, "GET", `${BASE}/virtualmachineinstances/web/userlist`);
+  assert.equal(failed.status, 500);
+  assert.equal(
+    await failed.text(),
+    "Internal error occurred: unable to retrieve vmi [web]: connection refused",
+  );
+  const denied = fake({ vmi: running, allow: false });
+  const refused = await call(denied, "GET", `${BASE}/virtualmachineinstances/web/guestosinfo`);
+  assert.equal(refused.status, 403);
+  assert.match(
+    (await refused.json()).message,
+    /cannot get resource "virtualmachineinstances\/guestosinfo"/,
+  );
+  const other = await call(
     fake({ vmi: running }),
     "GET",
-    `${BASE}/virtualmachineinstances/web/guestosinfo`,
+    `${BASE}/virtualmachineinstances/web/interfacelist`,
   );
-  assert.equal(without.status, 409);
-  assert.match((await without.json()).message, /VMI does not have guest agent connected/);
-  const connected = {
-    ...running,
-    status: { ...running.status, conditions: [{ type: "AgentConnected", status: "True" }] },
-  };
-  const f = fake({ vmi: connected, guest: { hostname: "guest" } });
-  const response = await call(f, "GET", `${BASE}/virtualmachineinstances/web/guestosinfo`);
-  assert.deepEqual(await response.json(), { hostname: "guest" });
-  assert.equal(f.reviews[0]![1].verb, "get");
+  assert.equal(other.status, 404);
 });
 
 Deno.test("subresourceApp() refuses migrate with 501 and a clear message", async () => {
@@ -201,4 +235,18 @@ Deno.test("subresourceApp() serves discovery to the front proxy only, and health
   assert.equal(stranger.status, 401);
   assert.equal((await call(f, "GET", "/healthz", { peer: { authorized: false } })).status, 200);
   assert.equal((await call(f, "GET", `${BASE}/nothing/here`)).status, 404);
+});
+
+Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks pass", async () => {
+  let reason: string | undefined = "cannot read virtualmachines.kubevirt.io from the API server";
+  const app = subresourceApp({
+    backend: fake().backend,
+    notReadyReason: () => Promise.resolve(reason),
+  });
+  const refused = await app.request("/readyz", {}, { peer: { authorized: false } });
+  assert.equal(refused.status, 503);
+  assert.equal(await refused.text(), `not ready: ${reason}`);
+  reason = undefined;
+  const ready = await app.request("/readyz", {}, { peer: { authorized: false } });
+  assert.deepEqual([ready.status, await ready.text()], [200, "ok"]);
 });

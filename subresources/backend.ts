@@ -1,5 +1,7 @@
 /** The Backend of the aggregated API on a real cluster: the REST client and the node agents. */
+import { cachedCheck, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
+import { apiServerCheck } from "../lib/kube/api_readiness.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { type Resource, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
@@ -66,6 +68,10 @@ export function clusterBackend(
     agentPut: async (vmi, action) => {
       await agents.call(vmi, "PUT", action);
     },
-    agentGuestOsInfo: async (vmi) => JSON.parse(await agents.call(vmi, "GET", "guestosinfo")),
   };
+}
+
+/** Ready once `kube` can read the VMs and VMIs every call starts with; one answer holds 2 s. */
+export function backendReadiness(kube: RestClient): ReadinessCheck {
+  return cachedCheck(apiServerCheck(kube, [virtualMachines, virtualMachineInstances]), 2_000);
 }

@@ -8,11 +8,11 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type Authorizer, callerOf, type RequestHeaderConfig, requireAllowed } from "./access.ts";
 import { GROUP } from "./discovery.ts";
-import { type Peer, rejectUpgrade } from "./https_server.ts";
+import { type Peer, rejectUpgrade } from "../lib/http/https_server.ts";
 import type { VmiLike } from "./lifecycle.ts";
-import { internal, noRoute, notFound, StatusError } from "./status.ts";
+import { internal, noRoute, notFound, StatusError } from "../lib/http/status.ts";
 import { checkConsole } from "./vmi_checks.ts";
-import { CONSOLE_PROTOCOL, sendableClose, WebSocketServer, type WsSocket } from "./ws.ts";
+import { CONSOLE_PROTOCOL, sendableClose, WebSocketServer, type WsSocket } from "../lib/http/ws.ts";
 
 const CONSOLE_PATH = new RegExp(
   `^/apis/${

@@ -11,11 +11,13 @@ export const SUBRESOURCES = [
   "virtualmachineinstances/pause",
   "virtualmachineinstances/unpause",
   "virtualmachineinstances/softreboot",
-  "virtualmachineinstances/guestosinfo",
   "virtualmachines/start",
   "virtualmachines/stop",
   "virtualmachines/restart",
   "virtualmachines/migrate",
+  "virtualmachineinstances/guestosinfo",
+  "virtualmachineinstances/userlist",
+  "virtualmachineinstances/filesystemlist",
 ];
 
 /** `GET /apis/subresources.kubevirt.io`. */

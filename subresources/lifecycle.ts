@@ -4,7 +4,7 @@
  * to send, or a StatusError. Table-tested without a cluster.
  */
 import { isFinished, RunStrategyError, runStrategyOf } from "../api/mod.ts";
-import { badRequest, conflict, internal } from "./status.ts";
+import { badRequest, conflict, internal } from "../lib/http/status.ts";
 
 /** The parts of a VirtualMachine these decisions read. */
 export interface VmLike {

@@ -8,7 +8,7 @@ import {
   type VmiLike,
   type VmLike,
 } from "./lifecycle.ts";
-import { StatusError } from "./status.ts";
+import { StatusError } from "../lib/http/status.ts";
 
 const vm = (spec: VmLike["spec"], status?: VmLike["status"]): VmLike => ({
   metadata: { name: "web", namespace: "ns" },

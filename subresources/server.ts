@@ -8,9 +8,10 @@ import type { KubeConfigLike } from "../lib/kube/transport.ts";
 import { decodeBase64 } from "../lib/base64.ts";
 import { DEFAULT_REQUEST_HEADERS, type RequestHeaderConfig } from "./access.ts";
 import { subresourceApp } from "./app.ts";
-import { clusterBackend } from "./backend.ts";
+import { backendReadiness, clusterBackend } from "./backend.ts";
 import { consoleProxy } from "./console_proxy.ts";
-import { type RunningServer, serveHttps } from "./https_server.ts";
+import { type RunningServer, serveHttps } from "../lib/http/https_server.ts";
+import { certificateCheck, firstNotReady } from "../lib/http/readiness.ts";
 
 export interface ServeSubresourcesOptions {
   port: number;
@@ -48,6 +49,7 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
   const app = subresourceApp({
     backend,
     requestHeaders,
+    notReadyReason: firstNotReady([certificateCheck(cert!), backendReadiness(kube)]),
     onCall: (entry) => (entry.code >= 500 ? log.error : log.info)("Subresource call", { ...entry }),
   });
   const server = await serveHttps({

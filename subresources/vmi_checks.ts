@@ -1,9 +1,10 @@
 /**
- * When the node-level subresources (pause, unpause, soft reboot, guest OS info, console) may
- * reach the agent, as virt-api decides it: pure checks that throw a StatusError.
+ * When the node-level subresources (pause, unpause, soft reboot, console) may reach the agent
+ * and the guest agent's may be answered, as virt-api decides it: pure checks that throw a
+ * StatusError.
  */
 import type { VmiLike, VmLike } from "./lifecycle.ts";
-import { badRequest, conflict, StatusError } from "./status.ts";
+import { badRequest, conflict, StatusError } from "../lib/http/status.ts";
 
 const hasCondition = (vmi: VmiLike, type: string, status?: string) =>
   (vmi.status?.conditions ?? []).some((c) =>
@@ -71,12 +72,15 @@ export function checkSoftReboot(vmi: VmiLike): void {
   }
 }
 
-/** Guest OS info needs a running VMI whose guest agent is connected. */
-export function checkGuestOsInfo(vmi: VmiLike): void {
+/**
+ * The guest agent's subresources (guestosinfo, userlist, filesystemlist) need a running VMI
+ * with the AgentConnected condition; virt-api looks for the condition, not its status.
+ */
+export function checkGuestAgent(vmi: VmiLike): void {
   if (vmi.status?.phase !== "Running") {
     throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
   }
-  if (!hasCondition(vmi, "AgentConnected", "True")) {
+  if (!hasCondition(vmi, "AgentConnected")) {
     throw conflict(
       "virtualmachineinstance",
       nameOf(vmi),

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadKubeConfig } from "../lib/kube/config.ts";
-import type { WsSocket } from "../subresources/ws.ts";
+import type { WsSocket } from "../lib/http/ws.ts";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { testStack } from "./support/stack.ts";
 import {
@@ -109,8 +109,15 @@ Deno.test("pause and unpause reach the node API through the API server", () =>
     await callApi(kc, "PUT", `${base}/pause`, {});
     assert.deepEqual(calls, ["pause web"]);
     await assert.rejects(callApi(kc, "PUT", `${base}/unpause`, {}), /VMI is not paused/);
-    const guest = await callApi(kc, "GET", `${base}/guestosinfo`).catch((e) => e);
-    assert.match(String(guest.message), /VMI does not have guest agent connected/);
+    // No guest agent is read: virt-api's answer, a 500 with the reason as text.
+    for (const what of ["guestosinfo", "userlist", "filesystemlist"]) {
+      const guest = await callApi(kc, "GET", `${base}/${what}`).catch((e) => e);
+      assert.equal(guest.status, 500, what);
+      assert.match(
+        String(guest.message),
+        /: Operation cannot be fulfilled on virtualmachineinstance\.kubevirt\.io "web": VMI does not have guest agent connected$/,
+      );
+    }
   }));
 
 Deno.test("the console refuses a missing VMI with 404 and a non-running one with 400", () =>

@@ -8,13 +8,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { runningPid } from "../stack/daemon.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
-import { hostDiskDir } from "../stack/roles.ts";
+import { hostDiskDir, ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { callApi } from "../cli/kube_command.ts";
-import type { WsSocket } from "../subresources/ws.ts";
+import type { WsSocket } from "../lib/http/ws.ts";
 import { eventually, type TestStack, testStack, withNamespace } from "./support/stack.ts";
 import { openConsole, openDescriptors } from "./support/virtctl.ts";
 

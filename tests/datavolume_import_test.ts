@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ANN_ENDPOINT, ANN_POD_PHASE, LOCAL_IMMEDIATE_STORAGE_CLASS } from "../api/mod.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import {

@@ -1,7 +1,8 @@
 /**
  * The subresource API as raw HTTP through the real API server, as virtctl and other clients
- * send it: discovery, start and stop, KubeVirt's 404 and 409 answers, and a 403 from the
- * SubjectAccessReview for a ServiceAccount without RBAC.
+ * send it: discovery, start and stop, KubeVirt's 404 and 409 answers, the guest agent's
+ * subresources without a guest agent, and a 403 from the SubjectAccessReview for a
+ * ServiceAccount without RBAC.
  */
 import assert from "node:assert/strict";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
@@ -20,7 +21,7 @@ async function http(
   path: string,
   body?: unknown,
   token?: string,
-): Promise<{ status: number; json: Json; ms: number }> {
+): Promise<{ status: number; json: Json; text: string; ms: number }> {
   const transport = transportFrom(loadKubeConfig({ kubeconfig: stack.paths.kubeconfig }));
   const started = Date.now();
   try {
@@ -35,9 +36,11 @@ async function http(
       client: token ? Deno.createHttpClient({ caCerts: [caPem()] }) : transport.client,
     });
     const text = await response.text();
+    const isJson = response.headers.get("content-type")?.includes("json") ?? false;
     return {
       status: response.status,
-      json: text ? JSON.parse(text) : {},
+      json: isJson && text ? JSON.parse(text) : {},
+      text,
       ms: Date.now() - started,
     };
   } finally {
@@ -148,6 +151,43 @@ Deno.test("the subresource API answers KubeVirt's 404, 409 and 400 Status object
       "{nope",
     );
     assert.equal(bad.status, 400);
+  }));
+
+Deno.test("guestosinfo, userlist and filesystemlist answer virt-api's plain 500 without a guest agent", () =>
+  withNamespace(stack.admin, "sub", async (namespace) => {
+    // A VMI no node can take stays short of Running, whatever the stack's roles do.
+    await stack.admin.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: "kubevirt.io",
+      version: "v1",
+      plural: "virtualmachineinstances",
+      namespace,
+      body: {
+        apiVersion: "kubevirt.io/v1",
+        kind: "VirtualMachineInstance",
+        metadata: { name: "waiting", namespace },
+        spec: {
+          nodeSelector: { "denovirt.io/test-node": "nowhere" },
+          domain: { memory: { guest: "64Mi" }, devices: {} },
+        },
+      },
+    });
+    for (const what of ["guestosinfo", "userlist", "filesystemlist"]) {
+      const missing = await http("GET", sub(namespace, `virtualmachineinstances/nope/${what}`));
+      assert.equal(missing.status, 500, what);
+      assert.equal(missing.text, 'virtualmachineinstance.kubevirt.io "nope" not found');
+      const waiting = await http("GET", sub(namespace, `virtualmachineinstances/waiting/${what}`));
+      assert.equal(waiting.status, 500, what);
+      assert.equal(
+        waiting.text,
+        'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "waiting": ' +
+          "VMI is not running",
+      );
+    }
+    const list = await http("GET", "/apis/subresources.kubevirt.io/v1");
+    const names = list.json.resources.map((r: Json) => r.name);
+    for (const what of ["guestosinfo", "userlist", "filesystemlist"]) {
+      assert.ok(names.includes(`virtualmachineinstances/${what}`), `discovery lists ${what}`);
+    }
   }));
 
 Deno.test("a ServiceAccount without RBAC gets 403 for start; with KubeVirt's role names it may", () =>

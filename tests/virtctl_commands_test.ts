@@ -1,7 +1,7 @@
 /**
  * The real virtctl (built from the Go module proxy, cached) against denovirt's subresource API
- * through the API server: start, stop, restart, pause, unpause, console and version as KubeVirt
- * users run them. VMIs live on a fake node served by an in-process node API, so no agent role
+ * through the API server: start, stop, restart, pause, unpause, console, version and the guest
+ * agent's verbs as KubeVirt users run them. VMIs live on a fake node served by an in-process node API, so no agent role
  * or guest is needed; the VM controller (when running) may act on the VMs meanwhile, so the
  * checks read what the subresource API wrote right after each call.
  */
@@ -97,6 +97,20 @@ Deno.test("virtctl pause and unpause reach the node API, for a vmi and for a vm"
     const unpause = await virtctl(["-n", namespace, "unpause", "vm", "web"]);
     assert.equal(unpause.code, 0, unpause.stderr);
     assert.deepEqual(calls, ["pause web", "unpause web"]);
+  }));
+
+Deno.test("virtctl guestosinfo, userlist and fslist say the VMI has no guest agent connected", () =>
+  withConsoleFixture(stack, async ({ namespace, calls }) => {
+    for (const verb of ["guestosinfo", "userlist", "fslist"]) {
+      const result = await virtctl(["-n", namespace, verb, "web"]);
+      assert.equal(result.code, 1, verb);
+      assert.match(
+        result.stderr,
+        /Operation cannot be fulfilled on virtualmachineinstance\.kubevirt\.io \\?"web\\?": VMI does not have guest agent connected/,
+        verb,
+      );
+    }
+    assert.deepEqual(calls, []);
   }));
 
 Deno.test("virtctl console types into the serial console and reads its answer", () =>

@@ -1,7 +1,7 @@
 /** The admission webhooks behind the real API server: defaults come back, refusals name fields. */
 import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { legacyFirmwareUuid } from "../api/firmware_uuid.ts";
 import { ALLOWED_DIR, goodDataVolume, goodVm, goodVmi } from "../webhooks/testdata/good_objects.ts";
 import { BAD_MANIFESTS } from "../webhooks/testdata/bad_manifests.ts";

@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { timeout } from "hono/timeout";
 import { dropNulls } from "../api/mod.ts";
 import { messageOf } from "../lib/errors.ts";
+import { type ReadinessCheck, readyzResponse } from "../lib/http/readiness.ts";
 import {
   type AdmissionRequest,
   admissionResponse,
@@ -57,15 +58,15 @@ export interface WebhookAppOptions {
   newUuid?: () => string;
   /** Called once per answered AdmissionReview (the server logs it). */
   onReview?: (entry: ReviewLogEntry) => void;
-  /** Whether /readyz answers ok; default always. */
-  ready?: () => boolean;
+  /** Why /readyz answers 503; ready when absent. */
+  notReadyReason?: ReadinessCheck;
 }
 
 /** The webhook app; serve it with `Deno.serve(app.fetch)` or call `app.request()` in tests. */
 export function webhookApp(options: WebhookAppOptions): Hono {
   const app = new Hono();
   app.get("/healthz", (c) => c.text("ok"));
-  app.get("/readyz", (c) => (options.ready?.() ?? true) ? c.text("ok") : c.text("not ready", 503));
+  app.get("/readyz", () => readyzResponse(options.notReadyReason));
   for (const kind of ADMITTED_KINDS) app.route(`/${kind.plural}`, kindApp(kind, options));
   app.notFound((c) =>
     c.json(failureStatus(404, `No such endpoint: ${c.req.method} ${c.req.path}`), 404)

@@ -369,8 +369,13 @@ Deno.test("webhookApp() answers 400 to JSON nested deeper than 100 levels, witho
 Deno.test("webhookApp() serves /healthz and /readyz, and 404 elsewhere", async () => {
   assert.equal(await (await app.request("/healthz")).text(), "ok");
   assert.equal((await app.request("/readyz")).status, 200);
-  const notReady = webhookApp({ lookups: fakeLookups(), ready: () => false });
-  assert.equal((await notReady.request("/readyz")).status, 503);
+  const notReady = webhookApp({
+    lookups: fakeLookups(),
+    notReadyReason: () => Promise.resolve("the API server is unreachable"),
+  });
+  const refused = await notReady.request("/readyz");
+  assert.equal(refused.status, 503);
+  assert.equal(await refused.text(), "not ready: the API server is unreachable");
   assert.equal((await app.request("/pods/validate", post("{}"))).status, 404);
 });
 

@@ -1,53 +1,51 @@
-// The lookups of the webhooks role, as plain GETs against the API server named by a kubeconfig.
-// Kept apart so that the shared REST client can replace it.
-import type { VirtualMachineInstance, VirtualMachineInstanceMigration } from "../api/mod.ts";
-import { type KubeConfigLike, transportFrom } from "../lib/kube/transport.ts";
+// The lookups of the webhooks role: reads through the shared REST client, each with a deadline
+// shorter than the validator's own.
+import type { VirtualMachineInstanceMigration, VMI } from "../api/mod.ts";
+import { cachedCheck, type ReadinessCheck } from "../lib/http/readiness.ts";
+import { isNotFound } from "../lib/kube/api_error.ts";
+import { apiServerCheck } from "../lib/kube/api_readiness.ts";
+import type { KubeObject } from "../lib/kube/object.ts";
+import {
+  virtualMachineInstanceMigrations,
+  virtualMachineInstances,
+} from "../lib/kube/resources.ts";
+import type { RestClient } from "../lib/kube/rest.ts";
 import type { Lookups } from "./review.ts";
 
 /** How long one lookup may take; the validator's own deadline is a little longer. */
 const LOOKUP_TIMEOUT_MS = 2_500;
 
-export interface ApiServerLookups extends Lookups {
-  close(): void;
+/** `read()`, or undefined when the API server answers 404. */
+async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }
 
-/** Lookups that GET from the current cluster of `kc` with its user's credentials. */
-export function apiServerLookups(kc: KubeConfigLike): ApiServerLookups {
-  const transport = transportFrom(kc);
-  const get = async <T>(path: string): Promise<T | undefined> => {
-    const response = await fetch(`${transport.server}${path}`, {
-      client: transport.client,
-      headers: { accept: "application/json", ...transport.authHeaders() },
-      signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS),
-    });
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return undefined;
-    }
-    if (!response.ok) {
-      const text = await response.text();
-      let message = text;
-      try {
-        message = (JSON.parse(text) as { message?: string }).message ?? text;
-      } catch {
-        // Not a Status: keep the text.
-      }
-      throw new Error(`GET ${path}: ${response.status}: ${message}`);
-    }
-    return await response.json() as T;
-  };
-  const base = (namespace: string) =>
-    `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(namespace)}`;
+/** Lookups through `kube`, each giving up after `timeoutMs`. */
+export function apiServerLookups(kube: RestClient, timeoutMs = LOOKUP_TIMEOUT_MS): Lookups {
   return {
     getVmi: (namespace, name) =>
-      get<VirtualMachineInstance>(
-        `${base(namespace)}/virtualmachineinstances/${encodeURIComponent(name)}`,
+      unlessNotFound(() =>
+        kube.get<VMI>(virtualMachineInstances, { namespace, name }, AbortSignal.timeout(timeoutMs))
       ),
     listMigrations: async (namespace) =>
-      (await get<{ items: VirtualMachineInstanceMigration[] }>(
-        `${base(namespace)}/virtualmachineinstancemigrations`,
-      ))
-        ?.items ?? [],
-    close: () => transport.close(),
+      (await unlessNotFound(() =>
+        kube.list<VirtualMachineInstanceMigration & KubeObject>(virtualMachineInstanceMigrations, {
+          namespace,
+          signal: AbortSignal.timeout(timeoutMs),
+        })
+      ))?.items ?? [],
   };
+}
+
+/** Ready once `kube` can read what the lookups read; one answer holds for two seconds. */
+export function lookupsReadiness(kube: RestClient): ReadinessCheck {
+  return cachedCheck(
+    apiServerCheck(kube, [virtualMachineInstances, virtualMachineInstanceMigrations]),
+    2_000,
+  );
 }

@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { messageOf } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
-import { apiServerLookups } from "./lookups.ts";
+import { RestClient } from "../lib/kube/rest.ts";
+import { apiServerLookups, lookupsReadiness } from "./lookups.ts";
 import { serveWebhooks } from "./server.ts";
 import { serveSubresources } from "../subresources/server.ts";
 
@@ -62,7 +63,8 @@ export async function webhooksRole(args: string[]): Promise<number> {
   }
   const log = logger({ component: "webhooks" });
   const kubeconfig = loadKubeConfig({ kubeconfig: values.kubeconfig });
-  const lookups = apiServerLookups(kubeconfig);
+  const kube = RestClient.fromKubeConfig(kubeconfig);
+  const lookups = apiServerLookups(kube);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -74,6 +76,7 @@ export async function webhooksRole(args: string[]): Promise<number> {
       certFile: values["tls-cert"],
       keyFile: values["tls-key"],
       lookups,
+      readiness: [lookupsReadiness(kube)],
       allowedHostDiskDirs: dirs,
       signal: stop.signal,
       log,
@@ -97,6 +100,6 @@ export async function webhooksRole(args: string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
-    lookups.close();
+    kube.close();
   }
 }

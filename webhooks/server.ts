@@ -1,5 +1,6 @@
 // Serving the webhook app over TLS, with one structured log line per AdmissionReview.
 import { type Logger, logger } from "../lib/log.ts";
+import { certificateCheck, firstNotReady, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { webhookApp, type WebhookAppOptions } from "./app.ts";
 import type { Lookups } from "./review.ts";
 
@@ -11,6 +12,8 @@ export interface ServeWebhooksOptions {
   keyFile: string;
   lookups: Lookups;
   allowedHostDiskDirs?: readonly string[];
+  /** What else /readyz waits for besides a valid serving certificate (the lookups' API server). */
+  readiness?: ReadinessCheck[];
   signal?: AbortSignal;
   log?: Logger;
   /** Further app options (timeouts, limits); mostly for tests. */
@@ -27,6 +30,7 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Deno
   const app = webhookApp({
     ...options.app,
     lookups: options.lookups,
+    notReadyReason: firstNotReady([certificateCheck(cert), ...(options.readiness ?? [])]),
     config: { ...options.app?.config, allowedHostDiskDirs: options.allowedHostDiskDirs ?? [] },
     onReview: (entry) => {
       const { error, ...fields } = entry;

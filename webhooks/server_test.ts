@@ -63,3 +63,34 @@ Deno.test("serveWebhooks() serves the app over TLS on loopback and logs each rev
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serveWebhooks() answers /readyz 503 with the reason until its readiness checks pass", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "denovirt-webhooks-test-" });
+  const stop = new AbortController();
+  const { ca, cert, key } = await servingCert(dir);
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(ca)] });
+  let reason: string | undefined = "cannot read virtualmachineinstances.kubevirt.io";
+  try {
+    const server = await serveWebhooks({
+      port: 0,
+      certFile: cert,
+      keyFile: key,
+      lookups: fakeLookups(),
+      readiness: [() => Promise.resolve(reason)],
+      signal: stop.signal,
+      log: capture([]),
+    });
+    const url = `https://127.0.0.1:${(server.addr as Deno.NetAddr).port}/readyz`;
+    const refused = await fetch(url, { client });
+    assert.equal(refused.status, 503);
+    assert.equal(await refused.text(), `not ready: ${reason}`);
+    reason = undefined;
+    assert.equal(await (await fetch(url, { client })).text(), "ok");
+    stop.abort();
+    await server.finished;
+  } finally {
+    stop.abort();
+    client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

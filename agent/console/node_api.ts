@@ -1,7 +1,8 @@
 /**
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
- *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo  (not called while no
+ *       guest agent is read: the subresource API answers it, and userlist and filesystemlist)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
@@ -11,8 +12,7 @@ import type { Duplex } from "node:stream";
 import { Hono } from "hono";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import { type Peer, rejectUpgrade } from "../../subresources/https_server.ts";
-import type { VmiLike } from "../../subresources/lifecycle.ts";
+import { type Peer, rejectUpgrade } from "../../lib/http/https_server.ts";
 import {
   conflict,
   internal,
@@ -21,12 +21,17 @@ import {
   StatusError,
   statusResponse,
   unauthorized,
-} from "../../subresources/status.ts";
-import { CONSOLE_PROTOCOL, WebSocketServer } from "../../subresources/ws.ts";
+} from "../../lib/http/status.ts";
+import { CONSOLE_PROTOCOL, WebSocketServer } from "../../lib/http/ws.ts";
 import { SerialConsoles } from "./serial.ts";
 
 /** The identity the aggregated API presents (its client certificate's CN). */
 export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+
+/** The parts of a VMI the node API reads; the agent hands it whole VMIs from its cache. */
+export interface VmiLike {
+  metadata: { name?: string; namespace?: string };
+}
 
 /** What the agent does to a domain; implemented over libvirt by the agent. */
 export interface DomainActions {

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import type { Peer } from "../../subresources/https_server.ts";
-import type { VmiLike } from "../../subresources/lifecycle.ts";
-import { nodeApi, requireClient, WEBHOOKS_IDENTITY } from "./node_api.ts";
+import type { Peer } from "../../lib/http/https_server.ts";
+import { nodeApi, requireClient, type VmiLike, WEBHOOKS_IDENTITY } from "./node_api.ts";
 
 const WEBHOOKS: Peer = { authorized: true, commonName: WEBHOOKS_IDENTITY };
-const vmi: VmiLike = { metadata: { name: "web", namespace: "ns" }, status: { phase: "Running" } };
+const vmi: VmiLike = { metadata: { name: "web", namespace: "ns" } };
 
 function api(calls: string[], guest?: unknown) {
   return nodeApi({

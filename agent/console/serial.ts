@@ -5,7 +5,7 @@
  * closed. Every path out of a session closes both the socket and the WebSocket.
  */
 import { createConnection, type Socket } from "node:net";
-import { sendableClose, type WsSocket } from "../../subresources/ws.ts";
+import { sendableClose, type WsSocket } from "../../lib/http/ws.ts";
 
 /** Close code and reason of a viewer displaced by a newer one (virtctl prints the reason). */
 export const DISPLACED_CODE = 1001;

@@ -3,7 +3,7 @@
  * for client certificates (adr/0005). Probes and any other routes of the agent go to `fallback`.
  */
 import type { Logger } from "../../lib/log.ts";
-import { type RunningServer, serveHttps } from "../../subresources/https_server.ts";
+import { type RunningServer, serveHttps } from "../../lib/http/https_server.ts";
 import { nodeApi, type NodeApiOptions } from "./node_api.ts";
 
 export interface ServeNodeApiOptions extends NodeApiOptions {

@@ -140,6 +140,20 @@ export class RestClient {
     }
   }
 
+  /**
+   * A request to any path of the API server, such as an aggregated API's subresource: answers
+   * the status and body text; throws ApiError ("Cannot <what>: ...", `what` the path by default).
+   */
+  async call(
+    method: "GET" | "PUT" | "POST",
+    path: string,
+    opts: { body?: unknown; signal?: AbortSignal; what?: string } = {},
+  ): Promise<{ status: number; text: string }> {
+    const { what = path, ...req } = opts;
+    const response = await this.#fetch(method, new URL(this.transport.server + path), req, what);
+    return { status: response.status, text: await response.text() };
+  }
+
   /** Release the HTTP client's connections. */
   close(): void {
     this.transport.close();
@@ -155,6 +169,16 @@ export class RestClient {
     for (const [name, value] of Object.entries(req.query ?? {})) {
       if (value !== undefined && value !== "") url.searchParams.set(name, String(value));
     }
+    const target = [at.namespace, at.name].filter(Boolean).join("/");
+    return await this.#fetch(
+      method,
+      url,
+      req,
+      `${req.what} ${resourceName(resource)} ${target}`.trim(),
+    );
+  }
+
+  async #fetch(method: string, url: URL, req: Omit<Req, "what">, what: string): Promise<Response> {
     const signals = req.streaming ? [] : [AbortSignal.timeout(this.requestTimeoutMs)];
     if (req.signal) signals.push(req.signal);
     const headers: Record<string, string> = {
@@ -170,10 +194,7 @@ export class RestClient {
       signal: signals.length ? AbortSignal.any(signals) : undefined,
       client: this.transport.client,
     });
-    if (!response.ok) {
-      const target = [at.namespace, at.name].filter(Boolean).join("/");
-      throw await apiErrorOf(response, `${req.what} ${resourceName(resource)} ${target}`.trim());
-    }
+    if (!response.ok) throw await apiErrorOf(response, what);
     return response;
   }
 }

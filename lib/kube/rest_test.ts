@@ -143,6 +143,31 @@ Deno.test("RestClient turns a Status body and Retry-After into an ApiError", asy
   });
 });
 
+Deno.test("RestClient call() sends to any path, answers its text, and names the path in errors", async () => {
+  const path = "/apis/subresources.kubevirt.io/v1/namespaces/ns/virtualmachines/web/start";
+  const answers = [
+    new Response(null, { status: 202 }),
+    json({ kind: "Status", code: 409, reason: "Conflict", message: "VM is already running" }, 409),
+  ];
+  await withServer(() => answers.shift()!, async (rest, seen) => {
+    assert.deepEqual(await rest.call("PUT", path, { body: { dryRun: ["All"] } }), {
+      status: 202,
+      text: "",
+    });
+    assert.deepEqual(seen[0], {
+      method: "PUT",
+      path,
+      query: {},
+      contentType: "application/json",
+      body: { dryRun: ["All"] },
+    });
+    const error = await rest.call("PUT", path).catch((e) => e);
+    assert.ok(isConflict(error));
+    assert.equal(error.message, `Cannot ${path}: 409 Conflict: VM is already running`);
+    assert.equal(seen[1]!.contentType, null);
+  });
+});
+
 Deno.test("RestClient watch() yields events as they arrive and ends quietly on abort", async () => {
   let push!: (line: string) => void;
   const body = new ReadableStream<Uint8Array>({

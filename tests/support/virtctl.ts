@@ -13,7 +13,7 @@ import { virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { RestClient } from "../../lib/kube/rest.ts";
 import { pkiFiles } from "../../stack/pki.ts";
 import type { VmiLike } from "../../subresources/lifecycle.ts";
-import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../../subresources/ws.ts";
+import { CONSOLE_PROTOCOL, WebSocket, type WsSocket } from "../../lib/http/ws.ts";
 import { webSocketOptionsOf } from "../../cli/kube_command.ts";
 import { type TestStack, withNamespace } from "./stack.ts";
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { NODE_NAME_LABEL, type VirtualMachineInstance } from "../../api/mod.ts";
-import { ROLES_READY_FOR_THE_STACK } from "../../cli/roles.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../../stack/roles.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import { loadKubeConfig } from "../../lib/kube/config.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";

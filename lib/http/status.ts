@@ -1,5 +1,8 @@
-/** Kubernetes Status bodies for the subresource API's errors, worded as KubeVirt's virt-api words them. */
-import type { Status } from "../lib/kube/object.ts";
+/**
+ * Kubernetes Status bodies for the errors of the subresource API and the agent's node API, worded
+ * as KubeVirt's virt-api words them.
+ */
+import type { Status } from "../kube/object.ts";
 
 /** An error the subresource API answers with a Status body and its code. */
 export class StatusError extends Error {

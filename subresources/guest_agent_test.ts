@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { GUEST_AGENT_SUBRESOURCES, guestAgentAnswer } from "./guest_agent.ts";
+import type { VmiLike } from "./lifecycle.ts";
+
+const vmi = (phase: string | undefined, conditions: { type: string; status: string }[] = []) =>
+  ({
+    metadata: { name: "web", namespace: "ns" },
+    status: { ...(phase ? { phase } : {}), conditions },
+  }) satisfies VmiLike;
+const conflict = (why: string) =>
+  `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "web": ${why}`;
+
+Deno.test("guestAgentAnswer() answers 500 with virt-api's words for each case", async () => {
+  const cases: [string, VmiLike | undefined, string][] = [
+    ["missing VMI", undefined, 'virtualmachineinstance.kubevirt.io "web" not found'],
+    ["no phase yet", vmi(undefined), conflict("VMI is not running")],
+    ["scheduled", vmi("Scheduled"), conflict("VMI is not running")],
+    ["succeeded", vmi("Succeeded"), conflict("VMI is not running")],
+    ["running, no condition", vmi("Running"), conflict("VMI does not have guest agent connected")],
+    [
+      "running, other conditions",
+      vmi("Running", [{ type: "Ready", status: "True" }]),
+      conflict("VMI does not have guest agent connected"),
+    ],
+    [
+      "not running, agent connected",
+      vmi("Pending", [{ type: "AgentConnected", status: "True" }]),
+      conflict("VMI is not running"),
+    ],
+  ];
+  for (const what of GUEST_AGENT_SUBRESOURCES) {
+    for (const [name, input, message] of cases) {
+      const response = guestAgentAnswer(what, "ns", "web", input);
+      assert.equal(response.status, 500, `${what}: ${name}`);
+      assert.equal(await response.text(), message, `${what}: ${name}`);
+    }
+  }
+});
+
+Deno.test("guestAgentAnswer() says the guest agent is not supported when someone set AgentConnected", async () => {
+  // virt-api looks for the condition, whatever its status.
+  for (const status of ["True", "False"]) {
+    const response = guestAgentAnswer(
+      "userlist",
+      "ns",
+      "web",
+      vmi("Running", [{ type: "AgentConnected", status }]),
+    );
+    assert.equal(response.status, 500);
+    assert.equal(
+      await response.text(),
+      "Cannot answer userlist for VMI ns/web: the guest agent is not supported by denovirt",
+    );
+  }
+});
