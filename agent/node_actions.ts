@@ -1,4 +1,4 @@
-/** What the node API asks of the running agent: pause, unpause, soft reboot, guest OS info. */
+/** What the node API asks of the running agent: pause, unpause, soft reboot. */
 import { TerminalError } from "../lib/errors.ts";
 import type { RunningAgent } from "./agent.ts";
 import type { DomainActions } from "./console/node_api.ts";
@@ -12,7 +12,5 @@ export function nodeLevelActions(agent: RunningAgent): DomainActions {
     unpause: (vmi) => agent.unpause(...ref(vmi)),
     softReboot: () =>
       Promise.reject(new TerminalError("Soft reboot is not supported by denovirt yet")),
-    // No guest-agent channel is read yet: the API answers that no guest agent is connected.
-    guestOsInfo: () => Promise.resolve(undefined),
   };
 }

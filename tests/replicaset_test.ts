@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
-import { ROLES_READY_FOR_THE_STACK } from "../cli/roles.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
 import { hostDiskDir } from "../stack/roles.ts";

@@ -1,8 +1,6 @@
 /**
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
- *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/guestosinfo  (not called while no
- *       guest agent is read: the subresource API answers it, and userlist and filesystemlist)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
@@ -39,8 +37,6 @@ export interface DomainActions {
   unpause(vmi: VmiLike): Promise<void>;
   /** ACPI power button, or the guest agent's reboot when one is connected. */
   softReboot(vmi: VmiLike): Promise<void>;
-  /** The guest agent's OS info (KubeVirt's VirtualMachineInstanceGuestAgentInfo), or undefined when no guest agent answers. */
-  guestOsInfo(vmi: VmiLike): Promise<unknown | undefined>;
 }
 
 export interface NodeApiOptions {
@@ -101,18 +97,6 @@ export function nodeApi(opts: NodeApiOptions) {
   app.put(`${PATH}/pause`, action("pause"));
   app.put(`${PATH}/unpause`, action("unpause"));
   app.put(`${PATH}/softreboot`, action("softReboot"));
-  app.get(`${PATH}/guestosinfo`, async (c) => {
-    const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
-    const info = await opts.domains.guestOsInfo(vmi);
-    if (info === undefined) {
-      throw conflict(
-        "virtualmachineinstance",
-        vmi.metadata.name ?? "",
-        "VMI does not have guest agent connected",
-      );
-    }
-    return c.json(info as object);
-  });
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))

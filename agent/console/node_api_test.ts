@@ -5,7 +5,7 @@ import { nodeApi, requireClient, type VmiLike, WEBHOOKS_IDENTITY } from "./node_
 const WEBHOOKS: Peer = { authorized: true, commonName: WEBHOOKS_IDENTITY };
 const vmi: VmiLike = { metadata: { name: "web", namespace: "ns" } };
 
-function api(calls: string[], guest?: unknown) {
+function api(calls: string[]) {
   return nodeApi({
     vmiOf: (ns, name) => (ns === "ns" && name === "web" ? vmi : undefined),
     serialSocketOf: () => "/nonexistent",
@@ -13,7 +13,6 @@ function api(calls: string[], guest?: unknown) {
       pause: () => (calls.push("pause"), Promise.resolve()),
       unpause: () => (calls.push("unpause"), Promise.resolve()),
       softReboot: () => (calls.push("softreboot"), Promise.resolve()),
-      guestOsInfo: () => Promise.resolve(guest),
     },
   });
 }
@@ -40,7 +39,7 @@ Deno.test("nodeApi() runs pause, unpause and soft reboot on the VMI's domain", a
   assert.deepEqual(calls, ["pause", "unpause", "softreboot"]);
 });
 
-Deno.test("nodeApi() answers Status 401, 404 and 409 for strangers, missing VMIs and no guest agent", async () => {
+Deno.test("nodeApi() answers Status 401 and 404 for strangers, missing VMIs and unknown paths", async () => {
   const calls: string[] = [];
   const { app } = api(calls);
   const stranger = await app.request(path("web", "pause"), { method: "PUT" }, {
@@ -50,14 +49,7 @@ Deno.test("nodeApi() answers Status 401, 404 and 409 for strangers, missing VMIs
   assert.equal((await stranger.json()).kind, "Status");
   const missing = await app.request(path("nope", "pause"), { method: "PUT" }, { peer: WEBHOOKS });
   assert.equal(missing.status, 404);
-  const noAgent = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
-  assert.equal(noAgent.status, 409);
-  assert.match((await noAgent.json()).message, /VMI does not have guest agent connected/);
+  const unknown = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
+  assert.equal(unknown.status, 404, "guest agent answers are the subresource API's");
   assert.deepEqual(calls, []);
-});
-
-Deno.test("nodeApi() passes the guest agent's OS info on", async () => {
-  const { app } = api([], { hostname: "guest", os: { name: "Debian" } });
-  const response = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
-  assert.deepEqual(await response.json(), { hostname: "guest", os: { name: "Debian" } });
 });

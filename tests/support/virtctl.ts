@@ -222,7 +222,6 @@ export async function withConsoleFixture(
       pause: (vmi) => (calls.push(`pause ${vmi.metadata.name}`), Promise.resolve()),
       unpause: (vmi) => (calls.push(`unpause ${vmi.metadata.name}`), Promise.resolve()),
       softReboot: (vmi) => (calls.push(`softreboot ${vmi.metadata.name}`), Promise.resolve()),
-      guestOsInfo: () => Promise.resolve(undefined),
     },
     signal: stop.signal,
   });
