@@ -45,7 +45,8 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
   --register-with-taints=T      taint key[=value]:Effect of a registered Node (repeatable)
   --allowed-hostdisk-dir=DIR    hostDisk volumes may name files here (repeatable;
                                 default <data-dir>/hostdisks)
-  --resync-seconds=N            look at every VMI and domain again this often (default 30)
+  --resync-seconds=N            relist libvirt's domains this often, as events can be
+                                missed (default 30)
   --workers=N                   VMIs reconciled at once (default 4)
   --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)
   --local-storage-capacity=Q    bytes of denovirt-local volumes this node provisions, a
