@@ -9,6 +9,7 @@ import {
   goodReplicaSet,
   goodVm,
   goodVmi,
+  type Json,
 } from "./testdata/good_objects.ts";
 import { BAD_MANIFESTS } from "./testdata/bad_manifests.ts";
 import { apiFixture, fakeLookups, post, reviewOf } from "./testdata/reviews.ts";
@@ -277,7 +278,7 @@ Deno.test("webhookApp() refuses every new migration: denovirt has no live migrat
 });
 
 Deno.test("webhookApp() lets a stored migration change but its spec", async () => {
-  const stored = { ...goodMigration(), status: { phase: "Failed" } };
+  const stored: Json = { ...goodMigration(), status: { phase: "Failed" } };
   const finalized = { ...stored, metadata: { ...stored.metadata, finalizers: [] } };
   const same = await call(
     app,
