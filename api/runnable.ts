@@ -105,7 +105,7 @@ export function guestMemoryOf(spec: VirtualMachineInstanceSpec):
 function unusableTimers(clock: Clock | undefined): Refusal[] {
   const refusals: Refusal[] = [];
   for (const [name, timer] of Object.entries(clock?.timer ?? {})) {
-    if (timer === undefined) continue;
+    if (timer === undefined || timer === null) continue;
     const known = CLOCK_TIMER_FIELDS[name] ?? [];
     for (const [field, value] of Object.entries(timer as Record<string, unknown>)) {
       const message = !known.includes(field)

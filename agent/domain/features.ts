@@ -109,7 +109,7 @@ export function clockElement(spec: VirtualMachineInstanceSpec): XmlElement {
     : { offset: "utc" };
   const timers: XmlElement[] = [];
   for (const [key, timer] of Object.entries(clock?.timer ?? {})) {
-    if (timer === undefined) continue;
+    if (timer === undefined || timer === null) continue;
     const path = `spec.domain.clock.timer.${key}`;
     for (const field of Object.keys(timer)) {
       if (!CLOCK_TIMER_FIELDS[key]?.includes(field)) {
