@@ -6,6 +6,7 @@
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
  */
 import { type Context, Hono } from "hono";
+import { LIVE_MIGRATION_NOT_IMPLEMENTED } from "../api/mod.ts";
 import { ApiError } from "../lib/kube/api_error.ts";
 import { messageOf } from "../lib/errors.ts";
 import { type ReadinessCheck, readyzResponse } from "../lib/http/readiness.ts";
@@ -181,7 +182,7 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
       if (action === "migrate") {
         checkMigrate(vm, await vmiOrThrow(namespace, name));
         throw notImplemented(
-          `Cannot migrate VM ${namespace}/${name}: live migration is not implemented in denovirt yet`,
+          `Cannot migrate VM ${namespace}/${name}: ${LIVE_MIGRATION_NOT_IMPLEMENTED}`,
         );
       }
       const vmi = await backend.getVmi(namespace, name);

@@ -1,40 +1,31 @@
 /** vCPUs, CPU model and guest memory. */
-import { parseQuantity, QuantityError, type VirtualMachineInstanceSpec } from "../../api/mod.ts";
-import { DomainSpecError, unsupported } from "./errors.ts";
+import {
+  CPU_MODEL_NAME,
+  cpuQuantityOf,
+  type CpuTopology,
+  cpuTopologyOf as topologyOfSpec,
+  guestMemoryOf,
+  MAX_VCPUS,
+  MIN_MEMORY_BYTES,
+  QuantityError,
+  type VirtualMachineInstanceSpec,
+} from "../../api/mod.ts";
+import { DomainSpecError } from "./errors.ts";
 import type { NodeFacts } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
-export interface CpuTopology {
-  sockets: number;
-  cores: number;
-  threads: number;
-}
-
 // The model a TCG guest gets when it asks for the host's CPU: a baseline every QEMU emulates.
 const TCG_DEFAULT_MODEL = "qemu64";
-const MAX_VCPUS = 512;
 
-/**
- * The guest's topology, as KubeVirt computes it: the given sockets, cores and threads (1 when
- * unset); with none given, one core per whole CPU of the limit, else of the request (rounded up).
- */
+/** The guest's topology, as KubeVirt computes it (api/vcpus.ts), within denovirt's limit. */
 export function cpuTopologyOf(spec: VirtualMachineInstanceSpec): CpuTopology {
-  const cpu = spec.domain.cpu;
-  const topology = {
-    sockets: cpu?.sockets ?? 1,
-    cores: cpu?.cores ?? 1,
-    threads: cpu?.threads ?? 1,
-  };
-  if (!cpu?.sockets && !cpu?.cores && !cpu?.threads) {
-    const resources = spec.domain.resources;
-    const fromLimit = resources?.limits?.["cpu"];
-    const fromRequest = resources?.requests?.["cpu"];
-    const quantity = fromLimit ?? fromRequest;
-    if (quantity !== undefined) {
-      const path = `spec.domain.resources.${fromLimit !== undefined ? "limits" : "requests"}.cpu`;
-      const cores = Number(quantityOrThrow(quantity, path).value);
-      topology.sockets = Math.max(1, cores);
-    }
+  let topology: CpuTopology;
+  try {
+    topology = topologyOfSpec(spec);
+  } catch (error) {
+    if (!(error instanceof QuantityError)) throw error;
+    const path = `spec.domain.resources.${cpuQuantityOf(spec)?.path}.cpu`;
+    throw new DomainSpecError(path, error.message);
   }
   const vcpus = topology.sockets * topology.cores * topology.threads;
   if (vcpus > MAX_VCPUS) {
@@ -46,14 +37,6 @@ export function cpuTopologyOf(spec: VirtualMachineInstanceSpec): CpuTopology {
 /** `<vcpu>` and `<cpu>`: host-model and host-passthrough need KVM; under TCG they become qemu64. */
 export function cpuElements(spec: VirtualMachineInstanceSpec, node: NodeFacts): XmlElement[] {
   const cpu = spec.domain.cpu;
-  if (cpu?.dedicatedCpuPlacement) {
-    unsupported("spec.domain.cpu.dedicatedCpuPlacement", "dedicated CPU placement");
-  }
-  if (cpu?.isolateEmulatorThread) {
-    unsupported("spec.domain.cpu.isolateEmulatorThread", "an isolated emulator thread");
-  }
-  if (cpu?.numa) unsupported("spec.domain.cpu.numa", "NUMA placement");
-  if (cpu?.realtime) unsupported("spec.domain.cpu.realtime", "a realtime vCPU");
   const topology = cpuTopologyOf(spec);
   const vcpus = topology.sockets * topology.cores * topology.threads;
   const model = cpu?.model ?? "host-model";
@@ -76,7 +59,7 @@ export function cpuElements(spec: VirtualMachineInstanceSpec, node: NodeFacts): 
     );
   } else {
     const name = model === "host-model" || model === "host-passthrough" ? TCG_DEFAULT_MODEL : model;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    if (!CPU_MODEL_NAME.test(name)) {
       throw new DomainSpecError(
         "spec.domain.cpu.model",
         `${JSON.stringify(name)} is not a CPU model name`,
@@ -95,31 +78,22 @@ export function cpuElements(spec: VirtualMachineInstanceSpec, node: NodeFacts): 
 
 /** Guest memory in KiB: `memory.guest`, else the memory request, else the limit. */
 export function memoryKiBOf(spec: VirtualMachineInstanceSpec): number {
-  const domain = spec.domain;
-  if (domain.memory?.hugepages) unsupported("spec.domain.memory.hugepages", "hugepages");
-  const candidates: [string, string | number | undefined][] = [
-    ["spec.domain.memory.guest", domain.memory?.guest],
-    ["spec.domain.resources.requests.memory", domain.resources?.requests?.["memory"]],
-    ["spec.domain.resources.limits.memory", domain.resources?.limits?.["memory"]],
-  ];
-  const found = candidates.find(([, q]) => q !== undefined);
-  if (!found) {
+  const memory = guestMemoryOf(spec);
+  if (!memory) {
     throw new DomainSpecError(
       "spec.domain.memory.guest",
       "guest memory or a memory request must be set",
     );
   }
-  const [path, quantity] = found;
-  const bytes = quantityOrThrow(quantity!, path).value;
-  if (bytes < 1024n * 1024n) throw new DomainSpecError(path, "must be at least 1Mi");
-  return Number((bytes + 1023n) / 1024n);
-}
-
-function quantityOrThrow(quantity: string | number, path: string) {
-  try {
-    return parseQuantity(quantity);
-  } catch (error) {
-    if (error instanceof QuantityError) throw new DomainSpecError(path, error.message);
-    throw error;
+  const path = memory.path.join(".");
+  if (memory.bytes === undefined) {
+    throw new DomainSpecError(
+      `spec.${path}`,
+      `${JSON.stringify(memory.quantity)} is not a quantity`,
+    );
   }
+  if (memory.bytes < MIN_MEMORY_BYTES) {
+    throw new DomainSpecError(`spec.${path}`, "must be greater than or equal to 1M");
+  }
+  return Number((memory.bytes + 1023n) / 1024n);
 }

@@ -1,6 +1,6 @@
 /** `<disk>` elements, their target names and the controllers they need. */
 import type { Disk, DiskBus, VirtualMachineInstanceSpec } from "../../api/mod.ts";
-import { DomainSpecError, unsupported } from "./errors.ts";
+import { DomainSpecError } from "./errors.ts";
 import type { PreparedDisk } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
@@ -51,7 +51,7 @@ function kindAndBusOf(disk: Disk, path: string): { kind: DiskTarget["kind"]; bus
     if (bus === "virtio") {
       throw new DomainSpecError(
         `${path}.cdrom.bus`,
-        "virtio cannot carry a CD-ROM: use sata or scsi",
+        "Bus type virtio is invalid for CD-ROM device",
       );
     }
     return { kind: "cdrom", bus };
@@ -116,17 +116,6 @@ function diskElement(
   path: string,
   opts: { transitional: boolean; queues: number | undefined },
 ): XmlElement {
-  if (disk.dedicatedIOThread) unsupported(`${path}.dedicatedIOThread`, "a dedicated IO thread");
-  if (disk.changedBlockTracking) {
-    unsupported(`${path}.changedBlockTracking`, "changed block tracking");
-  }
-  if (disk.blockSize?.matchVolume?.enabled) {
-    unsupported(`${path}.blockSize.matchVolume`, "matching the volume's block size");
-  }
-  if (disk.blockSize?.custom?.discardGranularity !== undefined) {
-    unsupported(`${path}.blockSize.custom.discardGranularity`, "a custom discard granularity");
-  }
-  if (disk.lun?.reservation) unsupported(`${path}.lun.reservation`, "SCSI persistent reservation");
   if (target.kind === "lun" && source.device !== "block") {
     throw new DomainSpecError(
       `${path}.lun`,
@@ -135,7 +124,10 @@ function diskElement(
   }
   const pciAddress = disk.disk?.pciAddress;
   if (pciAddress !== undefined && target.bus !== "virtio") {
-    throw new DomainSpecError(`${path}.disk.pciAddress`, "only a virtio disk has a PCI address");
+    throw new DomainSpecError(
+      `${path}.disk.pciAddress`,
+      "setting a PCI address is only possible with bus type virtio",
+    );
   }
   const readonly = target.kind === "cdrom" || disk.disk?.readonly === true ||
     disk.lun?.readonly === true || source.readonly === true;

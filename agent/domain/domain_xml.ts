@@ -1,9 +1,9 @@
 /** The libvirt domain XML of a VMI: a pure function of the VMI, the node and prepared inputs. */
-import type { VirtualMachineInstance } from "../../api/mod.ts";
+import { refusalsOfVmiSpec, type VirtualMachineInstance } from "../../api/mod.ts";
 import { cpuElements, cpuTopologyOf, memoryKiBOf } from "./cpu.ts";
-import { miscDeviceElements, refuseUnsupportedDevices } from "./devices.ts";
+import { miscDeviceElements } from "./devices.ts";
 import { diskElements } from "./disks.ts";
-import { unsupported } from "./errors.ts";
+import { refuseFirst } from "./errors.ts";
 import { clockElement, featuresElement, pmElement } from "./features.ts";
 import { domainNameFor, domainUuidFor, metadataElement } from "./identity.ts";
 import { interfaceElements } from "./interfaces.ts";
@@ -14,7 +14,9 @@ import { el, renderXml } from "./xml.ts";
 
 /**
  * Renders the domain XML for a VMI; throws a DomainSpecError (a TerminalError) naming the field
- * for anything denovirt cannot run as asked.
+ * for anything denovirt cannot run as asked. First come the refusals the webhooks make at
+ * admission (api/runnable.ts), so that an admitted VMI never fails here for its spec, unless it
+ * asks this node for what it lacks (KVM, a pod bridge, block volumes, host kernel files).
  */
 export function domainXmlFor(
   vmi: VirtualMachineInstance,
@@ -22,13 +24,27 @@ export function domainXmlFor(
   disks: PreparedDisk[],
   inputs: DomainInputs = {},
 ): string {
+  refuseFirst(refusalsOfVmiSpec(vmi.spec, {
+    podBridge: node.bridge !== undefined,
+    hostKernel: inputs.kernelBoot !== undefined,
+    // Whether a LUN's volume is a block device is known per prepared disk, checked below.
+    blockVolumes: true,
+  }));
+  return renderDomainXml(vmi, node, disks, inputs);
+}
+
+/**
+ * The renderer behind domainXmlFor(), with only its own checks of what it renders; tests reach
+ * those checks through it.
+ */
+export function renderDomainXml(
+  vmi: VirtualMachineInstance,
+  node: NodeFacts,
+  disks: PreparedDisk[],
+  inputs: DomainInputs = {},
+): string {
   const spec = vmi.spec;
   const domain = spec.domain;
-  if (domain.launchSecurity) unsupported("spec.domain.launchSecurity", "confidential computing");
-  if (domain.ioThreadsPolicy !== undefined && domain.ioThreadsPolicy !== "shared") {
-    unsupported("spec.domain.ioThreadsPolicy", `the ${domain.ioThreadsPolicy} IO threads policy`);
-  }
-  refuseUnsupportedDevices(domain.devices);
   const uuid = domainUuidFor(vmi);
   const topology = cpuTopologyOf(spec);
   const vcpus = topology.sockets * topology.cores * topology.threads;

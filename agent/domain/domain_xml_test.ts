@@ -28,6 +28,7 @@ const CASES: { name: string; vmi?: string; node?: Partial<NodeFacts>; inputs?: D
   { name: "efi" },
   { name: "kernel-boot", inputs: KERNEL },
   { name: "bridge" },
+  { name: "multiqueue" },
   { name: "no-serial" },
   { name: "boot-order" },
   // Hyper-V enlightenments need KVM.

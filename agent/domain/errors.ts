@@ -1,4 +1,5 @@
 /** The error a VMI spec the renderer cannot honour raises. */
+import { fieldPath, type Refusal } from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
 
 /** A spec denovirt cannot run as asked; retrying will not help, so it is terminal. */
@@ -9,7 +10,8 @@ export class DomainSpecError extends TerminalError {
   }
 }
 
-/** Throws a DomainSpecError for a field that is set but not supported. */
-export function unsupported(path: string, what: string): never {
-  throw new DomainSpecError(path, `${what} is not supported by denovirt yet`);
+/** Throws a DomainSpecError for the first of a VMI spec's refusals, if it has any. */
+export function refuseFirst(refusals: readonly Refusal[]): void {
+  const [first] = refusals;
+  if (first) throw new DomainSpecError(fieldPath(["spec", ...first.path]), first.message);
 }

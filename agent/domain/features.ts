@@ -1,6 +1,12 @@
 /** `<features>`, `<clock>` and `<pm>`. */
-import type { Features, VirtualMachineInstanceSpec } from "../../api/mod.ts";
-import { DomainSpecError, unsupported } from "./errors.ts";
+import {
+  CLOCK_TIMER_FIELDS,
+  type Features,
+  TICK_POLICIES,
+  TIMER_TRACKS,
+  type VirtualMachineInstanceSpec,
+} from "../../api/mod.ts";
+import { DomainSpecError } from "./errors.ts";
 import { secureBootOf } from "./os.ts";
 import type { NodeFacts } from "./types.ts";
 import { el, type XmlChild, type XmlElement } from "./xml.ts";
@@ -18,9 +24,6 @@ export function featuresElement(spec: VirtualMachineInstanceSpec, node: NodeFact
       "spec.domain.features.smm",
       "must not be disabled for EFI Secure Boot",
     );
-  }
-  if (features.hyperv?.tlbflush?.direct || features.hyperv?.tlbflush?.extended) {
-    unsupported("spec.domain.features.hyperv.tlbflush", "direct and extended TLB flush");
   }
   if (!node.kvm && (features.hyperv || on(features.hypervPassthrough))) {
     // QEMU refuses them under TCG ("kernel doesn't allow setting HyperV VP_INDEX").
@@ -86,13 +89,13 @@ function hypervElement(features: Features): XmlChild {
   );
 }
 
-const TICK_POLICIES = ["delay", "catchup", "merge", "discard"];
-const TIMERS: Record<string, { libvirt: string; fields: string[] }> = {
-  hpet: { libvirt: "hpet", fields: ["present", "tickPolicy"] },
-  pit: { libvirt: "pit", fields: ["present", "tickPolicy"] },
-  rtc: { libvirt: "rtc", fields: ["present", "tickPolicy", "track"] },
-  kvm: { libvirt: "kvmclock", fields: ["present"] },
-  hyperv: { libvirt: "hypervclock", fields: ["present"] },
+// libvirt's names of KubeVirt's timers.
+const LIBVIRT_TIMERS: Record<string, string> = {
+  hpet: "hpet",
+  pit: "pit",
+  rtc: "rtc",
+  kvm: "kvmclock",
+  hyperv: "hypervclock",
 };
 
 /** `<clock>`: UTC (with an optional offset) or a timezone, and the timers KubeVirt names. */
@@ -106,11 +109,10 @@ export function clockElement(spec: VirtualMachineInstanceSpec): XmlElement {
     : { offset: "utc" };
   const timers: XmlElement[] = [];
   for (const [key, timer] of Object.entries(clock?.timer ?? {})) {
-    if (timer === undefined) continue;
-    const known = TIMERS[key]!;
+    if (timer === undefined || timer === null) continue;
     const path = `spec.domain.clock.timer.${key}`;
     for (const field of Object.keys(timer)) {
-      if (!known.fields.includes(field)) {
+      if (!CLOCK_TIMER_FIELDS[key]?.includes(field)) {
         throw new DomainSpecError(`${path}.${field}`, "unknown field");
       }
     }
@@ -121,11 +123,11 @@ export function clockElement(spec: VirtualMachineInstanceSpec): XmlElement {
     if (tickPolicy !== undefined && !TICK_POLICIES.includes(tickPolicy as string)) {
       throw new DomainSpecError(`${path}.tickPolicy`, `must be one of ${TICK_POLICIES.join(", ")}`);
     }
-    if (track !== undefined && track !== "guest" && track !== "wall") {
-      throw new DomainSpecError(`${path}.track`, "must be guest or wall");
+    if (track !== undefined && !TIMER_TRACKS.includes(track as string)) {
+      throw new DomainSpecError(`${path}.track`, `must be one of ${TIMER_TRACKS.join(", ")}`);
     }
     timers.push(el("timer", {
-      name: known.libvirt,
+      name: LIBVIRT_TIMERS[key],
       present: present === false ? "no" : "yes",
       tickpolicy: tickPolicy as string | undefined,
       track: track as string | undefined,

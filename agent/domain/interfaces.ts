@@ -2,15 +2,23 @@
  * `<interface>` elements. On the pod network, `masquerade` becomes QEMU's user-mode (SLIRP)
  * network and `bridge` a tap on the node's pod bridge; see docs/networking.md.
  */
-import type { Interface, Network, VirtualMachineInstanceSpec } from "../../api/mod.ts";
+import {
+  DEFAULT_VM_NETWORK_CIDR,
+  type Interface,
+  type Network,
+  networkQueuesOf,
+  notACidr,
+  parseCidr,
+  USER_NETWORK_IPV6_PREFIX,
+  type VirtualMachineInstanceSpec,
+} from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
 import { pciAddressElement } from "./disks.ts";
-import { DomainSpecError, unsupported } from "./errors.ts";
+import { DomainSpecError } from "./errors.ts";
 import type { NodeFacts } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
-/** KubeVirt's default VM network for masquerade. */
-export const DEFAULT_VM_NETWORK_CIDR = "10.0.2.0/24";
+export { DEFAULT_VM_NETWORK_CIDR };
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 
 /** The `<interface>` elements of the VMI's interfaces that are not `absent`. */
@@ -18,20 +26,22 @@ export function interfaceElements(
   spec: VirtualMachineInstanceSpec,
   node: NodeFacts,
 ): XmlElement[] {
-  const networks = new Map((spec.networks ?? []).map((n) => [n.name, n]));
+  const networks = new Map((spec.networks ?? []).map((n, i) => [n.name, { network: n, i }]));
   const transitional = spec.domain.devices.useVirtioTransitional === true;
   const elements: XmlElement[] = [];
   (spec.domain.devices.interfaces ?? []).forEach((iface, i) => {
     const path = `spec.domain.devices.interfaces[${i}]`;
     if (iface.state === "absent") return;
-    const network = networks.get(iface.name);
-    if (!network) {
+    const found = networks.get(iface.name);
+    if (!found) {
       throw new DomainSpecError(
         `${path}.name`,
         `no network is named ${JSON.stringify(iface.name)}`,
       );
     }
-    elements.push(interfaceElement(iface, network, node, path, transitional));
+    const { network, i: n } = found;
+    const queues = networkQueuesOf(spec, iface);
+    elements.push(interfaceElement(iface, network, { node, path, n, transitional, queues }));
   });
   return elements;
 }
@@ -39,18 +49,9 @@ export function interfaceElements(
 function interfaceElement(
   iface: Interface,
   network: Network,
-  node: NodeFacts,
-  path: string,
-  transitional: boolean,
+  at: { node: NodeFacts; path: string; n: number; transitional: boolean; queues: number },
 ): XmlElement {
-  for (const binding of ["sriov", "slirp", "macvtap", "passt", "binding"] as const) {
-    if (iface[binding] !== undefined) unsupported(`${path}.${binding}`, `the ${binding} binding`);
-  }
-  if (iface.dhcpOptions) unsupported(`${path}.dhcpOptions`, "DHCP options");
-  if (network.multus) unsupported(`spec.networks[name=${network.name}].multus`, "a Multus network");
-  if (network.resourceClaim) {
-    unsupported(`spec.networks[name=${network.name}].resourceClaim`, "a resource claim network");
-  }
+  const { node, path, transitional, queues } = at;
   if (iface.macAddress !== undefined && !MAC.test(iface.macAddress)) {
     throw new DomainSpecError(
       `${path}.macAddress`,
@@ -74,50 +75,47 @@ function interfaceElement(
         `${path}.bridge: node ${node.name} has no bridge for the pod network: configure the agent's bridge`,
       );
     }
-    return el("interface", { type: "bridge" }, el("source", { bridge: node.bridge }), common);
+    // A tap takes one queue per vCPU, as KubeVirt renders it (`vhost`, the kernel's backend).
+    const driver = queues > 0 && el("driver", { name: "vhost", queues });
+    return el(
+      "interface",
+      { type: "bridge" },
+      el("source", { bridge: node.bridge }),
+      driver,
+      common,
+    );
   }
-  // masquerade is KubeVirt's default binding on the pod network.
-  const v4 = parseCidr(network.pod?.vmNetworkCIDR ?? DEFAULT_VM_NETWORK_CIDR, 4, `${path}`);
-  const v6 = network.pod?.vmIPv6NetworkCIDR;
+  // masquerade is KubeVirt's default binding on the pod network. QEMU's user-mode network has
+  // one queue (libvirt 9.0: "multiqueue is not supported for network interfaces of type user"),
+  // which is all a guest with one vCPU gets under networkInterfaceMultiqueue.
+  if (queues > 1) {
+    throw new DomainSpecError(
+      "spec.domain.devices.networkInterfaceMultiqueue",
+      `${queues} queues for masquerade interface ${JSON.stringify(iface.name)}: ` +
+        "QEMU's user-mode network has one",
+    );
+  }
+  const networkPath = `spec.networks[${at.n}].pod`;
+  const v4Cidr = network.pod?.vmNetworkCIDR ?? DEFAULT_VM_NETWORK_CIDR;
+  const v4 = parseCidr(v4Cidr, 4);
+  if (!v4) throw new DomainSpecError(`${networkPath}.vmNetworkCIDR`, notACidr(v4Cidr, 4));
+  const v6Cidr = network.pod?.vmIPv6NetworkCIDR;
+  const v6 = v6Cidr === undefined ? undefined : parseCidr(v6Cidr, 6);
+  if (v6Cidr !== undefined && !v6) {
+    throw new DomainSpecError(`${networkPath}.vmIPv6NetworkCIDR`, notACidr(v6Cidr, 6));
+  }
+  // libvirt 9.0: "unsupported IPv6 address prefix='120' - must be 64".
+  if (v6 && v6.prefix !== USER_NETWORK_IPV6_PREFIX) {
+    throw new DomainSpecError(
+      `${networkPath}.vmIPv6NetworkCIDR`,
+      "user-mode networking needs a /64 IPv6 network",
+    );
+  }
   return el(
     "interface",
     { type: "user" },
     el("ip", { family: "ipv4", address: v4.address, prefix: v4.prefix }),
-    v6 !== undefined && (() => {
-      const v6Path = `spec.networks[name=${network.name}].pod.vmIPv6NetworkCIDR`;
-      const parsed = parseCidr(v6, 6, v6Path);
-      // libvirt 9.0: "unsupported IPv6 address prefix='120' - must be 64".
-      if (parsed.prefix !== 64) {
-        throw new DomainSpecError(v6Path, "user-mode networking needs a /64 IPv6 network");
-      }
-      return el("ip", { family: "ipv6", address: parsed.address, prefix: parsed.prefix });
-    })(),
+    v6 && el("ip", { family: "ipv6", address: v6.address, prefix: v6.prefix }),
     common,
   );
-}
-
-/** An IPv4 CIDR reduced to its network address, or an IPv6 CIDR checked for shape. */
-export function parseCidr(
-  cidr: string,
-  family: 4 | 6,
-  path: string,
-): { address: string; prefix: number } {
-  const [address = "", prefixText = "", ...rest] = cidr.split("/");
-  const prefix = Number(prefixText);
-  const bad = () =>
-    new DomainSpecError(path, `${JSON.stringify(cidr)} is not an IPv${family} CIDR`);
-  if (rest.length > 0 || !/^\d+$/.test(prefixText)) throw bad();
-  if (family === 6) {
-    if (prefix > 128 || !/^[0-9a-f:]+$/i.test(address) || !address.includes(":")) throw bad();
-    return { address, prefix };
-  }
-  const octets = address.split(".").map((o) => (/^\d{1,3}$/.test(o) ? Number(o) : NaN));
-  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255)) || prefix > 30) throw bad();
-  const value = octets.reduce((acc, o) => acc * 256 + o, 0);
-  const size = 2 ** (32 - prefix);
-  const network = value - (value % size);
-  return {
-    address: [24, 16, 8, 0].map((s) => Math.floor(network / 2 ** s) % 256).join("."),
-    prefix,
-  };
 }

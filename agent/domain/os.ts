@@ -1,6 +1,6 @@
 /** `<os>` (machine, BIOS or EFI, direct kernel boot) and the SMBIOS `<sysinfo>` it points at. */
 import type { VirtualMachineInstanceSpec } from "../../api/mod.ts";
-import { DomainSpecError, unsupported } from "./errors.ts";
+import { DomainSpecError } from "./errors.ts";
 import type { DomainInputs } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
@@ -38,7 +38,6 @@ export function osElement(
       `${JSON.stringify(arch)} is not supported: only amd64`,
     );
   }
-  if (firmware?.acpi) unsupported("spec.domain.firmware.acpi", "ACPI SLIC and MSDM tables");
   const efi = firmware?.bootloader?.efi;
   const kernel = kernelBootElements(spec, inputs);
   const secureBoot = secureBootOf(spec);

@@ -1,5 +1,12 @@
 /** prepareDisks(): every disk's volume made ready on the host, in disk order, for domainXmlFor(). */
-import { type VirtualMachineInstance, type Volume, VOLUME_SOURCES } from "../../api/mod.ts";
+import {
+  NOT_SUPPORTED,
+  SUPPORTED_VOLUME_SOURCES,
+  type VirtualMachineInstance,
+  type Volume,
+  VOLUME_SOURCE_NOTES,
+  VOLUME_SOURCES,
+} from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
 import { prepareClaim, prepareEphemeral } from "./claims.ts";
 import { prepareCloudInit } from "./cloud_init.ts";
@@ -40,10 +47,13 @@ function prepareVolume(
   vmiDir: () => Promise<string>,
 ): Promise<PreparedDisk> {
   const label = volumeLabel(volume.name);
-  if (volume.containerDisk) {
-    throw new TerminalError(
-      `${label}: containerDisk is not supported by denovirt yet: use a DataVolume or hostDisk`,
-    );
+  // The webhooks refuse the same list (api/unsupported.ts): only a VMI that bypassed them or
+  // predates them gets here with a source this agent does not prepare.
+  const kind = VOLUME_SOURCES.find((k) => volume[k] !== undefined);
+  if (!kind || !SUPPORTED_VOLUME_SOURCES.includes(kind)) {
+    const why = (kind && VOLUME_SOURCE_NOTES[kind]) ??
+      `supported volume sources: ${SUPPORTED_VOLUME_SOURCES.join(", ")}`;
+    throw new TerminalError(`${label}: ${kind ?? "no volume source"}: ${NOT_SUPPORTED} (${why})`);
   }
   if (volume.hostDisk) {
     return prepareHostDisk({ ...volume, hostDisk: volume.hostDisk }, ctx.hostDiskRoots);
@@ -67,6 +77,6 @@ function prepareVolume(
     return prepareClaim(volume.name, namespace, claimName, true, ctx)
       .then(async (base) => prepareEphemeral(base, await vmiDir()));
   }
-  const kind = VOLUME_SOURCES.find((k) => volume[k] !== undefined) ?? "this volume source";
-  throw new TerminalError(`${label}: ${kind} is not supported by denovirt yet`);
+  // ephemeral without a persistentVolumeClaim: refused at admission as a required value.
+  throw new TerminalError(`${label}: ${kind}: ${NOT_SUPPORTED} (no claim to start from)`);
 }

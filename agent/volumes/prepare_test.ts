@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { VirtualMachineInstance } from "../../api/mod.ts";
+import {
+  SUPPORTED_VOLUME_SOURCES,
+  type VirtualMachineInstance,
+  type Volume,
+  VOLUME_SOURCES,
+  type VolumeSourceKind,
+} from "../../api/mod.ts";
 import { encodeBase64 } from "../../lib/base64.ts";
 import { TerminalError } from "../../lib/errors.ts";
 import { run } from "../../lib/exec.ts";
@@ -80,7 +86,7 @@ Deno.test("prepareDisks() refuses containerDisk with a message for the VMI's sta
     await assert.rejects(
       prepareDisks(vmi, ctx),
       terminal(
-        /^volume "root": containerDisk is not supported by denovirt yet: use a DataVolume or hostDisk$/,
+        /^volume "root": containerDisk: not supported by denovirt \(container images are not pulled yet: use a DataVolume or a hostDisk\)$/,
       ),
     );
   }));
@@ -89,12 +95,47 @@ Deno.test("prepareDisks() refuses other unsupported sources and disks without vo
   withEnv(async ({ ctx }) => {
     await assert.rejects(
       prepareDisks(vmiWith([{ name: "cm", configMap: { name: "x" } }]), ctx),
-      terminal(/volume "cm": configMap is not supported/),
+      terminal(/volume "cm": configMap: not supported by denovirt \(supported volume sources: /),
+    );
+    await assert.rejects(
+      prepareDisks(vmiWith([{ name: "e", ephemeral: {} }]), ctx),
+      terminal(/volume "e": ephemeral: not supported by denovirt/),
     );
     const vmi = vmiWith([]);
     vmi.spec.domain.devices.disks = [{ name: "orphan" }];
     await assert.rejects(prepareDisks(vmi, ctx), terminal(/Disk "orphan" has no volume/));
   }));
+
+/** A volume of each source kind, as small as the schema allows. */
+const EVERY_SOURCE: Record<VolumeSourceKind, Omit<Volume, "name">> = {
+  containerDisk: { containerDisk: { image: "quay.io/containerdisks/fedora:40" } },
+  persistentVolumeClaim: { persistentVolumeClaim: { claimName: "c" } },
+  dataVolume: { dataVolume: { name: "d" } },
+  cloudInitNoCloud: { cloudInitNoCloud: { userData: "#cloud-config\n" } },
+  cloudInitConfigDrive: { cloudInitConfigDrive: { userData: "#cloud-config\n" } },
+  emptyDisk: { emptyDisk: { capacity: "1Mi" } },
+  hostDisk: { hostDisk: { path: "/nowhere/disk.img", type: "Disk" } },
+  ephemeral: { ephemeral: { persistentVolumeClaim: { claimName: "c" } } },
+  configMap: { configMap: { name: "m" } },
+  secret: { secret: { secretName: "s" } },
+  serviceAccount: { serviceAccount: { serviceAccountName: "a" } },
+  downwardAPI: { downwardAPI: {} },
+  downwardMetrics: { downwardMetrics: {} },
+  sysprep: { sysprep: { secret: { name: "s" } } },
+  memoryDump: { memoryDump: { claimName: "c" } },
+  containerPath: { containerPath: { path: "/x" } },
+};
+
+Deno.test("prepareDisks() prepares exactly the volume sources api/unsupported.ts lists as supported", async () => {
+  for (const kind of VOLUME_SOURCES) {
+    await withEnv(async ({ ctx }) => {
+      const refusal = await prepareDisks(vmiWith([{ name: "v", ...EVERY_SOURCE[kind] }]), ctx)
+        .then(() => "", (error) => String(error));
+      const refused = refusal.includes(`volume "v": ${kind}: not supported by denovirt`);
+      assert.equal(refused, !SUPPORTED_VOLUME_SOURCES.includes(kind), `${kind}: ${refusal}`);
+    });
+  }
+});
 
 Deno.test("prepareDisks() creates a sparse hostDisk for DiskOrCreate and checks Disk", () =>
   withEnv(async ({ base, ctx }) => {

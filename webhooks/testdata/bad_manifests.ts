@@ -3,7 +3,6 @@
 import {
   ALLOWED_DIR,
   goodDataVolume,
-  goodMigration,
   goodReplicaSet,
   goodVm,
   goodVmi,
@@ -306,20 +305,5 @@ export const BAD_MANIFESTS: BadManifest[] = [
       (o) => (o.spec.source = { pvc: { namespace: "elsewhere", name: "golden" } }),
     ),
     expect: ["spec.source.pvc.namespace", "clones only within the DataVolume's namespace"],
-  },
-  {
-    name: "a migration of a VMI that does not exist",
-    object: goodMigration("ghost"),
-    expect: ["spec.vmiName", 'the VMI "default/ghost" does not exist'],
-  },
-  {
-    name: "a migration of a VMI that is not running",
-    object: goodMigration("pending-vmi"),
-    expect: ["spec.vmiName", "it is Scheduled, not Running"],
-  },
-  {
-    name: "a migration of a finished VMI",
-    object: goodMigration("done-vmi"),
-    expect: ["spec.vmiName", "finalized state"],
   },
 ];

@@ -1,5 +1,4 @@
 // Good objects in KubeVirt's format, the base of the webhook tests' good and bad cases.
-import type { VirtualMachineInstance } from "../../api/mod.ts";
 
 // Fixtures poke anywhere in an object.
 // deno-lint-ignore no-explicit-any
@@ -67,9 +66,10 @@ export function goodReplicaSet(): Json {
         metadata: { labels: { app: "workers" } },
         spec: {
           domain: { memory: { guest: "256Mi" }, devices: {} },
+          // Each replica boots from its own overlay of one golden claim.
           volumes: [{
             name: "root",
-            containerDisk: { image: "quay.io/kubevirt/cirros-container-disk-demo:v1.2.0" },
+            ephemeral: { persistentVolumeClaim: { claimName: "workers-golden" } },
           }],
         },
       },
@@ -89,28 +89,14 @@ export function goodDataVolume(): Json {
   };
 }
 
-export function goodMigration(vmiName = "running-vmi"): Json {
+/** A well-formed migration, which denovirt refuses: it has no live migration yet. */
+export function goodMigration(vmiName = "web"): Json {
   return {
     apiVersion: "kubevirt.io/v1",
     kind: "VirtualMachineInstanceMigration",
     metadata: { name: "move-it", namespace: "default" },
     spec: { vmiName },
   };
-}
-
-/** VMIs the migration lookups know. */
-export function knownVmis(): VirtualMachineInstance[] {
-  const vmi = (name: string, phase: "Running" | "Scheduled" | "Succeeded") =>
-    ({
-      ...goodVmi(),
-      metadata: { name, namespace: "default" },
-      status: { phase },
-    }) as VirtualMachineInstance;
-  return [
-    vmi("running-vmi", "Running"),
-    vmi("pending-vmi", "Scheduled"),
-    vmi("done-vmi", "Succeeded"),
-  ];
 }
 
 /** The hostDisk directory the table's webhooks allow. */

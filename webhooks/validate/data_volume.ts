@@ -11,7 +11,7 @@ import {
 } from "../review.ts";
 import { at, type Path } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
-import { unsupportedInDataVolumeSpec } from "./unsupported.ts";
+import { refusedInDataVolumeSpec } from "./unsupported.ts";
 
 /** Causes for a DataVolume spec at `base`, for a DataVolume in `namespace` when it is known. */
 export function checkDataVolumeSpec(
@@ -19,7 +19,7 @@ export function checkDataVolumeSpec(
   base: Path,
   namespace?: string,
 ): Cause[] {
-  const causes = unsupportedInDataVolumeSpec(spec, base);
+  const causes = refusedInDataVolumeSpec(spec, base);
   const clone = spec.source?.pvc;
   if (clone && namespace !== undefined && clone.namespace !== namespace) {
     // Reading another namespace's disk would need an authorization check of its own.

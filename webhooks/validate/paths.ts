@@ -7,8 +7,3 @@ export type Path = readonly PropertyKey[];
 export function at(base: Path, ...more: PropertyKey[]): string {
   return fieldPath([...base, ...more]);
 }
-
-/** Whether a field is set: present, and not an empty list. */
-export function isSet(value: unknown): boolean {
-  return value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0);
-}

@@ -1,10 +1,12 @@
 // CPU and memory of a VMI spec: quantities that make sense together (KubeVirt's rules).
-import { parseQuantity, type Quantity, type VirtualMachineInstanceSpec } from "../../api/mod.ts";
+import {
+  MIN_MEMORY_BYTES,
+  parseQuantity,
+  type Quantity,
+  type VirtualMachineInstanceSpec,
+} from "../../api/mod.ts";
 import { type Cause, cause } from "../review.ts";
 import { at, type Path } from "./paths.ts";
-
-/** KubeVirt's smallest memory request: 1M (10^6 bytes). */
-export const MIN_MEMORY_BYTES = 1_000_000n;
 
 /** Causes for negative, too small or inconsistent requests, limits and guest memory. */
 export function checkResources(

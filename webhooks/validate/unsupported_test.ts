@@ -1,44 +1,32 @@
 import assert from "node:assert/strict";
 import type { DataVolumeSpec, VirtualMachineInstanceSpec } from "../../api/mod.ts";
-import { unsupportedInDataVolumeSpec, unsupportedInVmiSpec } from "./unsupported.ts";
+import { runnableSpec } from "../../api/testdata/refusals.ts";
+import { refusedInDataVolumeSpec, refusedInVmiSpec } from "./unsupported.ts";
 
-Deno.test("unsupportedInVmiSpec() names every feature denovirt cannot honour, and only those", () => {
-  const spec = {
-    domain: {
-      cpu: { dedicatedCpuPlacement: false, isolateEmulatorThread: true },
-      memory: { hugepages: { pageSize: "2Mi" } },
-      devices: {
-        gpus: [],
-        hostDevices: [{ name: "x" }],
-        interfaces: [{ name: "a", passt: {} }, { name: "b", bridge: {} }],
-      },
-    },
-    networks: [{ name: "a", resourceClaim: {} }, { name: "b", multus: { networkName: "n" } }],
-    volumes: [{ name: "s", secret: { secretName: "x" } }, {
-      name: "c",
-      containerDisk: { image: "i" },
-    }],
-  } as unknown as VirtualMachineInstanceSpec;
-  assert.deepEqual(unsupportedInVmiSpec(spec, ["spec"]).map((c) => c.field), [
-    "spec.domain.devices.hostDevices",
-    "spec.domain.cpu.isolateEmulatorThread",
-    "spec.domain.memory.hugepages",
-    "spec.volumes[0].secret",
-    "spec.domain.devices.interfaces[0].passt",
-    "spec.networks[0].resourceClaim",
+Deno.test("refusedInVmiSpec() names each refused field below the base, with its cause type", () => {
+  const spec = runnableSpec();
+  spec.domain.devices.hostDevices = [{ name: "x" }];
+  spec.domain.devices.gpus = [];
+  spec.domain.cpu.dedicatedCpuPlacement = false;
+  spec.domain.devices.disks[0] = { name: "root", cdrom: { bus: "virtio" } };
+  spec.volumes.push({ name: "scratch", ephemeral: {} });
+  const causes = refusedInVmiSpec(spec as VirtualMachineInstanceSpec, ["spec", "template", "spec"]);
+  assert.deepEqual(causes.map((c) => [c.field, c.type]), [
+    ["spec.template.spec.domain.devices.hostDevices", "FieldValueNotSupported"],
+    ["spec.template.spec.domain.devices.disks[0].cdrom.bus", "FieldValueInvalid"],
+    ["spec.template.spec.volumes[1].ephemeral.persistentVolumeClaim", "FieldValueRequired"],
   ]);
+  assert.equal(
+    causes[0]?.message,
+    "not supported by denovirt (no device passthrough)",
+  );
 });
 
-Deno.test("unsupportedInDataVolumeSpec() allows http, blank and pvc sources only", () => {
-  const spec = {
-    source: { s3: { url: "s3://b/k" } },
-    sourceRef: { kind: "DataSource", name: "x" },
-  } as unknown as DataVolumeSpec;
-  assert.deepEqual(
-    unsupportedInDataVolumeSpec(spec, ["spec"]).map((c) => `${c.field}: ${c.message}`),
-    [
-      "spec.sourceRef: not supported by denovirt (no DataSources; give the source itself)",
-      "spec.source.s3: not supported by denovirt (supported sources: http, blank, pvc)",
-    ],
-  );
+Deno.test("refusedInDataVolumeSpec() names refused sources below the base", () => {
+  const spec = { source: { registry: { url: "docker://x" } } } as unknown as DataVolumeSpec;
+  assert.deepEqual(refusedInDataVolumeSpec(spec, ["spec", "dataVolumeTemplates", 0, "spec"]), [{
+    field: "spec.dataVolumeTemplates[0].spec.source.registry",
+    message: "not supported by denovirt (supported sources: http, blank, pvc)",
+    type: "FieldValueNotSupported",
+  }]);
 });

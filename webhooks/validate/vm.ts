@@ -1,5 +1,9 @@
 // The VirtualMachine validator: schema, template, dataVolumeTemplates, run strategy.
-import { VirtualMachineSchema, type VirtualMachineSpec } from "../../api/mod.ts";
+import {
+  UNSUPPORTED_VM_SPEC_FIELDS,
+  VirtualMachineSchema,
+  type VirtualMachineSpec,
+} from "../../api/mod.ts";
 import { RUNNING_DEPRECATED_WARNING } from "../defaults/vm.ts";
 import {
   type Cause,
@@ -12,7 +16,7 @@ import {
 import { checkDataVolumeSpec } from "./data_volume.ts";
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
-import { UNSUPPORTED_VM_SPEC_FIELDS, unsupportedFields } from "./unsupported.ts";
+import { refusedFields } from "./unsupported.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
 
 const TEMPLATE = ["spec", "template", "spec"] as const;
@@ -28,7 +32,7 @@ export function validateVirtualMachine(ctx: ReviewContext): Verdict {
   if (vm) {
     causes.push(...checkVmiSpec(vm.spec.template.spec, TEMPLATE, ctx.config));
     causes.push(...checkDataVolumeTemplates(vm.spec, ctx.namespace));
-    causes.push(...unsupportedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
+    causes.push(...refusedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
     if (vm.spec.running !== undefined) warnings.push(RUNNING_DEPRECATED_WARNING);
   }
   return verdictOf(causes, warnings);

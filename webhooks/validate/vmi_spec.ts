@@ -4,7 +4,7 @@ import { type Cause, cause, type WebhookConfig } from "../review.ts";
 import { checkBootOrder, checkDisksAndVolumes, checkInterfacesAndNetworks } from "./devices.ts";
 import { at, type Path } from "./paths.ts";
 import { checkResources } from "./resources.ts";
-import { unsupportedInVmiSpec } from "./unsupported.ts";
+import { refusedInVmiSpec } from "./unsupported.ts";
 import { checkVolumes } from "./volumes.ts";
 
 /** KubeVirt's emulated machines on amd64: q35 and its versions (pc-q35-*). */
@@ -28,7 +28,7 @@ export function checkVmiSpec(
     ...checkResources(spec, base, true),
     ...checkVolumes(spec, base, config),
     ...checkDomain(spec, base),
-    ...unsupportedInVmiSpec(spec, base),
+    ...refusedInVmiSpec(spec, base),
   ];
 }
 

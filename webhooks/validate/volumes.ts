@@ -3,10 +3,12 @@
 import { posix } from "node:path";
 import {
   type CloudInitSource,
+  NOT_SUPPORTED,
   parseQuantity,
   type Quantity,
   type VirtualMachineInstanceSpec,
 } from "../../api/mod.ts";
+import { decodeBase64 } from "../../lib/base64.ts";
 import { type Cause, cause, type WebhookConfig } from "../review.ts";
 import { at, type Path } from "./paths.ts";
 
@@ -110,6 +112,13 @@ export function checkCloudInit(source: CloudInitSource, base: Path): Cause[] {
       const clean = encoded.replace(/\s+/g, "");
       if (!BASE64.test(clean)) {
         causes.push(cause(at(base, d.base64), "is not valid base64"));
+      } else if (!isUtf8(decodeBase64(clean))) {
+        // The agent writes user and network data as text files onto the cloud-init medium.
+        causes.push(cause(
+          at(base, d.base64),
+          `${NOT_SUPPORTED} (${d.kind} data that is not UTF-8 text, such as gzip)`,
+          "FieldValueNotSupported",
+        ));
       } else {size = Math.floor(clean.length / 4) * 3 -
           (clean.endsWith("==") ? 2 : clean.endsWith("=") ? 1 : 0);}
     }
@@ -171,4 +180,13 @@ function positive(quantity: Quantity, field: string): Cause[] {
     return [];
   }
   return [cause(field, `${JSON.stringify(String(quantity))}: must be greater than 0`)];
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }

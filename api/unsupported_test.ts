@@ -1,0 +1,96 @@
+import assert from "node:assert/strict";
+import { fieldPath } from "./errors.ts";
+import { EACH } from "./refusals.ts";
+import { refusalsOfVmiSpec } from "./runnable.ts";
+import {
+  refusedSpec,
+  runnableSpec,
+  UNSUPPORTED_CASES,
+  UNUSABLE_CASES,
+} from "./testdata/refusals.ts";
+import { UNSUPPORTED_VMI_SPEC_FIELDS } from "./unsupported.ts";
+import { unsupportedInDataVolumeSpec } from "./unsupported_kinds.ts";
+import type { DataVolumeSpec } from "./data_volume.ts";
+import type { VirtualMachineInstanceSpec } from "./vmi_spec.ts";
+
+const pathsOf = (spec: unknown, offers = {}) =>
+  refusalsOfVmiSpec(spec as VirtualMachineInstanceSpec, offers).map((r) => fieldPath(r.path));
+
+Deno.test("refusalsOfVmiSpec() refuses nothing of a spec the agent runs", () => {
+  assert.deepEqual(pathsOf(runnableSpec()), []);
+});
+
+for (const c of [...UNSUPPORTED_CASES, ...UNUSABLE_CASES]) {
+  Deno.test(`refusalsOfVmiSpec() refuses ${c.name} at ${c.path}`, () => {
+    const refusals = refusalsOfVmiSpec(refusedSpec(c) as VirtualMachineInstanceSpec);
+    const found = refusals.find((r) => fieldPath(r.path) === c.path);
+    assert.ok(found, `no refusal at ${c.path}: ${JSON.stringify(refusals)}`);
+    assert.match(found.message, new RegExp(c.says.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+  });
+}
+
+Deno.test("refusalsOfVmiSpec() has a case for every entry of UNSUPPORTED_VMI_SPEC_FIELDS", () => {
+  const refused = UNSUPPORTED_CASES.flatMap((c) =>
+    refusalsOfVmiSpec(refusedSpec(c) as VirtualMachineInstanceSpec).map((r) => r.path)
+  );
+  for (const rule of UNSUPPORTED_VMI_SPEC_FIELDS) {
+    const matches = (path: readonly (string | number)[]) =>
+      path.length === rule.path.length &&
+      rule.path.every((segment, i) =>
+        segment === EACH ? typeof path[i] === "number" : segment === path[i]
+      );
+    assert.ok(refused.some(matches), `no case refuses ${rule.path.map(String).join(".")}`);
+  }
+});
+
+Deno.test("refusalsOfVmiSpec() lets a node that offers a pod bridge, host kernels or block volumes have them", () => {
+  const spec = runnableSpec();
+  spec.domain.devices.interfaces[0] = { name: "default", bridge: {} };
+  spec.domain.devices.disks[0] = { name: "root", lun: {} };
+  spec.domain.firmware = { kernelBoot: { container: { image: "k" } } };
+  assert.deepEqual(pathsOf(spec), [
+    "domain.firmware.kernelBoot",
+    "domain.devices.disks[0].lun",
+    "domain.devices.interfaces[0].bridge",
+  ]);
+  assert.deepEqual(pathsOf(spec, { podBridge: true, hostKernel: true, blockVolumes: true }), []);
+});
+
+Deno.test("refusalsOfVmiSpec() allows multi-queue NICs with 1 vCPU, on a pod bridge, and for e1000", () => {
+  const spec = runnableSpec();
+  spec.domain.devices.networkInterfaceMultiqueue = true;
+  assert.deepEqual(pathsOf(spec), []);
+  spec.domain.cpu.cores = 4;
+  assert.deepEqual(pathsOf(spec), ["domain.devices.networkInterfaceMultiqueue"]);
+  spec.domain.devices.interfaces[0].model = "e1000";
+  assert.deepEqual(pathsOf(spec), []);
+  spec.domain.devices.interfaces[0] = { name: "default", bridge: {} };
+  assert.deepEqual(pathsOf(spec, { podBridge: true }), []);
+});
+
+Deno.test("refusalsOfVmiSpec() says why with the multi-queue refusal", () => {
+  const spec = runnableSpec();
+  spec.domain.devices.networkInterfaceMultiqueue = true;
+  spec.domain.cpu.cores = 2;
+  const [refusal] = refusalsOfVmiSpec(spec as VirtualMachineInstanceSpec);
+  assert.equal(
+    refusal?.message,
+    'not supported by denovirt (2 queues, one per vCPU, for interface "default": ' +
+      "denovirt's masquerade runs on QEMU's user-mode network, which has one queue; use 1 vCPU " +
+      "or leave networkInterfaceMultiqueue unset)",
+  );
+});
+
+Deno.test("unsupportedInDataVolumeSpec() allows http, blank and pvc sources only", () => {
+  const spec = {
+    source: { s3: { url: "s3://b/k" } },
+    sourceRef: { kind: "DataSource", name: "x" },
+  } as unknown as DataVolumeSpec;
+  assert.deepEqual(
+    unsupportedInDataVolumeSpec(spec).map((r) => `${fieldPath(r.path)}: ${r.message}`),
+    [
+      "sourceRef: not supported by denovirt (no DataSources; give the source itself)",
+      "source.s3: not supported by denovirt (supported sources: http, blank, pvc)",
+    ],
+  );
+});
