@@ -1,21 +1,12 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
 import { join } from "node:path";
-import {
-  AGENT_FINALIZER,
-  FIELD_MANAGERS,
-  ownedVmiStatusFields,
-  type VirtualMachineInstanceStatus,
-  type VMI,
-} from "../../api/mod.ts";
-import { dropManagedFields } from "../../lib/cache.ts";
+import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
-import { virtualMachineInstances } from "../../lib/kube/resources.ts";
 import type { Logger } from "../../lib/log.ts";
-import { mergePatchOf } from "../../lib/merge_patch.ts";
 import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
 import {
   DomainNotFoundError,
@@ -32,6 +23,7 @@ import {
   type VolumeContext,
 } from "../volumes/mod.ts";
 import type { PassMemory } from "./memory.ts";
+import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
 
 export interface ApplyContext {
@@ -42,11 +34,6 @@ export interface ApplyContext {
   events: EventRecorder;
   memory: PassMemory;
   log: Logger;
-}
-
-/** A VMI write refused because the VMI is not bound to this node. */
-export class NotOurVmiError extends Error {
-  override name = "NotOurVmiError";
 }
 
 /**
@@ -159,71 +146,6 @@ async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
-}
-
-/** The VMI, checked to be bound to this node: the agent writes no other. */
-function boundHere(vmi: VMI | undefined, node: string): VMI {
-  if (!vmi) throw new Error("Cannot act on a VMI that is gone");
-  const bound = vmi.status?.nodeName;
-  if (bound !== node) {
-    throw new NotOurVmiError(
-      `Cannot change VMI ${vmi.metadata.namespace}/${vmi.metadata.name}: it is bound to ` +
-        `${bound ? `node ${bound}` : "no node"}, not to ${node}`,
-    );
-  }
-  return vmi;
-}
-
-async function patchFinalizers(
-  vmi: VMI,
-  finalizers: string[],
-  ctx: ApplyContext,
-): Promise<VMI> {
-  const { namespace, name, resourceVersion } = vmi.metadata;
-  // The resourceVersion makes the patch fail if the VMI changed since it was checked.
-  const updated = await ctx.rest.patch<VMI>(
-    virtualMachineInstances,
-    { namespace: namespace!, name: name! },
-    { metadata: { resourceVersion, finalizers } },
-    { type: "merge", fieldManager: FIELD_MANAGERS.agent },
-  );
-  return remember(vmi, updated, ctx);
-}
-
-/** Patches the status fields the agent owns (api/ownership.ts), guarded by the version read. */
-async function writeStatus(
-  vmi: VMI,
-  status: VirtualMachineInstanceStatus,
-  ctx: ApplyContext,
-): Promise<VMI> {
-  const owned = ownedVmiStatusFields("agent", vmi.status);
-  const patch = mergePatchOf(vmi.status, status as Record<string, unknown>, owned);
-  if (!patch) return vmi;
-  const { namespace, name, resourceVersion } = vmi.metadata;
-  const updated = await ctx.rest.patch<VMI>(
-    virtualMachineInstances,
-    { namespace: namespace!, name: name! },
-    { metadata: { resourceVersion }, status: patch },
-    { type: "merge", subresource: "status", fieldManager: FIELD_MANAGERS.agent },
-  );
-  ctx.log.info("VMI status written", {
-    vmi: `${vmi.metadata.namespace}/${vmi.metadata.name}`,
-    phase: status.phase,
-  });
-  return remember(vmi, updated, ctx);
-}
-
-/** Keeps what was written, so that the next pass does not act on the older cached copy. */
-function remember(
-  before: VMI,
-  after: VMI,
-  ctx: ApplyContext,
-): VMI {
-  const object = dropManagedFields(after);
-  const key = `${before.metadata.namespace}/${before.metadata.name}`;
-  const replaced = ctx.memory.written.get(key)?.replaced ?? before.metadata.resourceVersion ?? "";
-  ctx.memory.written.set(key, { replaced, object });
-  return object;
 }
 
 /**
