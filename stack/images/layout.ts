@@ -98,25 +98,18 @@ export async function readImageLayout(dir: string): Promise<ImageLayout> {
   const tag = entry?.annotations?.[REF_NAME_ANNOTATION];
   if (!entry?.digest || !tag) throw new Error(`Cannot read image layout ${dir}: no named manifest`);
   const manifest = JSON.parse(await Deno.readTextFile(blobPath(dir, entry.digest)));
+  if (!manifest.config?.digest || manifest.layers?.length !== 1) {
+    throw new Error(`Cannot read image layout ${dir}: not a one-layer image manifest`);
+  }
   const config = JSON.parse(await Deno.readTextFile(blobPath(dir, manifest.config.digest)));
-  const layerDescriptor = manifest.layers?.[0];
-  const layer = {
-    digest: layerDescriptor.digest,
-    size: layerDescriptor.size,
-    diffId: config.rootfs.diff_ids[0],
-  };
+  const { digest, size } = manifest.layers[0];
+  const layer = { digest, size, diffId: config.rootfs?.diff_ids?.[0] };
   const documents = imageDocumentsOf(layer, { architecture: config.architecture, os: config.os });
   if (documents.ociManifest.descriptor.digest !== entry.digest) {
     throw new Error(`Cannot read image layout ${dir}: its manifest was not written by denovirt`);
   }
-  for (
-    const digest of [
-      layer.digest,
-      ...Object.values(documents).map((b) => b.descriptor.digest),
-    ]
-  ) {
-    await Deno.stat(blobPath(dir, digest));
-  }
+  const blobs = [layer.digest, ...Object.values(documents).map((b) => b.descriptor.digest)];
+  for (const blob of blobs) await Deno.stat(blobPath(dir, blob));
   return { dir, tag, layer, documents };
 }
 
