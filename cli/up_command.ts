@@ -1,6 +1,7 @@
 /** `denovirt up`: the local stack, ready to use. */
 import { parseArgs } from "node:util";
 import { up } from "../stack/up.ts";
+import { registryHints } from "../stack/stack_registry.ts";
 
 /** Bring the stack up and print what to try next. */
 export async function upCommand(args: string[]): Promise<number> {
@@ -35,6 +36,8 @@ export async function upCommand(args: string[]): Promise<number> {
       `  KUBECONFIG=${stack.paths.kubeconfig} npx -y deno@2.9.6 task cli console demo   # Ctrl+] leaves`,
       `  KUBECONFIG=${stack.paths.kubeconfig} npx -y deno@2.9.6 task cli stop demo`,
       "  npx -y deno@2.9.6 task down        # stop it (down --purge also removes its home)",
+      "",
+      ...registryHints(stack.ports),
     ].join("\n"),
   );
   return 0;

@@ -56,17 +56,41 @@ export function objectsOf(text: string, values: ManifestValues, source: string):
     .filter((o): o is ManifestObject => o !== null && typeof o === "object");
 }
 
-/** Server-side apply every object of the given files, in order; returns how many were applied. */
+/**
+ * Server-side apply every object of the given files, in order; returns how many were applied.
+ * An object that a later file defines again is applied once, as the later file has it.
+ */
 export async function applyFiles(access: ApiAccess, files: string[], values: ManifestValues) {
   const discovery = new Discovery(access);
-  let applied = 0;
+  const all: SourcedObject[] = [];
   for (const file of files) {
     for (const object of objectsOf(await Deno.readTextFile(file), values, file)) {
-      await applyObject(access, discovery, object, file);
-      applied++;
+      all.push({ object, file });
     }
   }
-  return applied;
+  const effective = withoutReplaced(all);
+  for (const { object, file } of effective) await applyObject(access, discovery, object, file);
+  return effective.length;
+}
+
+/** An object and the file it came from. */
+export interface SourcedObject {
+  object: ManifestObject;
+  file: string;
+}
+
+/**
+ * The objects without those that a later one of the same kind, namespace and name replaces: so
+ * `manifests/local/` can give an object of `manifests/base/` the local stack's values, and the
+ * object never holds the base values in between.
+ */
+export function withoutReplaced(items: SourcedObject[]): SourcedObject[] {
+  const key = ({ object }: SourcedObject) =>
+    `${object.apiVersion}/${object.kind}/${
+      object.metadata.namespace ?? ""
+    }/${object.metadata.name}`;
+  const last = new Map(items.map((item, index) => [key(item), index]));
+  return items.filter((item, index) => last.get(key(item)) === index);
 }
 
 async function applyObject(

@@ -16,6 +16,8 @@ import { answersOk, httpsClient } from "./readiness.ts";
 export interface Component {
   spec: DaemonSpec;
   ready: () => Promise<boolean>;
+  /** Runs before each start (e.g. writes the component's config file). */
+  prepare?: () => Promise<void>;
   /** How long a cold start may take before it counts as failed. */
   timeoutMs: number;
 }

@@ -10,7 +10,7 @@ export interface DownOptions {
 }
 
 /** Roles first (they talk to the rest), then libvirt, then the control plane from the top down. */
-const STOP_ORDER = ["controllers", "webhooks", "agent"];
+const STOP_ORDER = ["controllers", "webhooks", "agent", "registry"];
 const CONTROL_PLANE_STOP_ORDER = [
   "kube-scheduler",
   "kube-controller-manager",

@@ -1,4 +1,4 @@
-/** Values the local stack fills into `manifests/`: the CA bundle and the loopback endpoints of the roles. */
+/** Values the local stack fills into `manifests/`: the CA bundle and loopback endpoints (roles, registry). */
 import { encodeBase64 } from "../lib/base64.ts";
 import type { StackPaths } from "./paths.ts";
 import { pkiFiles } from "./pki.ts";
@@ -14,5 +14,6 @@ export async function manifestValues(
     CA_BUNDLE: encodeBase64(new TextEncoder().encode(ca)),
     WEBHOOKS_PORT: String(ports.webhooks),
     SUBRESOURCES_PORT: String(ports.subresources),
+    REGISTRY_PORT: String(ports.registry),
   };
 }

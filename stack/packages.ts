@@ -18,6 +18,10 @@ export const STACK_PACKAGES = [
   "syslinux-common",
   "openssl",
   "iproute2",
+  // The loopback OCI registry, its htpasswd files, and an independent client of it.
+  "docker-registry",
+  "apache2-utils",
+  "skopeo",
 ];
 
 /** The packages of `names` that dpkg does not have installed. */

@@ -10,6 +10,8 @@ export interface StackPaths {
   etcdData: string;
   libvirt: string;
   data: string;
+  /** The loopback OCI registry: its config and its storage. */
+  registry: string;
   portsFile: string;
 }
 
@@ -31,6 +33,7 @@ export function stackPaths(home = defaultHome()): StackPaths {
     etcdData: join(home, "etcd"),
     libvirt: join(home, "libvirt"),
     data: join(home, "data"),
+    registry: join(home, "registry"),
     portsFile: join(home, "ports.json"),
   };
 }

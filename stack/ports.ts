@@ -10,6 +10,7 @@ export const PORT_NAMES = [
   "subresources",
   "agent",
   "controllersHealth",
+  "registry",
 ] as const;
 
 export type PortName = typeof PORT_NAMES[number];

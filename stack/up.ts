@@ -16,6 +16,7 @@ import { httpsClient, waitUntil } from "./readiness.ts";
 import { manifestValues } from "./manifest_values.ts";
 import { startRoles } from "./roles.ts";
 import { ensureDemoVm } from "./demo.ts";
+import { publishStackFixture, stackRegistry, stackRegistryComponent } from "./stack_registry.ts";
 
 export interface UpOptions {
   home?: string;
@@ -32,6 +33,8 @@ export interface RunningStack {
   server: string;
   libvirtUri: string;
   kvm: boolean;
+  /** The stack's registry, `127.0.0.1:<port>`. */
+  registry: string;
 }
 
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
@@ -87,6 +90,8 @@ async function bringUp(
     started.push(name);
     say(`Started ${name}`);
   }
+  await ensureRunning(paths, stackRegistryComponent(paths, ports), say, started);
+  await publishStackFixture(ports, say);
   const pki = pkiFiles(paths.pki);
   const admin = {
     server: apiserverUrl(ports),
@@ -106,7 +111,14 @@ async function bringUp(
     await startRoles(paths, ports, libvirt, say, started);
     if (options.demo) await ensureDemoVm(paths, admin, say);
   }
-  return { paths, ports, server: apiserverUrl(ports), libvirtUri: libvirt.uri, kvm: libvirt.kvm };
+  return {
+    paths,
+    ports,
+    server: apiserverUrl(ports),
+    libvirtUri: libvirt.uri,
+    kvm: libvirt.kvm,
+    registry: stackRegistry(ports).host,
+  };
 }
 
 async function ensureRunning(
@@ -120,6 +132,7 @@ async function ensureRunning(
   if ((await runningPid(paths, name)) !== undefined) {
     // Running but not answering: wait for it as for a fresh start.
   } else {
+    await component.prepare?.();
     await startDaemon(paths, component.spec);
     started.push(name);
     say(`Started ${name}`);

@@ -1,0 +1,16 @@
+/**
+ * The ConfigMap of denovirt's settings (manifests/base/30-denovirt-config.yaml; the local stack
+ * fills in its own values from manifests/local/) and the reading of its keys.
+ */
+
+/** The namespace denovirt's roles run in and keep their settings in. */
+export const DENOVIRT_NAMESPACE = "denovirt";
+/** The ConfigMap that holds denovirt's settings. */
+export const DENOVIRT_CONFIG_MAP = "denovirt-config";
+/** Registries reached over plain HTTP or unchecked TLS: one `host[:port]` per line. */
+export const INSECURE_REGISTRIES_KEY = "insecureRegistries";
+
+/** The registries an `insecureRegistries` value lists; blank lines and surrounding spaces do not count. */
+export function insecureRegistriesOf(value: string | undefined): string[] {
+  return (value ?? "").split("\n").map((line) => line.trim()).filter((line) => line !== "");
+}

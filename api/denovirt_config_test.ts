@@ -1,0 +1,11 @@
+import assert from "node:assert/strict";
+import { insecureRegistriesOf } from "./denovirt_config.ts";
+
+Deno.test("insecureRegistriesOf() reads one host[:port] per line and skips blank ones", () => {
+  assert.deepEqual(insecureRegistriesOf("127.0.0.1:5000\n\n  registry.lan \n"), [
+    "127.0.0.1:5000",
+    "registry.lan",
+  ]);
+  assert.deepEqual(insecureRegistriesOf(""), []);
+  assert.deepEqual(insecureRegistriesOf(undefined), []);
+});
