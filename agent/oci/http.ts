@@ -44,7 +44,8 @@ export async function get(
   const failure = (error: unknown) => {
     clearTimeout(timer);
     if (signal.aborted) return signal.reason;
-    if (error instanceof OciError) return error;
+    // A missing permission is the deployment's fault, not the registry's: keep its message.
+    if (error instanceof OciError || error instanceof Deno.errors.NotCapable) return error;
     if (timedOut) {
       return retryable(
         "RegistryUnavailable",

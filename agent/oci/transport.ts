@@ -59,6 +59,9 @@ function sendUnverified(url: URL, headers: Headers, signal: AbortSignal): Promis
       method: "GET",
       headers: Object.fromEntries(headers),
       rejectUnauthorized: false,
+      // Nothing is verified; an empty list also spares loading the system's CAs, which needs the
+      // sys permission "ca" that the agent does not have.
+      ca: [],
       agent: false,
       signal,
     }, (answer) => {
