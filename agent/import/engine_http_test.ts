@@ -265,14 +265,19 @@ Deno.test("runImport() fails retryably when the server sends nothing for idleTim
     try {
       const first = new Uint8Array(256 * 1024).fill(1);
       await withServer(() => stallingBody(4 * MiB, first, release), async (server) => {
-        const error = await importFails(
-          runImport(httpRequest(dir, server.url("/slow"), {}, { idleTimeoutMs: 300 })),
-          "Timeout",
-          true,
-        );
-        assert.match(error.message, /sent nothing for 0.3 s/);
-        await assertNothingLeft(dir);
-        resolve();
+        // Released before the server shuts down (which waits for the stalled body), also when
+        // an assertion fails: a failure must show, not hang.
+        try {
+          const error = await importFails(
+            runImport(httpRequest(dir, server.url("/slow"), {}, { idleTimeoutMs: 300 })),
+            "Timeout",
+            true,
+          );
+          assert.match(error.message, /sent nothing for 0.3 s/);
+          await assertNothingLeft(dir);
+        } finally {
+          resolve();
+        }
       });
     } finally {
       resolve();
@@ -287,35 +292,41 @@ Deno.test("runImport() stops at once on abort while the server stalls, xz runnin
       xz: packed.subarray(0, packed.length - 64),
     };
     const { promise: release, resolve } = Promise.withResolvers<void>();
+    const abortEach = async (server: { url(path: string): string }) => {
+      for (const name of Object.keys(firsts)) {
+        const { promise: started, resolve: receiving } = Promise.withResolvers<void>();
+        const abort = new AbortController();
+        const importing = runImport(
+          httpRequest(dir, server.url(`/${name}`), {}, {
+            signal: abort.signal,
+            onProgress: () => receiving(),
+          }),
+        );
+        await started;
+        if (name === "xz") {
+          // Abort once xz's output reaches the disk, so that xz is surely running.
+          const partial = join(dir, ".import", "disk.img.part");
+          await until(async () =>
+            ((await Deno.stat(partial).catch(() => undefined))?.size ?? 0) > 0
+          );
+        }
+        const before = performance.now();
+        abort.abort();
+        await assert.rejects(importing, (error: Error) => error.name === "AbortError");
+        assert.ok(performance.now() - before < 1000, `${name}: the abort took too long`);
+        await assertNothingLeft(dir);
+      }
+    };
     try {
       await withServer((req) => {
         const first = firsts[new URL(req.url).pathname.slice(1) as keyof typeof firsts];
         return stallingBody(first.length + MiB, first, release);
       }, async (server) => {
-        for (const name of Object.keys(firsts)) {
-          const { promise: started, resolve: receiving } = Promise.withResolvers<void>();
-          const abort = new AbortController();
-          const importing = runImport(
-            httpRequest(dir, server.url(`/${name}`), {}, {
-              signal: abort.signal,
-              onProgress: () => receiving(),
-            }),
-          );
-          await started;
-          if (name === "xz") {
-            // Abort once xz's output reaches the disk, so that xz is surely running.
-            const partial = join(dir, ".import", "disk.img.part");
-            await until(async () =>
-              ((await Deno.stat(partial).catch(() => undefined))?.size ?? 0) > 0
-            );
-          }
-          const before = performance.now();
-          abort.abort();
-          await assert.rejects(importing, (error: Error) => error.name === "AbortError");
-          assert.ok(performance.now() - before < 1000, `${name}: the abort took too long`);
-          await assertNothingLeft(dir);
+        try {
+          await abortEach(server);
+        } finally {
+          resolve();
         }
-        resolve();
       });
     } finally {
       resolve();
