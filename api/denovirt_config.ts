@@ -10,7 +10,12 @@ export const DENOVIRT_CONFIG_MAP = "denovirt-config";
 /** Registries reached over plain HTTP or unchecked TLS: one `host[:port]` per line. */
 export const INSECURE_REGISTRIES_KEY = "insecureRegistries";
 
-/** The registries an `insecureRegistries` value lists; blank lines and surrounding spaces do not count. */
+/**
+ * The registries an `insecureRegistries` value lists, lower case (host names are); blank lines,
+ * surrounding spaces and `#` comments do not count.
+ */
 export function insecureRegistriesOf(value: string | undefined): string[] {
-  return (value ?? "").split("\n").map((line) => line.trim()).filter((line) => line !== "");
+  return (value ?? "").split("\n")
+    .map((line) => line.replace(/#.*/, "").trim().toLowerCase())
+    .filter((line) => line !== "");
 }

@@ -9,3 +9,10 @@ Deno.test("insecureRegistriesOf() reads one host[:port] per line and skips blank
   assert.deepEqual(insecureRegistriesOf(""), []);
   assert.deepEqual(insecureRegistriesOf(undefined), []);
 });
+
+Deno.test("insecureRegistriesOf() skips # comments and lower-cases the hosts", () => {
+  assert.deepEqual(
+    insecureRegistriesOf("Registry.Lab:443  # the lab\n# old.example\n"),
+    ["registry.lab:443"],
+  );
+});

@@ -30,3 +30,5 @@ export * from "./refusals.ts";
 export * from "./unsupported.ts";
 export * from "./unsupported_kinds.ts";
 export * from "./runnable.ts";
+export * from "./denovirt_config.ts";
+export * from "./image_reference.ts";
