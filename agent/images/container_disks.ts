@@ -1,0 +1,61 @@
+/**
+ * containerDisk volumes for the VMI controller: the image (pulled into the node's cache as the
+ * volume's policy asks, with its imagePullSecret), leased to the VMI until its files go, and
+ * kubelet-style Events on the VMI while it is pulled.
+ */
+import type { ContainerDiskSource, VirtualMachineInstance } from "../../api/mod.ts";
+import type { EventRecorder } from "../../lib/events.ts";
+import type { KubeObject } from "../../lib/kube/object.ts";
+import { PullError } from "./pull_error.ts";
+import { credentialsOfPullSecret, PullSecretError } from "./pull_secret.ts";
+import type { ImagePuller } from "./puller.ts";
+import type { ImageStore } from "./store.ts";
+
+export interface ContainerDisksOptions {
+  puller: ImagePuller;
+  store: ImageStore;
+  events: EventRecorder;
+  /** A Secret's `data`, or undefined when it does not exist. */
+  getSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+}
+
+/** The VolumeContext parts for containerDisks. */
+export function containerDisks(opts: ContainerDisksOptions) {
+  return {
+    async containerDisk(vmi: VirtualMachineInstance, source: ContainerDiskSource) {
+      const namespace = vmi.metadata.namespace ?? "default";
+      const credentials = source.imagePullSecret
+        ? await pullSecret(opts, namespace, source.imagePullSecret)
+        : undefined;
+      const entry = await opts.puller.ensure({
+        image: source.image,
+        policy: source.imagePullPolicy ?? "IfNotPresent",
+        ...(source.path ? { path: source.path } : {}),
+        ...(credentials
+          ? { credentials, credentialsKey: `${namespace}/${source.imagePullSecret}` }
+          : {}),
+        onEvent: (type, reason, message) =>
+          void opts.events.record(vmi as KubeObject, type, reason, message),
+      });
+      if (vmi.metadata.uid) await opts.store.lease(entry.digest, vmi.metadata.uid);
+      return { path: entry.path, format: entry.meta.format };
+    },
+    releaseImages: (uid: string) => opts.store.release(uid),
+  };
+}
+
+async function pullSecret(opts: ContainerDisksOptions, namespace: string, name: string) {
+  const data = await opts.getSecret(namespace, name);
+  if (!data) {
+    throw new PullError(
+      `Cannot pull with imagePullSecret ${namespace}/${name}: the Secret does not exist`,
+      "ErrImagePull",
+    );
+  }
+  try {
+    return credentialsOfPullSecret(`${namespace}/${name}`, data);
+  } catch (error) {
+    if (error instanceof PullSecretError) throw new PullError(error.message, "ErrImagePull");
+    throw error;
+  }
+}

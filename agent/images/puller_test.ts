@@ -1,0 +1,148 @@
+/** The image cache over an in-process registry: policies, one pull per image, errors, eviction. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { FakeClock } from "../../lib/clock.ts";
+import { run } from "../../lib/exec.ts";
+import type { Logger } from "../../lib/log.ts";
+import { type FakeRegistry, withRegistry } from "../oci/test_registry.ts";
+import { gzipped } from "../oci/test_image.ts";
+import { PullError } from "./pull_error.ts";
+import { ImagePuller } from "./puller.ts";
+import { ImageStore } from "./store.ts";
+
+const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {}, with: () => quiet };
+
+interface Env {
+  registry: FakeRegistry;
+  name: string;
+  store: ImageStore;
+  puller: ImagePuller;
+  clock: FakeClock;
+  events: string[];
+  /** A raw disk of `mib` MiB holding `marker`, as a containerDisk image `repo:tag`. */
+  publish(repo: string, tag: string, marker: string, mib?: number): Promise<void>;
+  manifestRequests(): number;
+}
+
+async function withCache(fn: (env: Env) => Promise<void>, limitBytes = 64 * 1024 * 1024) {
+  const dir = await Deno.makeTempDir({ prefix: "denovirt-images-" });
+  try {
+    await withRegistry(async (registry, name) => {
+      const clock = new FakeClock(Date.parse("2026-03-01T00:00:00Z"));
+      const store = new ImageStore(join(dir, "images"), () => clock.now());
+      await store.init();
+      const puller = new ImagePuller({
+        store,
+        limitBytes,
+        insecure: () => Promise.resolve(new Set([name])),
+        log: quiet,
+        now: () => clock.now(),
+      });
+      const events: string[] = [];
+      const publish = async (repo: string, tag: string, marker: string, mib = 1) => {
+        const file = join(dir, `${repo.replace("/", "_")}-${tag}.raw`);
+        await run("qemu-img", ["create", "-q", "-f", "raw", file, `${mib}M`]);
+        const bytes = await Deno.readFile(file);
+        bytes.set(new TextEncoder().encode(marker), 0);
+        registry.addImage(repo, tag, [gzipped([
+          { name: "disk/", type: "dir" },
+          { name: "disk/disk.img", data: bytes },
+        ])]);
+      };
+      const manifestRequests = () =>
+        registry.paths().filter((p) => p.includes("/manifests/")).length;
+      await fn({ registry, name, store, puller, clock, events, publish, manifestRequests });
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const request = (env: Env, image: string, policy: "Always" | "IfNotPresent" | "Never") => ({
+  image: `${env.name}/${image}`,
+  policy,
+  onEvent: (type: string, reason: string) => void env.events.push(`${type} ${reason}`),
+});
+
+Deno.test("ImagePuller pulls an image once, shares it, and honours IfNotPresent, Always and Never", () =>
+  withCache(async (env) => {
+    await env.publish("disks/fixture", "v1", "FIRST");
+    const [a, b] = await Promise.all([
+      env.puller.ensure(request(env, "disks/fixture:v1", "IfNotPresent")),
+      env.puller.ensure(request(env, "disks/fixture:v1", "IfNotPresent")),
+    ]);
+    assert.equal(a.digest, b.digest, "two VMIs of one image share one pull");
+    assert.deepEqual(env.events, ["Normal Pulling", "Normal Pulled"]);
+    assert.equal(a.meta.format, "raw");
+    const head = (await Deno.readFile(a.path)).subarray(0, 5);
+    assert.equal(new TextDecoder().decode(head), "FIRST");
+    assert.equal((await Deno.stat(a.path)).mode! & 0o777, 0o444, "nothing writes the base");
+
+    const before = env.manifestRequests();
+    await env.puller.ensure(request(env, "disks/fixture:v1", "IfNotPresent"));
+    await env.puller.ensure(request(env, "disks/fixture:v1", "Never"));
+    assert.equal(env.manifestRequests(), before, "IfNotPresent and Never ask no registry");
+
+    // The tag moves: Always resolves it again and pulls the new digest.
+    await env.publish("disks/fixture", "v1", "SECOND");
+    const moved = await env.puller.ensure(request(env, "disks/fixture:v1", "Always"));
+    assert.notEqual(moved.digest, a.digest);
+    assert.equal(
+      new TextDecoder().decode((await Deno.readFile(moved.path)).subarray(0, 6)),
+      "SECOND",
+    );
+
+    await assert.rejects(
+      env.puller.ensure(request(env, "disks/other:v1", "Never")),
+      (error) => error instanceof PullError && error.reason === "ErrImageNeverPull",
+    );
+  }));
+
+Deno.test("ImagePuller fails a bad image with ErrImagePull, then backs off, and leaves nothing behind", () =>
+  withCache(async (env) => {
+    env.registry.addImage("disks/two", "v1", [gzipped([
+      { name: "disk/", type: "dir" },
+      { name: "disk/a.img", data: "a" },
+      { name: "disk/b.img", data: "b" },
+    ])]);
+    const pull = () => env.puller.ensure(request(env, "disks/two:v1", "IfNotPresent"));
+    await assert.rejects(
+      pull(),
+      (error) =>
+        error instanceof PullError && error.reason === "ErrImagePull" &&
+        error.message.includes(`Failed to pull image "${env.name}/disks/two:v1"`),
+    );
+    await assert.rejects(
+      pull(),
+      (error) => error instanceof PullError && error.reason === "ImagePullBackOff",
+    );
+    assert.deepEqual(env.events, ["Normal Pulling", "Warning Failed", "Normal BackOff"]);
+    assert.deepEqual(await env.store.list(), []);
+    assert.deepEqual(await Array.fromAsync(Deno.readDir(join(env.store.root, "tmp"))), []);
+    env.clock.advance(10_000);
+    await assert.rejects(
+      pull(),
+      (error) => error instanceof PullError && error.reason === "ErrImagePull",
+    );
+
+    await assert.rejects(
+      env.puller.ensure(request(env, "disks/missing:v1", "IfNotPresent")),
+      (error) => error instanceof PullError && /not found|404|unknown/i.test(error.message),
+    );
+  }));
+
+Deno.test("ImagePuller evicts the least recently used images no VMI runs on", () =>
+  withCache(async (env) => {
+    for (const tag of ["a", "b", "c"]) await env.publish("disks/many", tag, tag.toUpperCase());
+    const a = await env.puller.ensure(request(env, "disks/many:a", "IfNotPresent"));
+    await env.store.lease(a.digest, "vmi-1");
+    env.clock.advance(1_000);
+    const b = await env.puller.ensure(request(env, "disks/many:b", "IfNotPresent"));
+    env.clock.advance(1_000);
+    const c = await env.puller.ensure(request(env, "disks/many:c", "IfNotPresent"));
+    const kept = (await env.store.list()).map((i) => i.digest).sort();
+    assert.deepEqual(kept, [a.digest, c.digest].sort(), "b went; a is leased, c is the newest");
+    assert.equal(await env.store.get(b.digest), undefined);
+    await env.store.release("vmi-1");
+    assert.equal((await env.store.list()).find((i) => i.digest === a.digest)?.users, 0);
+  }, 2_500_000));

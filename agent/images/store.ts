@@ -1,0 +1,157 @@
+/**
+ * The node's containerDisk images on disk, content-addressed by manifest digest:
+ * `<root>/sha256/<hex>/{disk,meta.json}`; which reference last resolved to which digest
+ * (`refs/`); which VMIs run on which image (`leases/<hex>/<vmi uid>`). An entry appears by a
+ * rename of a complete directory, so a half-pulled image is never seen.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { CachedImage } from "./eviction.ts";
+
+/** What the cache records of an image besides its bytes. */
+export interface ImageMeta {
+  /** The reference it was pulled by, for messages and the VMI's status. */
+  image: string;
+  format: "raw" | "qcow2";
+  virtualSizeBytes: number;
+  bytes: number;
+  pulledAt: string;
+  lastUsedAt: string;
+}
+
+/** One cached image. */
+export interface ImageEntry {
+  digest: string;
+  /** The disk file QEMU reads through an overlay; never written. */
+  path: string;
+  meta: ImageMeta;
+}
+
+const hexOf = (digest: string) => {
+  const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  if (!match) throw new Error(`Cannot use image digest ${JSON.stringify(digest)}: not sha256`);
+  return match[1]!;
+};
+
+export class ImageStore {
+  constructor(readonly root: string, readonly now: () => number = Date.now) {}
+
+  /** Creates the directories and drops what an interrupted pull left behind. */
+  async init(): Promise<void> {
+    await Deno.remove(join(this.root, "tmp"), { recursive: true }).catch(() => {});
+    for (const dir of ["sha256", "refs", "leases", "tmp"]) {
+      await Deno.mkdir(join(this.root, dir), { recursive: true });
+    }
+  }
+
+  /** The image of `digest`, if cached. */
+  async get(digest: string): Promise<ImageEntry | undefined> {
+    const dir = join(this.root, "sha256", hexOf(digest));
+    try {
+      const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json"))) as ImageMeta;
+      return { digest, path: join(dir, "disk"), meta };
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** The digest `reference` last resolved to here, if any. */
+  async digestOf(reference: string): Promise<string | undefined> {
+    try {
+      return (await Deno.readTextFile(this.#refPath(reference))).trim() || undefined;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+  }
+
+  /** Records that `reference` resolves to `digest`. */
+  async remember(reference: string, digest: string): Promise<void> {
+    const path = this.#refPath(reference);
+    await Deno.writeTextFile(`${path}.tmp`, digest);
+    await Deno.rename(`${path}.tmp`, path);
+  }
+
+  /** A new empty directory for a pull in progress. */
+  scratch(): Promise<string> {
+    return Deno.makeTempDir({ dir: join(this.root, "tmp"), prefix: "pull-" });
+  }
+
+  /** Moves a complete pull (`dir` holding `disk`) into the cache as `digest`. */
+  async commit(dir: string, digest: string, meta: ImageMeta): Promise<ImageEntry> {
+    // Overlays read the base; nothing may write it.
+    await Deno.chmod(join(dir, "disk"), 0o444);
+    await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta));
+    const target = join(this.root, "sha256", hexOf(digest));
+    try {
+      await Deno.rename(dir, target);
+    } catch (error) {
+      // Another pull of the same digest finished first: keep that one.
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      if (!(await this.get(digest))) throw error;
+    }
+    return (await this.get(digest))!;
+  }
+
+  /** Marks `digest` as used now (for least-recently-used eviction). */
+  async touch(entry: ImageEntry): Promise<void> {
+    const meta = { ...entry.meta, lastUsedAt: new Date(this.now()).toISOString() };
+    const path = join(this.root, "sha256", hexOf(entry.digest), "meta.json");
+    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta));
+    await Deno.rename(`${path}.tmp`, path);
+  }
+
+  /** Records that the VMI `uid` runs on `digest`. */
+  async lease(digest: string, uid: string): Promise<void> {
+    const dir = join(this.root, "leases", hexOf(digest));
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(join(dir, fileName(uid)), "");
+  }
+
+  /** Forgets every lease of the VMI `uid` (its overlays are gone). */
+  async release(uid: string): Promise<void> {
+    for await (const entry of Deno.readDir(join(this.root, "leases"))) {
+      await Deno.remove(join(this.root, "leases", entry.name, fileName(uid))).catch(() => {});
+    }
+  }
+
+  /** Every cached image with its size, last use and users. */
+  async list(): Promise<CachedImage[]> {
+    const images: CachedImage[] = [];
+    for await (const entry of Deno.readDir(join(this.root, "sha256"))) {
+      const image = await this.get(`sha256:${entry.name}`);
+      if (!image) continue;
+      let users = 0;
+      try {
+        for await (const _ of Deno.readDir(join(this.root, "leases", entry.name))) users++;
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+      images.push({
+        digest: image.digest,
+        bytes: image.meta.bytes,
+        lastUsedAt: Date.parse(image.meta.lastUsedAt) || 0,
+        users,
+      });
+    }
+    return images;
+  }
+
+  /** Removes a cached image (its references are dropped lazily: a lookup finds no entry). */
+  async remove(digest: string): Promise<void> {
+    const hex = hexOf(digest);
+    // Renamed out of sight first, so no reader sees half a directory.
+    const doomed = join(this.root, "tmp", `evict-${hex}`);
+    await Deno.rename(join(this.root, "sha256", hex), doomed);
+    await Deno.remove(doomed, { recursive: true });
+    await Deno.remove(join(this.root, "leases", hex), { recursive: true }).catch(() => {});
+  }
+
+  #refPath(reference: string): string {
+    return join(this.root, "refs", createHash("sha256").update(reference).digest("hex"));
+  }
+}
+
+/** A uid as a file name (uids are UUIDs; anything else is made safe). */
+const fileName = (uid: string) => uid.replace(/[^A-Za-z0-9._-]/g, "_");
