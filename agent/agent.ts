@@ -4,6 +4,7 @@
  * launcher pods where no kubelet runs). Stopping the agent never stops a VM: domains are
  * persistent and QEMU belongs to libvirtd, so a restarted agent adopts what it finds.
  */
+import { join } from "node:path";
 import {
   AGENT_ENDPOINT_ANNOTATION,
   LAUNCHER_SELECTOR,
@@ -19,6 +20,10 @@ import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resour
 import type { Logger } from "../lib/log.ts";
 import type { NodeFacts } from "./domain/mod.ts";
 import type { AgentConfig } from "./flags.ts";
+import { containerDisks } from "./images/container_disks.ts";
+import { insecureRegistries } from "./images/insecure.ts";
+import { ImagePuller } from "./images/puller.ts";
+import { ImageStore } from "./images/store.ts";
 import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
 import { LazyHypervisor } from "./libvirt/lazy.ts";
@@ -93,6 +98,19 @@ export function startAgent(
     for (const dir of [config.dataDir, config.runDir, volumesDir, ...config.allowedHostDiskDirs]) {
       await Deno.mkdir(dir, { recursive: true });
     }
+    const imageStore = new ImageStore(join(config.dataDir, "images"));
+    await imageStore.init();
+    const images = containerDisks({
+      store: imageStore,
+      puller: new ImagePuller({
+        store: imageStore,
+        limitBytes: Number(config.imageCacheBytes),
+        insecure: () => insecureRegistries(rest),
+        log: log.with({ part: "images" }),
+      }),
+      events,
+      getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
+    });
     const capacity = new NodeCapacity({
       node,
       dataDir: config.dataDir,
@@ -112,6 +130,7 @@ export function startAgent(
           getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
           resolveClaim: (namespace, name) =>
             resolveClaimDir(cache, { node, volumesDir }, namespace, name),
+          ...images,
         }),
       }) as Controller,
       nodeController({

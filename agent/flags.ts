@@ -31,6 +31,8 @@ export interface AgentConfig {
   kvm: "auto" | boolean;
   /** Bytes of local volumes this node hands out; undefined: the data dir's filesystem less 5 %. */
   localStorageCapacityBytes: bigint | undefined;
+  /** Bytes of containerDisk images the node keeps. */
+  imageCacheBytes: bigint;
 }
 
 export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --libvirt-uri=URI
@@ -51,7 +53,9 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
   --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)
   --local-storage-capacity=Q    bytes of denovirt-local volumes this node provisions, a
                                 quantity such as 100Gi (default: the size of the data
-                                dir's filesystem less 5%)`;
+                                dir's filesystem less 5%)
+  --image-cache-size=Q          bytes of containerDisk images kept under <data-dir>/images,
+                                least recently used unused ones evicted (default 10Gi)`;
 
 /** Parses the agent's flags; throws with a message naming the flag. */
 export function parseAgentFlags(args: string[]): AgentConfig {
@@ -77,6 +81,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       workers: { type: "string" },
       kvm: { type: "string" },
       "local-storage-capacity": { type: "string" },
+      "image-cache-size": { type: "string" },
     },
   });
   const required = (name: keyof typeof values): string => {
@@ -111,6 +116,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       values["local-storage-capacity"],
       "local-storage-capacity",
     ),
+    imageCacheBytes: bytesFlag(values["image-cache-size"] ?? "10Gi", "image-cache-size")!,
   };
 }
 

@@ -87,6 +87,7 @@ export const UNSUPPORTED_VMI_SPEC_FIELDS: readonly UnsupportedField[] = [
 
 /** Volume sources the agent prepares. */
 export const SUPPORTED_VOLUME_SOURCES: readonly VolumeSourceKind[] = [
+  "containerDisk",
   "persistentVolumeClaim",
   "dataVolume",
   "ephemeral",
@@ -96,9 +97,7 @@ export const SUPPORTED_VOLUME_SOURCES: readonly VolumeSourceKind[] = [
   "hostDisk",
 ];
 /** Why a volume source is refused, where a general "supported: ..." would not help. */
-export const VOLUME_SOURCE_NOTES: Partial<Record<VolumeSourceKind, string>> = {
-  containerDisk: "container images are not pulled yet: use a DataVolume or a hostDisk",
-};
+export const VOLUME_SOURCE_NOTES: Partial<Record<VolumeSourceKind, string>> = {};
 /** Interface bindings: masquerade always; others only on a node that offers what they need. */
 export const SUPPORTED_INTERFACE_BINDINGS: readonly InterfaceBinding[] = ["masquerade"];
 export const BINDINGS_NEEDING: Partial<Record<InterfaceBinding, NodeCapability>> = {

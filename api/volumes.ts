@@ -11,6 +11,7 @@ export const ContainerDiskSourceSchema = z.strictObject({
   path: z.string().optional().describe("Path to the disk file in the container."),
   imagePullPolicy: z.enum(PULL_POLICIES).optional(),
 });
+export type ContainerDiskSource = z.infer<typeof ContainerDiskSourceSchema>;
 
 export const PersistentVolumeClaimSourceSchema = z.strictObject({
   claimName: z.string(),

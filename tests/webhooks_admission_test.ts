@@ -46,12 +46,7 @@ Deno.test({
   ignore,
   fn: () =>
     withNamespace(stack!.admin, "wh", async (namespace) => {
-      // Its containerDisk is refused (tests/webhooks_unsupported_test.ts): a claim instead.
       const example = apiFixture("vm-cirros") as Json;
-      example.spec.template.spec.volumes[0] = {
-        name: "containerdisk",
-        persistentVolumeClaim: { claimName: "cirros" },
-      };
       const vm = await create(namespace, "virtualmachines", example);
       const spec = vm.spec.template.spec;
       assert.equal(vm.spec.runStrategy, "Halted");

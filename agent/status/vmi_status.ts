@@ -91,11 +91,15 @@ export function finalStatus(
   return status;
 }
 
-/** The status after a failed pass: the Synchronized condition says why, the rest is kept. */
+/**
+ * The status after a failed pass: the Synchronized condition says why (`reason`: Synchronizing,
+ * or kubelet's ErrImagePull and ImagePullBackOff for a containerDisk), the rest is kept.
+ */
 export function syncFailedStatus(
   vmi: VirtualMachineInstance,
   message: string,
   now: string,
+  reason = "Synchronizing",
 ): VirtualMachineInstanceStatus {
   const current = vmi.status ?? {};
   return {
@@ -103,7 +107,7 @@ export function syncFailedStatus(
     conditions: withCondition(current.conditions, {
       type: CONDITION.synchronized,
       status: "False",
-      reason: "Synchronizing",
+      reason,
       message,
     }, now),
   };

@@ -22,6 +22,7 @@ import {
   removeVmiRunDir,
   type VolumeContext,
 } from "../volumes/mod.ts";
+import { PullError } from "../images/pull_error.ts";
 import type { PassMemory } from "./memory.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
@@ -133,6 +134,7 @@ async function startDomain(vmi: VMI, paused: boolean, ctx: ApplyContext) {
 /** Removes the VMI's data directory, and its run directory (but the serial log, if asked). */
 async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx: ApplyContext) {
   await removeVmiDir(ctx.volumes.dataDir, uid);
+  await ctx.volumes.releaseImages(uid);
   const { namespace, name } = splitKey(key);
   // The run paths depend only on the VMI's name, uid and console settings, not on its spec.
   const vmi = { metadata: { namespace, name, uid }, spec: { domain: { devices: {} } } } as VMI;
@@ -178,8 +180,11 @@ async function recordFailure(
   }
   if (canWrite && !(error instanceof NotOurVmiError)) {
     ctx.memory.lastError.set(o.key, message);
-    void ctx.events.warning(vmi, "SyncFailed", message);
-    await writeStatus(vmi, syncFailedStatus(vmi, message, o.now), ctx).catch(() => {});
+    // A pull's own Events (Failed, BackOff) already tell it; its reason is kubelet's.
+    const pull = error instanceof PullError;
+    if (!pull) void ctx.events.warning(vmi, "SyncFailed", message);
+    const reason = pull ? error.reason : undefined;
+    await writeStatus(vmi, syncFailedStatus(vmi, message, o.now, reason), ctx).catch(() => {});
   }
   throw error;
 }

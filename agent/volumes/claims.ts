@@ -51,8 +51,11 @@ export async function prepareClaim(
   return { name, path, format: "raw", device, ...(readOnly ? { readonly: true } : {}) };
 }
 
-/** An `ephemeral` volume: a qcow2 overlay in the VMI's directory over the claim's image. */
-export async function prepareEphemeral(
+/**
+ * A qcow2 overlay in the VMI's directory over a read-only base (an `ephemeral` claim's image, a
+ * containerDisk): the guest's writes go to the overlay and go with the VMI.
+ */
+export async function prepareOverlay(
   base: PreparedDisk,
   vmiDir: string,
 ): Promise<PreparedDisk> {
@@ -65,7 +68,7 @@ export async function prepareEphemeral(
       "-f",
       "qcow2",
       "-F",
-      "raw",
+      base.format,
       "-b",
       base.path,
       temp,

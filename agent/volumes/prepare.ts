@@ -8,7 +8,7 @@ import {
   VOLUME_SOURCES,
 } from "../../api/mod.ts";
 import { TerminalError } from "../../lib/errors.ts";
-import { prepareClaim, prepareEphemeral } from "./claims.ts";
+import { prepareClaim, prepareOverlay } from "./claims.ts";
 import { prepareCloudInit } from "./cloud_init.ts";
 import { type PreparedDisk, type VolumeContext, volumeLabel } from "./context.ts";
 import { prepareEmptyDisk } from "./empty_disk.ts";
@@ -75,7 +75,13 @@ function prepareVolume(
   if (volume.ephemeral?.persistentVolumeClaim) {
     const claimName = volume.ephemeral.persistentVolumeClaim.claimName;
     return prepareClaim(volume.name, namespace, claimName, true, ctx)
-      .then(async (base) => prepareEphemeral(base, await vmiDir()));
+      .then(async (base) => prepareOverlay(base, await vmiDir()));
+  }
+  if (volume.containerDisk) {
+    const source = volume.containerDisk;
+    return ctx.containerDisk(vmi, source).then(async ({ path, format }) =>
+      prepareOverlay({ name: volume.name, path, format, device: "file" }, await vmiDir())
+    );
   }
   // ephemeral without a persistentVolumeClaim: refused at admission as a required value.
   throw new TerminalError(`${label}: ${kind}: ${NOT_SUPPORTED} (no claim to start from)`);

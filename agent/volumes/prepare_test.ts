@@ -23,12 +23,15 @@ interface Env {
   ctx: VolumeContext;
   secrets: Map<string, Record<string, string>>;
   claims: Map<string, string>;
+  /** containerDisk images by name: their cached disk (raw) files. */
+  images: Map<string, string>;
 }
 
 async function withEnv(fn: (env: Env) => Promise<void>) {
   const base = await Deno.realPath(await Deno.makeTempDir({ prefix: "denovirt-volumes-" }));
   const secrets = new Map<string, Record<string, string>>();
   const claims = new Map<string, string>();
+  const images = new Map<string, string>();
   await Deno.mkdir(join(base, "host-disks"));
   const ctx: VolumeContext = {
     dataDir: join(base, "data"),
@@ -40,9 +43,16 @@ async function withEnv(fn: (env: Env) => Promise<void>) {
         ? Promise.resolve(path)
         : Promise.reject(new Error(`claim ${ns}/${name} is not bound`));
     },
+    containerDisk: (_vmi, source) => {
+      const path = images.get(source.image);
+      return path
+        ? Promise.resolve({ path, format: "raw" as const })
+        : Promise.reject(new Error(`Failed to pull image "${source.image}": not found`));
+    },
+    releaseImages: () => Promise.resolve(),
   };
   try {
-    await fn({ base, ctx, secrets, claims });
+    await fn({ base, ctx, secrets, claims, images });
   } finally {
     await Deno.remove(base, { recursive: true });
   }
@@ -77,17 +87,25 @@ const retryable = (message: RegExp) => (error: unknown) => {
   return true;
 };
 
-Deno.test("prepareDisks() refuses containerDisk with a message for the VMI's status", () =>
-  withEnv(async ({ ctx }) => {
-    const vmi = vmiWith([{
-      name: "root",
-      containerDisk: { image: "quay.io/containerdisks/fedora:40" },
-    }]);
+Deno.test("prepareDisks() puts a containerDisk behind a qcow2 overlay of its cached image", () =>
+  withEnv(async ({ base, ctx, images }) => {
+    const image = "quay.io/containerdisks/fedora:40";
+    const cached = join(base, "cached.raw");
+    await run("qemu-img", ["create", "-q", "-f", "raw", cached, "16M"]);
+    images.set(image, cached);
+    const vmi = vmiWith([{ name: "root", containerDisk: { image } }]);
+    const [disk] = await prepareDisks(vmi, ctx);
+    const overlay = join(vmiDataDir(ctx.dataDir, vmi.metadata.uid!), "root.overlay.qcow2");
+    assert.deepEqual(disk, { name: "root", path: overlay, format: "qcow2", device: "file" });
+    const info = JSON.parse((await run("qemu-img", ["info", "--output=json", overlay])).stdout);
+    assert.equal(info["backing-filename"], cached);
+    assert.equal(info["backing-filename-format"], "raw");
     await assert.rejects(
-      prepareDisks(vmi, ctx),
-      terminal(
-        /^volume "root": containerDisk: not supported by denovirt \(container images are not pulled yet: use a DataVolume or a hostDisk\)$/,
+      prepareDisks(
+        vmiWith([{ name: "root", containerDisk: { image: "quay.io/x/missing:1" } }]),
+        ctx,
       ),
+      retryable(/Failed to pull image "quay.io\/x\/missing:1"/),
     );
   }));
 

@@ -185,16 +185,6 @@ export const UNSUPPORTED_CASES: RefusalCase[] = ([
   ["resource claims", (s) => (s.resourceClaims = [{ name: "gpu" }]), "resourceClaims"],
   ["utility volumes", (s) => (s.utilityVolumes = [{ name: "u" }]), "utilityVolumes"],
   [
-    "a containerDisk",
-    (
-      s,
-    ) => (s.volumes[0] = {
-      name: "root",
-      containerDisk: { image: "quay.io/containerdisks/fedora:40" },
-    }),
-    "volumes[0].containerDisk",
-  ],
-  [
     "a configMap volume",
     (s) => {
       s.volumes.push({ name: "cfg", configMap: { name: "settings" } });

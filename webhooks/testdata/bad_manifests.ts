@@ -152,6 +152,16 @@ export const BAD_MANIFESTS: BadManifest[] = [
     expect: [`${T}.volumes[1].cloudInitNoCloud.userDataBase64`, "is not valid base64"],
   },
   {
+    name: "a containerDisk image that is not an image reference",
+    object: vm((
+      o,
+    ) => (o.spec.template.spec.volumes[0] = {
+      name: "root",
+      containerDisk: { image: "Quay.io/Fedora:40 " },
+    })),
+    expect: [`${T}.volumes[0].containerDisk.image`, "Invalid image name"],
+  },
+  {
     name: "a hostDisk path with ..",
     object: vm((
       o,

@@ -1,9 +1,11 @@
 // Volume sources of a VMI spec: cloud-init within KubeVirt's size limits, hostDisk only where
-// the administrator allows it, paths without tricks.
+// the administrator allows it, container images that parse, paths without tricks.
 import { posix } from "node:path";
 import {
   type CloudInitSource,
+  ImageReferenceError,
   NOT_SUPPORTED,
+  parseImageReference,
   parseQuantity,
   type Quantity,
   type VirtualMachineInstanceSpec,
@@ -51,6 +53,14 @@ export function checkVolumes(
     }
     if (volume.emptyDisk) {
       causes.push(...positive(volume.emptyDisk.capacity, at(path, "emptyDisk", "capacity")));
+    }
+    if (volume.containerDisk) {
+      try {
+        parseImageReference(volume.containerDisk.image);
+      } catch (error) {
+        if (!(error instanceof ImageReferenceError)) throw error;
+        causes.push(cause(at(path, "containerDisk", "image"), error.message));
+      }
     }
     const containerPath = volume.containerDisk?.path;
     if (containerPath !== undefined) {
