@@ -37,7 +37,7 @@ export function containerDisks(opts: ContainerDisksOptions) {
         onEvent: (type, reason, message) =>
           void opts.events.record(vmi as KubeObject, type, reason, message),
       });
-      if (vmi.metadata.uid) await opts.store.lease(entry.digest, vmi.metadata.uid);
+      if (vmi.metadata.uid) await opts.store.lease(entry.name, vmi.metadata.uid);
       return { path: entry.path, format: entry.meta.format };
     },
     releaseImages: (uid: string) => opts.store.release(uid),

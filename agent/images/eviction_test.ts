@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { evictionOf } from "./eviction.ts";
 
-const image = (digest: string, bytes: number, lastUsedAt: number, users = 0) => ({
-  digest,
+const image = (name: string, bytes: number, lastUsedAt: number, users = 0) => ({
+  name,
   bytes,
   lastUsedAt,
   users,

@@ -20,7 +20,7 @@ import { checkDiskImage, DiskImageError } from "./disk_check.ts";
 import { evictionOf } from "./eviction.ts";
 import { PULL_BACKOFF, PullError } from "./pull_error.ts";
 import type { Credentials } from "./pull_secret.ts";
-import type { ImageEntry, ImageStore } from "./store.ts";
+import { entryName, type ImageEntry, type ImageStore } from "./store.ts";
 
 /** What one VMI's volume asks of the cache. */
 export interface PullRequest {
@@ -65,7 +65,7 @@ export class ImagePuller {
     const name = formatImageReference(reference);
     if (request.policy !== "Always") {
       const digest = reference.digest ?? await store.digestOf(name);
-      const cached = digest ? await store.get(digest) : undefined;
+      const cached = digest ? await store.get(entryName(digest, request.path)) : undefined;
       if (cached) {
         await store.touch(cached);
         return cached;
@@ -127,7 +127,8 @@ export class ImagePuller {
     const { store, log } = this.#opts;
     const name = formatImageReference(reference);
     const image = await client.resolve(reference, request.signal);
-    const known = await store.get(image.digest);
+    const entry = entryName(image.digest, request.path);
+    const known = await store.get(entry);
     if (known) {
       await store.remember(name, image.digest);
       await store.touch(known);
@@ -158,8 +159,9 @@ export class ImagePuller {
           throw error;
         });
       const at = new Date(this.#now()).toISOString();
-      const entry = await store.commit(dir, image.digest, {
+      const pulled = await store.commit(dir, entry, {
         image: name,
+        digest: image.digest,
         format: checked.format,
         virtualSizeBytes: checked.virtualSizeBytes,
         bytes,
@@ -175,7 +177,7 @@ export class ImagePuller {
       );
       log.info("Pulled image", { image: name, digest: image.digest, bytes, seconds });
       await this.#evict();
-      return entry;
+      return pulled;
     } catch (error) {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw error;
@@ -185,9 +187,9 @@ export class ImagePuller {
   /** Brings the cache back under its limit, oldest unused images first. */
   async #evict(): Promise<void> {
     const { store, log, limitBytes } = this.#opts;
-    for (const digest of evictionOf(await store.list(), limitBytes)) {
-      await store.remove(digest);
-      log.info("Image evicted from the cache", { digest });
+    for (const entry of evictionOf(await store.list(), limitBytes)) {
+      await store.remove(entry);
+      log.info("Image evicted from the cache", { entry });
     }
   }
 }

@@ -8,7 +8,7 @@ import { type FakeRegistry, withRegistry } from "../oci/test_registry.ts";
 import { gzipped } from "../oci/test_image.ts";
 import { PullError } from "./pull_error.ts";
 import { ImagePuller } from "./puller.ts";
-import { ImageStore } from "./store.ts";
+import { digestOfCachedDisk, ImageStore } from "./store.ts";
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {}, with: () => quiet };
 
@@ -135,14 +135,37 @@ Deno.test("ImagePuller evicts the least recently used images no VMI runs on", ()
   withCache(async (env) => {
     for (const tag of ["a", "b", "c"]) await env.publish("disks/many", tag, tag.toUpperCase());
     const a = await env.puller.ensure(request(env, "disks/many:a", "IfNotPresent"));
-    await env.store.lease(a.digest, "vmi-1");
+    await env.store.lease(a.name, "vmi-1");
     env.clock.advance(1_000);
     const b = await env.puller.ensure(request(env, "disks/many:b", "IfNotPresent"));
     env.clock.advance(1_000);
     const c = await env.puller.ensure(request(env, "disks/many:c", "IfNotPresent"));
-    const kept = (await env.store.list()).map((i) => i.digest).sort();
-    assert.deepEqual(kept, [a.digest, c.digest].sort(), "b went; a is leased, c is the newest");
-    assert.equal(await env.store.get(b.digest), undefined);
+    const kept = (await env.store.list()).map((i) => i.name).sort();
+    assert.deepEqual(kept, [a.name, c.name].sort(), "b went; a is leased, c is the newest");
+    assert.equal(await env.store.get(b.name), undefined);
     await env.store.release("vmi-1");
-    assert.equal((await env.store.list()).find((i) => i.digest === a.digest)?.users, 0);
+    assert.equal((await env.store.list()).find((i) => i.name === a.name)?.users, 0);
   }, 2_500_000));
+
+Deno.test("ImagePuller keeps a volume's own path apart from the image's default disk", () =>
+  withCache(async (env) => {
+    env.registry.addImage("disks/paths", "v1", [gzipped([
+      { name: "disk/", type: "dir" },
+      { name: "disk/default.img", data: "DEFAULT".padEnd(512, "\0") },
+      { name: "custom/", type: "dir" },
+      { name: "custom/other.img", data: "CUSTOM".padEnd(512, "\0") },
+    ])]);
+    const plain = await env.puller.ensure(request(env, "disks/paths:v1", "IfNotPresent"));
+    const custom = await env.puller.ensure({
+      ...request(env, "disks/paths:v1", "IfNotPresent"),
+      path: "/custom/other.img",
+    });
+    assert.equal(plain.digest, custom.digest, "one image");
+    assert.notEqual(plain.name, custom.name, "two cache entries");
+    const text = async (file: string) =>
+      new TextDecoder().decode((await Deno.readFile(file)).subarray(0, 7));
+    assert.equal(await text(plain.path), "DEFAULT");
+    assert.equal(await text(custom.path), "CUSTOM\0");
+    assert.equal(digestOfCachedDisk(custom.path), custom.digest);
+    assert.equal(digestOfCachedDisk(plain.path), plain.digest);
+  }));

@@ -1,8 +1,9 @@
 /**
  * The node's containerDisk images on disk, content-addressed by manifest digest:
- * `<root>/sha256/<hex>/{disk,meta.json}`; which reference last resolved to which digest
- * (`refs/`); which VMIs run on which image (`leases/<hex>/<vmi uid>`). An entry appears by a
- * rename of a complete directory, so a half-pulled image is never seen.
+ * `<root>/sha256/<entry>/{disk,meta.json}`, where an entry is the digest's hex, with a hash of
+ * the disk's path in the image appended when a volume names one (`path`); which reference last
+ * resolved to which digest (`refs/`); which VMIs run on which entry (`leases/<entry>/<vmi uid>`).
+ * An entry appears by a rename of a complete directory, so a half-pulled image is never seen.
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -10,8 +11,10 @@ import type { CachedImage } from "./eviction.ts";
 
 /** What the cache records of an image besides its bytes. */
 export interface ImageMeta {
-  /** The reference it was pulled by, for messages and the VMI's status. */
+  /** The reference it was pulled by, for messages. */
   image: string;
+  /** The manifest digest the disk came from. */
+  digest: string;
   format: "raw" | "qcow2";
   virtualSizeBytes: number;
   bytes: number;
@@ -21,6 +24,8 @@ export interface ImageMeta {
 
 /** One cached image. */
 export interface ImageEntry {
+  /** The entry's name in the cache (entryName). */
+  name: string;
   digest: string;
   /** The disk file QEMU reads through an overlay; never written. */
   path: string;
@@ -31,6 +36,25 @@ const hexOf = (digest: string) => {
   const match = /^sha256:([0-9a-f]{64})$/.exec(digest);
   if (!match) throw new Error(`Cannot use image digest ${JSON.stringify(digest)}: not sha256`);
   return match[1]!;
+};
+
+/** The cache entry of an image's disk: the digest's hex, plus a hash of a non-default `path`. */
+export function entryName(digest: string, path?: string): string {
+  const hex = hexOf(digest);
+  return path ? `${hex}-${createHash("sha256").update(path).digest("hex").slice(0, 16)}` : hex;
+}
+
+/** The manifest digest of the cached disk at `file`, or undefined when it is not one. */
+export function digestOfCachedDisk(file: string): string | undefined {
+  const match = /\/sha256\/([0-9a-f]{64})(?:-[0-9a-f]{16})?\/disk$/.exec(file);
+  return match ? `sha256:${match[1]}` : undefined;
+}
+
+const checkedName = (name: string) => {
+  if (!/^[0-9a-f]{64}(?:-[0-9a-f]{16})?$/.test(name)) {
+    throw new Error(`Cannot use image cache entry ${JSON.stringify(name)}: not an entry name`);
+  }
+  return name;
 };
 
 export class ImageStore {
@@ -44,12 +68,12 @@ export class ImageStore {
     }
   }
 
-  /** The image of `digest`, if cached. */
-  async get(digest: string): Promise<ImageEntry | undefined> {
-    const dir = join(this.root, "sha256", hexOf(digest));
+  /** The entry `name` (entryName), if cached. */
+  async get(name: string): Promise<ImageEntry | undefined> {
+    const dir = join(this.root, "sha256", checkedName(name));
     try {
       const meta = JSON.parse(await Deno.readTextFile(join(dir, "meta.json"))) as ImageMeta;
-      return { digest, path: join(dir, "disk"), meta };
+      return { name, digest: meta.digest, path: join(dir, "disk"), meta };
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
@@ -78,33 +102,33 @@ export class ImageStore {
     return Deno.makeTempDir({ dir: join(this.root, "tmp"), prefix: "pull-" });
   }
 
-  /** Moves a complete pull (`dir` holding `disk`) into the cache as `digest`. */
-  async commit(dir: string, digest: string, meta: ImageMeta): Promise<ImageEntry> {
+  /** Moves a complete pull (`dir` holding `disk`) into the cache as entry `name`. */
+  async commit(dir: string, name: string, meta: ImageMeta): Promise<ImageEntry> {
     // Overlays read the base; nothing may write it.
     await Deno.chmod(join(dir, "disk"), 0o444);
     await Deno.writeTextFile(join(dir, "meta.json"), JSON.stringify(meta));
-    const target = join(this.root, "sha256", hexOf(digest));
+    const target = join(this.root, "sha256", checkedName(name));
     try {
       await Deno.rename(dir, target);
     } catch (error) {
       // Another pull of the same digest finished first: keep that one.
       await Deno.remove(dir, { recursive: true }).catch(() => {});
-      if (!(await this.get(digest))) throw error;
+      if (!(await this.get(name))) throw error;
     }
-    return (await this.get(digest))!;
+    return (await this.get(name))!;
   }
 
-  /** Marks `digest` as used now (for least-recently-used eviction). */
+  /** Marks the entry as used now (for least-recently-used eviction). */
   async touch(entry: ImageEntry): Promise<void> {
     const meta = { ...entry.meta, lastUsedAt: new Date(this.now()).toISOString() };
-    const path = join(this.root, "sha256", hexOf(entry.digest), "meta.json");
+    const path = join(this.root, "sha256", checkedName(entry.name), "meta.json");
     await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta));
     await Deno.rename(`${path}.tmp`, path);
   }
 
-  /** Records that the VMI `uid` runs on `digest`. */
-  async lease(digest: string, uid: string): Promise<void> {
-    const dir = join(this.root, "leases", hexOf(digest));
+  /** Records that the VMI `uid` runs on the entry `name`. */
+  async lease(name: string, uid: string): Promise<void> {
+    const dir = join(this.root, "leases", checkedName(name));
     await Deno.mkdir(dir, { recursive: true });
     await Deno.writeTextFile(join(dir, fileName(uid)), "");
   }
@@ -120,7 +144,7 @@ export class ImageStore {
   async list(): Promise<CachedImage[]> {
     const images: CachedImage[] = [];
     for await (const entry of Deno.readDir(join(this.root, "sha256"))) {
-      const image = await this.get(`sha256:${entry.name}`);
+      const image = await this.get(entry.name);
       if (!image) continue;
       let users = 0;
       try {
@@ -129,7 +153,7 @@ export class ImageStore {
         if (!(error instanceof Deno.errors.NotFound)) throw error;
       }
       images.push({
-        digest: image.digest,
+        name: image.name,
         bytes: image.meta.bytes,
         lastUsedAt: Date.parse(image.meta.lastUsedAt) || 0,
         users,
@@ -138,9 +162,9 @@ export class ImageStore {
     return images;
   }
 
-  /** Removes a cached image (its references are dropped lazily: a lookup finds no entry). */
-  async remove(digest: string): Promise<void> {
-    const hex = hexOf(digest);
+  /** Removes a cached entry (its references are dropped lazily: a lookup finds no entry). */
+  async remove(name: string): Promise<void> {
+    const hex = checkedName(name);
     // Renamed out of sight first, so no reader sees half a directory.
     const doomed = join(this.root, "tmp", `evict-${hex}`);
     await Deno.rename(join(this.root, "sha256", hex), doomed);
