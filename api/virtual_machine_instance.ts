@@ -100,6 +100,13 @@ export const VirtualMachineInstanceStatusSchema = z.looseObject({
     reason: z.string().optional(),
     message: z.string().optional(),
     size: int64().optional(),
+    containerDiskVolume: z.looseObject({
+      checksum: int64().optional(),
+      imageID: z.string().optional().describe(
+        "The image the containerDisk runs, by digest (registry/repository@sha256:...); " +
+          "denovirt sets it.",
+      ),
+    }).optional(),
   })).optional(),
   machine: z.looseObject({ type: z.string().optional() }).optional(),
   currentCPUTopology: z.looseObject({

@@ -63,9 +63,20 @@ export interface DomainInterface {
   type: string | undefined;
 }
 
+/** One `<disk>` of the live domain. */
+export interface DomainDisk {
+  /** The VMI disk's name (from the `ua-<name>` alias the renderer sets). */
+  name: string | undefined;
+  /** The guest's device name, e.g. `vda`. */
+  target: string | undefined;
+  /** The file the disk reads, then its backing files in order (an overlay's base). */
+  files: string[];
+}
+
 /** Facts read from live domain XML. */
 export interface LiveDomainFacts {
   interfaces: DomainInterface[];
+  disks: DomainDisk[];
   /** The machine type QEMU runs, e.g. `pc-q35-7.2`. */
   machine: string | undefined;
 }
@@ -85,5 +96,29 @@ export function liveDomainFacts(xml: string): LiveDomainFacts {
     });
   }
   const osType = /<os\b[^>]*>[\s\S]*?<type\b([^>]*)>/.exec(xml);
-  return { interfaces, machine: osType ? attributesOf(osType[1]!).machine : undefined };
+  return {
+    interfaces,
+    disks: disksOf(xml),
+    machine: osType ? attributesOf(osType[1]!).machine : undefined,
+  };
+}
+
+function disksOf(xml: string): DomainDisk[] {
+  const disks: DomainDisk[] = [];
+  for (const block of xml.matchAll(/<disk\b[^>]*>([\s\S]*?)<\/disk>/g)) {
+    const body = block[1]!;
+    // The disk's own source, then each nested <backingStore>'s, in document order.
+    const files = [...body.matchAll(/<source\b([^>]*)\/?>/g)]
+      .map((source) => attributesOf(source[1]!).file)
+      .filter((file): file is string => !!file);
+    const target = /<target\b([^>]*)\/?>/.exec(body);
+    const alias = /<alias\b([^>]*)\/?>/.exec(body);
+    const aliasName = alias ? attributesOf(alias[1]!).name : undefined;
+    disks.push({
+      name: aliasName?.startsWith("ua-") ? aliasName.slice(3) : undefined,
+      target: target ? attributesOf(target[1]!).dev : undefined,
+      files,
+    });
+  }
+  return disks;
 }

@@ -39,6 +39,27 @@ Deno.test("liveDomainFacts() reads interface MACs by alias and the machine type"
   );
   assert.deepEqual(facts, {
     interfaces: [{ name: "default", mac: "52:54:00:ab:cd:ef", type: "user" }],
+    disks: [],
     machine: "pc-q35-7.2",
   });
+});
+
+Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain", () => {
+  const facts = liveDomainFacts(
+    `<domain><devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='/data/vmi/root.qcow2' index='2'/>
+      <backingStore type='file' index='1'><format type='raw'/>
+        <source file='/data/images/sha256/ab/disk'/><backingStore/></backingStore>
+      <target dev='vda' bus='virtio'/><alias name='ua-root'/></disk>
+    <disk type='file' device='cdrom'><source file='/run/vmi/cloudinit.iso'/>
+      <target dev='sda' bus='sata'/><alias name='ua-cloudinit'/></disk>
+    <disk type='file' device='disk'><target dev='vdb' bus='virtio'/></disk>
+    </devices></domain>`,
+  );
+  assert.deepEqual(facts.disks, [
+    { name: "root", target: "vda", files: ["/data/vmi/root.qcow2", "/data/images/sha256/ab/disk"] },
+    { name: "cloudinit", target: "sda", files: ["/run/vmi/cloudinit.iso"] },
+    { name: undefined, target: "vdb", files: [] },
+  ]);
 });

@@ -1,7 +1,7 @@
 /**
  * The VMI status the agent owns once a VMI is handed to its node (api/ownership.ts): the phase
  * (Running, Succeeded, Failed), its reason, the Ready (from the launcher pod, as in KubeVirt),
- * Paused and Synchronized conditions, interfaces and machine type. Pure: the caller passes the
+ * Paused and Synchronized conditions, interfaces, volumes and machine type. Pure: the caller passes the
  * time.
  */
 import {
@@ -15,6 +15,7 @@ import {
 import type { LiveDomainFacts } from "../libvirt/xml_read.ts";
 import { withCondition, withoutCondition } from "../../api/conditions.ts";
 import { stableJson } from "./stable_json.ts";
+import { volumeStatusOf } from "./volume_status.ts";
 
 /** KubeVirt's condition types and reasons the agent writes. */
 export const CONDITION = {
@@ -70,6 +71,8 @@ export function runningStatus(
   const interfaces = interfacesOf(vmi, live);
   if (interfaces.length > 0) status.interfaces = interfaces;
   if (live?.machine) status.machine = { type: live.machine };
+  const volumes = volumeStatusOf(vmi, live);
+  if (volumes.length > 0) status.volumeStatus = volumes;
   return status;
 }
 

@@ -52,6 +52,7 @@ function domain(
     owner: owner ?? undefined,
     live: state === "shutoff" ? undefined : {
       interfaces: [{ name: "default", mac: "52:54:00:aa:bb:cc", type: "user" }],
+      disks: [],
       machine: "q35",
     },
   };

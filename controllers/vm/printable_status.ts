@@ -92,7 +92,12 @@ const CHECKS: Array<[VirtualMachinePrintableStatus, Check]> = [
   ["WaitingForVolumeBinding", (vm, vmi, i) =>
     setToStart(vm, vmi, i.runStrategy) &&
     hasUnboundClaim(vm.spec.template.spec, i.volumes ?? NO_VOLUMES)],
-  ["ErrImagePull", (_, vmi) => synchronizedFalse(vmi, "ErrImagePull")],
+  // A kubelet's ErrImageNeverPull (policy Never, image not on the node) is a failed pull too.
+  [
+    "ErrImagePull",
+    (_, vmi) =>
+      synchronizedFalse(vmi, "ErrImagePull") || synchronizedFalse(vmi, "ErrImageNeverPull"),
+  ],
   ["ImagePullBackOff", (_, vmi) => synchronizedFalse(vmi, "ImagePullBackOff")],
   [
     "Starting",

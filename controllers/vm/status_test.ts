@@ -76,6 +76,20 @@ Deno.test("printableStatusOf() follows KubeVirt's order, first match wins", () =
       "ErrImagePull",
     ],
     [
+      "image never pulled",
+      always,
+      withConditions(vmiInPhase("Scheduled"), cond("Synchronized", "False", "ErrImageNeverPull")),
+      {},
+      "ErrImagePull",
+    ],
+    [
+      "image pull backing off",
+      always,
+      withConditions(vmiInPhase("Scheduled"), cond("Synchronized", "False", "ImagePullBackOff")),
+      {},
+      "ImagePullBackOff",
+    ],
+    [
       "migrating",
       always,
       vmiInPhase("Running", (v) => v.status!.migrationState = { startTimestamp: "x" }),
