@@ -6,6 +6,7 @@
  */
 import zlib from "node:zlib";
 import { pipeline, Readable } from "node:stream";
+import { webStreamOf } from "../../lib/node_readable.ts";
 import { OciError, terminal } from "./errors.ts";
 import type { Descriptor } from "./manifest.ts";
 import { layerPackingOf } from "./media_types.ts";
@@ -61,22 +62,11 @@ export async function unpackedLayer(
 function gunzipped(input: ReadableStream<Uint8Array>, where: string): ReadableStream<Uint8Array> {
   const gunzip = zlib.createGunzip();
   pipeline(Readable.fromWeb(input as Parameters<typeof Readable.fromWeb>[0]), gunzip, () => {});
-  const reader = (Readable.toWeb(gunzip) as unknown as ReadableStream<Uint8Array>).getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let next: ReadableStreamReadResult<Uint8Array>;
-      try {
-        next = await reader.read();
-      } catch (error) {
-        const code = (error as { code?: unknown } | undefined)?.code;
-        if (error instanceof OciError || typeof code !== "string" || !code.startsWith("Z_")) {
-          throw error;
-        }
-        throw terminal("UnsupportedLayer", `${where} is not valid gzip data (${code})`);
-      }
-      if (next.done) controller.close();
-      else controller.enqueue(next.value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
+  return webStreamOf(gunzip, (error: unknown) => {
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (error instanceof OciError || typeof code !== "string" || !code.startsWith("Z_")) {
+      return error;
+    }
+    return terminal("UnsupportedLayer", `${where} is not valid gzip data (${code})`);
+  });
 }

@@ -4,8 +4,8 @@
  * (Deno's fetch has no per-client switch for that).
  */
 import https from "node:https";
-import { Readable } from "node:stream";
 import { messageOf } from "../../lib/errors.ts";
+import { webStreamOf } from "../../lib/node_readable.ts";
 import { terminal } from "./errors.ts";
 
 /** Sends one request; `lenient` accepts any TLS certificate. */
@@ -74,9 +74,7 @@ function sendUnverified(url: URL, headers: Headers, signal: AbortSignal): Promis
       const status = answer.statusCode ?? 0;
       if (NO_BODY.has(status)) answer.resume();
       try {
-        const body = NO_BODY.has(status)
-          ? null
-          : Readable.toWeb(answer) as unknown as ReadableStream<Uint8Array>;
+        const body = NO_BODY.has(status) ? null : webStreamOf(answer);
         resolve(new Response(body, { status, headers: received }));
       } catch (error) {
         answer.destroy();
