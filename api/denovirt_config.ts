@@ -9,6 +9,9 @@ export const DENOVIRT_NAMESPACE = "denovirt";
 export const DENOVIRT_CONFIG_MAP = "denovirt-config";
 /** Registries reached over plain HTTP or unchecked TLS: one `host[:port]` per line. */
 export const INSECURE_REGISTRIES_KEY = "insecureRegistries";
+/** Where an administrator lists insecure registries, as messages name it. */
+export const INSECURE_REGISTRIES_SETTING =
+  `${INSECURE_REGISTRIES_KEY} in ConfigMap ${DENOVIRT_NAMESPACE}/${DENOVIRT_CONFIG_MAP}`;
 
 /**
  * The registries an `insecureRegistries` value lists, lower case (host names are); blank lines,

@@ -34,13 +34,17 @@ export function containerDisks(opts: ContainerDisksOptions) {
         ...(credentials
           ? { credentials, credentialsKey: `${namespace}/${source.imagePullSecret}` }
           : {}),
+        ...(vmi.metadata.uid ? { requester: vmi.metadata.uid } : {}),
         onEvent: (type, reason, message) =>
           void opts.events.record(vmi as KubeObject, type, reason, message),
       });
       if (vmi.metadata.uid) await opts.store.lease(entry.name, vmi.metadata.uid);
       return { path: entry.path, format: entry.meta.format };
     },
-    releaseImages: (uid: string) => opts.store.release(uid),
+    releaseImages: (uid: string) => {
+      opts.puller.forget(uid);
+      return opts.store.release(uid);
+    },
   };
 }
 

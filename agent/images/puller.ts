@@ -6,6 +6,7 @@
  * holds further pulls of the reference back with kubelet's backoff (ImagePullBackOff).
  */
 import { join } from "node:path";
+import { INSECURE_REGISTRIES_SETTING } from "../../api/mod.ts";
 import { backoffDelay } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
@@ -13,6 +14,7 @@ import {
   extractDiskFile,
   formatImageReference,
   type ImageReference,
+  OciError,
   parseImageReference,
   RegistryClient,
 } from "../oci/mod.ts";
@@ -32,6 +34,8 @@ export interface PullRequest {
   credentials?: ReadonlyMap<string, Credentials>;
   /** Names the credentials (namespace/secret), so that pulls with other credentials do not merge. */
   credentialsKey?: string;
+  /** Who asks (the VMI's uid): as a kubelet's, backoff after a failure is per requester and image. */
+  requester?: string;
   /** Told when a pull starts, ends and fails (kubelet's Pulling, Pulled, Failed, BackOff). */
   onEvent?: (type: "Normal" | "Warning", reason: string, message: string) => void;
   signal?: AbortSignal;
@@ -51,7 +55,10 @@ export class ImagePuller {
   #opts: PullerOptions;
   #now: () => number;
   #inFlight = new Map<string, Promise<ImageEntry>>();
-  #failures = new Map<string, { count: number; until: number; message: string }>();
+  #failures = new Map<
+    string,
+    { count: number; until: number; message: string; requester: string | undefined }
+  >();
 
   constructor(opts: PullerOptions) {
     this.#opts = opts;
@@ -78,7 +85,8 @@ export class ImagePuller {
       }
     }
     const key = `${name}|${request.path ?? ""}|${request.credentialsKey ?? ""}`;
-    const failed = this.#failures.get(key);
+    const backoffKey = `${request.requester ?? ""}|${key}`;
+    const failed = this.#failures.get(backoffKey);
     if (failed && this.#now() < failed.until) {
       request.onEvent?.("Normal", "BackOff", `Back-off pulling image "${request.image}"`);
       throw new PullError(
@@ -93,15 +101,22 @@ export class ImagePuller {
     }
     try {
       const entry = await pull;
-      this.#failures.delete(key);
+      this.#failures.delete(backoffKey);
       return entry;
     } catch (error) {
       const message = messageOf(error);
-      const count = (this.#failures.get(key)?.count ?? 0) + 1;
+      const count = (this.#failures.get(backoffKey)?.count ?? 0) + 1;
       const until = this.#now() + backoffDelay(PULL_BACKOFF, count - 1);
-      this.#failures.set(key, { count, until, message });
+      this.#failures.set(backoffKey, { count, until, message, requester: request.requester });
       request.onEvent?.("Warning", "Failed", `Failed to pull image "${request.image}": ${message}`);
       throw new PullError(`Failed to pull image "${request.image}": ${message}`, "ErrImagePull");
+    }
+  }
+
+  /** Forgets the failures of `requester` (its VMI is gone). */
+  forget(requester: string): void {
+    for (const [key, failure] of this.#failures) {
+      if (failure.requester === requester) this.#failures.delete(key);
     }
   }
 
@@ -114,6 +129,12 @@ export class ImagePuller {
     });
     try {
       return await this.#pullWith(client, reference, request);
+    } catch (error) {
+      if (error instanceof OciError && error.reason === "InsecureRegistry") {
+        // Name the setting itself, so that the administrator knows where to list it.
+        throw new Error(`${error.message} (${INSECURE_REGISTRIES_SETTING})`);
+      }
+      throw error;
     } finally {
       client.close();
     }

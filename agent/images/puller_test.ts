@@ -117,6 +117,14 @@ Deno.test("ImagePuller fails a bad image with ErrImagePull, then backs off, and 
       (error) => error instanceof PullError && error.reason === "ImagePullBackOff",
     );
     assert.deepEqual(env.events, ["Normal Pulling", "Warning Failed", "Normal BackOff"]);
+    // As a kubelet's, backoff is per requester: another VMI tries at once, and a VMI that is
+    // gone leaves no backoff behind.
+    const other = () =>
+      env.puller.ensure({ ...request(env, "disks/two:v1", "IfNotPresent"), requester: "vmi-2" });
+    await assert.rejects(other(), (e) => e instanceof PullError && e.reason === "ErrImagePull");
+    await assert.rejects(other(), (e) => e instanceof PullError && e.reason === "ImagePullBackOff");
+    env.puller.forget("vmi-2");
+    await assert.rejects(other(), (e) => e instanceof PullError && e.reason === "ErrImagePull");
     assert.deepEqual(await env.store.list(), []);
     assert.deepEqual(await Array.fromAsync(Deno.readDir(join(env.store.root, "tmp"))), []);
     env.clock.advance(10_000);
@@ -168,4 +176,22 @@ Deno.test("ImagePuller keeps a volume's own path apart from the image's default 
     assert.equal(await text(custom.path), "CUSTOM\0");
     assert.equal(digestOfCachedDisk(custom.path), custom.digest);
     assert.equal(digestOfCachedDisk(plain.path), plain.digest);
+  }));
+
+Deno.test("ImagePuller refuses an unlisted plain-HTTP registry, naming the setting that lists it", () =>
+  withCache(async (env) => {
+    await env.publish("disks/fixture", "v1", "FIRST");
+    const strict = new ImagePuller({
+      store: env.store,
+      limitBytes: 64 * 1024 * 1024,
+      insecure: () => Promise.resolve(new Set<string>()),
+      log: quiet,
+    });
+    await assert.rejects(
+      strict.ensure(request(env, "disks/fixture:v1", "IfNotPresent")),
+      (error) =>
+        error instanceof PullError && error.reason === "ErrImagePull" &&
+        error.message.includes("insecureRegistries in ConfigMap denovirt/denovirt-config"),
+    );
+    assert.deepEqual(await env.store.list(), []);
   }));
