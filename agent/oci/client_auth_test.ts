@@ -123,3 +123,20 @@ Deno.test("RegistryClient learns a challenge the repository asks for after an op
     });
     assert.equal(registry.seen.filter((s) => s.path === "/token").length, 2);
   }));
+
+Deno.test("RegistryClient fetches tokens from a plain-HTTP realm elsewhere when the registry itself is listed as insecure", () =>
+  withRegistry(async (registry, name) => {
+    registry.addImage("disks/cirros", "v1", [LAYER]);
+    registry.auth = { scheme: "bearer", username: "alice", password: "pa55" };
+    // The same server under another name: a token server on a host of its own.
+    const realm = new URL("/token", registry.origin.replace("127.0.0.1", "localhost"));
+    registry.realm = realm.href;
+    const listed = new Set([name]);
+    await withClient({
+      credentials: credentials("alice", "pa55"),
+      insecure: (host) => listed.has(host),
+    }, async (client) => {
+      await pull(client, name);
+    });
+    assert.ok(registry.seen.some((s) => s.path === "/token"), "the realm was asked");
+  }));

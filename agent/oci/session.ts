@@ -37,7 +37,9 @@ export class RegistrySession {
     const own = (url: URL) => isApiUrlOf(url, registry);
     const ctx: HttpContext = {
       transport: options.transport,
-      insecure: (url) => options.insecure(own(url) ? registry : url.host),
+      // What an insecure registry sends us to (its token realm, a blob's redirect) is as
+      // insecure as the registry itself, as with Docker's insecure registries.
+      insecure: (url) => options.insecure(registry) || options.insecure(url.host),
       nameOf: (url) => own(url) ? registry : url.host,
       idleTimeoutMs: options.idleTimeoutMs,
     };

@@ -39,6 +39,8 @@ export class FakeRegistry {
   /** Tokens issued, and the scope each was issued for. */
   readonly tokens = new Map<string, string>();
   origin = "";
+  /** Where the Bearer challenge sends clients for tokens; default `<origin>/token`. */
+  realm?: string;
 
   /** Stores a blob; returns its descriptor. */
   addBlob(bytes: Uint8Array, mediaType = "application/octet-stream") {
@@ -84,7 +86,7 @@ export class FakeRegistry {
   #challenge(repo?: string): Response {
     const header = this.auth?.scheme === "basic"
       ? 'Basic realm="fake registry"'
-      : `Bearer realm="${this.origin}/token",service="fake-registry"` +
+      : `Bearer realm="${this.realm ?? `${this.origin}/token`}",service="fake-registry"` +
         (repo ? `,scope="repository:${repo}:pull"` : "");
     return errorBody(401, "UNAUTHORIZED", "authentication required", {
       "www-authenticate": header,
