@@ -31,9 +31,7 @@ export function containerDisks(opts: ContainerDisksOptions) {
         image: source.image,
         policy: source.imagePullPolicy ?? "IfNotPresent",
         ...(source.path ? { path: source.path } : {}),
-        ...(credentials
-          ? { credentials, credentialsKey: `${namespace}/${source.imagePullSecret}` }
-          : {}),
+        ...(credentials ? { credentials } : {}),
         ...(vmi.metadata.uid ? { requester: vmi.metadata.uid } : {}),
         onEvent: (type, reason, message) =>
           void opts.events.record(vmi as KubeObject, type, reason, message),

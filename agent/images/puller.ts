@@ -5,6 +5,7 @@
  * image at a time; VMIs asking for it meanwhile share it. A failed pull leaves nothing behind and
  * holds further pulls of the reference back with kubelet's backoff (ImagePullBackOff).
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { INSECURE_REGISTRIES_SETTING } from "../../api/mod.ts";
 import { backoffDelay } from "../../lib/backoff.ts";
@@ -32,8 +33,6 @@ export interface PullRequest {
   path?: string;
   /** Credentials of the imagePullSecret, by registry host. */
   credentials?: ReadonlyMap<string, Credentials>;
-  /** Names the credentials (namespace/secret), so that pulls with other credentials do not merge. */
-  credentialsKey?: string;
   /** Who asks (the VMI's uid): as a kubelet's, backoff after a failure is per requester and image. */
   requester?: string;
   /** Told when a pull starts, ends and fails (kubelet's Pulling, Pulled, Failed, BackOff). */
@@ -70,21 +69,27 @@ export class ImagePuller {
     const { store } = this.#opts;
     const reference = parseImageReference(request.image);
     const name = formatImageReference(reference);
+    const who = credentialKeyOf(reference.registry, request.credentials);
     if (request.policy !== "Always") {
       const digest = reference.digest ?? await store.digestOf(name);
       const cached = digest ? await store.get(entryName(digest, request.path)) : undefined;
-      if (cached) {
+      // An image pulled with credentials is not for everyone on the node: a VMI whose own
+      // credentials the registry has not accepted for it goes to the registry first.
+      if (cached && mayUse(cached, who)) {
         await store.touch(cached);
         return cached;
       }
       if (request.policy === "Never") {
         throw new PullError(
-          `Container image "${request.image}" is not present with pull policy of Never`,
+          cached
+            ? `Container image "${request.image}" was pulled with other credentials, and pull ` +
+              "policy Never allows no check of this VMI's at the registry"
+            : `Container image "${request.image}" is not present with pull policy of Never`,
           "ErrImageNeverPull",
         );
       }
     }
-    const key = `${name}|${request.path ?? ""}|${request.credentialsKey ?? ""}`;
+    const key = `${name}|${request.path ?? ""}|${who}`;
     const backoffKey = `${request.requester ?? ""}|${key}`;
     const failed = this.#failures.get(backoffKey);
     if (failed && this.#now() < failed.until) {
@@ -96,7 +101,7 @@ export class ImagePuller {
     }
     let pull = this.#inFlight.get(key);
     if (!pull) {
-      pull = this.#pull(reference, request).finally(() => this.#inFlight.delete(key));
+      pull = this.#pull(reference, request, who).finally(() => this.#inFlight.delete(key));
       this.#inFlight.set(key, pull);
     }
     try {
@@ -120,7 +125,7 @@ export class ImagePuller {
     }
   }
 
-  async #pull(reference: ImageReference, request: PullRequest): Promise<ImageEntry> {
+  async #pull(reference: ImageReference, request: PullRequest, who: string): Promise<ImageEntry> {
     const insecure = await this.#opts.insecure();
     const client = new RegistryClient({
       credentials: (registry) => request.credentials?.get(registry),
@@ -128,7 +133,7 @@ export class ImagePuller {
       ...(request.signal ? { signal: request.signal } : {}),
     });
     try {
-      return await this.#pullWith(client, reference, request);
+      return await this.#pullWith(client, reference, request, who);
     } catch (error) {
       if (error instanceof OciError && error.reason === "InsecureRegistry") {
         // Name the setting itself, so that the administrator knows where to list it.
@@ -144,16 +149,18 @@ export class ImagePuller {
     client: RegistryClient,
     reference: ImageReference,
     request: PullRequest,
+    who: string,
   ): Promise<ImageEntry> {
     const { store, log } = this.#opts;
     const name = formatImageReference(reference);
+    // The registry answering the manifest is what proves these credentials good for the image.
     const image = await client.resolve(reference, request.signal);
     const entry = entryName(image.digest, request.path);
     const known = await store.get(entry);
     if (known) {
       await store.remember(name, image.digest);
-      await store.touch(known);
-      return known;
+      await store.authorize(known, who);
+      return { ...known, meta: await store.touch(known) };
     }
     const started = this.#now();
     request.onEvent?.("Normal", "Pulling", `Pulling image "${request.image}"`);
@@ -188,6 +195,7 @@ export class ImagePuller {
         bytes,
         pulledAt: at,
         lastUsedAt: at,
+        authorized: [who],
       });
       await store.remember(name, image.digest);
       const seconds = ((this.#now() - started) / 1000).toFixed(1);
@@ -217,4 +225,28 @@ export class ImagePuller {
 
 function neverAborted(): AbortSignal {
   return new AbortController().signal;
+}
+
+/**
+ * Who asks, as far as the registry can tell: `anonymous`, or a hash of the credentials given
+ * for the image's registry (never the credentials themselves: this is written to disk).
+ */
+export function credentialKeyOf(
+  registry: string,
+  credentials: ReadonlyMap<string, Credentials> | undefined,
+): string {
+  const given = credentials?.get(registry);
+  if (!given) return ANONYMOUS;
+  const hash = createHash("sha256")
+    .update(`${registry}\0${given.username}\0${given.password}`)
+    .digest("hex");
+  return `sha256:${hash}`;
+}
+
+const ANONYMOUS = "anonymous";
+
+/** Whether `who` may run on a cached image without asking the registry. */
+function mayUse(entry: ImageEntry, who: string): boolean {
+  const authorized = entry.meta.authorized ?? [];
+  return authorized.includes(ANONYMOUS) || authorized.includes(who);
 }

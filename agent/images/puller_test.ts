@@ -7,7 +7,7 @@ import type { Logger } from "../../lib/log.ts";
 import { type FakeRegistry, withRegistry } from "../oci/test_registry.ts";
 import { gzipped } from "../oci/test_image.ts";
 import { PullError } from "./pull_error.ts";
-import { ImagePuller } from "./puller.ts";
+import { credentialKeyOf, ImagePuller } from "./puller.ts";
 import { digestOfCachedDisk, ImageStore } from "./store.ts";
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {}, with: () => quiet };
@@ -194,4 +194,38 @@ Deno.test("ImagePuller refuses an unlisted plain-HTTP registry, naming the setti
         error.message.includes("insecureRegistries in ConfigMap denovirt/denovirt-config"),
     );
     assert.deepEqual(await env.store.list(), []);
+  }));
+
+Deno.test("ImagePuller lets only VMIs whose credentials the registry accepted run on a private image", () =>
+  withCache(async (env) => {
+    await env.publish("disks/private", "v1", "SECRET");
+    env.registry.auth = { scheme: "bearer", username: "alice", password: "pa55" };
+    const as = (password?: string, policy: "IfNotPresent" | "Never" = "IfNotPresent") => ({
+      ...request(env, "disks/private:v1", policy),
+      requester: `vmi-${password ?? "anonymous"}-${policy}`,
+      ...(password ? { credentials: new Map([[env.name, { username: "alice", password }]]) } : {}),
+    });
+    const pulled = await env.puller.ensure(as("pa55"));
+    assert.deepEqual(pulled.meta.authorized, [credentialKeyOf(env.name, as("pa55").credentials)]);
+    assert.ok(!JSON.stringify(pulled.meta).includes("pa55"), "no password on disk");
+
+    for (const password of [undefined, "wrong"]) {
+      await assert.rejects(
+        env.puller.ensure(as(password)),
+        (error) =>
+          error instanceof PullError && error.reason === "ErrImagePull" &&
+          /HTTP 401/.test(error.message),
+        `credentials ${password ?? "none"}: the registry is asked, and refuses`,
+      );
+    }
+    await assert.rejects(
+      env.puller.ensure(as(undefined, "Never")),
+      (error) =>
+        error instanceof PullError && error.reason === "ErrImageNeverPull" &&
+        error.message.includes("pulled with other credentials"),
+    );
+    const before = env.manifestRequests();
+    const again = await env.puller.ensure(as("pa55", "Never"));
+    assert.equal(again.name, pulled.name, "the accepted credentials use the cache as it is");
+    assert.equal(env.manifestRequests(), before);
   }));

@@ -20,6 +20,11 @@ export interface ImageMeta {
   bytes: number;
   pulledAt: string;
   lastUsedAt: string;
+  /**
+   * Whose credentials the registry accepted for this image (credentialKeyOf): `anonymous` when
+   * it gave it without any, so anyone may use it; otherwise only a VMI presenting one of these.
+   */
+  authorized: string[];
 }
 
 /** One cached image. */
@@ -58,6 +63,8 @@ const checkedName = (name: string) => {
 };
 
 export class ImageStore {
+  #updates = new Map<string, Promise<void>>();
+
   constructor(readonly root: string, readonly now: () => number = Date.now) {}
 
   /** Creates the directories and drops what an interrupted pull left behind. */
@@ -119,11 +126,37 @@ export class ImageStore {
   }
 
   /** Marks the entry as used now (for least-recently-used eviction). */
-  async touch(entry: ImageEntry): Promise<void> {
-    const meta = { ...entry.meta, lastUsedAt: new Date(this.now()).toISOString() };
-    const path = join(this.root, "sha256", checkedName(entry.name), "meta.json");
-    await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta));
-    await Deno.rename(`${path}.tmp`, path);
+  touch(entry: ImageEntry): Promise<ImageMeta> {
+    return this.#update(entry.name, (meta) => ({
+      ...meta,
+      lastUsedAt: new Date(this.now()).toISOString(),
+    }));
+  }
+
+  /** Records that the registry accepted the credentials `key` for the entry's image. */
+  authorize(entry: ImageEntry, key: string): Promise<ImageMeta> {
+    return this.#update(entry.name, (meta) => ({
+      ...meta,
+      authorized: [...new Set([...meta.authorized ?? [], key])].sort(),
+    }));
+  }
+
+  /** Rewrites an entry's meta.json, one change at a time per entry (none is lost). */
+  #update(name: string, change: (meta: ImageMeta) => ImageMeta): Promise<ImageMeta> {
+    const path = join(this.root, "sha256", checkedName(name), "meta.json");
+    const previous = this.#updates.get(name) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const meta = change(JSON.parse(await Deno.readTextFile(path)) as ImageMeta);
+      await Deno.writeTextFile(`${path}.tmp`, JSON.stringify(meta));
+      await Deno.rename(`${path}.tmp`, path);
+      return meta;
+    });
+    // The chain never rejects: each caller sees its own update's failure through `next`.
+    const settled: Promise<void> = next.then(() => {}, () => {}).then(() => {
+      if (this.#updates.get(name) === settled) this.#updates.delete(name);
+    });
+    this.#updates.set(name, settled);
+    return next;
   }
 
   /** Records that the VMI `uid` runs on the entry `name`. */
