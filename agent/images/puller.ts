@@ -75,7 +75,7 @@ export class ImagePuller {
       const cached = digest ? await store.get(entryName(digest, request.path)) : undefined;
       // An image pulled with credentials is not for everyone on the node: a VMI whose own
       // credentials the registry has not accepted for it goes to the registry first.
-      if (cached && mayUse(cached, who)) {
+      if (cached && mayUse(cached, repositoryOf(reference), who)) {
         await store.touch(cached);
         return cached;
       }
@@ -159,7 +159,7 @@ export class ImagePuller {
     const known = await store.get(entry);
     if (known) {
       await store.remember(name, image.digest);
-      await store.authorize(known, who);
+      await store.authorize(known, repositoryOf(reference), who);
       return { ...known, meta: await store.touch(known) };
     }
     const started = this.#now();
@@ -195,7 +195,7 @@ export class ImagePuller {
         bytes,
         pulledAt: at,
         lastUsedAt: at,
-        authorized: [who],
+        authorized: { [repositoryOf(reference)]: [who] },
       });
       await store.remember(name, image.digest);
       const seconds = ((this.#now() - started) / 1000).toFixed(1);
@@ -245,8 +245,11 @@ export function credentialKeyOf(
 
 const ANONYMOUS = "anonymous";
 
-/** Whether `who` may run on a cached image without asking the registry. */
-function mayUse(entry: ImageEntry, who: string): boolean {
-  const authorized = entry.meta.authorized ?? [];
+/** Whether `who` may run on a cached image by a name in `repository` without asking. */
+function mayUse(entry: ImageEntry, repository: string, who: string): boolean {
+  const authorized = entry.meta.authorized?.[repository] ?? [];
   return authorized.includes(ANONYMOUS) || authorized.includes(who);
 }
+
+/** `registry/repository`: what the registry's answers about access are about. */
+const repositoryOf = (reference: ImageReference) => `${reference.registry}/${reference.repository}`;

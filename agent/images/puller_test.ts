@@ -198,6 +198,9 @@ Deno.test("ImagePuller refuses an unlisted plain-HTTP registry, naming the setti
 
 Deno.test("ImagePuller lets only VMIs whose credentials the registry accepted run on a private image", () =>
   withCache(async (env) => {
+    // The same bytes, public under another name first: that says nothing of the private one.
+    await env.publish("disks/public", "v1", "SECRET");
+    await env.puller.ensure(request(env, "disks/public:v1", "IfNotPresent"));
     await env.publish("disks/private", "v1", "SECRET");
     env.registry.auth = { scheme: "bearer", username: "alice", password: "pa55" };
     const as = (password?: string, policy: "IfNotPresent" | "Never" = "IfNotPresent") => ({
@@ -206,7 +209,10 @@ Deno.test("ImagePuller lets only VMIs whose credentials the registry accepted ru
       ...(password ? { credentials: new Map([[env.name, { username: "alice", password }]]) } : {}),
     });
     const pulled = await env.puller.ensure(as("pa55"));
-    assert.deepEqual(pulled.meta.authorized, [credentialKeyOf(env.name, as("pa55").credentials)]);
+    assert.deepEqual(pulled.meta.authorized, {
+      [`${env.name}/disks/public`]: ["anonymous"],
+      [`${env.name}/disks/private`]: [credentialKeyOf(env.name, as("pa55").credentials)],
+    }, "one cached image, known public by one name and private by the other");
     assert.ok(!JSON.stringify(pulled.meta).includes("pa55"), "no password on disk");
 
     for (const password of [undefined, "wrong"]) {

@@ -21,10 +21,12 @@ export interface ImageMeta {
   pulledAt: string;
   lastUsedAt: string;
   /**
-   * Whose credentials the registry accepted for this image (credentialKeyOf): `anonymous` when
-   * it gave it without any, so anyone may use it; otherwise only a VMI presenting one of these.
+   * By repository (`registry/repository`): whose credentials the registry accepted for this
+   * image there (credentialKeyOf). `anonymous` when it gave it without any, so anyone may use it
+   * by that name; otherwise only a VMI presenting one of these. The same bytes public in one
+   * repository say nothing of another.
    */
-  authorized: string[];
+  authorized: Record<string, string[]>;
 }
 
 /** One cached image. */
@@ -133,12 +135,12 @@ export class ImageStore {
     }));
   }
 
-  /** Records that the registry accepted the credentials `key` for the entry's image. */
-  authorize(entry: ImageEntry, key: string): Promise<ImageMeta> {
-    return this.#update(entry.name, (meta) => ({
-      ...meta,
-      authorized: [...new Set([...meta.authorized ?? [], key])].sort(),
-    }));
+  /** Records that the registry accepted the credentials `key` for the image in `repository`. */
+  authorize(entry: ImageEntry, repository: string, key: string): Promise<ImageMeta> {
+    return this.#update(entry.name, (meta) => {
+      const keys = new Set([...meta.authorized?.[repository] ?? [], key]);
+      return { ...meta, authorized: { ...meta.authorized, [repository]: [...keys].sort() } };
+    });
   }
 
   /** Rewrites an entry's meta.json, one change at a time per entry (none is lost). */
