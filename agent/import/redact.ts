@@ -39,12 +39,15 @@ export function scrubberFor(secrets: string[], urls: string[] = []): (text: stri
   };
 }
 
-/** What an http source must never show: its URL's query string and userinfo, its headers. */
+/**
+ * What an http source must never show: its URL's query string and userinfo, its headers. The URL
+ * itself is shown, redacted (scrubberFor's `urls`): it is no secret.
+ */
 export function secretsOfHttp(url: string, headers: Record<string, string>): string[] {
   const secrets: string[] = [];
   try {
     const parsed = new URL(url);
-    secrets.push(parsed.href, parsed.search, parsed.search.slice(1), parsed.hash);
+    secrets.push(parsed.search, parsed.search.slice(1), parsed.hash);
     secrets.push(parsed.username, parsed.password, decodeSafe(parsed.password));
     secrets.push(decodeSafe(parsed.search.slice(1)));
   } catch {

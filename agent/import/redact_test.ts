@@ -23,3 +23,12 @@ Deno.test("scrubberFor() removes secrets and every URL's query string from a tex
   );
   assert.equal(scrub("Basic auth failed"), "Basic auth failed", "scheme words stay");
 });
+
+Deno.test("scrubberFor() leaves a source URL without secrets as it is", () => {
+  const cases = ["http://127.0.0.1:8080/404", "https://images.example/a/disk.qcow2"];
+  for (const url of cases) {
+    const scrub = scrubberFor(secretsOfHttp(url, {}), [url]);
+    const text = `Cannot import ${url}: the server answered HTTP 404`;
+    assert.equal(scrub(text), text);
+  }
+});
