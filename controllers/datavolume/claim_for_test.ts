@@ -65,6 +65,54 @@ Deno.test("claimFor() annotates the claim for its source as CDI does", () => {
         "denovirt.io/import-extra-headers": '["X-Token: 1","X-Other: 2"]',
       },
     ],
+    [
+      "registry, bare",
+      dvFixture((dv) => dv.spec.source = { registry: { url: "docker://quay.io/d/fedora:40" } }),
+      undefined,
+      {
+        [ENDPOINT]: "docker://quay.io/d/fedora:40",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+      },
+    ],
+    [
+      "registry with every option",
+      dvFixture((dv) =>
+        dv.spec.source = {
+          registry: {
+            url: "docker://registry.lan:5000/disks/a:1",
+            pullMethod: "node",
+            secretRef: "creds",
+            certConfigMap: "ca",
+            platform: { architecture: "amd64" },
+          },
+        }
+      ),
+      undefined,
+      {
+        [ENDPOINT]: "docker://registry.lan:5000/disks/a:1",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+        "cdi.kubevirt.io/storage.import.registryImportMethod": "node",
+        "cdi.kubevirt.io/storage.import.secretName": "creds",
+        "cdi.kubevirt.io/storage.import.certConfigMap": "ca",
+        "cdi.kubevirt.io/storage.import.registryImageArchitecture": "amd64",
+      },
+    ],
+    [
+      "registry image stream: named, for the agent to refuse",
+      dvFixture((dv) =>
+        dv.spec.source = { registry: { imageStream: "fedora", pullMethod: "node" } }
+      ),
+      undefined,
+      {
+        [ENDPOINT]: "fedora",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+        "cdi.kubevirt.io/storage.import.registryImageStream": "true",
+        "cdi.kubevirt.io/storage.import.registryImportMethod": "node",
+      },
+    ],
     ["blank", dvFixture((dv) => dv.spec.source = { blank: {} }), undefined, { [SOURCE]: "none" }],
     [
       "clone of a local volume: pinned to its node",
@@ -196,10 +244,10 @@ Deno.test("claimFor() fails a DataVolume without a size or with a source the age
       /^spec\.pvc\.resources\.requests\.storage: Required value/,
     ],
     [
-      "a registry source",
-      dvFixture((dv) => dv.spec.source = { registry: { url: "docker://x" } }),
+      "an s3 source",
+      dvFixture((dv) => dv.spec.source = { s3: { url: "https://s3.example/b/disk.img" } }),
       "UnsupportedSource",
-      /spec\.source\.registry is not supported \(http, blank, pvc are\)/,
+      /spec\.source\.s3 is not supported \(http, registry, blank, pvc are\)/,
     ],
     [
       "a sourceRef",
