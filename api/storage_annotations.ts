@@ -44,6 +44,11 @@ export const ANN_REGISTRY_IMAGE_STREAM = `${CDI}/storage.import.registryImageStr
 export const ANN_REGISTRY_IMAGE_ARCHITECTURE = `${CDI}/storage.import.registryImageArchitecture`;
 /** The only image architecture denovirt imports and runs. */
 export const SUPPORTED_IMAGE_ARCHITECTURE = "amd64";
+/**
+ * On a DataVolume (copied to its claim): populate at once even on a WaitForFirstConsumer class,
+ * without waiting for a VM (golden images). CDI honours the key whatever its value.
+ */
+export const ANN_IMMEDIATE_BINDING = `${CDI}/storage.bind.immediate.requested`;
 /** `<namespace>/<name>` of the PVC to clone (same node only). */
 export const ANN_CLONE_REQUEST = "k8s.io/CloneRequest";
 
@@ -85,4 +90,11 @@ export function importSourceOf(
   if (a[ANN_SOURCE] === SOURCE_REGISTRY) return "registry";
   if (a[ANN_ENDPOINT]) return "http";
   return undefined;
+}
+
+/** Whether the object (a DataVolume or its claim) asks to be populated without a consumer. */
+export function immediateBindingRequested(
+  annotations: Record<string, string> | undefined,
+): boolean {
+  return annotations?.[ANN_IMMEDIATE_BINDING] !== undefined;
 }

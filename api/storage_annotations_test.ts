@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import {
   ANN_CLONE_REQUEST,
   ANN_ENDPOINT,
+  ANN_IMMEDIATE_BINDING,
   ANN_SOURCE,
+  immediateBindingRequested,
   importSourceOf,
 } from "./storage_annotations.ts";
 
@@ -20,4 +22,11 @@ Deno.test("importSourceOf() reads CDI's source and endpoint annotations", () => 
   for (const [annotations, source] of cases) {
     assert.equal(importSourceOf(annotations), source, JSON.stringify(annotations));
   }
+});
+
+Deno.test("immediateBindingRequested() honours the annotation whatever its value, as CDI", () => {
+  assert.equal(immediateBindingRequested({ [ANN_IMMEDIATE_BINDING]: "true" }), true);
+  assert.equal(immediateBindingRequested({ [ANN_IMMEDIATE_BINDING]: "" }), true);
+  assert.equal(immediateBindingRequested({}), false);
+  assert.equal(immediateBindingRequested(undefined), false);
 });

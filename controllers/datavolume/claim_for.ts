@@ -9,6 +9,7 @@ import {
   ANN_CONTENT_TYPE,
   ANN_ENDPOINT,
   ANN_EXTRA_HEADERS,
+  ANN_IMMEDIATE_BINDING,
   ANN_REGISTRY_IMAGE_ARCHITECTURE,
   ANN_REGISTRY_IMAGE_STREAM,
   ANN_REGISTRY_IMPORT_METHOD,
@@ -145,6 +146,12 @@ function importAnnotations(dv: DV): Record<string, string> {
   return {};
 }
 
+/** CDI's immediate-binding request, copied from the DataVolume (CDI copies its annotations). */
+function immediateBindingOf(dv: DV): Record<string, string> {
+  const value = dv.metadata.annotations?.[ANN_IMMEDIATE_BINDING];
+  return value === undefined ? {} : { [ANN_IMMEDIATE_BINDING]: value };
+}
+
 /** Why the DataVolume's source cannot be filled by the agent, if it cannot. */
 function sourceProblem(dv: DV): ClaimProblem | undefined {
   const id = `${dv.metadata.namespace}/${dv.metadata.name}`;
@@ -242,6 +249,7 @@ export function claimFor(dv: DV, clone?: CloneSource): ClaimDecision {
         labels: { ...CLAIM_LABELS },
         annotations: {
           ...importAnnotations(dv),
+          ...immediateBindingOf(dv),
           ...(node ? { [SELECTED_NODE]: node } : {}),
         },
         ownerReferences: [dataVolumeOwnerReference(dv)],

@@ -14,6 +14,7 @@ const SOURCE = "cdi.kubevirt.io/storage.import.source";
 const CONTENT_TYPE = "cdi.kubevirt.io/storage.contentType";
 const CLONE = "k8s.io/CloneRequest";
 const NODE = "volume.kubernetes.io/selected-node";
+const IMMEDIATE = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
 const annotationsOf = (d: ClaimDecision) => "claim" in d ? d.claim.metadata?.annotations : d;
 const clone = (edit: (dv: DV) => void = () => {}) =>
@@ -112,6 +113,15 @@ Deno.test("claimFor() annotates the claim for its source as CDI does", () => {
         "cdi.kubevirt.io/storage.import.registryImageStream": "true",
         "cdi.kubevirt.io/storage.import.registryImportMethod": "node",
       },
+    ],
+    [
+      "bind.immediate copied from the DataVolume, whatever its value",
+      dvFixture((dv) => {
+        dv.metadata.annotations = { [IMMEDIATE]: "", other: "x" };
+        dv.spec.source = { blank: {} };
+      }),
+      undefined,
+      { [SOURCE]: "none", [IMMEDIATE]: "" },
     ],
     ["blank", dvFixture((dv) => dv.spec.source = { blank: {} }), undefined, { [SOURCE]: "none" }],
     [
