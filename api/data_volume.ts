@@ -33,6 +33,26 @@ export const HttpSourceSchema = z.strictObject({
 });
 export type HttpSource = z.infer<typeof HttpSourceSchema>;
 
+export const RegistrySourceSchema = z.strictObject({
+  url: z.string().optional().describe(
+    "docker://[host[:port]/]repository[:tag|@digest] of a containerDisk image.",
+  ),
+  imageStream: z.string().optional().describe("Name of an OpenShift image stream to import."),
+  pullMethod: z.enum(["pod", "node"]).optional().describe(
+    'How the image is pulled: "pod" (the default) or "node".',
+  ),
+  secretRef: z.string().optional().describe(
+    "Secret with accessKeyId (user name) and secretKey (password) for the registry.",
+  ),
+  certConfigMap: z.string().optional().describe(
+    "ConfigMap whose values are PEM CA certificates trusted for the registry.",
+  ),
+  platform: z.strictObject({
+    architecture: z.string().optional().describe("CPU architecture of the image to import."),
+  }).optional().describe("Which image of a multi-platform index to import."),
+});
+export type RegistrySource = z.infer<typeof RegistrySourceSchema>;
+
 /** The members of CDI's DataVolumeSource, of which a source sets exactly one. */
 export const DATA_VOLUME_SOURCES = [
   "http",
@@ -56,14 +76,9 @@ export const DataVolumeSourceSchema = z
       namespace: z.string().describe("Namespace of the source PVC."),
       name: z.string().describe("Name of the source PVC."),
     }).optional().describe("Clone an existing PVC."),
-    registry: z.strictObject({
-      url: z.string().optional(),
-      imageStream: z.string().optional(),
-      pullMethod: z.enum(["pod", "node"]).optional(),
-      secretRef: z.string().optional(),
-      certConfigMap: z.string().optional(),
-      platform: z.strictObject({ architecture: z.string().optional() }).optional(),
-    }).optional(),
+    registry: RegistrySourceSchema.optional().describe(
+      "Import the disk of a containerDisk image from an OCI registry.",
+    ),
     s3: z.strictObject({
       url: z.string(),
       secretRef: z.string().optional(),

@@ -32,3 +32,4 @@ export * from "./unsupported_kinds.ts";
 export * from "./runnable.ts";
 export * from "./denovirt_config.ts";
 export * from "./image_reference.ts";
+export * from "./registry_url.ts";

@@ -22,16 +22,33 @@ export const DEFAULT_CLASS = "storageclass.kubernetes.io/is-default-class";
 
 // CDI's import annotations on a PVC (read by the agent).
 export const CDI = "cdi.kubevirt.io";
-/** URL of an http(s) import. */
+/** URL of an http(s) import, or the `docker://` URL of a registry import. */
 export const ANN_ENDPOINT = `${CDI}/storage.import.endpoint`;
-/** "http" (default when an endpoint is set) or "none" (blank image). */
+/** "http" (default when an endpoint is set), "registry", or "none" (blank image). */
 export const ANN_SOURCE = `${CDI}/storage.import.source`;
+/** The values of ANN_SOURCE that denovirt imports from. */
+export const SOURCE_HTTP = "http";
+export const SOURCE_REGISTRY = "registry";
+export const SOURCE_NONE = "none";
 /** "kubevirt" (a disk image, default) or "archive" (refused: not supported). */
 export const ANN_CONTENT_TYPE = `${CDI}/storage.contentType`;
 /** Secret with `accessKeyId` and `secretKey`: basic-auth user and password. */
 export const ANN_SECRET = `${CDI}/storage.import.secretName`;
 /** ConfigMap whose values are PEM CA certificates trusted for the endpoint. */
 export const ANN_CERT_CONFIG_MAP = `${CDI}/storage.import.certConfigMap`;
+/** A registry source's `pullMethod`: "pod" or "node" (both pulled by the agent here). */
+export const ANN_REGISTRY_IMPORT_METHOD = `${CDI}/storage.import.registryImportMethod`;
+/** "true" when the endpoint names an OpenShift image stream (refused: not supported). */
+export const ANN_REGISTRY_IMAGE_STREAM = `${CDI}/storage.import.registryImageStream`;
+/** A registry source's `platform.architecture`: only amd64 images are imported. */
+export const ANN_REGISTRY_IMAGE_ARCHITECTURE = `${CDI}/storage.import.registryImageArchitecture`;
+/** The only image architecture denovirt imports and runs. */
+export const SUPPORTED_IMAGE_ARCHITECTURE = "amd64";
+/**
+ * On a DataVolume (copied to its claim): populate at once even on a WaitForFirstConsumer class,
+ * without waiting for a VM (golden images). CDI honours the key whatever its value.
+ */
+export const ANN_IMMEDIATE_BINDING = `${CDI}/storage.bind.immediate.requested`;
 /** `<namespace>/<name>` of the PVC to clone (same node only). */
 export const ANN_CLONE_REQUEST = "k8s.io/CloneRequest";
 
@@ -59,15 +76,25 @@ export const ANN_NODE_STORAGE_ALLOCATED = "storage.denovirt.io/local-allocated";
 /** The values of ANN_POD_PHASE. */
 export type ImportPhase = "Pending" | "Running" | "Succeeded" | "Failed";
 
+/** What a claim is filled from. */
+export type ImportSourceKind = "http" | "registry" | "blank" | "clone";
+
 /** The PVC's import source, from its annotations; undefined when the PVC asks for none. */
-export function importSourceOf(annotations: Record<string, string> | undefined):
-  | "http"
-  | "blank"
-  | "clone"
-  | undefined {
+export function importSourceOf(
+  annotations: Record<string, string> | undefined,
+): ImportSourceKind | undefined {
   const a = annotations ?? {};
   if (a[ANN_CLONE_REQUEST]) return "clone";
-  if (a[ANN_SOURCE] === "none") return "blank";
+  if (a[ANN_SOURCE] === SOURCE_NONE) return "blank";
+  // A registry source without an endpoint still asks for an import: it fails, naming what is missing.
+  if (a[ANN_SOURCE] === SOURCE_REGISTRY) return "registry";
   if (a[ANN_ENDPOINT]) return "http";
   return undefined;
+}
+
+/** Whether the object (a DataVolume or its claim) asks to be populated without a consumer. */
+export function immediateBindingRequested(
+  annotations: Record<string, string> | undefined,
+): boolean {
+  return annotations?.[ANN_IMMEDIATE_BINDING] !== undefined;
 }

@@ -81,7 +81,7 @@ Deno.test("refusalsOfVmiSpec() says why with the multi-queue refusal", () => {
   );
 });
 
-Deno.test("unsupportedInDataVolumeSpec() allows http, blank and pvc sources only", () => {
+Deno.test("unsupportedInDataVolumeSpec() allows http, registry, blank and pvc sources only", () => {
   const spec = {
     source: { s3: { url: "s3://b/k" } },
     sourceRef: { kind: "DataSource", name: "x" },
@@ -90,7 +90,36 @@ Deno.test("unsupportedInDataVolumeSpec() allows http, blank and pvc sources only
     unsupportedInDataVolumeSpec(spec).map((r) => `${fieldPath(r.path)}: ${r.message}`),
     [
       "sourceRef: not supported by denovirt (no DataSources; give the source itself)",
-      "source.s3: not supported by denovirt (supported sources: http, blank, pvc)",
+      "source.s3: not supported by denovirt (supported sources: http, registry, blank, pvc)",
     ],
   );
+  const registry = { source: { registry: { url: "docker://q.io/d:1" } } } as DataVolumeSpec;
+  assert.deepEqual(unsupportedInDataVolumeSpec(registry), []);
+});
+
+Deno.test("unsupportedInDataVolumeSpec() refuses image streams and architectures but amd64", () => {
+  const cases: Array<[object, string[]]> = [
+    [{ url: "docker://q.io/d:1", platform: { architecture: "amd64" } }, []],
+    [{ url: "docker://q.io/d:1", platform: {} }, []],
+    [{ url: "docker://q.io/d:1", pullMethod: "node" }, []],
+    [
+      { url: "docker://q.io/d:1", platform: { architecture: "arm64" } },
+      ["source.registry.platform.architecture: not supported by denovirt (amd64 images only)"],
+    ],
+    [
+      { imageStream: "fedora", pullMethod: "node" },
+      [
+        "source.registry.imageStream: not supported by denovirt (image streams are OpenShift's; " +
+        "give the image's docker:// url)",
+      ],
+    ],
+  ];
+  for (const [registry, expected] of cases) {
+    const spec = { source: { registry } } as unknown as DataVolumeSpec;
+    assert.deepEqual(
+      unsupportedInDataVolumeSpec(spec).map((r) => `${fieldPath(r.path)}: ${r.message}`),
+      expected,
+      JSON.stringify(registry),
+    );
+  }
 });

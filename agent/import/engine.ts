@@ -3,7 +3,8 @@ import { join, resolve } from "node:path";
 import { safeImportError, terminal } from "./errors.ts";
 import { importHttp, validateHttpSource } from "./http_import.ts";
 import { importBlank, importClone } from "./local_import.ts";
-import { scrubberFor, secretsOfHttp } from "./redact.ts";
+import { scrubberFor, secretsOfHttp, secretsOfRegistry } from "./redact.ts";
+import { imageOfRegistrySource, importRegistry } from "./registry_import.ts";
 import { type ImportPaths, importPathsOf, publish, removeScratch, resetTarget } from "./scratch.ts";
 import type { ImportRequest, ImportResult } from "./types.ts";
 
@@ -16,6 +17,8 @@ export async function runImport(req: ImportRequest): Promise<ImportResult> {
   signal.throwIfAborted();
   const scrub = source.kind === "http"
     ? scrubberFor(secretsOfHttp(source.url, source.headers), [source.url])
+    : source.kind === "registry"
+    ? scrubberFor(secretsOfRegistry(source.credentials), [source.url])
     : scrubberFor([]);
   try {
     await validate(req);
@@ -39,6 +42,8 @@ function importInto(req: ImportRequest, paths: ImportPaths): Promise<ImportResul
   switch (req.source.kind) {
     case "http":
       return importHttp(req.source, req, paths);
+    case "registry":
+      return importRegistry(req.source, req, paths);
     case "blank":
       return importBlank(req, paths);
     case "clone":
@@ -55,6 +60,7 @@ async function validate(req: ImportRequest): Promise<void> {
     );
   }
   if (req.source.kind === "http") validateHttpSource(req.source);
+  if (req.source.kind === "registry") imageOfRegistrySource(req.source);
   if (req.source.kind === "clone") {
     // Starting over removes disk.img and .import/: the source must not be among them.
     const source = req.source.sourcePath;

@@ -1,4 +1,4 @@
-/** The agent's disk import engine: http(s), blank and clone sources into a raw `disk.img`. */
+/** The agent's disk import engine: http(s), registry, blank and clone sources into a raw `disk.img`. */
 export { runImport } from "./engine.ts";
 export { DEFAULT_IDLE_TIMEOUT_MS } from "./http_body.ts";
 export { redactUrl } from "./redact.ts";

@@ -89,7 +89,8 @@ export async function qcow2ToRaw(
   return virtualSize;
 }
 
-async function readHead(path: string, bytes: number): Promise<Uint8Array> {
+/** The first `bytes` bytes of a file (fewer if it is shorter). */
+export async function readHead(path: string, bytes: number): Promise<Uint8Array> {
   const file = await Deno.open(path, { read: true });
   try {
     const head = new Uint8Array(bytes);

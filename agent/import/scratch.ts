@@ -13,6 +13,8 @@ export interface ImportPaths {
   partial: string;
   /** A downloaded qcow2 before its conversion. */
   qcow2: string;
+  /** The disk pulled from a containerDisk image, before it becomes the partial image. */
+  pulled: string;
 }
 
 export function importPathsOf(targetDir: string): ImportPaths {
@@ -22,6 +24,7 @@ export function importPathsOf(targetDir: string): ImportPaths {
     scratch,
     partial: join(scratch, "disk.img.part"),
     qcow2: join(scratch, "image.qcow2"),
+    pulled: join(scratch, "pulled.img"),
   };
 }
 

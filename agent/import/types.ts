@@ -13,6 +13,17 @@ export type ImportSource =
     /** `<md5|sha1|sha256|sha512>:<hex>` of the body exactly as served. */
     checksum?: string;
   }
+  | {
+    kind: "registry";
+    /** `docker://[host[:port]/]repo[:tag|@digest]` of a containerDisk image. */
+    url: string;
+    /** User and password for the image's registry (from a Secret). Never logged. */
+    credentials?: { username: string; password: string };
+    /** PEM CA certificates to trust besides the system's (from a certConfigMap). */
+    caCerts: string[];
+    /** `host[:port]` of registries reached over plain HTTP or without checking certificates. */
+    insecureRegistries: string[];
+  }
   | { kind: "blank" }
   | {
     kind: "clone";

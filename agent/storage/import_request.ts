@@ -1,44 +1,31 @@
 /**
  * The import a claim's annotations ask for, as a request to the import engine: the URL, the
- * headers (with the Secret's basic auth), the trusted CAs, or the clone source on this node.
+ * headers (with the Secret's basic auth), the trusted CAs; a registry image with its credentials,
+ * CAs and the cluster's insecure registries; or the clone source on this node.
  */
-import type { PersistentVolume, PersistentVolumeClaim } from "../../api/mod.ts";
+import type { PersistentVolumeClaim } from "../../api/mod.ts";
 import {
-  ANN_CERT_CONFIG_MAP,
   ANN_CHECKSUM,
   ANN_CLONE_REQUEST,
-  ANN_CONTENT_TYPE,
   ANN_ENDPOINT,
   ANN_EXTRA_HEADERS,
-  ANN_SECRET,
   importSourceOf,
 } from "../../api/storage_annotations.ts";
-import { decodeBase64, encodeBase64 } from "../../lib/base64.ts";
+import { encodeBase64 } from "../../lib/base64.ts";
 import { ImportError, type ImportSource } from "../import/types.ts";
+import {
+  caCertsOf,
+  checkContentType,
+  credentialsOf,
+  type ImportLookups,
+  ImportWait,
+} from "./import_lookups.ts";
 import { importPhaseOf } from "./import_state.ts";
 import { claimName } from "./provision.ts";
+import { registrySourceFor } from "./registry_request.ts";
 import { localDirOf, pvNodeOf } from "./types.ts";
 
-/** The import cannot start yet (a Secret, a ConfigMap, the clone source): try again later. */
-export class ImportWait extends Error {
-  override name = "ImportWait";
-  constructor(message: string, readonly reason: string) {
-    super(message);
-  }
-}
-
-/** What building a request looks up. */
-export interface ImportLookups {
-  /** A Secret's `data` (base64 values), or undefined when it does not exist. */
-  getSecret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
-  /** A ConfigMap's `data`, or undefined when it does not exist. */
-  getConfigMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
-  /** A claim from the cache, and the PV it is bound to. */
-  claim(
-    namespace: string,
-    name: string,
-  ): { pvc: PersistentVolumeClaim | undefined; pv: PersistentVolume | undefined };
-}
+export { type ImportLookups, ImportWait } from "./import_lookups.ts";
 
 /** Builds the engine's source for the claim; throws ImportWait or a terminal ImportError. */
 export async function importSourceFor(
@@ -56,6 +43,8 @@ export async function importSourceFor(
       return cloneSourceFor(annotations[ANN_CLONE_REQUEST]!, namespace, node, volumesDir, lookups);
     case "http":
       return await httpSourceFor(annotations, namespace, lookups);
+    case "registry":
+      return await registrySourceFor(annotations, namespace, lookups);
     case undefined:
       throw new ImportError(`Claim ${claimName(pvc)} asks for no import`, false, "NoSource");
   }
@@ -66,45 +55,16 @@ async function httpSourceFor(
   namespace: string,
   lookups: ImportLookups,
 ): Promise<ImportSource> {
-  const contentType = annotations[ANN_CONTENT_TYPE] ?? "";
-  if (contentType !== "" && contentType !== "kubevirt") {
-    throw new ImportError(
-      `contentType ${contentType} is not supported by denovirt`,
-      false,
-      "UnsupportedContentType",
-    );
-  }
+  checkContentType(annotations);
   const headers = extraHeadersOf(annotations[ANN_EXTRA_HEADERS]);
-  const secretName = annotations[ANN_SECRET];
-  if (secretName) {
-    const data = await lookups.getSecret(namespace, secretName);
-    if (!data) {
-      throw new ImportWait(`Secret ${namespace}/${secretName} does not exist`, "SecretNotFound");
-    }
-    const user = decoded(data.accessKeyId);
-    const password = decoded(data.secretKey);
-    if (user === undefined || password === undefined) {
-      throw new ImportWait(
-        `Secret ${namespace}/${secretName} must hold accessKeyId and secretKey`,
-        "SecretInvalid",
-      );
-    }
+  const credentials = await credentialsOf(annotations, namespace, lookups);
+  if (credentials) {
+    const { username, password } = credentials;
     headers["Authorization"] = `Basic ${
-      encodeBase64(new TextEncoder().encode(`${user}:${password}`))
+      encodeBase64(new TextEncoder().encode(`${username}:${password}`))
     }`;
   }
-  const caCerts: string[] = [];
-  const configMapName = annotations[ANN_CERT_CONFIG_MAP];
-  if (configMapName) {
-    const data = await lookups.getConfigMap(namespace, configMapName);
-    if (!data) {
-      throw new ImportWait(
-        `ConfigMap ${namespace}/${configMapName} does not exist`,
-        "ConfigMapNotFound",
-      );
-    }
-    caCerts.push(...Object.keys(data).sort().map((key) => data[key]!));
-  }
+  const caCerts = await caCertsOf(annotations, namespace, lookups);
   const checksum = annotations[ANN_CHECKSUM];
   return {
     kind: "http",
@@ -188,13 +148,4 @@ export function cloneSourceFor(
     );
   }
   return { kind: "clone", sourcePath: `${dir}/disk.img` };
-}
-
-function decoded(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(value));
-  } catch {
-    return undefined;
-  }
 }

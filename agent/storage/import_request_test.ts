@@ -27,11 +27,13 @@ function lookups(
     secrets?: Record<string, Record<string, string>>;
     configMaps?: Record<string, Record<string, string>>;
     claims?: Record<string, { pvc: PersistentVolumeClaim; pv: PersistentVolume | undefined }>;
+    insecure?: string[];
   } = {},
 ): ImportLookups {
   return {
     getSecret: (ns, name) => Promise.resolve(opts.secrets?.[`${ns}/${name}`]),
     getConfigMap: (ns, name) => Promise.resolve(opts.configMaps?.[`${ns}/${name}`]),
+    insecureRegistries: () => Promise.resolve(opts.insecure ?? []),
     claim: (ns, name) => opts.claims?.[`${ns}/${name}`] ?? { pvc: undefined, pv: undefined },
   };
 }

@@ -11,6 +11,7 @@ import {
   ANN_RUNNING_MESSAGE,
   ANN_RUNNING_REASON,
   type ImportPhase,
+  type ImportSourceKind,
   importSourceOf,
 } from "../../api/storage_annotations.ts";
 import { bytesOf } from "./capacity.ts";
@@ -34,7 +35,7 @@ export interface WantedImport {
   /** The volume's directory. */
   dir: string;
   capacityBytes: number;
-  source: "http" | "blank" | "clone";
+  source: ImportSourceKind;
 }
 
 /** The phase the claim's annotations record; "Pending" when none is recorded yet. */

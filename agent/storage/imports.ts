@@ -27,6 +27,7 @@ import {
   persistentVolumes,
   secrets,
 } from "../../lib/kube/resources.ts";
+import { insecureRegistries } from "../images/insecure.ts";
 import { ImportError, type ImportRequest, type ImportResult } from "../import/types.ts";
 import { FinishedImports } from "./finished_imports.ts";
 import type { ImportJobs } from "./import_jobs.ts";
@@ -235,6 +236,7 @@ function lookups(ctx: ReconcileContext<PersistentVolumeClaim>): ImportLookups {
   return {
     getSecret: (namespace, name) => dataOf(secrets, namespace, name),
     getConfigMap: (namespace, name) => dataOf(configMaps, namespace, name),
+    insecureRegistries: async () => [...await insecureRegistries(ctx.rest)],
     claim(namespace, name) {
       const pvc = ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims).get(
         `${namespace}/${name}`,

@@ -9,6 +9,10 @@ import {
   ANN_CONTENT_TYPE,
   ANN_ENDPOINT,
   ANN_EXTRA_HEADERS,
+  ANN_IMMEDIATE_BINDING,
+  ANN_REGISTRY_IMAGE_ARCHITECTURE,
+  ANN_REGISTRY_IMAGE_STREAM,
+  ANN_REGISTRY_IMPORT_METHOD,
   ANN_SECRET,
   ANN_SOURCE,
   CDI_API_VERSION,
@@ -19,6 +23,10 @@ import {
   type PersistentVolumeClaim,
   type PersistentVolumeClaimSpec,
   SELECTED_NODE,
+  SOURCE_HTTP,
+  SOURCE_NONE,
+  SOURCE_REGISTRY,
+  SUPPORTED_DATA_VOLUME_SOURCES,
 } from "../../api/mod.ts";
 import type { KubeObject, OwnerReference } from "../../lib/kube/object.ts";
 
@@ -46,9 +54,6 @@ export type ClaimDecision =
   | { claim: PersistentVolumeClaim }
   | { wait: ClaimProblem }
   | { fail: ClaimProblem };
-
-/** The sources the node agent fills a claim from. */
-const SUPPORTED_SOURCES = ["http", "blank", "pvc"];
 
 /** The controller reference of a claim to its DataVolume. */
 export function dataVolumeOwnerReference(dv: DV): OwnerReference {
@@ -108,7 +113,7 @@ function importAnnotations(dv: DV): Record<string, string> {
     const http = source.http;
     return {
       [ANN_ENDPOINT]: http.url,
-      [ANN_SOURCE]: "http",
+      [ANN_SOURCE]: SOURCE_HTTP,
       [ANN_CONTENT_TYPE]: dv.spec.contentType ?? "kubevirt",
       ...(http.secretRef ? { [ANN_SECRET]: http.secretRef } : {}),
       ...(http.certConfigMap ? { [ANN_CERT_CONFIG_MAP]: http.certConfigMap } : {}),
@@ -118,10 +123,33 @@ function importAnnotations(dv: DV): Record<string, string> {
         : {}),
     };
   }
-  if (source.blank) return { [ANN_SOURCE]: "none" };
+  if (source.registry) {
+    // As CDI maps a registry source; an image stream is refused before it gets here.
+    const registry = source.registry;
+    const stream = registry.url ? undefined : registry.imageStream;
+    return {
+      [ANN_SOURCE]: SOURCE_REGISTRY,
+      [ANN_CONTENT_TYPE]: dv.spec.contentType ?? "kubevirt",
+      ...(registry.url ? { [ANN_ENDPOINT]: registry.url } : {}),
+      ...(stream ? { [ANN_ENDPOINT]: stream, [ANN_REGISTRY_IMAGE_STREAM]: "true" } : {}),
+      ...(registry.pullMethod ? { [ANN_REGISTRY_IMPORT_METHOD]: registry.pullMethod } : {}),
+      ...(registry.secretRef ? { [ANN_SECRET]: registry.secretRef } : {}),
+      ...(registry.certConfigMap ? { [ANN_CERT_CONFIG_MAP]: registry.certConfigMap } : {}),
+      ...(registry.platform?.architecture
+        ? { [ANN_REGISTRY_IMAGE_ARCHITECTURE]: registry.platform.architecture }
+        : {}),
+    };
+  }
+  if (source.blank) return { [ANN_SOURCE]: SOURCE_NONE };
   const clone = cloneSourceOf(dv);
   if (clone) return { [ANN_CLONE_REQUEST]: `${clone.namespace}/${clone.name}` };
   return {};
+}
+
+/** CDI's immediate-binding request, copied from the DataVolume (CDI copies its annotations). */
+function immediateBindingOf(dv: DV): Record<string, string> {
+  const value = dv.metadata.annotations?.[ANN_IMMEDIATE_BINDING];
+  return value === undefined ? {} : { [ANN_IMMEDIATE_BINDING]: value };
 }
 
 /** Why the DataVolume's source cannot be filled by the agent, if it cannot. */
@@ -142,11 +170,11 @@ function sourceProblem(dv: DV): ClaimProblem | undefined {
       message: `Cannot populate DataVolume ${id}: spec.source names no source`,
     };
   }
-  if (!SUPPORTED_SOURCES.includes(kind)) {
+  if (!SUPPORTED_DATA_VOLUME_SOURCES.includes(kind)) {
     return {
       reason: "UnsupportedSource",
       message: `Cannot populate DataVolume ${id}: spec.source.${kind} is not supported ` +
-        `(${SUPPORTED_SOURCES.join(", ")} are)`,
+        `(${SUPPORTED_DATA_VOLUME_SOURCES.join(", ")} are)`,
     };
   }
   return undefined;
@@ -219,7 +247,11 @@ export function claimFor(dv: DV, clone?: CloneSource): ClaimDecision {
         name: dv.metadata.name ?? "",
         namespace: dv.metadata.namespace ?? "",
         labels: { ...CLAIM_LABELS },
-        annotations: { ...importAnnotations(dv), ...(node ? { [SELECTED_NODE]: node } : {}) },
+        annotations: {
+          ...importAnnotations(dv),
+          ...immediateBindingOf(dv),
+          ...(node ? { [SELECTED_NODE]: node } : {}),
+        },
         ownerReferences: [dataVolumeOwnerReference(dv)],
       },
       spec,

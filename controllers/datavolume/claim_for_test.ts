@@ -14,6 +14,7 @@ const SOURCE = "cdi.kubevirt.io/storage.import.source";
 const CONTENT_TYPE = "cdi.kubevirt.io/storage.contentType";
 const CLONE = "k8s.io/CloneRequest";
 const NODE = "volume.kubernetes.io/selected-node";
+const IMMEDIATE = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
 const annotationsOf = (d: ClaimDecision) => "claim" in d ? d.claim.metadata?.annotations : d;
 const clone = (edit: (dv: DV) => void = () => {}) =>
@@ -64,6 +65,63 @@ Deno.test("claimFor() annotates the claim for its source as CDI does", () => {
         "denovirt.io/import-checksum": "sha256:abcd",
         "denovirt.io/import-extra-headers": '["X-Token: 1","X-Other: 2"]',
       },
+    ],
+    [
+      "registry, bare",
+      dvFixture((dv) => dv.spec.source = { registry: { url: "docker://quay.io/d/fedora:40" } }),
+      undefined,
+      {
+        [ENDPOINT]: "docker://quay.io/d/fedora:40",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+      },
+    ],
+    [
+      "registry with every option",
+      dvFixture((dv) =>
+        dv.spec.source = {
+          registry: {
+            url: "docker://registry.lan:5000/disks/a:1",
+            pullMethod: "node",
+            secretRef: "creds",
+            certConfigMap: "ca",
+            platform: { architecture: "amd64" },
+          },
+        }
+      ),
+      undefined,
+      {
+        [ENDPOINT]: "docker://registry.lan:5000/disks/a:1",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+        "cdi.kubevirt.io/storage.import.registryImportMethod": "node",
+        "cdi.kubevirt.io/storage.import.secretName": "creds",
+        "cdi.kubevirt.io/storage.import.certConfigMap": "ca",
+        "cdi.kubevirt.io/storage.import.registryImageArchitecture": "amd64",
+      },
+    ],
+    [
+      "registry image stream: named, for the agent to refuse",
+      dvFixture((dv) =>
+        dv.spec.source = { registry: { imageStream: "fedora", pullMethod: "node" } }
+      ),
+      undefined,
+      {
+        [ENDPOINT]: "fedora",
+        [SOURCE]: "registry",
+        [CONTENT_TYPE]: "kubevirt",
+        "cdi.kubevirt.io/storage.import.registryImageStream": "true",
+        "cdi.kubevirt.io/storage.import.registryImportMethod": "node",
+      },
+    ],
+    [
+      "bind.immediate copied from the DataVolume, whatever its value",
+      dvFixture((dv) => {
+        dv.metadata.annotations = { [IMMEDIATE]: "", other: "x" };
+        dv.spec.source = { blank: {} };
+      }),
+      undefined,
+      { [SOURCE]: "none", [IMMEDIATE]: "" },
     ],
     ["blank", dvFixture((dv) => dv.spec.source = { blank: {} }), undefined, { [SOURCE]: "none" }],
     [
@@ -196,10 +254,10 @@ Deno.test("claimFor() fails a DataVolume without a size or with a source the age
       /^spec\.pvc\.resources\.requests\.storage: Required value/,
     ],
     [
-      "a registry source",
-      dvFixture((dv) => dv.spec.source = { registry: { url: "docker://x" } }),
+      "an s3 source",
+      dvFixture((dv) => dv.spec.source = { s3: { url: "https://s3.example/b/disk.img" } }),
       "UnsupportedSource",
-      /spec\.source\.registry is not supported \(http, blank, pvc are\)/,
+      /spec\.source\.s3 is not supported \(http, registry, blank, pvc are\)/,
     ],
     [
       "a sourceRef",

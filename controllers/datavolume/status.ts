@@ -13,6 +13,7 @@ import {
   type DataVolumePhase,
   type DataVolumeStatus,
   type DV,
+  immediateBindingRequested,
   type PersistentVolumeClaim,
   SELECTED_NODE,
   type StorageClass,
@@ -47,8 +48,10 @@ export function dataVolumePhaseOf(inputs: Omit<DvStatusInputs, "now">): DataVolu
   const phase = claim.status?.phase ?? "Pending";
   if (phase === "Lost") return "Failed";
   if (phase !== "Bound") {
+    // A claim asking for immediate binding is placed without a consumer (CDI: no WFFC phase).
+    const annotations = claim.metadata?.annotations;
     const waitsForConsumer = storageClass?.volumeBindingMode === "WaitForFirstConsumer" &&
-      !claim.metadata?.annotations?.[SELECTED_NODE];
+      !annotations?.[SELECTED_NODE] && !immediateBindingRequested(annotations);
     return waitsForConsumer ? "WaitForFirstConsumer" : "Pending";
   }
   const clone = !!dv.spec.source?.pvc;

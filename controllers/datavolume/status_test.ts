@@ -54,6 +54,12 @@ Deno.test("dataVolumeStatusOf() reports CDI's phase for every state of the claim
       want: "Pending N/A 0 False/Pending False/ False/",
     },
     {
+      what: "claim Pending, WaitForFirstConsumer with immediate binding requested",
+      claim: claimOf(http, "Pending", { "cdi.kubevirt.io/storage.bind.immediate.requested": "" }),
+      sc: WFFC,
+      want: "Pending N/A 0 False/Pending False/ False/",
+    },
+    {
       what: "claim Pending, Immediate",
       claim: claimOf(http, "Pending"),
       sc: IMMEDIATE,

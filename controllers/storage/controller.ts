@@ -1,6 +1,7 @@
 /**
- * The local-storage placement controller: gives each Immediate-binding denovirt-local claim a
- * node (the `volume.kubernetes.io/selected-node` annotation), whose agent then provisions it.
+ * The local-storage placement controller: gives each denovirt-local claim that binds at once
+ * (Immediate class, or CDI's immediate-binding request on the WaitForFirstConsumer class) a node
+ * (the `volume.kubernetes.io/selected-node` annotation), whose agent then provisions it.
  * An agent that finds no room removes the annotation again, and the claim is placed anew.
  */
 import {

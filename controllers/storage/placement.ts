@@ -1,11 +1,14 @@
 /**
- * Node choice for Immediate-binding denovirt-local claims: kube-scheduler picks the node of a
- * WaitForFirstConsumer claim; a claim that binds at once has no pod to follow, so the node with
- * the most free local storage (as its agent publishes it) gets it. Pure.
+ * Node choice for denovirt-local claims that bind at once: those of the Immediate class, and
+ * those of the WaitForFirstConsumer class that ask for CDI's immediate binding (golden images).
+ * kube-scheduler picks the node of other WaitForFirstConsumer claims; a claim that binds at once
+ * has no pod to follow, so the node with the most free local storage (as its agent publishes it)
+ * gets it. Pure.
  */
 import {
   ANN_NODE_STORAGE_ALLOCATED,
   ANN_NODE_STORAGE_CAPACITY,
+  immediateBindingRequested,
   LOCAL_PROVISIONER,
   type NodeObject,
   parseQuantity,
@@ -22,13 +25,18 @@ export function needsPlacement(
   storageClass: StorageClass | undefined,
 ): boolean {
   if (!storageClass || storageClass.provisioner !== LOCAL_PROVISIONER) return false;
-  if ((storageClass.volumeBindingMode ?? "Immediate") !== "Immediate") return false;
   if (claim.metadata?.deletionTimestamp || claim.spec?.volumeName) return false;
   if (claim.status?.phase !== undefined && claim.status.phase !== "Pending") return false;
   const annotations = claim.metadata?.annotations ?? {};
-  // kube-controller-manager first marks the claim for our provisioner (an update): placing it
-  // before that would make its update conflict, and it would retry only at its next resync.
-  return annotations[STORAGE_PROVISIONER] === LOCAL_PROVISIONER && !annotations[SELECTED_NODE];
+  if (annotations[SELECTED_NODE]) return false;
+  const mode = storageClass.volumeBindingMode ?? "Immediate";
+  // kube-controller-manager leaves a WaitForFirstConsumer claim alone until it has a node, and
+  // then marks it for our provisioner: nothing to wait for.
+  if (mode === "WaitForFirstConsumer") return immediateBindingRequested(annotations);
+  if (mode !== "Immediate") return false;
+  // An Immediate claim is marked for our provisioner first (an update): placing it before that
+  // would make that update conflict, and it would be retried only at the next resync.
+  return annotations[STORAGE_PROVISIONER] === LOCAL_PROVISIONER;
 }
 
 /** Bytes the claim requests; undefined when it names no size that parses. */

@@ -9,6 +9,8 @@ import {
 } from "../../api/mod.ts";
 import { needsPlacement, placeClaim, requestedBytes } from "./placement.ts";
 
+const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
+
 const immediate: StorageClass = {
   metadata: { name: "denovirt-local-immediate" },
   provisioner: "denovirt.io/local",
@@ -65,6 +67,23 @@ Deno.test("needsPlacement() takes pending Immediate denovirt-local claims withou
     "kube-controller-manager marks it first",
   );
   assert.equal(needsPlacement(claim((c) => (c.status = { phase: "Bound" })), immediate), false);
+});
+
+Deno.test("needsPlacement() takes WaitForFirstConsumer claims that ask for immediate binding", () => {
+  const wffc: StorageClass = { ...immediate, volumeBindingMode: "WaitForFirstConsumer" };
+  const asking = (value: string, annotations: Record<string, string> = {}) =>
+    claim((c) => (c.metadata!.annotations = { ...annotations, [IMMEDIATE_BINDING]: value }));
+  assert.equal(needsPlacement(asking("true"), wffc), true, "not marked by kcm before a node");
+  assert.equal(needsPlacement(asking(""), wffc), true, "any value, as CDI");
+  assert.equal(needsPlacement(asking("true", { [SELECTED_NODE]: "n1" }), wffc), false);
+  assert.equal(needsPlacement(asking("true"), { ...wffc, provisioner: "other.io/x" }), false);
+  assert.equal(
+    needsPlacement(claim((c) => (c.metadata!.annotations = {})), wffc),
+    false,
+    "without the annotation kube-scheduler places it with its first consumer",
+  );
+  const immediateUnmarked = asking("true");
+  assert.equal(needsPlacement(immediateUnmarked, immediate), false, "Immediate: kcm marks first");
 });
 
 Deno.test("requestedBytes() reads the claim's storage request", () => {

@@ -268,12 +268,59 @@ export const BAD_MANIFESTS: BadManifest[] = [
     expect: ["spec.source", "must set only one data volume source"],
   },
   {
-    name: "a DataVolume from a registry",
+    name: "a DataVolume from S3",
     object: with_(
       goodDataVolume(),
-      (o) => (o.spec.source = { registry: { url: "docker://quay.io/x/y" } }),
+      (o) => (o.spec.source = { s3: { url: "https://s3.example.com/b/disk.img" } }),
     ),
-    expect: ["spec.source.registry", "not supported by denovirt"],
+    expect: ["spec.source.s3", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume from a registry URL of another scheme",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { registry: { url: "https://quay.io/x/y" } }),
+    ),
+    expect: ["spec.source.registry.url", "must be a docker:// URL, not https"],
+  },
+  {
+    name: "a DataVolume from an OCI archive",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { registry: { url: "oci-archive:///tmp/image.tar" } }),
+    ),
+    expect: ["spec.source.registry.url", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume from a registry image that does not parse",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { registry: { url: "docker://quay.io/X/y" } }),
+    ),
+    expect: ["spec.source.registry.url", 'Invalid image name "quay.io/X/y"'],
+  },
+  {
+    name: "a DataVolume from a registry without a URL",
+    object: with_(goodDataVolume(), (o) => (o.spec.source = { registry: {} })),
+    expect: ["spec.source.registry.url", "Required value"],
+  },
+  {
+    name: "a DataVolume from an image stream",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = { registry: { imageStream: "fedora", pullMethod: "node" } }),
+    ),
+    expect: ["spec.source.registry.imageStream", "not supported by denovirt"],
+  },
+  {
+    name: "a DataVolume from a registry image for arm64",
+    object: with_(
+      goodDataVolume(),
+      (o) => (o.spec.source = {
+        registry: { url: "docker://quay.io/x/y", platform: { architecture: "arm64" } },
+      }),
+    ),
+    expect: ["spec.source.registry.platform.architecture", "not supported by denovirt"],
   },
   {
     name: "a DataVolume without a size",

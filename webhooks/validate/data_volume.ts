@@ -1,5 +1,12 @@
-// DataVolumes (and a VM's dataVolumeTemplates): one supported source, http(s) URLs, a size.
-import { DataVolumeSchema, type DataVolumeSpec, parseQuantity } from "../../api/mod.ts";
+// DataVolumes (and a VM's dataVolumeTemplates): one supported source, http(s) and docker://
+// URLs, a size.
+import {
+  DataVolumeSchema,
+  type DataVolumeSpec,
+  parseQuantity,
+  parseRegistryUrl,
+  type RegistrySource,
+} from "../../api/mod.ts";
 import {
   type Cause,
   cause,
@@ -63,6 +70,8 @@ export function checkDataVolumeSpec(
       }
     });
   }
+  const registry = spec.source?.registry;
+  if (registry) causes.push(...checkRegistrySource(registry, [...base, "source", "registry"]));
   const claim = spec.pvc ? "pvc" : spec.storage ? "storage" : undefined;
   if (claim) {
     const size = spec[claim]?.resources?.requests?.storage;
@@ -76,6 +85,26 @@ export function checkDataVolumeSpec(
     }
   }
   return causes;
+}
+
+/** Causes for a registry source at `base`: a docker:// URL naming a valid image reference. */
+function checkRegistrySource(registry: RegistrySource, base: Path): Cause[] {
+  const field = at(base, "url");
+  if (registry.url === undefined) {
+    // An imageStream instead is refused as not supported (api/unsupported_kinds.ts).
+    return registry.imageStream === undefined
+      ? [cause(field, "Required value: the docker:// URL of the image", "FieldValueRequired")]
+      : [];
+  }
+  const parsed = parseRegistryUrl(registry.url);
+  if (!("problem" in parsed)) return [];
+  return [
+    cause(
+      field,
+      parsed.problem,
+      parsed.notSupported ? "FieldValueNotSupported" : "FieldValueInvalid",
+    ),
+  ];
 }
 
 /** The DataVolume validator: the schema and the spec on CREATE; an unchanged spec on UPDATE. */

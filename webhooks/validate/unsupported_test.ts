@@ -23,10 +23,10 @@ Deno.test("refusedInVmiSpec() names each refused field below the base, with its 
 });
 
 Deno.test("refusedInDataVolumeSpec() names refused sources below the base", () => {
-  const spec = { source: { registry: { url: "docker://x" } } } as unknown as DataVolumeSpec;
+  const spec = { source: { gcs: { url: "gs://b/disk.img" } } } as unknown as DataVolumeSpec;
   assert.deepEqual(refusedInDataVolumeSpec(spec, ["spec", "dataVolumeTemplates", 0, "spec"]), [{
-    field: "spec.dataVolumeTemplates[0].spec.source.registry",
-    message: "not supported by denovirt (supported sources: http, blank, pvc)",
+    field: "spec.dataVolumeTemplates[0].spec.source.gcs",
+    message: "not supported by denovirt (supported sources: http, registry, blank, pvc)",
     type: "FieldValueNotSupported",
   }]);
 });
