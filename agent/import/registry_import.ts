@@ -5,10 +5,8 @@
  * (no backing file) and converted, as an http source's image is.
  */
 import {
-  DENOVIRT_CONFIG_MAP,
-  DENOVIRT_NAMESPACE,
   type ImageReference,
-  INSECURE_REGISTRIES_KEY,
+  INSECURE_REGISTRIES_SETTING,
   parseRegistryUrl,
 } from "../../api/mod.ts";
 import { extractDiskFile, OciError, RegistryClient } from "../oci/mod.ts";
@@ -119,11 +117,7 @@ export function importErrorOf(error: OciError, capacityBytes: number): ImportErr
       );
     case "InsecureRegistry":
       // The cluster's list, not the DataVolume, decides: tried again, it may be listed by then.
-      return retryable(
-        "InsecureRegistry",
-        `${error.message} (${INSECURE_REGISTRIES_KEY} in ConfigMap ` +
-          `${DENOVIRT_NAMESPACE}/${DENOVIRT_CONFIG_MAP})`,
-      );
+      return retryable("InsecureRegistry", `${error.message} (${INSECURE_REGISTRIES_SETTING})`);
     default:
       return new ImportError(error.message, error.retryable, error.reason);
   }
