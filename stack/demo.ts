@@ -1,30 +1,20 @@
-/** The demo VM `up` creates: the guest fixture's disk as a hostDisk, booted through the whole path. */
-import { join } from "node:path";
-import { ensureGuestFixture } from "./fixture/mod.ts";
+/**
+ * The demo VM `up` creates: the guest fixture as a containerDisk from the stack's registry, booted
+ * through the whole path (admission, controllers, scheduler, the agent's image cache, libvirt).
+ */
 import { type ApiAccess, applyFiles } from "./apply.ts";
-import { runChecked } from "../lib/exec.ts";
-import type { StackPaths } from "./paths.ts";
-import { hostDiskDir } from "./roles.ts";
+import type { StackPorts } from "./ports.ts";
 import { waitUntil } from "./readiness.ts";
 
 const DEMO_MANIFEST = new URL("../examples/demo-vm.yaml", import.meta.url).pathname;
 
 /** Create (or keep) the demo VM and wait until its VMI runs; returns the VMI's phase. */
 export async function ensureDemoVm(
-  paths: StackPaths,
+  ports: StackPorts,
   admin: ApiAccess,
   say: (line: string) => void,
 ): Promise<void> {
-  const fixture = await ensureGuestFixture({ onProgress: say });
-  const disk = join(hostDiskDir(paths), "demo.img");
-  await Deno.mkdir(hostDiskDir(paths), { recursive: true });
-  try {
-    await Deno.stat(disk);
-  } catch {
-    // The VM writes to its disk: it gets a copy, never the cached fixture itself.
-    await runChecked("cp", ["--sparse=always", fixture.diskRaw, disk]);
-  }
-  await applyFiles(admin, [DEMO_MANIFEST], { GUEST_DISK: disk });
+  await applyFiles(admin, [DEMO_MANIFEST], { REGISTRY_PORT: String(ports.registry) });
   const url = `${admin.server}/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances/demo`;
   let phase = "";
   await waitUntil(async () => {

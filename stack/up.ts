@@ -109,7 +109,7 @@ async function bringUp(
   say(`Applied ${applied} objects from manifests/`);
   if (options.roles ?? true) {
     await startRoles(paths, ports, libvirt, say, started);
-    if (options.demo) await ensureDemoVm(paths, admin, say);
+    if (options.demo) await ensureDemoVm(ports, admin, say);
   }
   return {
     paths,
