@@ -15,8 +15,10 @@ import {
 import type { Controller } from "../lib/controller.ts";
 import { Manager } from "../lib/controller_manager.ts";
 import { RestEventRecorder } from "../lib/events.ts";
+import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
+import { LocalSource } from "../lib/local_source.ts";
 import type { Logger } from "../lib/log.ts";
 import type { NodeFacts } from "./domain/mod.ts";
 import type { AgentConfig } from "./flags.ts";
@@ -99,6 +101,7 @@ export function startAgent(
       await Deno.mkdir(dir, { recursive: true });
     }
     const imageStore = new ImageStore(join(config.dataDir, "images"));
+    const pulls = new LocalSource<KubeObject>("image pulls");
     await imageStore.init();
     const images = containerDisks({
       store: imageStore,
@@ -109,6 +112,7 @@ export function startAgent(
         log: log.with({ part: "images" }),
       }),
       events,
+      pulls,
       getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
     });
     const capacity = new NodeCapacity({
@@ -121,6 +125,7 @@ export function startAgent(
         node,
         hypervisor,
         domains,
+        pulls,
         nodeFacts,
         memory: new PassMemory(),
         workers: config.workers,

@@ -13,3 +13,8 @@ export class PullError extends Error {
 
 /** kubelet's image pull backoff: 10 s, doubling, at most 5 min. */
 export const PULL_BACKOFF = { baseMs: 10_000, maxMs: 300_000, factor: 2, jitter: 0 };
+
+/** Not a failure: the image is being pulled, and the requester is told when the pull ends. */
+export class PullInProgress extends Error {
+  override name = "PullInProgress";
+}

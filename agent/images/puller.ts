@@ -1,27 +1,22 @@
 /**
  * ensure(): a containerDisk image in the node's cache, pulled when its policy asks: Always
  * resolves the reference at the registry (and pulls only a digest it does not have),
- * IfNotPresent uses what an earlier pull of the reference left, Never only that. One pull per
- * image at a time; VMIs asking for it meanwhile share it. A failed pull leaves nothing behind and
- * holds further pulls of the reference back with kubelet's backoff (ImagePullBackOff).
+ * IfNotPresent uses what an earlier pull of the reference left, Never only that; an image pulled
+ * with credentials serves only requesters whose credentials the registry accepted (access.ts).
+ * One pull per image and credentials at a time; requesters asking meanwhile share it. A failed
+ * pull leaves nothing behind and holds each requester back with kubelet's backoff: the first
+ * answer after it is ErrImagePull, the next ones ImagePullBackOff until the backoff ends.
+ *
+ * A requester that gives `onSettled` never waits for a pull: it gets PullInProgress at once and
+ * is told when the pull ended, so that a pull of gigabytes holds no worker.
  */
-import { createHash } from "node:crypto";
-import { join } from "node:path";
-import { INSECURE_REGISTRIES_SETTING } from "../../api/mod.ts";
 import { backoffDelay } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import {
-  extractDiskFile,
-  formatImageReference,
-  type ImageReference,
-  OciError,
-  parseImageReference,
-  RegistryClient,
-} from "../oci/mod.ts";
-import { checkDiskImage, DiskImageError } from "./disk_check.ts";
-import { evictionOf } from "./eviction.ts";
-import { PULL_BACKOFF, PullError } from "./pull_error.ts";
+import { formatImageReference, parseImageReference } from "../oci/mod.ts";
+import { credentialKeyOf, mayUse, repositoryOf } from "./access.ts";
+import { PULL_BACKOFF, PullError, PullInProgress } from "./pull_error.ts";
+import { runPull } from "./pull_run.ts";
 import type { Credentials } from "./pull_secret.ts";
 import { entryName, type ImageEntry, type ImageStore } from "./store.ts";
 
@@ -37,7 +32,8 @@ export interface PullRequest {
   requester?: string;
   /** Told when a pull starts, ends and fails (kubelet's Pulling, Pulled, Failed, BackOff). */
   onEvent?: (type: "Normal" | "Warning", reason: string, message: string) => void;
-  signal?: AbortSignal;
+  /** Do not wait for a pull: throw PullInProgress, and call this once the pull has ended. */
+  onSettled?: () => void;
 }
 
 export interface PullerOptions {
@@ -50,14 +46,29 @@ export interface PullerOptions {
   now?: () => number;
 }
 
+interface Failure {
+  count: number;
+  until: number;
+  message: string;
+  requester: string | undefined;
+  /** Whether ErrImagePull was answered once already (from then on: ImagePullBackOff). */
+  reported: boolean;
+}
+
+interface InFlight {
+  /** The entry, or undefined when the pull failed (the failure is recorded per waiter). */
+  done: Promise<ImageEntry | undefined>;
+  /** Requesters told of the outcome, by backoff key. */
+  waiters: Map<string, PullRequest>;
+}
+
 export class ImagePuller {
   #opts: PullerOptions;
   #now: () => number;
-  #inFlight = new Map<string, Promise<ImageEntry>>();
-  #failures = new Map<
-    string,
-    { count: number; until: number; message: string; requester: string | undefined }
-  >();
+  #inFlight = new Map<string, InFlight>();
+  /** Pulls ended for a requester that did not wait, by backoff key: its next ensure takes it. */
+  #results = new Map<string, ImageEntry>();
+  #failures = new Map<string, Failure>();
 
   constructor(opts: PullerOptions) {
     this.#opts = opts;
@@ -70,6 +81,13 @@ export class ImagePuller {
     const reference = parseImageReference(request.image);
     const name = formatImageReference(reference);
     const who = credentialKeyOf(reference.registry, request.credentials);
+    const key = `${name}|${request.path ?? ""}|${who}`;
+    const backoffKey = `${request.requester ?? ""}|${key}`;
+    const result = this.#results.get(backoffKey);
+    if (result) {
+      this.#results.delete(backoffKey);
+      if (await store.get(result.name)) return result;
+    }
     if (request.policy !== "Always") {
       const digest = reference.digest ?? await store.digestOf(name);
       const cached = digest ? await store.get(entryName(digest, request.path)) : undefined;
@@ -89,167 +107,107 @@ export class ImagePuller {
         );
       }
     }
-    const key = `${name}|${request.path ?? ""}|${who}`;
-    const backoffKey = `${request.requester ?? ""}|${key}`;
+    this.#checkBackoff(backoffKey, request);
+    let pull = this.#inFlight.get(key);
+    if (!pull) pull = this.#start(key, reference, request, who);
+    pull.waiters.set(backoffKey, request);
+    if (request.onSettled) {
+      throw new PullInProgress(`Pulling image "${request.image}"`);
+    }
+    const entry = await pull.done;
+    if (entry) return entry;
+    this.#checkBackoff(backoffKey, request);
+    throw new Error(`The pull of "${request.image}" ended without an outcome`);
+  }
+
+  /** Forgets the failures and results of `requester` (its VMI is gone). */
+  forget(requester: string): void {
+    for (const [key, failure] of this.#failures) {
+      if (failure.requester === requester) this.#failures.delete(key);
+    }
+    for (const key of this.#results.keys()) {
+      if (key.startsWith(`${requester}|`)) this.#results.delete(key);
+    }
+  }
+
+  /** Throws the requester's ErrImagePull once after a failed pull, then ImagePullBackOff. */
+  #checkBackoff(backoffKey: string, request: PullRequest): void {
     const failed = this.#failures.get(backoffKey);
-    if (failed && this.#now() < failed.until) {
+    if (!failed) return;
+    if (!failed.reported) {
+      failed.reported = true;
+      throw new PullError(
+        `Failed to pull image "${request.image}": ${failed.message}`,
+        "ErrImagePull",
+      );
+    }
+    if (this.#now() < failed.until) {
       request.onEvent?.("Normal", "BackOff", `Back-off pulling image "${request.image}"`);
       throw new PullError(
         `Back-off pulling image "${request.image}": ${failed.message}`,
         "ImagePullBackOff",
       );
     }
-    let pull = this.#inFlight.get(key);
-    if (!pull) {
-      pull = this.#pull(reference, request, who).finally(() => this.#inFlight.delete(key));
-      this.#inFlight.set(key, pull);
-    }
-    try {
-      const entry = await pull;
-      this.#failures.delete(backoffKey);
-      return entry;
-    } catch (error) {
-      const message = messageOf(error);
-      const count = (this.#failures.get(backoffKey)?.count ?? 0) + 1;
-      const until = this.#now() + backoffDelay(PULL_BACKOFF, count - 1);
-      this.#failures.set(backoffKey, { count, until, message, requester: request.requester });
-      request.onEvent?.("Warning", "Failed", `Failed to pull image "${request.image}": ${message}`);
-      throw new PullError(`Failed to pull image "${request.image}": ${message}`, "ErrImagePull");
-    }
   }
 
-  /** Forgets the failures of `requester` (its VMI is gone). */
-  forget(requester: string): void {
-    for (const [key, failure] of this.#failures) {
-      if (failure.requester === requester) this.#failures.delete(key);
-    }
-  }
-
-  async #pull(reference: ImageReference, request: PullRequest, who: string): Promise<ImageEntry> {
-    const insecure = await this.#opts.insecure();
-    const client = new RegistryClient({
-      credentials: (registry) => request.credentials?.get(registry),
-      insecure: (registry) => insecure.has(registry.toLowerCase()),
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-    try {
-      return await this.#pullWith(client, reference, request, who);
-    } catch (error) {
-      if (error instanceof OciError && error.reason === "InsecureRegistry") {
-        // Name the setting itself, so that the administrator knows where to list it.
-        throw new Error(`${error.message} (${INSECURE_REGISTRIES_SETTING})`);
-      }
-      throw error;
-    } finally {
-      client.close();
-    }
-  }
-
-  async #pullWith(
-    client: RegistryClient,
-    reference: ImageReference,
+  /** Starts a pull; its outcome goes to every requester waiting on it when it ends. */
+  #start(
+    key: string,
+    reference: ReturnType<typeof parseImageReference>,
     request: PullRequest,
     who: string,
-  ): Promise<ImageEntry> {
-    const { store, log } = this.#opts;
-    const name = formatImageReference(reference);
-    // The registry answering the manifest is what proves these credentials good for the image.
-    const image = await client.resolve(reference, request.signal);
-    const entry = entryName(image.digest, request.path);
-    const known = await store.get(entry);
-    if (known) {
-      await store.remember(name, image.digest);
-      await store.authorize(known, repositoryOf(reference), who);
-      return { ...known, meta: await store.touch(known) };
-    }
-    const started = this.#now();
-    request.onEvent?.("Normal", "Pulling", `Pulling image "${request.image}"`);
-    log.info("Pulling image", { image: name, digest: image.digest });
-    const dir = await store.scratch();
-    try {
-      let logged = started;
-      const { bytes } = await extractDiskFile(client, image, {
-        target: join(dir, "disk"),
-        maxBytes: this.#opts.limitBytes,
-        ...(request.path ? { path: request.path } : {}),
-        ...(request.signal ? { signal: request.signal } : {}),
-        onProgress: ({ bytes, totalBytes }) => {
-          if (this.#now() - logged < 5_000) return;
-          logged = this.#now();
-          log.info("Pulling image", { image: name, bytes, totalBytes });
-        },
+  ): InFlight {
+    const waiters = new Map<string, PullRequest>();
+    const run = async () =>
+      runPull({
+        store: this.#opts.store,
+        limitBytes: this.#opts.limitBytes,
+        insecure: await this.#opts.insecure(),
+        log: this.#opts.log,
+        now: this.#now,
+        image: request.image,
+        reference,
+        path: request.path,
+        credentials: request.credentials,
+        who,
+        ...(request.onEvent ? { onEvent: request.onEvent } : {}),
       });
-      const checked = await checkDiskImage(join(dir, "disk"), request.signal ?? neverAborted())
-        .catch((error) => {
-          if (error instanceof DiskImageError) {
-            throw new Error(`not a disk image this agent runs: ${error.message}`);
-          }
-          throw error;
-        });
-      const at = new Date(this.#now()).toISOString();
-      const pulled = await store.commit(dir, entry, {
-        image: name,
-        digest: image.digest,
-        format: checked.format,
-        virtualSizeBytes: checked.virtualSizeBytes,
-        bytes,
-        pulledAt: at,
-        lastUsedAt: at,
-        authorized: { [repositoryOf(reference)]: [who] },
-      });
-      await store.remember(name, image.digest);
-      const seconds = ((this.#now() - started) / 1000).toFixed(1);
-      request.onEvent?.(
-        "Normal",
-        "Pulled",
-        `Successfully pulled image "${request.image}" in ${seconds}s. Image size: ${bytes} bytes.`,
-      );
-      log.info("Pulled image", { image: name, digest: image.digest, bytes, seconds });
-      await this.#evict();
-      return pulled;
-    } catch (error) {
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      throw error;
-    }
-  }
-
-  /** Brings the cache back under its limit, oldest unused images first. */
-  async #evict(): Promise<void> {
-    const { store, log, limitBytes } = this.#opts;
-    for (const entry of evictionOf(await store.list(), limitBytes)) {
-      await store.remove(entry);
-      log.info("Image evicted from the cache", { entry });
-    }
+    const done = run().then(
+      (entry) => {
+        // From here on, a requester starts anew (and finds the image cached).
+        this.#inFlight.delete(key);
+        for (const [backoffKey, waiter] of waiters) {
+          this.#failures.delete(backoffKey);
+          if (waiter.onSettled) this.#results.set(backoffKey, entry);
+        }
+        return entry;
+      },
+      (error) => {
+        this.#inFlight.delete(key);
+        const message = messageOf(error);
+        for (const [backoffKey, waiter] of waiters) {
+          const count = (this.#failures.get(backoffKey)?.count ?? 0) + 1;
+          const until = this.#now() + backoffDelay(PULL_BACKOFF, count - 1);
+          this.#failures.set(backoffKey, {
+            count,
+            until,
+            message,
+            requester: waiter.requester,
+            reported: false,
+          });
+          waiter.onEvent?.(
+            "Warning",
+            "Failed",
+            `Failed to pull image "${waiter.image}": ${message}`,
+          );
+        }
+        return undefined;
+      },
+    ).finally(() => {
+      for (const waiter of waiters.values()) waiter.onSettled?.();
+    });
+    const pull = { done, waiters };
+    this.#inFlight.set(key, pull);
+    return pull;
   }
 }
-
-function neverAborted(): AbortSignal {
-  return new AbortController().signal;
-}
-
-/**
- * Who asks, as far as the registry can tell: `anonymous`, or a hash of the credentials given
- * for the image's registry (never the credentials themselves: this is written to disk).
- */
-export function credentialKeyOf(
-  registry: string,
-  credentials: ReadonlyMap<string, Credentials> | undefined,
-): string {
-  const given = credentials?.get(registry);
-  if (!given) return ANONYMOUS;
-  const hash = createHash("sha256")
-    .update(`${registry}\0${given.username}\0${given.password}`)
-    .digest("hex");
-  return `sha256:${hash}`;
-}
-
-const ANONYMOUS = "anonymous";
-
-/** Whether `who` may run on a cached image by a name in `repository` without asking. */
-function mayUse(entry: ImageEntry, repository: string, who: string): boolean {
-  const authorized = entry.meta.authorized?.[repository] ?? [];
-  return authorized.includes(ANONYMOUS) || authorized.includes(who);
-}
-
-/** `registry/repository`: what the registry's answers about access are about. */
-const repositoryOf = (reference: ImageReference) => `${reference.registry}/${reference.repository}`;

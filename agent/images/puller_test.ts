@@ -6,8 +6,9 @@ import { run } from "../../lib/exec.ts";
 import type { Logger } from "../../lib/log.ts";
 import { type FakeRegistry, withRegistry } from "../oci/test_registry.ts";
 import { gzipped } from "../oci/test_image.ts";
-import { PullError } from "./pull_error.ts";
-import { credentialKeyOf, ImagePuller } from "./puller.ts";
+import { PullError, PullInProgress } from "./pull_error.ts";
+import { credentialKeyOf } from "./access.ts";
+import { ImagePuller } from "./puller.ts";
 import { digestOfCachedDisk, ImageStore } from "./store.ts";
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {}, with: () => quiet };
@@ -235,3 +236,64 @@ Deno.test("ImagePuller lets only VMIs whose credentials the registry accepted ru
     assert.equal(again.name, pulled.name, "the accepted credentials use the cache as it is");
     assert.equal(env.manifestRequests(), before);
   }));
+
+Deno.test("ImagePuller makes a requester with onSettled wait for nothing, and tells it when the pull ends", () =>
+  withCache(async (env) => {
+    await env.publish("disks/async", "v1", "ASYNC");
+    const settled: string[] = [];
+    let told = Promise.withResolvers<void>();
+    /** Resolves once `n` requesters have been told since the last call. */
+    const tellings = async (n: number) => {
+      while (settled.length < n) await told.promise;
+    };
+    const ask = (image: string, requester: string) => ({
+      ...request(env, image, "IfNotPresent" as const),
+      requester,
+      onSettled: () => {
+        settled.push(requester);
+        told.resolve();
+        told = Promise.withResolvers<void>();
+      },
+    });
+    await assert.rejects(
+      env.puller.ensure(ask("disks/async:v1", "vmi-a")),
+      (error) => error instanceof PullInProgress,
+    );
+    // A second VMI joins the pull under way.
+    await assert.rejects(
+      env.puller.ensure(ask("disks/async:v1", "vmi-b")),
+      (error) => error instanceof PullInProgress,
+    );
+    await tellings(2);
+    assert.deepEqual(settled.sort(), ["vmi-a", "vmi-b"]);
+    const a = await env.puller.ensure(ask("disks/async:v1", "vmi-a"));
+    const b = await env.puller.ensure(ask("disks/async:v1", "vmi-b"));
+    assert.equal(a.name, b.name);
+    assert.equal(env.events.filter((e) => e === "Normal Pulling").length, 1, "one pull");
+
+    settled.length = 0;
+    await assert.rejects(
+      env.puller.ensure(ask("disks/missing:v1", "vmi-c")),
+      (error) => error instanceof PullInProgress,
+    );
+    await tellings(1);
+    await assert.rejects(
+      env.puller.ensure(ask("disks/missing:v1", "vmi-c")),
+      (error) => error instanceof PullError && error.reason === "ErrImagePull",
+    );
+    await assert.rejects(
+      env.puller.ensure(ask("disks/missing:v1", "vmi-c")),
+      (error) => error instanceof PullError && error.reason === "ImagePullBackOff",
+    );
+  }));
+
+Deno.test("ImagePuller never evicts the image it just pulled, even when leased ones fill the cache", () =>
+  withCache(async (env) => {
+    await env.publish("disks/big", "a", "A", 2);
+    await env.publish("disks/big", "b", "B", 2);
+    const a = await env.puller.ensure(request(env, "disks/big:a", "IfNotPresent"));
+    await env.store.lease(a.name, "vmi-1");
+    const b = await env.puller.ensure(request(env, "disks/big:b", "IfNotPresent"));
+    assert.ok(await env.store.get(b.name), "the new image stays for the VMI about to run on it");
+    assert.ok(await env.store.get(a.name), "the leased one stays too");
+  }, 3 * 1024 * 1024));

@@ -22,7 +22,7 @@ import {
   removeVmiRunDir,
   type VolumeContext,
 } from "../volumes/mod.ts";
-import { PullError } from "../images/pull_error.ts";
+import { PullError, PullInProgress } from "../images/pull_error.ts";
 import type { PassMemory } from "./memory.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
@@ -40,19 +40,21 @@ export interface ApplyContext {
 /**
  * Applies `plan` for `o.key`; throws to have the key retried with backoff. Answers "again" when
  * the pass changed what it acts on (a start failed for good and the VMI was failed) and the key
- * should be looked at again at once, without counting a failure.
+ * should be looked at again at once, without counting a failure; "waiting" when a start waits
+ * for an image pull, whose end brings the key back.
  */
 export async function apply(
   o: Observation,
   plan: Plan,
   ctx: ApplyContext,
-): Promise<"again" | void> {
+): Promise<"again" | "waiting" | void> {
   let vmi = o.vmi;
   try {
     if (plan.blocked) throw new Error(plan.blocked);
     for (const action of plan.actions) vmi = await step(o, action, vmi, ctx);
     if (!vmi && !o.domain) ctx.memory.forget(o.key);
   } catch (error) {
+    if (error instanceof PullInProgress) return "waiting";
     return await recordFailure(o, vmi, error, ctx);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The agent's VMI controller: the VMIs bound to this node against libvirt's domains. A key is a
  * VMI (`namespace/name`, its domain `namespace_name`); changes of the VMI, of its launcher pod,
- * of its claims and of its domain all enqueue it. Each pass: observe -> plan -> apply.
+ * of its claims and of its domain, and the end of an image pull it waits for, all enqueue it. Each pass: observe -> plan -> apply.
  */
 import { claimNamesOf, type Pod, type VMI } from "../../api/mod.ts";
 import type { CacheReader, Controller, ReconcileResult } from "../../lib/controller.ts";
@@ -32,6 +32,8 @@ export interface VmiControllerOptions {
   hypervisor: Hypervisor;
   /** This node's libvirt domains: their changes enqueue the VMI of the same name. */
   domains: ChangeSource<DomainObject>;
+  /** Ended image pulls, one object per waiting VMI under the VMI's name: they enqueue it. */
+  pulls: ChangeSource;
   /** The facts domains are rendered with; known once libvirt answered. */
   nodeFacts(): Promise<NodeFacts>;
   /** Volume preparation, with the caches of the pass (claims resolve against them). */
@@ -55,6 +57,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
     watches: [
       { resource: pods, mapToKeys: vmiKeysOfPod },
       { resource: persistentVolumeClaims, mapToKeys: vmiKeysOfClaim },
+      { source: opts.pulls, mapToKeys: (notice) => [keyOf(notice)] },
       {
         source: opts.domains as ChangeSource,
         mapToKeys: (domain) => {
@@ -115,6 +118,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         memory: opts.memory,
         log: ctx.log,
       });
+      if (outcome === "waiting") return;
       if (outcome === "again" || steps.requeueAfterMs === 0) return { requeue: "now" };
       if (steps.requeueAfterMs !== undefined) return { requeueAfterMs: steps.requeueAfterMs };
     },
