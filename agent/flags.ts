@@ -33,6 +33,17 @@ export interface AgentConfig {
   localStorageCapacityBytes: bigint | undefined;
   /** Bytes of containerDisk images the node keeps. */
   imageCacheBytes: bigint;
+  /** Where the CNI network configuration is read from, as a kubelet reads it. */
+  cniConfDir: string;
+  /** Directories searched for CNI plugin binaries, in order. */
+  cniBinDirs: string[];
+  /**
+   * A CNI config list with `{{.PodCIDR}}` placeholders, written into the conf dir with the
+   * Node's `spec.podCIDR` when the dir holds no configuration (as containerd's conf_template).
+   */
+  cniConfTemplate: string | undefined;
+  /** Release every network sandbox this agent recorded, then exit (the stack's `down`). */
+  cleanup: boolean;
 }
 
 export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --libvirt-uri=URI
@@ -55,7 +66,12 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
                                 quantity such as 100Gi (default: the size of the data
                                 dir's filesystem less 5%)
   --image-cache-size=Q          bytes of containerDisk images kept under <data-dir>/images,
-                                least recently used unused ones evicted (default 10Gi)`;
+                                least recently used unused ones evicted (default 10Gi)
+  --cni-conf-dir=DIR            CNI network configuration (default /etc/cni/net.d)
+  --cni-bin-dir=DIR[:DIR]       CNI plugins (default /opt/cni/bin:/usr/lib/cni)
+  --cni-conf-template=FILE      CNI config list with {{.PodCIDR}}, written into the conf
+                                dir with the Node's pod CIDR when the dir holds none
+  --cleanup                     release every pod network sandbox this agent made, then exit`;
 
 /** Parses the agent's flags; throws with a message naming the flag. */
 export function parseAgentFlags(args: string[]): AgentConfig {
@@ -82,6 +98,10 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       kvm: { type: "string" },
       "local-storage-capacity": { type: "string" },
       "image-cache-size": { type: "string" },
+      "cni-conf-dir": { type: "string" },
+      "cni-bin-dir": { type: "string" },
+      "cni-conf-template": { type: "string" },
+      cleanup: { type: "boolean" },
     },
   });
   const required = (name: keyof typeof values): string => {
@@ -117,6 +137,13 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       "local-storage-capacity",
     ),
     imageCacheBytes: bytesFlag(values["image-cache-size"] ?? "10Gi", "image-cache-size")!,
+    cniConfDir: absolute(values["cni-conf-dir"] ?? "/etc/cni/net.d", "cni-conf-dir"),
+    cniBinDirs: (values["cni-bin-dir"] ?? "/opt/cni/bin:/usr/lib/cni").split(":")
+      .filter((d) => d).map((d) => absolute(d, "cni-bin-dir")),
+    cniConfTemplate: values["cni-conf-template"] === undefined
+      ? undefined
+      : absolute(values["cni-conf-template"], "cni-conf-template"),
+    cleanup: values.cleanup === true,
   };
 }
 

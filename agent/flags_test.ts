@@ -63,3 +63,23 @@ Deno.test("parseAgentFlags() names the flag that is missing or wrong", () => {
   assert.throws(() => parseAgentFlags([...required, "--node-name=Bad_Name"]), /DNS subdomain/);
   assert.throws(() => parseAgentFlags([...required, "--bogus"]), /bogus/);
 });
+
+Deno.test("parseAgentFlags() reads the CNI directories, template and cleanup mode", () => {
+  const defaults = parseAgentFlags(required);
+  assert.equal(defaults.cniConfDir, "/etc/cni/net.d");
+  assert.deepEqual(defaults.cniBinDirs, ["/opt/cni/bin", "/usr/lib/cni"]);
+  assert.equal(defaults.cniConfTemplate, undefined);
+  assert.equal(defaults.cleanup, false);
+  const given = parseAgentFlags([
+    ...required,
+    "--cni-conf-dir=/s/cni/net.d",
+    "--cni-bin-dir=/a:/b",
+    "--cni-conf-template=/s/cni/template.conflist",
+    "--cleanup",
+  ]);
+  assert.equal(given.cniConfDir, "/s/cni/net.d");
+  assert.deepEqual(given.cniBinDirs, ["/a", "/b"]);
+  assert.equal(given.cniConfTemplate, "/s/cni/template.conflist");
+  assert.equal(given.cleanup, true);
+  assert.throws(() => parseAgentFlags([...required, "--cni-bin-dir=lib/cni"]), /--cni-bin-dir/);
+});
