@@ -16,6 +16,7 @@ import {
 import { type CniResult, parseResult } from "./result.ts";
 
 export type { CniExecOptions, CniRuntime, PortMapping } from "./request.ts";
+export { CniError, CniErrorCode } from "./errors.ts";
 
 /**
  * Runs ADD through the chain, each plugin given the previous one's result, and caches the final
