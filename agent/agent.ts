@@ -32,6 +32,7 @@ import { LazyHypervisor } from "./libvirt/lazy.ts";
 import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
 import { readHostInfo } from "./node/host.ts";
 import { launcherPodController } from "./node/launcher_pods.ts";
+import { attacherOf, sandboxesOf } from "./network/node_network.ts";
 import { NODE_LEASE_NAMESPACE, nodeController } from "./node/node_controller.ts";
 import { ImportJobs } from "./storage/import_jobs.ts";
 import { type ImportRunner, importsController } from "./storage/imports.ts";
@@ -115,6 +116,13 @@ export function startAgent(
       pulls,
       getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
     });
+    const sandboxes = config.registerNode
+      ? sandboxesOf(config, () => {
+        const self = manager?.store<NodeObject>(nodes).get(node);
+        return Promise.resolve(self?.spec?.podCIDR);
+      })
+      : undefined;
+    const network = await attacherOf(sandboxes);
     const capacity = new NodeCapacity({
       node,
       dataDir: config.dataDir,
@@ -128,6 +136,7 @@ export function startAgent(
         pulls,
         nodeFacts,
         memory: new PassMemory(),
+        network,
         workers: config.workers,
         volumes: (cache) => ({
           dataDir: config.dataDir,
@@ -158,8 +167,8 @@ export function startAgent(
         jobs,
         concurrency: CONCURRENT_IMPORTS,
       }) as Controller,
-      ...(config.registerNode
-        ? [launcherPodController(node, config.nodeAddress) as Controller]
+      ...(sandboxes
+        ? [launcherPodController({ node, hostIP: config.nodeAddress, sandboxes }) as Controller]
         : []),
     ];
     manager = new Manager({

@@ -11,6 +11,7 @@ import { vmiRunPathsFor } from "./domain/mod.ts";
 import { type AgentConfig, parseAgentFlags, USAGE } from "./flags.ts";
 import { nodeLevelActions } from "./node_actions.ts";
 import { probeHandler } from "./server.ts";
+import { sandboxesOf } from "./network/node_network.ts";
 
 /** Runs the agent until SIGTERM or SIGINT; answers the exit code. */
 export async function agentRole(args: string[]): Promise<number> {
@@ -25,6 +26,7 @@ export async function agentRole(args: string[]): Promise<number> {
     console.error(`Error: ${messageOf(error)}\n\n${USAGE}`);
     return 2;
   }
+  if (config.cleanup) return await releaseAllSandboxes(config);
   if (!config.clientCa) {
     console.error(
       `Error: --client-ca is required: the node API only answers the cluster's clients\n\n${USAGE}`,
@@ -65,4 +67,27 @@ export async function agentRole(args: string[]): Promise<number> {
   rest.close();
   shutdown.dispose();
   return failed ? 1 : 0;
+}
+
+/** `--cleanup`: releases every pod network sandbox this agent recorded (the stack's `down`). */
+async function releaseAllSandboxes(config: AgentConfig): Promise<number> {
+  const log = logger({ component: "agent", node: config.nodeName });
+  const sandboxes = sandboxesOf(config, () => Promise.resolve(undefined));
+  let failed = 0;
+  for (const record of await sandboxes.recorded()) {
+    try {
+      await sandboxes.release(record.podUid);
+      log.info("Pod network sandbox released", {
+        pod: `${record.namespace}/${record.name}`,
+        uid: record.podUid,
+      });
+    } catch (error) {
+      failed++;
+      log.error("Cannot release a pod network sandbox", {
+        uid: record.podUid,
+        error: messageOf(error),
+      });
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }

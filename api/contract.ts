@@ -15,6 +15,10 @@ export const LAUNCHER_SELECTOR = `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}`;
 export const CREATED_BY_LABEL = "kubevirt.io/created-by";
 /** On a launcher pod: the VMI's host name. */
 export const VM_NAME_LABEL = "vm.kubevirt.io/name";
+/** On a launcher pod: the VMI's name (Services made by `virtctl expose vmi` select on it). */
+export const VMI_ID_LABEL = "vmi.kubevirt.io/id";
+/** On a launcher pod: the name of the VMI's domain, as KubeVirt labels it. */
+export const DOMAIN_LABEL = "kubevirt.io/domain";
 /** The launcher pod's one container, which holds the VMI's resource requests. */
 export const LAUNCHER_CONTAINER = "compute";
 

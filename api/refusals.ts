@@ -14,7 +14,7 @@ export interface Refusal {
 }
 
 /** What some features need of a node. Admission knows no node, so it assumes none offers them. */
-export type NodeCapability = "podBridge" | "blockVolumes" | "hostKernel";
+export type NodeCapability = "blockVolumes" | "hostKernel";
 export type NodeOffers = Partial<Record<NodeCapability, boolean>>;
 
 /** In a rule's path: every entry of the list at that point. */

@@ -4,24 +4,21 @@
 // "<path>: not supported by denovirt (<why>)", never silently dropped. To support a feature,
 // make the agent honour it, then remove its entry here.
 import { INTERFACE_BINDINGS, type InterfaceBinding } from "./devices.ts";
-import { parseCidr, USER_NETWORK_IPV6_PREFIX } from "./cidr.ts";
 import {
   EACH,
-  type NodeCapability,
   type NodeOffers,
   notSupported,
   type Refusal,
   type UnsupportedField,
   unsupportedFields,
 } from "./refusals.ts";
-import { MAX_VCPUS, networkQueuesOf, vcpusOf } from "./vcpus.ts";
+import { MAX_VCPUS, vcpusOf } from "./vcpus.ts";
 import type { VirtualMachineInstanceSpec } from "./vmi_spec.ts";
 import { NETWORK_SOURCES, VOLUME_SOURCES, type VolumeSourceKind } from "./volumes.ts";
 
 const isTrue = (value: unknown) => value === true;
 const DISKS = ["domain", "devices", "disks", EACH] as const;
 const INTERFACES = ["domain", "devices", "interfaces", EACH] as const;
-const POD_NETWORK = "nothing forwards ports to the guest until the pod network is set up";
 
 /** Fields of a VMI spec (VMIs, VM and replica set templates) denovirt cannot honour. */
 export const UNSUPPORTED_VMI_SPEC_FIELDS: readonly UnsupportedField[] = [
@@ -77,8 +74,7 @@ export const UNSUPPORTED_VMI_SPEC_FIELDS: readonly UnsupportedField[] = [
     unlessNodeOffers: "blockVolumes",
   },
   { path: [...DISKS, "lun", "reservation"], used: isTrue, why: "no SCSI persistent reservation" },
-  { path: [...INTERFACES, "ports"], why: POD_NETWORK },
-  { path: [...INTERFACES, "portRanges"], why: POD_NETWORK },
+  { path: [...INTERFACES, "portRanges"], why: "forward single ports with ports" },
   { path: [...INTERFACES, "dhcpOptions"], why: "no DHCP options" },
   { path: ["accessCredentials"], why: "no credential propagation" },
   { path: ["resourceClaims"], why: "no dynamic resource allocation" },
@@ -98,11 +94,8 @@ export const SUPPORTED_VOLUME_SOURCES: readonly VolumeSourceKind[] = [
 ];
 /** Why a volume source is refused, where a general "supported: ..." would not help. */
 export const VOLUME_SOURCE_NOTES: Partial<Record<VolumeSourceKind, string>> = {};
-/** Interface bindings: masquerade always; others only on a node that offers what they need. */
-export const SUPPORTED_INTERFACE_BINDINGS: readonly InterfaceBinding[] = ["masquerade"];
-export const BINDINGS_NEEDING: Partial<Record<InterfaceBinding, NodeCapability>> = {
-  bridge: "podBridge",
-};
+/** Interface bindings on the pod network. */
+export const SUPPORTED_INTERFACE_BINDINGS: readonly InterfaceBinding[] = ["masquerade", "bridge"];
 /** Network sources. */
 export const SUPPORTED_NETWORK_SOURCES: readonly string[] = ["pod"];
 /** Resource names in `domain.resources` requests and limits. */
@@ -125,12 +118,14 @@ export function unsupportedInVmiSpec(
   spec.domain.devices.interfaces?.forEach((iface, i) => {
     for (const binding of INTERFACE_BINDINGS) {
       if (iface[binding] === undefined || SUPPORTED_INTERFACE_BINDINGS.includes(binding)) continue;
-      const needs = BINDINGS_NEEDING[binding];
-      if (needs && offers[needs]) continue;
-      const why = needs === "podBridge"
-        ? "it needs a pod bridge on the node, which denovirt does not set up yet: use masquerade"
-        : `supported bindings: ${SUPPORTED_INTERFACE_BINDINGS.join(", ")}`;
+      const why = `supported bindings: ${SUPPORTED_INTERFACE_BINDINGS.join(", ")}`;
       refusals.push(notSupported(["domain", "devices", "interfaces", i, binding], why));
+    }
+    if (iface.bridge !== undefined && (iface.ports ?? []).length > 0) {
+      refusals.push(notSupported(
+        ["domain", "devices", "interfaces", i, "ports"],
+        "ports are forwarded by masquerade; a bridge-bound guest holds the pod IP itself",
+      ));
     }
   });
   spec.networks?.forEach((network, i) => {
@@ -138,14 +133,6 @@ export function unsupportedInVmiSpec(
       if (network[source] === undefined || SUPPORTED_NETWORK_SOURCES.includes(source)) continue;
       const why = `supported networks: ${SUPPORTED_NETWORK_SOURCES.join(", ")}`;
       refusals.push(notSupported(["networks", i, source], why));
-    }
-    const v6 = network.pod?.vmIPv6NetworkCIDR;
-    const parsed = v6 === undefined ? undefined : parseCidr(v6, 6);
-    if (parsed && parsed.prefix !== USER_NETWORK_IPV6_PREFIX) {
-      refusals.push(notSupported(
-        ["networks", i, "pod", "vmIPv6NetworkCIDR"],
-        `a /${parsed.prefix} network: QEMU's user-mode network takes only a /64`,
-      ));
     }
   });
   for (const kind of ["requests", "limits"] as const) {
@@ -158,7 +145,7 @@ export function unsupportedInVmiSpec(
   return [...refusals, ...unsupportedCpuUse(spec)];
 }
 
-/** Too many vCPUs, and more NIC queues than the masquerade network (QEMU user mode) has. */
+/** Too many vCPUs. */
 function unsupportedCpuUse(spec: VirtualMachineInstanceSpec): Refusal[] {
   let vcpus: number;
   try {
@@ -169,17 +156,5 @@ function unsupportedCpuUse(spec: VirtualMachineInstanceSpec): Refusal[] {
   if (vcpus > MAX_VCPUS) {
     return [notSupported(["domain", "cpu"], `${vcpus} vCPUs: at most ${MAX_VCPUS}`)];
   }
-  const interfaces = spec.domain.devices.interfaces ?? [];
-  const index = interfaces.findIndex((iface) =>
-    iface.state !== "absent" && iface.bridge === undefined && networkQueuesOf(spec, iface) > 1
-  );
-  if (index < 0) return [];
-  return [notSupported(
-    ["domain", "devices", "networkInterfaceMultiqueue"],
-    `${networkQueuesOf(spec, interfaces[index]!)} queues, one per vCPU, for interface ` +
-      `${
-        JSON.stringify(interfaces[index]!.name)
-      }: denovirt's masquerade runs on QEMU's user-mode ` +
-      "network, which has one queue; use 1 vCPU or leave networkInterfaceMultiqueue unset",
-  )];
+  return [];
 }

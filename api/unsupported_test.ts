@@ -43,42 +43,23 @@ Deno.test("refusalsOfVmiSpec() has a case for every entry of UNSUPPORTED_VMI_SPE
   }
 });
 
-Deno.test("refusalsOfVmiSpec() lets a node that offers a pod bridge, host kernels or block volumes have them", () => {
+Deno.test("refusalsOfVmiSpec() lets a node that offers host kernels or block volumes have them", () => {
   const spec = runnableSpec();
-  spec.domain.devices.interfaces[0] = { name: "default", bridge: {} };
   spec.domain.devices.disks[0] = { name: "root", lun: {} };
   spec.domain.firmware = { kernelBoot: { container: { image: "k" } } };
-  assert.deepEqual(pathsOf(spec), [
-    "domain.firmware.kernelBoot",
-    "domain.devices.disks[0].lun",
-    "domain.devices.interfaces[0].bridge",
-  ]);
-  assert.deepEqual(pathsOf(spec, { podBridge: true, hostKernel: true, blockVolumes: true }), []);
+  assert.deepEqual(pathsOf(spec), ["domain.firmware.kernelBoot", "domain.devices.disks[0].lun"]);
+  assert.deepEqual(pathsOf(spec, { hostKernel: true, blockVolumes: true }), []);
 });
 
-Deno.test("refusalsOfVmiSpec() allows multi-queue NICs with 1 vCPU, on a pod bridge, and for e1000", () => {
+Deno.test("refusalsOfVmiSpec() admits both pod-network bindings, masquerade ports and multi-queue NICs", () => {
   const spec = runnableSpec();
   spec.domain.devices.networkInterfaceMultiqueue = true;
-  assert.deepEqual(pathsOf(spec), []);
   spec.domain.cpu.cores = 4;
-  assert.deepEqual(pathsOf(spec), ["domain.devices.networkInterfaceMultiqueue"]);
-  spec.domain.devices.interfaces[0].model = "e1000";
+  spec.domain.devices.interfaces[0].ports = [{ port: 80 }, { port: 53, protocol: "UDP" }];
+  spec.networks[0].pod = { vmNetworkCIDR: "10.1.0.0/24", vmIPv6NetworkCIDR: "fd10:0:2::/120" };
   assert.deepEqual(pathsOf(spec), []);
   spec.domain.devices.interfaces[0] = { name: "default", bridge: {} };
-  assert.deepEqual(pathsOf(spec, { podBridge: true }), []);
-});
-
-Deno.test("refusalsOfVmiSpec() says why with the multi-queue refusal", () => {
-  const spec = runnableSpec();
-  spec.domain.devices.networkInterfaceMultiqueue = true;
-  spec.domain.cpu.cores = 2;
-  const [refusal] = refusalsOfVmiSpec(spec as VirtualMachineInstanceSpec);
-  assert.equal(
-    refusal?.message,
-    'not supported by denovirt (2 queues, one per vCPU, for interface "default": ' +
-      "denovirt's masquerade runs on QEMU's user-mode network, which has one queue; use 1 vCPU " +
-      "or leave networkInterfaceMultiqueue unset)",
-  );
+  assert.deepEqual(pathsOf(spec), []);
 });
 
 Deno.test("unsupportedInDataVolumeSpec() allows http, registry, blank and pvc sources only", () => {

@@ -25,7 +25,6 @@ export function domainXmlFor(
   inputs: DomainInputs = {},
 ): string {
   refuseFirst(refusalsOfVmiSpec(vmi.spec, {
-    podBridge: node.bridge !== undefined,
     hostKernel: inputs.kernelBoot !== undefined,
     // Whether a LUN's volume is a block device is known per prepared disk, checked below.
     blockVolumes: true,
@@ -49,7 +48,7 @@ export function renderDomainXml(
   const topology = cpuTopologyOf(spec);
   const vcpus = topology.sockets * topology.cores * topology.threads;
   const rendered = diskElements(spec, disks, vcpus);
-  const interfaces = interfaceElements(spec, node);
+  const interfaces = interfaceElements(spec, inputs.podBridge);
   const interfaceBootOrder = (domain.devices.interfaces ?? []).some((i) =>
     i.bootOrder !== undefined
   );

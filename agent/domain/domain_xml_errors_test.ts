@@ -70,14 +70,6 @@ Deno.test("domainXmlFor() refuses Hyper-V enlightenments on a node without KVM",
   );
 });
 
-Deno.test("domainXmlFor() refuses a bridge interface when the node has no bridge", async () => {
-  await rejects(
-    "bridge",
-    () => {},
-    /^spec\.domain\.devices\.interfaces\[0\]\.bridge: not supported by denovirt \(it needs a pod bridge on the node/,
-  );
-});
-
 Deno.test("domainXmlFor() derives a stable UUID from the uid when firmware.uuid is unset", async () => {
   const a = await render("minimal", (vmi) => delete vmi.spec.domain.firmware);
   const b = await render("minimal", (vmi) => delete vmi.spec.domain.firmware);

@@ -11,8 +11,8 @@ const NODE: NodeFacts = {
   name: "node01",
   kvm: false,
   runDir: "/run/denovirt/vmis",
-  bridge: "br-pod",
 };
+const POD: DomainInputs = { podBridge: "dvb0123456789" };
 const KERNEL: DomainInputs = {
   kernelBoot: {
     kernel: "/var/lib/denovirt/kernels/vmlinuz",
@@ -27,8 +27,9 @@ const CASES: { name: string; vmi?: string; node?: Partial<NodeFacts>; inputs?: D
   { name: "multi-disk" },
   { name: "efi" },
   { name: "kernel-boot", inputs: KERNEL },
-  { name: "bridge" },
-  { name: "multiqueue" },
+  { name: "pod-network", vmi: "minimal", inputs: POD },
+  { name: "bridge", inputs: POD },
+  { name: "multiqueue", inputs: POD },
   { name: "no-serial" },
   { name: "boot-order" },
   // Hyper-V enlightenments need KVM.

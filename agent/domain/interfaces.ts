@@ -1,6 +1,8 @@
 /**
- * `<interface>` elements. On the pod network, `masquerade` becomes QEMU's user-mode (SLIRP)
- * network and `bridge` a tap on the node's pod bridge; see docs/networking.md.
+ * `<interface>` elements. On the pod network both bindings are a tap on the VM's bridge into the
+ * launcher pod's namespace, where the agent set up masquerade or bridging (agent/network); where
+ * the agent cannot join the pod's namespace, masquerade falls back to QEMU's user-mode (SLIRP)
+ * network. See docs/networking.md.
  */
 import {
   DEFAULT_VM_NETWORK_CIDR,
@@ -15,7 +17,6 @@ import {
 import { TerminalError } from "../../lib/errors.ts";
 import { pciAddressElement } from "./disks.ts";
 import { DomainSpecError } from "./errors.ts";
-import type { NodeFacts } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
 export { DEFAULT_VM_NETWORK_CIDR };
@@ -24,7 +25,7 @@ const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 /** The `<interface>` elements of the VMI's interfaces that are not `absent`. */
 export function interfaceElements(
   spec: VirtualMachineInstanceSpec,
-  node: NodeFacts,
+  podBridge: string | undefined,
 ): XmlElement[] {
   const networks = new Map((spec.networks ?? []).map((n, i) => [n.name, { network: n, i }]));
   const transitional = spec.domain.devices.useVirtioTransitional === true;
@@ -41,7 +42,9 @@ export function interfaceElements(
     }
     const { network, i: n } = found;
     const queues = networkQueuesOf(spec, iface);
-    elements.push(interfaceElement(iface, network, { node, path, n, transitional, queues }));
+    elements.push(
+      interfaceElement(iface, network, { podBridge, path, n, transitional, queues }),
+    );
   });
   return elements;
 }
@@ -49,9 +52,15 @@ export function interfaceElements(
 function interfaceElement(
   iface: Interface,
   network: Network,
-  at: { node: NodeFacts; path: string; n: number; transitional: boolean; queues: number },
+  at: {
+    podBridge: string | undefined;
+    path: string;
+    n: number;
+    transitional: boolean;
+    queues: number;
+  },
 ): XmlElement {
-  const { node, path, transitional, queues } = at;
+  const { podBridge, path, transitional, queues } = at;
   if (iface.macAddress !== undefined && !MAC.test(iface.macAddress)) {
     throw new DomainSpecError(
       `${path}.macAddress`,
@@ -69,24 +78,24 @@ function interfaceElement(
     el("alias", { name: `ua-${iface.name}` }),
     iface.pciAddress !== undefined && pciAddressElement(iface.pciAddress, `${path}.pciAddress`),
   ];
-  if (iface.bridge) {
-    if (!node.bridge) {
-      throw new TerminalError(
-        `${path}.bridge: node ${node.name} has no bridge for the pod network: configure the agent's bridge`,
-      );
-    }
+  if (podBridge !== undefined) {
     // A tap takes one queue per vCPU, as KubeVirt renders it (`vhost`, the kernel's backend).
     const driver = queues > 0 && el("driver", { name: "vhost", queues });
-    return el(
-      "interface",
-      { type: "bridge" },
-      el("source", { bridge: node.bridge }),
-      driver,
-      common,
+    return el("interface", { type: "bridge" }, el("source", { bridge: podBridge }), driver, common);
+  }
+  if (iface.bridge) {
+    throw new TerminalError(
+      `${path}.bridge: this node cannot join the launcher pod's network namespace, which the ` +
+        "bridge binding needs: use masquerade",
     );
   }
-  // masquerade is KubeVirt's default binding on the pod network. QEMU's user-mode network has
-  // one queue (libvirt 9.0: "multiqueue is not supported for network interfaces of type user"),
+  if ((iface.ports ?? []).length > 0) {
+    throw new TerminalError(
+      `${path}.ports: this node cannot join the launcher pod's network namespace, so nothing ` +
+        "forwards ports to the guest",
+    );
+  }
+  // The fallback: QEMU's user-mode network behind masquerade. It has one queue (libvirt 9.0: "multiqueue is not supported for network interfaces of type user"),
   // which is all a guest with one vCPU gets under networkInterfaceMultiqueue.
   if (queues > 1) {
     throw new DomainSpecError(

@@ -6,7 +6,6 @@ import { DomainSpecError } from "./errors.ts";
 import type { NodeFacts } from "./types.ts";
 
 const NODE: NodeFacts = { name: "node01", kvm: false, runDir: "/run/denovirt/vmis" };
-const BRIDGED: NodeFacts = { ...NODE, bridge: "br-pod" };
 
 async function multiqueue(edit: (vmi: VirtualMachineInstance) => void) {
   const vmi = await loadVmi("multiqueue");
@@ -16,7 +15,7 @@ async function multiqueue(edit: (vmi: VirtualMachineInstance) => void) {
 
 Deno.test("domainXmlFor() gives a multi-queue tap one queue per vCPU, capped at 256, virtio only", async () => {
   const render = (vmi: VirtualMachineInstance) =>
-    domainXmlFor(vmi, BRIDGED, fakePreparedDisks(vmi));
+    domainXmlFor(vmi, NODE, fakePreparedDisks(vmi), { podBridge: "dvb0123456789" });
   assert.match(render(await multiqueue(() => {})), /<driver name='vhost' queues='4'\/>/);
   const one = await multiqueue((vmi) => delete vmi.spec.domain.cpu);
   assert.match(render(one), /<driver name='vhost' queues='1'\/>/);
@@ -28,6 +27,38 @@ Deno.test("domainXmlFor() gives a multi-queue tap one queue per vCPU, capped at 
   assert.doesNotMatch(render(e1000), /<driver name='vhost'/);
   const off = await multiqueue((vmi) => delete vmi.spec.domain.devices.networkInterfaceMultiqueue);
   assert.doesNotMatch(render(off), /<driver name='vhost'/);
+});
+
+Deno.test("domainXmlFor() puts pod-network NICs of both bindings on the pod bridge as taps", async () => {
+  for (const binding of [{ masquerade: {} }, { bridge: {} }]) {
+    const vmi = await multiqueue((vmi) => {
+      vmi.spec.domain.devices.interfaces = [{ name: "default", ...binding, ports: [] }];
+    });
+    const xml = domainXmlFor(vmi, NODE, fakePreparedDisks(vmi), { podBridge: "dvb0123456789" });
+    assert.match(xml, /<interface type='bridge'>\s*<source bridge='dvb0123456789'\/>/);
+  }
+});
+
+Deno.test("domainXmlFor() without a pod bridge refuses what needs the pod's namespace", async () => {
+  const bridged = await multiqueue((vmi) => {
+    vmi.spec.domain.devices.interfaces = [{ name: "default", bridge: {} }];
+  });
+  assert.throws(
+    () => domainXmlFor(bridged, NODE, fakePreparedDisks(bridged)),
+    /interfaces\[0\]\.bridge: this node cannot join the launcher pod's network namespace/,
+  );
+  const ports = await multiqueue((vmi) => {
+    delete vmi.spec.domain.cpu;
+    vmi.spec.domain.devices.interfaces = [{
+      name: "default",
+      masquerade: {},
+      ports: [{ port: 80 }],
+    }];
+  });
+  assert.throws(
+    () => domainXmlFor(ports, NODE, fakePreparedDisks(ports)),
+    /interfaces\[0\]\.ports: this node cannot join the launcher pod's network namespace/,
+  );
 });
 
 Deno.test("domainXmlFor() runs a 1-vCPU masquerade NIC under networkInterfaceMultiqueue on its one queue", async () => {

@@ -50,6 +50,28 @@ const NODE_ONLY: [string, () => unknown][] = [
     return renderDomainXml(vmiOf(spec), NODE, fakePreparedDisks(vmiOf(spec)));
   }],
   ["volumes are prepared on the node", () => renderDomainXml(vmiOf(runnableSpec()), NODE, [])],
+  // Without a pod bridge (a node whose pods the agent cannot join), QEMU's user-mode network.
+  ...([
+    [
+      "the bridge binding",
+      (s) => (s.domain.devices.interfaces[0] = { name: "default", bridge: {} }),
+    ],
+    ["forwarded ports", (s) => (s.domain.devices.interfaces[0].ports = [{ port: 80 }])],
+    ["a multi-queue NIC on 2 vCPUs", (s) => {
+      s.domain.cpu.cores = 2;
+      s.domain.devices.networkInterfaceMultiqueue = true;
+    }],
+    ["an IPv6 VM network that is not a /64", (s) => {
+      s.networks[0].pod = { vmIPv6NetworkCIDR: "fd10:0:2::/120" };
+    }],
+  ] as [string, (s: ReturnType<typeof runnableSpec>) => void][]).map(([what, edit]): [
+    string,
+    () => unknown,
+  ] => [`${what} needs the pod's namespace`, () => {
+    const spec = runnableSpec();
+    edit(spec);
+    return renderDomainXml(vmiOf(spec), NODE, fakePreparedDisks(vmiOf(spec)));
+  }]),
   ["the node's run directory must leave room for a socket path", () => {
     const vmi = vmiOf(runnableSpec());
     return renderDomainXml(vmi, { ...NODE, runDir: `/${"r".repeat(120)}` }, fakePreparedDisks(vmi));

@@ -8,8 +8,6 @@ export interface NodeFacts {
   kvm: boolean;
   /** Root of the per-VMI directories holding sockets and logs (`<runDir>/<ns>_<name>/`). */
   runDir: string;
-  /** Host bridge that `bridge` interfaces on the pod network attach to. */
-  bridge?: string;
 }
 
 /** A volume made ready on the host by `agent/volumes`, in the order of the VMI's disks. */
@@ -36,4 +34,10 @@ export interface KernelBootFiles {
 /** Prepared inputs other than disks. */
 export interface DomainInputs {
   kernelBoot?: KernelBootFiles;
+  /**
+   * The bridge in the node's namespace that leads into the launcher pod's network (agent/network):
+   * the guest's NIC on the pod network is a tap on it. Without it (a node whose pods have no
+   * sandbox the agent can join) masquerade falls back to QEMU's user-mode network.
+   */
+  podBridge?: string;
 }

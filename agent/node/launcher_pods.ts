@@ -1,14 +1,19 @@
 /**
- * Launcher pods on a kubelet-less node: the agent reports them Running once bound here (as a
- * kubelet would after starting the holder container), Succeeded or Failed when their VMI ends,
- * and completes the deletion of a terminating pod once its VMI is gone (a kubelet's last step).
+ * Launcher pods on a kubelet-less node: the agent does a kubelet's part. A pod bound here gets
+ * its network sandbox (agent/network/sandboxes.ts) and is reported Running with its pod IPs
+ * (Ready only while the guest runs), then Succeeded or Failed when its VMI ends, when its
+ * sandbox is released; a terminating pod's deletion is completed once its VMI is gone. Keys of
+ * sandboxes recorded on disk are seeded at start, so a sandbox whose pod went away while the
+ * agent was down is released too.
  */
 import { FIELD_MANAGERS, isFinished, type Pod, type VMI } from "../../api/mod.ts";
+import { hasCondition } from "../../api/conditions.ts";
 import type { CacheReader, Controller } from "../../lib/controller.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
-import { keyOf } from "../../lib/kube/object.ts";
+import { keyFor, keyOf } from "../../lib/kube/object.ts";
 import { creatorOf, PODS_BY_CREATOR, VMIS_BY_UID } from "../indexes.ts";
 import { pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
+import type { PodSandboxes } from "../network/sandboxes.ts";
 import { type LauncherOutcome, launcherPodStatus, podStatusChanged } from "../status/pod_status.ts";
 
 /** Where a launcher pod's VMI is; undefined: wait (the VMI is still stopping). */
@@ -19,8 +24,27 @@ export function outcomeOf(pod: Pod, vmi: VMI | undefined): LauncherOutcome | und
   return "Running";
 }
 
-/** The launcher pod controller of a kubelet-less node; `hostIP` is the node's address. */
-export function launcherPodController(node: string, hostIP: string): Controller<Pod> {
+/** Whether the pod's guest runs: its VMI is Running and not paused. */
+export function guestRunning(vmi: VMI | undefined): boolean {
+  return vmi?.status?.phase === "Running" && !hasCondition(vmi.status.conditions, "Paused", "True");
+}
+
+/** What the controller does with sandboxes (PodSandboxes; a fake in tests). */
+export type SandboxManager = Pick<
+  PodSandboxes,
+  "ensure" | "get" | "release" | "recorded" | "recordedSync"
+>;
+
+export interface LauncherPodOptions {
+  node: string;
+  /** The node's address: the pods' hostIP. */
+  hostIP: string;
+  sandboxes: SandboxManager;
+}
+
+/** The launcher pod controller of a kubelet-less node. */
+export function launcherPodController(opts: LauncherPodOptions): Controller<Pod> {
+  const { node, hostIP, sandboxes } = opts;
   const vmiOf = (pod: Pod, cache: CacheReader) =>
     creatorOf(pod).flatMap((uid) =>
       cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid)
@@ -36,14 +60,34 @@ export function launcherPodController(node: string, hostIP: string): Controller<
           : [],
     }],
     indexes: [PODS_BY_CREATOR, VMIS_BY_UID],
+    seedKeys: () => sandboxes.recordedSync().map((r) => keyFor(r.namespace, r.name)),
     backoff: { baseMs: 200, maxMs: 30_000, factor: 2, jitter: 0.2 },
     async reconcile(key, ctx) {
-      const pod = ctx.object;
-      if (!pod || pod.spec?.nodeName !== node) return; // Only its own node's pods.
-      const outcome = outcomeOf(pod, vmiOf(pod, ctx.cache));
+      const pod = ctx.object?.spec?.nodeName === node ? ctx.object : undefined;
+      // Sandboxes under this key that no pod of this node holds any more.
+      for (const record of await sandboxes.recorded()) {
+        if (keyFor(record.namespace, record.name) !== key) continue;
+        if (record.podUid === pod?.metadata?.uid) continue;
+        await sandboxes.release(record.podUid);
+        ctx.log.info("Pod network sandbox released", { pod: key, uid: record.podUid });
+      }
+      if (!pod) return;
+      const vmi = vmiOf(pod, ctx.cache);
+      const outcome = outcomeOf(pod, vmi);
       if (!outcome) return;
+      let podIPs: string[] = [];
+      if (outcome === "Running") {
+        podIPs = (await sandboxes.ensure(pod)).ips;
+      } else if (await sandboxes.get(pod.metadata!.uid!)) {
+        // As a kubelet tears down an ended pod's sandbox; the status keeps its IPs.
+        await sandboxes.release(pod.metadata!.uid!);
+        ctx.log.info("Pod network sandbox released", { pod: key, phase: outcome });
+      }
       const ref = { namespace: pod.metadata!.namespace!, name: pod.metadata!.name! };
-      const status = launcherPodStatus(pod, outcome, hostIP, new Date().toISOString());
+      const status = launcherPodStatus(pod, outcome, hostIP, new Date().toISOString(), {
+        guestRunning: guestRunning(vmi),
+        podIPs,
+      });
       if (podStatusChanged(pod, status)) {
         await ctx.rest.patch(pods, ref, { metadata: { uid: pod.metadata?.uid }, status }, {
           type: "strategic",
@@ -51,7 +95,7 @@ export function launcherPodController(node: string, hostIP: string): Controller<
           fieldManager: FIELD_MANAGERS.agent,
           signal: ctx.signal,
         });
-        ctx.log.info("Launcher pod status reported", { phase: outcome });
+        ctx.log.info("Launcher pod status reported", { phase: outcome, podIP: status.podIP });
       }
       if (pod.metadata?.deletionTimestamp && outcome !== "Running") {
         // A kubelet confirms the deletion once the pod's containers are gone: here, the VM.

@@ -4,12 +4,43 @@ import { FakeClock } from "../../lib/clock.ts";
 import { pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { FakeApi } from "../../lib/testing/fake_api.ts";
 import { runControllers } from "../test_harness.ts";
-import { launcherPodController } from "./launcher_pods.ts";
+import type { SandboxRecord } from "../network/sandboxes.ts";
+import { launcherPodController, type SandboxManager } from "./launcher_pods.ts";
+
+/** Sandboxes in memory: pod uid -> record, with what was released. */
+function fakeSandboxes(seed: SandboxRecord[] = []) {
+  const records = new Map(seed.map((r) => [r.podUid, r]));
+  const released: string[] = [];
+  const sandboxes: SandboxManager = {
+    ensure: (p) => {
+      const uid = p.metadata!.uid!;
+      const record = records.get(uid) ?? {
+        podUid: uid,
+        namespace: p.metadata!.namespace!,
+        name: p.metadata!.name!,
+        netns: `dv-${uid}`,
+        ips: [`10.244.0.${records.size + 5}`],
+      };
+      records.set(uid, record);
+      return Promise.resolve(record);
+    },
+    get: (uid) => Promise.resolve(records.get(uid)),
+    release: (uid) => {
+      records.delete(uid);
+      released.push(uid);
+      return Promise.resolve();
+    },
+    recorded: () => Promise.resolve([...records.values()]),
+    recordedSync: () => [...records.values()],
+  };
+  return { sandboxes, records, released };
+}
 
 const pod = (node: string, deleting = false): Pod => ({
   metadata: {
     namespace: "ns",
     name: `virt-launcher-web-${node}`,
+    uid: `pod-${node}`,
     labels: { [CREATED_BY_LABEL]: "vmi-uid" },
     ...(deleting ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}),
   },
@@ -25,7 +56,19 @@ Deno.test("launcherPodController() reports its node's pods as its VMIs go, and c
   } as VMI);
   api.put(pods, pod("n1"));
   api.put(pods, pod("n2")); // Another node's: never written.
-  const h = runControllers(api, new FakeClock(), [launcherPodController("n1", "10.0.0.1")]);
+  const fake = fakeSandboxes([
+    // Left by an earlier run of the agent: its pod is gone.
+    {
+      podUid: "gone",
+      namespace: "ns",
+      name: "virt-launcher-old",
+      netns: "dv-gone",
+      ips: ["10.244.0.2"],
+    },
+  ]);
+  const h = runControllers(api, new FakeClock(), [
+    launcherPodController({ node: "n1", hostIP: "10.0.0.1", sandboxes: fake.sandboxes }),
+  ]);
   const phaseOf = (node: string) =>
     api.find<Pod>("pods", `ns/virt-launcher-web-${node}`)?.status?.phase;
   try {
@@ -33,9 +76,15 @@ Deno.test("launcherPodController() reports its node's pods as its VMIs go, and c
     const reported = api.find<Pod>("pods", "ns/virt-launcher-web-n1")!;
     assert.equal(reported.status?.hostIP, "10.0.0.1");
     assert.equal(reported.status?.conditions?.find((c) => c.type === "Ready")?.status, "True");
+    assert.equal(reported.status?.podIP, fake.records.get("pod-n1")?.ips[0]);
+    await h.until("the orphan released", () => fake.released.includes("gone"));
+    assert.ok(!fake.records.has("pod-n2"), "another node's pod gets no sandbox here");
 
     api.put(virtualMachineInstances, { ...vmi, status: { ...vmi.status, phase: "Succeeded" } });
     await h.until("Succeeded", () => phaseOf("n1") === "Succeeded");
+    await h.until("its sandbox released", () => fake.released.includes("pod-n1"));
+    const ended = api.find<Pod>("pods", "ns/virt-launcher-web-n1")!;
+    assert.ok(ended.status?.podIP, "an ended pod keeps its IP");
 
     // A terminating pod whose VMI is gone: the deletion a kubelet would confirm.
     await api.delete(virtualMachineInstances, { namespace: "ns", name: "web" });
@@ -43,6 +92,40 @@ Deno.test("launcherPodController() reports its node's pods as its VMIs go, and c
     await h.until("the pod deleted", () => !api.find("pods", "ns/virt-launcher-web-n1"));
     assert.equal(phaseOf("n2"), undefined);
     assert.ok(api.writes.every((w) => !w.key.endsWith("-n2")));
+  } finally {
+    await h.stop();
+  }
+});
+
+Deno.test("launcherPodController() reports Ready only while the guest runs", async () => {
+  const api = new FakeApi();
+  const vmi = api.put<VMI>(virtualMachineInstances, {
+    metadata: { namespace: "ns", name: "web", uid: "vmi-uid" },
+    spec: { domain: { devices: {} } },
+    status: { phase: "Scheduled", nodeName: "n1" },
+  } as VMI);
+  api.put(pods, pod("n1"));
+  const fake = fakeSandboxes();
+  const h = runControllers(api, new FakeClock(), [
+    launcherPodController({ node: "n1", hostIP: "10.0.0.1", sandboxes: fake.sandboxes }),
+  ]);
+  const readyOf = () =>
+    api.find<Pod>("pods", "ns/virt-launcher-web-n1")?.status?.conditions?.find((c) =>
+      c.type === "Ready"
+    )?.status;
+  try {
+    await h.until("Running, not ready", () => readyOf() === "False");
+    api.put(virtualMachineInstances, { ...vmi, status: { ...vmi.status, phase: "Running" } });
+    await h.until("ready", () => readyOf() === "True");
+    api.put(virtualMachineInstances, {
+      ...vmi,
+      status: {
+        ...vmi.status,
+        phase: "Running",
+        conditions: [{ type: "Paused", status: "True", reason: "PausedByUser" }],
+      },
+    });
+    await h.until("not ready while paused", () => readyOf() === "False");
   } finally {
     await h.stop();
   }

@@ -1,7 +1,8 @@
 /**
  * Launcher pod status on nodes without a kubelet: what a kubelet would report for a pod whose
  * only "container" is the VM. Running while the VMI runs (or waits to), then Succeeded or Failed
- * as the VMI ends. Pure: the caller passes the time.
+ * as the VMI ends; Ready only while the guest runs (so a Service's endpoints follow the VM); the
+ * pod IPs of the sandbox the agent made. Pure: the caller passes the time.
  */
 import type {
   ContainerState,
@@ -15,21 +16,31 @@ import { stableJson } from "./stable_json.ts";
 /** Where the VMI behind a launcher pod is: running (or about to), ended, or gone. */
 export type LauncherOutcome = "Running" | "Succeeded" | "Failed";
 
+/** What else a launcher pod's status reports. */
+export interface LauncherFacts {
+  /** The guest runs (the VMI is Running and not paused): the pod is Ready. */
+  guestRunning: boolean;
+  /** The sandbox's addresses on the pod network, IPv4 first; none while it has none. */
+  podIPs: string[];
+}
+
 /** The status a kubelet would report for a launcher pod whose VMI is at `outcome`. */
 export function launcherPodStatus(
   pod: Pod,
   outcome: LauncherOutcome,
   hostIP: string,
   now: string,
+  facts: LauncherFacts,
 ): PodStatus {
   const old = pod.status ?? {};
   const running = outcome === "Running";
+  const ready = running && facts.guestRunning;
   const startTime = old.startTime ?? now;
   const conditions = [
     cond(old, "PodReadyToStartContainers", running, now),
     cond(old, "Initialized", true, now),
-    cond(old, "Ready", running, now, running ? undefined : "PodCompleted"),
-    cond(old, "ContainersReady", running, now, running ? undefined : "PodCompleted"),
+    cond(old, "Ready", ready, now, notReadyReason(running, ready)),
+    cond(old, "ContainersReady", ready, now, notReadyReason(running, ready)),
     cond(old, "PodScheduled", true, now),
   ];
   const containerStatuses = (pod.spec?.containers ?? []).map((c): ContainerStatus => {
@@ -49,13 +60,13 @@ export function launcherPodStatus(
       image: c.image ?? "",
       imageID: previous?.imageID ?? "",
       containerID: `denovirt://${pod.metadata?.uid ?? ""}`,
-      ready: running,
+      ready,
       started: running,
       restartCount: 0,
       state,
     };
   });
-  return {
+  const status: PodStatus = {
     phase: outcome,
     conditions,
     hostIP,
@@ -63,6 +74,19 @@ export function launcherPodStatus(
     startTime,
     containerStatuses,
   };
+  // A kubelet keeps the IPs of an ended pod; so does this.
+  const podIPs = facts.podIPs.length > 0 ? facts.podIPs : (old.podIPs ?? []).map((p) => p.ip);
+  if (podIPs.length > 0) {
+    status.podIP = podIPs[0];
+    status.podIPs = podIPs.map((ip) => ({ ip }));
+  }
+  return status;
+}
+
+/** Kubelet's reasons for a pod that is not ready: its containers ended, or are not ready. */
+function notReadyReason(running: boolean, ready: boolean): string | undefined {
+  if (ready) return undefined;
+  return running ? "ContainersNotReady" : "PodCompleted";
 }
 
 /** Whether writing `next` would change what the pod reports (timestamps aside). */
@@ -70,6 +94,7 @@ export function podStatusChanged(pod: Pod, next: PodStatus): boolean {
   const view = (s: PodStatus | undefined) => ({
     phase: s?.phase,
     hostIP: s?.hostIP,
+    podIPs: (s?.podIPs ?? []).map((p) => p.ip),
     conditions: (s?.conditions ?? [])
       .filter((c) => next.conditions?.some((n) => n.type === c.type))
       .map((c) => `${c.type}=${c.status}`).sort(),

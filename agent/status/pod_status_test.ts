@@ -12,8 +12,12 @@ const pod: Pod = {
   },
 };
 
-Deno.test("launcherPodStatus() reports a bound launcher pod Running and Ready", () => {
-  const status = launcherPodStatus(pod, "Running", "127.0.0.1", "T1");
+const UP = { guestRunning: true, podIPs: ["10.244.0.5"] };
+
+Deno.test("launcherPodStatus() reports a bound launcher pod Running and Ready with its pod IP", () => {
+  const status = launcherPodStatus(pod, "Running", "127.0.0.1", "T1", UP);
+  assert.equal(status.podIP, "10.244.0.5");
+  assert.deepEqual(status.podIPs, [{ ip: "10.244.0.5" }]);
   assert.equal(status.phase, "Running");
   assert.equal(status.hostIP, "127.0.0.1");
   const byType = Object.fromEntries(status.conditions!.map((c) => [c.type, c]));
@@ -24,15 +28,36 @@ Deno.test("launcherPodStatus() reports a bound launcher pod Running and Ready", 
   assert.equal(
     podStatusChanged(
       { ...pod, status },
-      launcherPodStatus({ ...pod, status }, "Running", "127.0.0.1", "T2"),
+      launcherPodStatus({ ...pod, status }, "Running", "127.0.0.1", "T2", UP),
     ),
     false,
   );
 });
 
+Deno.test("launcherPodStatus() is Ready only while the guest runs, and reports IP changes", () => {
+  const starting = launcherPodStatus(pod, "Running", "127.0.0.1", "T1", {
+    guestRunning: false,
+    podIPs: [],
+  });
+  const ready = starting.conditions!.find((c) => c.type === "Ready");
+  assert.equal(ready?.status, "False");
+  assert.equal(ready?.reason, "ContainersNotReady");
+  assert.equal(starting.containerStatuses?.[0]?.ready, false);
+  assert.equal(starting.podIP, undefined);
+  const withIp = launcherPodStatus({ ...pod, status: starting }, "Running", "127.0.0.1", "T2", {
+    guestRunning: false,
+    podIPs: ["10.244.0.5"],
+  });
+  assert.ok(podStatusChanged({ ...pod, status: starting }, withIp));
+});
+
 Deno.test("launcherPodStatus() reports a pod whose VMI failed as Failed with exit code 1", () => {
-  const running = { ...pod, status: launcherPodStatus(pod, "Running", "127.0.0.1", "T1") };
-  const status = launcherPodStatus(running, "Failed", "127.0.0.1", "T2");
+  const running = { ...pod, status: launcherPodStatus(pod, "Running", "127.0.0.1", "T1", UP) };
+  const status = launcherPodStatus(running, "Failed", "127.0.0.1", "T2", {
+    guestRunning: false,
+    podIPs: [],
+  });
+  assert.equal(status.podIP, "10.244.0.5", "an ended pod keeps its IP");
   assert.equal(status.phase, "Failed");
   assert.equal(status.conditions?.find((c) => c.type === "Ready")?.status, "False");
   assert.deepEqual(status.containerStatuses?.[0]?.state.terminated, {

@@ -14,6 +14,7 @@ import {
 } from "../../api/mod.ts";
 import type { LiveDomainFacts } from "../libvirt/xml_read.ts";
 import { withCondition, withoutCondition } from "../../api/conditions.ts";
+import { POD_INTERFACE } from "../network/names.ts";
 import { stableJson } from "./stable_json.ts";
 import { volumeStatusOf } from "./volume_status.ts";
 
@@ -68,7 +69,7 @@ export function runningStatus(
     ...withPhase(current, "Running", now),
     conditions,
   };
-  const interfaces = interfacesOf(vmi, live);
+  const interfaces = interfacesOf(vmi, live, pod);
   if (interfaces.length > 0) status.interfaces = interfaces;
   if (live?.machine) status.machine = { type: live.machine };
   const volumes = volumeStatusOf(vmi, live);
@@ -126,13 +127,16 @@ export function sameStatus(
 
 /**
  * `status.interfaces`: each interface of the spec that the domain has, with the MAC libvirt
- * gave it. No IP: without a guest agent the agent does not know the guest's address, and with
- * user-mode networking the VM has no address of its own on the node.
+ * gave it; the one on the pod network with the launcher pod's IPs, as KubeVirt reports them
+ * (the IPs the VM is reached at, whether the guest holds them or masquerade forwards them).
  */
 export function interfacesOf(
   vmi: VirtualMachineInstance,
   live: LiveDomainFacts | undefined,
+  pod: Pod | undefined,
 ): VirtualMachineInstanceNetworkInterface[] {
+  const podNetwork = (vmi.spec.networks ?? []).find((n) => n.pod !== undefined)?.name;
+  const podIPs = (pod?.status?.podIPs ?? []).map((p) => p.ip);
   const out: VirtualMachineInstanceNetworkInterface[] = [];
   for (const iface of vmi.spec.domain.devices.interfaces ?? []) {
     if (iface.state === "absent") continue;
@@ -143,6 +147,11 @@ export function interfacesOf(
       infoSource: "domain",
     };
     if (found.mac) entry.mac = found.mac;
+    if (iface.name === podNetwork && podIPs.length > 0) {
+      entry.ipAddress = podIPs[0];
+      entry.ipAddresses = podIPs;
+      entry.podInterfaceName = POD_INTERFACE;
+    }
     entry.linkState = iface.state === "down" ? "down" : "up";
     out.push(entry);
   }

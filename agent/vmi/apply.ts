@@ -1,6 +1,6 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
 import { join } from "node:path";
-import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
+import { AGENT_FINALIZER, type Pod, type VMI } from "../../api/mod.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -23,6 +23,7 @@ import {
   type VolumeContext,
 } from "../volumes/mod.ts";
 import { PullError, PullInProgress } from "../images/pull_error.ts";
+import { NetworkNotReady, type VmNetworkAttacher } from "../network/attach.ts";
 import type { PassMemory } from "./memory.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
@@ -34,6 +35,8 @@ export interface ApplyContext {
   volumes: VolumeContext;
   events: EventRecorder;
   memory: PassMemory;
+  /** Joins guests to their launcher pod's network. */
+  network: VmNetworkAttacher;
   log: Logger;
 }
 
@@ -41,7 +44,8 @@ export interface ApplyContext {
  * Applies `plan` for `o.key`; throws to have the key retried with backoff. Answers "again" when
  * the pass changed what it acts on (a start failed for good and the VMI was failed) and the key
  * should be looked at again at once, without counting a failure; "waiting" when a start waits
- * for an image pull, whose end brings the key back.
+ * for an image pull, whose end brings the key back, or for the launcher pod's network, whose
+ * status change does.
  */
 export async function apply(
   o: Observation,
@@ -54,7 +58,10 @@ export async function apply(
     for (const action of plan.actions) vmi = await step(o, action, vmi, ctx);
     if (!vmi && !o.domain) ctx.memory.forget(o.key);
   } catch (error) {
-    if (error instanceof PullInProgress) return "waiting";
+    if (error instanceof PullInProgress || error instanceof NetworkNotReady) {
+      ctx.log.debug("Waiting", { vmi: o.key, for: (error as Error).message });
+      return "waiting";
+    }
     return await recordFailure(o, vmi, error, ctx);
   }
 }
@@ -84,7 +91,7 @@ async function step(
       return released;
     }
     case "startDomain":
-      await startDomain(boundHere(vmi, ctx.node.name), action.paused, ctx);
+      await startDomain(boundHere(vmi, ctx.node.name), o.launcherPod, action.paused, ctx);
       ctx.memory.lastError.delete(o.key);
       return vmi;
     case "shutdown":
@@ -114,11 +121,17 @@ async function step(
 }
 
 /** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
-async function startDomain(vmi: VMI, paused: boolean, ctx: ApplyContext) {
+async function startDomain(
+  vmi: VMI,
+  pod: Pod | undefined,
+  paused: boolean,
+  ctx: ApplyContext,
+) {
   const t0 = performance.now();
+  const podBridge = await ctx.network.attach(vmi, pod);
   const disks = await prepareDisks(vmi, ctx.volumes);
   await ensureVmiRunDir(vmi, ctx.node);
-  const xml = domainXmlFor(vmi, ctx.node, disks);
+  const xml = domainXmlFor(vmi, ctx.node, disks, { podBridge });
   const t1 = performance.now();
   const domain = await ctx.hypervisor.defineXml(xml);
   const t2 = performance.now();

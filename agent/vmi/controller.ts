@@ -14,6 +14,7 @@ import type { NodeFacts } from "../domain/mod.ts";
 import type { Hypervisor } from "../libvirt/mod.ts";
 import type { DomainObject } from "../libvirt/watch.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
+import type { VmNetworkAttacher } from "../network/attach.ts";
 import { apply } from "./apply.ts";
 import { keyOfDomainName } from "./keys.ts";
 import type { PassMemory } from "./memory.ts";
@@ -39,6 +40,8 @@ export interface VmiControllerOptions {
   /** Volume preparation, with the caches of the pass (claims resolve against them). */
   volumes(cache: CacheReader): VolumeContext;
   memory: PassMemory;
+  /** Joins guests to their launcher pod's network. */
+  network: VmNetworkAttacher;
   /** VMIs reconciled at once. */
   workers: number;
 }
@@ -116,6 +119,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         volumes: opts.volumes(ctx.cache),
         events: ctx.events,
         memory: opts.memory,
+        network: opts.network,
         log: ctx.log,
       });
       if (outcome === "waiting") return;

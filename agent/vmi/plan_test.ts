@@ -320,6 +320,26 @@ Deno.test("plan() reports the interface MAC and the Paused condition by user", (
   assert.equal(paused?.reason, "PausedByUser");
 });
 
+Deno.test("plan() reports the launcher pod's IPs on the pod-network interface", () => {
+  const pod = launcherPod({
+    phase: "Running",
+    podIP: "10.244.0.5",
+    podIPs: [{ ip: "10.244.0.5" }],
+  });
+  const p = plan(observe(vmi("Running"), domain("running", "booted"), { launcherPod: pod }));
+  const write = p.actions[0];
+  assert.ok(write?.type === "writeStatus");
+  assert.deepEqual(write.status.interfaces, [{
+    name: "default",
+    infoSource: "domain",
+    mac: "52:54:00:aa:bb:cc",
+    ipAddress: "10.244.0.5",
+    ipAddresses: ["10.244.0.5"],
+    podInterfaceName: "eth0",
+    linkState: "up",
+  }]);
+});
+
 Deno.test("plan() writes Ready from the launcher pod's readiness once the guest runs", () => {
   const readyPod = launcherPod({
     phase: "Running",

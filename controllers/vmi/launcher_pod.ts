@@ -8,6 +8,7 @@ import {
   DEFAULT_CONTAINER_ANNOTATION,
   DEFAULT_GRACE_PERIOD_SECONDS,
   DOMAIN_ANNOTATION,
+  DOMAIN_LABEL,
   KUBEVIRT_API_VERSION,
   LAUNCHER_CONTAINER,
   LAUNCHER_LABEL,
@@ -16,6 +17,7 @@ import {
   SCHEDULABLE_LABEL,
   type VirtualMachineInstance,
   VM_NAME_LABEL,
+  VMI_ID_LABEL,
   VMI_KIND,
 } from "../../api/mod.ts";
 import { launcherResources, type ResourceOptions } from "./resources.ts";
@@ -90,6 +92,8 @@ export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOption
         [LAUNCHER_LABEL]: LAUNCHER_LABEL_VALUE,
         [CREATED_BY_LABEL]: vmi.metadata.uid ?? "",
         [VM_NAME_LABEL]: hostNameOf(vmi),
+        [VMI_ID_LABEL]: vmi.metadata.name ?? "",
+        [DOMAIN_LABEL]: vmi.metadata.name ?? "",
       },
       annotations: {
         [DOMAIN_ANNOTATION]: vmi.metadata.name ?? "",

@@ -21,6 +21,8 @@ Deno.test("launcherPodFor() labels the pod as KubeVirt does and makes the VMI it
     "kubevirt.io": "virt-launcher",
     "kubevirt.io/created-by": VMI_UID,
     "vm.kubevirt.io/name": "web",
+    "vmi.kubevirt.io/id": "web",
+    "kubevirt.io/domain": "web",
   });
   assert.deepEqual(pod.metadata?.ownerReferences, [{
     apiVersion: "kubevirt.io/v1",

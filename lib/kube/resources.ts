@@ -44,6 +44,8 @@ export const events = core("events", "Event");
 export const namespaces = core("namespaces", "Namespace", false);
 /** core/v1 ConfigMaps. */
 export const configMaps = core("configmaps", "ConfigMap");
+/** core/v1 Services. */
+export const services = core("services", "Service");
 /** core/v1 Secrets. */
 export const secrets = core("secrets", "Secret");
 /** core/v1 PersistentVolumeClaims. */

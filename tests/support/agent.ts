@@ -23,7 +23,7 @@ export interface AgentDaemon {
   restart(): Promise<void>;
   /** SIGKILL: no cleanup of any kind, as after a crash. */
   kill(): Promise<void>;
-  /** SIGTERM and wait. */
+  /** SIGTERM and wait, then release the pod network sandboxes it made (`--cleanup`). */
   stop(): Promise<void>;
   /** The agent's log, for failure messages. */
   log(): Promise<string>;
@@ -64,6 +64,10 @@ export async function startAgentDaemon(
     `--node-name=${node}`,
     `--allowed-hostdisk-dir=${hostDiskDir}`,
     `--resync-seconds=${opts.resyncSeconds ?? 10}`,
+    // Its own CNI conf dir: the template is written there with this node's pod CIDR.
+    `--cni-conf-dir=${join(dataDir, "cni", "net.d")}`,
+    `--cni-conf-template=${join(stack.paths.home, "cni", "denovirt.conflist.template")}`,
+    "--cni-bin-dir=/usr/lib/cni",
     // Test nodes never take other tests' pods.
     ...(opts.registerNode !== false
       ? ["--register-node", `--register-with-taints=${TEST_TAINT_KEY}=agent:NoSchedule`]
@@ -105,11 +109,21 @@ export async function startAgentDaemon(
       child = undefined;
     },
     async stop() {
-      if (!child) return;
-      child.kill("SIGTERM");
-      await child.status;
-      child = undefined;
-      client.close();
+      if (child) {
+        child.kill("SIGTERM");
+        await child.status;
+        child = undefined;
+        client.close();
+      }
+      // As the stack's `down` does: the pod network sandboxes this node made go too.
+      const cleanup = await new Deno.Command(Deno.execPath(), {
+        args: [...args, "--cleanup"],
+        env: { DENO_NO_UPDATE_CHECK: "1" },
+        stdin: "null",
+      }).output();
+      if (!cleanup.success) {
+        throw new Error(`agent --cleanup failed: ${new TextDecoder().decode(cleanup.stderr)}`);
+      }
     },
     log: () => Deno.readTextFile(logFile).catch(() => ""),
   };
