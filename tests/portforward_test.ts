@@ -1,7 +1,7 @@
 /**
  * `virtctl port-forward` (v1.7.0, the real client) through the API server's aggregation, the
  * subresource API and a node API to a port on loopback standing in for the guest's: TCP, UDP,
- * `--stdio` (what `virtctl ssh --local-ssh` runs as its ProxyCommand), RBAC on
+ * `--stdio` (what `virtctl ssh` gives the local ssh client as its ProxyCommand), RBAC on
  * `virtualmachineinstances/portforward`, and the refusals virtctl prints. The VMI lives on a fake
  * node whose node API runs in this process (no agent role, no guest); the last test reaches an
  * HTTP server in a real guest and needs the pod network.
@@ -21,7 +21,12 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import { virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { clientNodeConfig, eventually, testStack, withNamespace } from "./support/stack.ts";
-import { ensureVirtctl, setVmiStatus, withConsoleFixture } from "./support/virtctl.ts";
+import {
+  ensureVirtctl,
+  runWithKubeconfig,
+  setVmiStatus,
+  withConsoleFixture,
+} from "./support/virtctl.ts";
 
 const stack = await testStack();
 const virtctlBinary = await ensureVirtctl((line) => console.log(`[virtctl] ${line}`));
@@ -219,12 +224,11 @@ Deno.test("virtctl port-forward --stdio, virtctl ssh's ProxyCommand, carries one
   withConsoleFixture(stack, async ({ namespace }) => {
     await setVmiStatus(stack, namespace, "web", { interfaces: INTERFACES });
     const guest = guestHttp("stdio answer");
+    // Exactly the ProxyCommand virtctl ssh gives ssh: kind/name/namespace port.
     const virtctl = spawnVirtctl([
-      "-n",
-      namespace,
       "port-forward",
       "--stdio=true",
-      "vmi/web",
+      `vmi/web/${namespace}`,
       String(guest.port),
     ]);
     try {
@@ -241,6 +245,59 @@ Deno.test("virtctl port-forward --stdio, virtctl ssh's ProxyCommand, carries one
     } finally {
       await virtctl.stop();
       await guest.close();
+    }
+  }, onLoopback));
+
+/**
+ * A stand-in for the guest's sshd: sends its banner, keeps what the client sends until the
+ * client's banner line, then hangs up (no key exchange: the test only needs to see ssh arrive).
+ */
+async function sshBanner() {
+  const { createServer } = await import("node:net");
+  let received = "";
+  const heard = Promise.withResolvers<string>();
+  const server = createServer((socket) => {
+    socket.write("SSH-2.0-denovirt-test\r\n");
+    socket.on("data", (chunk: Uint8Array) => {
+      received += new TextDecoder().decode(chunk);
+      if (received.includes("\n")) {
+        heard.resolve(received);
+        socket.end();
+      }
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    heard: heard.promise,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+Deno.test("virtctl ssh reaches the guest's SSH port through its port-forward ProxyCommand", () =>
+  withConsoleFixture(stack, async ({ namespace }) => {
+    await setVmiStatus(stack, namespace, "web", { interfaces: INTERFACES });
+    const sshd = await sshBanner();
+    try {
+      const result = await runWithKubeconfig(virtctlBinary, [
+        "-n",
+        namespace,
+        "ssh",
+        "-p",
+        String(sshd.port),
+        "-t",
+        "-o BatchMode=yes",
+        "-t",
+        "-o StrictHostKeyChecking=no",
+        "-t",
+        "-o UserKnownHostsFile=/dev/null",
+        "tester@vmi/web",
+      ], stack.paths.kubeconfig);
+      // The local ssh client's own banner arrived at the guest's port through the tunnel.
+      assert.match(await sshd.heard, /^SSH-2\.0-OpenSSH/, result.stderr);
+    } finally {
+      await sshd.close();
     }
   }, onLoopback));
 
