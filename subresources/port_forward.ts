@@ -1,8 +1,8 @@
 /**
  * The `portforward` subresource's request and checks, as virt-api serves it (pkg/virt-api/rest
- * portforward.go, dialers.go): `GET .../virtualmachineinstances/{name}/portforward/{port}[/{protocol}]`
- * and the same under `virtualmachines/{name}` for the VM's VMI. Pure: parse the path, decide which
- * VMI answers and whether it may; the proxy (`port_forward_proxy.ts`) does the rest.
+ * portforward.go, dialers.go): `GET .../virtualmachineinstances/{name}/portforward/{port}` with an
+ * optional `/{protocol}`, and the same under `virtualmachines/{name}` for the VM's VMI. Pure: parse
+ * the path, decide which VMI answers and whether it may; `port_forward_proxy.ts` does the rest.
  */
 import { badRequest, conflict, internal, notFound } from "../lib/http/status.ts";
 import { GROUP } from "./discovery.ts";

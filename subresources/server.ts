@@ -93,7 +93,7 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
   return server;
 }
 
-/** Port-forward paths to their proxy, every other upgrade to the console's (which refuses others). */
+/** Port-forward paths to their proxy, every other upgrade to the console's (it refuses others). */
 function upgradeByPath(serialConsole: UpgradeHandler, portForward: UpgradeHandler): UpgradeHandler {
   return (req, socket, head, peer) => {
     const path = new URL(req.url ?? "/", "https://localhost").pathname;

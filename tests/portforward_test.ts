@@ -8,19 +8,24 @@
  */
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  RbacAuthorizationV1Api,
-} from "@kubernetes/client-node";
+import { CustomObjectsApi, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { callApi } from "../cli/kube_command.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import { RestClient } from "../lib/kube/rest.ts";
-import { clientNodeConfig, eventually, testStack, withNamespace } from "./support/stack.ts";
+import { eventually, testStack, withNamespace } from "./support/stack.ts";
+import {
+  freePort,
+  getThrough,
+  guestHttp,
+  portForward as portForwardOf,
+  serviceAccountKubeconfig,
+  spawnVirtctl as spawnVirtctlOf,
+  sshBanner,
+  touch,
+} from "./support/port_forward.ts";
 import {
   ensureVirtctl,
   runWithKubeconfig,
@@ -31,118 +36,16 @@ import {
 const stack = await testStack();
 const virtctlBinary = await ensureVirtctl((line) => console.log(`[virtctl] ${line}`));
 
+const spawnVirtctl = (args: string[], kubeconfig = stack.paths.kubeconfig) =>
+  spawnVirtctlOf(virtctlBinary, args, kubeconfig);
+const portForward = (namespace: string, target: string, ports: string, kubeconfig?: string) =>
+  portForwardOf(virtctlBinary, kubeconfig ?? stack.paths.kubeconfig, namespace, target, ports);
+
 /** The guest's port is on loopback here: the fake node's agent connects to 127.0.0.1. */
 const onLoopback = { targetAddressOf: () => "127.0.0.1" };
 
 /** The status the agent writes for a VMI on the pod network (the address is the node API's). */
 const INTERFACES = [{ name: "default", ipAddress: "127.0.0.1", infoSource: "domain" }];
-
-/** A loopback port nobody listens on (bound, then released). */
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** An HTTP server on loopback standing in for the guest's. */
-function guestHttp(answer = "hello from the guest") {
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    () => new Response(answer),
-  );
-  return { port: server.addr.port, close: () => server.shutdown() };
-}
-
-/** A running virtctl whose output is collected. */
-interface Virtctl {
-  output(): string;
-  /** Waits until the output matches `pattern`; answers the output. */
-  waitFor(pattern: RegExp, what: string, timeoutMs?: number): Promise<string>;
-  stdin?: WritableStreamDefaultWriter<Uint8Array>;
-  /** Bytes on stdout so far (with `--stdio`, the tunnel's). */
-  stdout(): string;
-  /** Resolves when virtctl exits by itself. */
-  exited: Promise<Deno.CommandStatus>;
-  stop(): Promise<void>;
-}
-
-function spawnVirtctl(args: string[], kubeconfig = stack.paths.kubeconfig): Virtctl {
-  const stdio = args.some((arg) => arg.startsWith("--stdio"));
-  const child = new Deno.Command(virtctlBinary, {
-    args,
-    env: { KUBECONFIG: kubeconfig },
-    stdin: stdio ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let stdout = "";
-  let stderr = "";
-  const pump = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) add(decoder.decode(chunk, { stream: true }));
-  };
-  const pumped = Promise.all([
-    pump(child.stdout, (t) => stdout += t),
-    pump(child.stderr, (t) => stderr += t),
-  ]);
-  const output = () => stdout + stderr;
-  const stdin = stdio ? child.stdin.getWriter() : undefined;
-  return {
-    output,
-    stdout: () => stdout,
-    exited: child.status,
-    ...(stdin ? { stdin } : {}),
-    waitFor: (pattern, what, timeoutMs = 30_000) =>
-      eventually(
-        `virtctl to print ${what}`,
-        () => Promise.resolve(pattern.test(output()) ? output() : undefined),
-        timeoutMs,
-      ).catch((error) => {
-        throw new Error(`${error.message}; virtctl printed: ${output()}`);
-      }),
-    stop: async () => {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-      await stdin?.close().catch(() => {});
-      await pumped;
-    },
-  };
-}
-
-/** `virtctl port-forward` of `local` to `target` (`[udp/]local:port`), ready to accept. */
-async function portForward(
-  namespace: string,
-  target: string,
-  ports: string,
-  kubeconfig?: string,
-): Promise<Virtctl> {
-  const virtctl = spawnVirtctl(["-n", namespace, "port-forward", target, ports], kubeconfig);
-  await virtctl.waitFor(/forwarding (tcp|udp) 127\.0\.0\.1:\d+ to \d+/, "that it forwards");
-  return virtctl;
-}
-
-/** GET / through the forwarded local port. */
-async function getThrough(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } });
-  return await response.text();
-}
-
-/** A connection to virtctl's local port: virtctl opens the tunnel when one is accepted. */
-async function touch(port: number): Promise<void> {
-  const conn = await eventually(`virtctl to listen on ${port}`, async () => {
-    try {
-      return await Deno.connect({ hostname: "127.0.0.1", port });
-    } catch {
-      return undefined;
-    }
-  });
-  conn.close();
-}
 
 Deno.test("discovery through the API server lists virtualmachineinstances/portforward", async () => {
   const kc = loadKubeConfig({ kubeconfig: stack.paths.kubeconfig });
@@ -248,33 +151,6 @@ Deno.test("virtctl port-forward --stdio, virtctl ssh's ProxyCommand, carries one
     }
   }, onLoopback));
 
-/**
- * A stand-in for the guest's sshd: sends its banner, keeps what the client sends until the
- * client's banner line, then hangs up (no key exchange: the test only needs to see ssh arrive).
- */
-async function sshBanner() {
-  const { createServer } = await import("node:net");
-  let received = "";
-  const heard = Promise.withResolvers<string>();
-  const server = createServer((socket) => {
-    socket.write("SSH-2.0-denovirt-test\r\n");
-    socket.on("data", (chunk: Uint8Array) => {
-      received += new TextDecoder().decode(chunk);
-      if (received.includes("\n")) {
-        heard.resolve(received);
-        socket.end();
-      }
-    });
-    socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    heard: heard.promise,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 Deno.test("virtctl ssh reaches the guest's SSH port through its port-forward ProxyCommand", () =>
   withConsoleFixture(stack, async ({ namespace }) => {
     await setVmiStatus(stack, namespace, "web", { interfaces: INTERFACES });
@@ -326,34 +202,11 @@ Deno.test("virtctl port-forward udp/ relays datagrams both ways", () =>
     }
   }, onLoopback));
 
-/** A kubeconfig file for `account` of `namespace` (a token), on the admin's cluster. */
-async function serviceAccountKubeconfig(namespace: string, account: string): Promise<string> {
-  const core = stack.admin.makeApiClient(CoreV1Api);
-  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
-  const token = await core.createNamespacedServiceAccountToken({
-    namespace,
-    name: account,
-    body: { spec: { audiences: [], expirationSeconds: 600 } },
-  });
-  const admin = clientNodeConfig(stack.paths.kubeconfig);
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: account, token: token.status!.token }],
-    contexts: [{ name: account, cluster: cluster.name, user: account, namespace }],
-    currentContext: account,
-  });
-  const file = await Deno.makeTempFile({ prefix: "portforward-kubeconfig-" });
-  await Deno.writeTextFile(file, kc.exportConfig());
-  return file;
-}
-
 Deno.test("virtctl port-forward needs get on virtualmachineinstances/portforward: 403 without, through with", () =>
   withConsoleFixture(stack, async ({ namespace }) => {
     await setVmiStatus(stack, namespace, "web", { interfaces: INTERFACES });
     const guest = guestHttp();
-    const kubeconfig = await serviceAccountKubeconfig(namespace, "forwarder");
+    const kubeconfig = await serviceAccountKubeconfig(stack, namespace, "forwarder");
     try {
       const local = freePort();
       const refused = await portForward(namespace, "vmi/web", `${local}:${guest.port}`, kubeconfig);

@@ -2,7 +2,7 @@
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
- *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (the same)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (alike)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
  */

@@ -19,7 +19,7 @@ export interface Target {
   protocol: Protocol;
 }
 
-/** The agent's path: `/v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{protocol}]`. */
+/** The agent's path: `.../virtualmachineinstances/{name}/portforward/{port}[/{protocol}]`. */
 export const PORT_FORWARD_PATH =
   /^\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/portforward\/([^/]+)(?:\/([^/]+))?$/;
 
