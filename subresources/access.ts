@@ -4,6 +4,7 @@
  * (trusted only when it chains to the front-proxy CA and names an allowed proxy); a
  * SubjectAccessReview then decides, on the resource names KubeVirt's RBAC uses.
  */
+import type { IncomingMessage } from "node:http";
 import type { Peer } from "../lib/http/https_server.ts";
 import { forbidden, unauthorized } from "../lib/http/status.ts";
 
@@ -63,6 +64,19 @@ export function callerOf(peer: Peer, headers: Headers, config = DEFAULT_REQUEST_
   });
   const uid = first(config.uidHeaders);
   return { user, groups, extra, ...(uid ? { uid } : {}) };
+}
+
+/** The caller of a proxied upgrade request (node:http's headers); throws as `callerOf`. */
+export function callerOfUpgrade(
+  peer: Peer,
+  req: IncomingMessage,
+  config = DEFAULT_REQUEST_HEADERS,
+): Caller {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(key, v);
+  }
+  return callerOf(peer, headers, config);
 }
 
 /** What a request asks to do, in RBAC's terms. */

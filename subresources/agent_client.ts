@@ -78,8 +78,18 @@ export class AgentClient {
   }
 
   /** Open the serial console of the VMI on its agent; rejects with a StatusError. */
-  async openConsole(vmi: VmiLike): Promise<WsSocket> {
-    const url = (await this.endpointFor(vmi)).replace(/^http/, "ws") + agentPathOf(vmi, "console");
+  openConsole(vmi: VmiLike): Promise<WsSocket> {
+    return this.openWebSocket(vmi, "console");
+  }
+
+  /** Have the VMI's agent connect to the VM's `port`; rejects with a StatusError. */
+  openPortForward(vmi: VmiLike, port: number, protocol: "tcp" | "udp"): Promise<WsSocket> {
+    return this.openWebSocket(vmi, `portforward/${port}/${protocol}`);
+  }
+
+  /** A WebSocket to the agent's `what` of the VMI, once the agent accepted it. */
+  private async openWebSocket(vmi: VmiLike, what: string): Promise<WsSocket> {
+    const url = (await this.endpointFor(vmi)).replace(/^http/, "ws") + agentPathOf(vmi, what);
     const socket = new WebSocket(url, [CONSOLE_PROTOCOL], {
       ...this.tls,
       handshakeTimeout: this.timeoutMs,
@@ -98,7 +108,7 @@ export class AgentClient {
         res.on("error", () => reject(agentError(res.statusCode ?? 500, text)));
       });
       socket.once("error", (error) => {
-        reject(unavailable(`Cannot reach the agent console at ${url}: ${error.message}`));
+        reject(unavailable(`Cannot reach the agent at ${url}: ${error.message}`));
       });
     });
   }

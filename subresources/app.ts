@@ -2,7 +2,8 @@
  * The aggregated API `subresources.kubevirt.io` as a Hono app: discovery, the VM lifecycle
  * subresources (patches of the VM, as virt-api makes them), the VMI subresources the node
  * agent carries out, and the guest agent's, answered without one (`guest_agent.ts`). The
- * console's WebSocket is handled by `console_proxy.ts`, not here.
+ * WebSockets of the console and of port-forward are handled by `console_proxy.ts` and
+ * `port_forward_proxy.ts`, not here.
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
  */
 import { type Context, Hono } from "hono";
@@ -240,6 +241,18 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,
     () => statusResponse(badRequest("The console is a WebSocket: connect with Upgrade: websocket")),
   );
+
+  for (const resource of ["virtualmachineinstances", "virtualmachines"]) {
+    for (const tail of [":port", ":port/:protocol"]) {
+      app.get(
+        `${BASE}/namespaces/:namespace/${resource}/:name/portforward/${tail}`,
+        () =>
+          statusResponse(
+            badRequest("Port-forward is a WebSocket: connect with Upgrade: websocket"),
+          ),
+      );
+    }
+  }
 
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>

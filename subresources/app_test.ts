@@ -237,6 +237,27 @@ Deno.test("subresourceApp() serves discovery to the front proxy only, and health
   assert.equal((await call(f, "GET", `${BASE}/nothing/here`)).status, 404);
 });
 
+Deno.test("subresourceApp() lists port-forward as virt-api does and refuses it without a WebSocket", async () => {
+  const f = fake({ vmi: running });
+  const list = await (await call(f, "GET", "/apis/subresources.kubevirt.io/v1")).json();
+  const names = list.resources.map((r: { name: string }) => r.name);
+  // virt-api lists the VMI's port-forward only, though it serves the VM's too.
+  assert.ok(names.includes("virtualmachineinstances/portforward"));
+  assert.ok(!names.includes("virtualmachines/portforward"));
+  for (
+    const path of [
+      "virtualmachineinstances/web/portforward/22",
+      "virtualmachineinstances/web/portforward/22/tcp",
+      "virtualmachines/web/portforward/53/udp",
+    ]
+  ) {
+    const response = await call(f, "GET", `${BASE}/${path}`);
+    assert.equal(response.status, 400, path);
+    assert.match((await response.json()).message, /Port-forward is a WebSocket/);
+  }
+  assert.deepEqual(f.agentCalls, []);
+});
+
 Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks pass", async () => {
   let reason: string | undefined = "cannot read virtualmachines.kubevirt.io from the API server";
   const app = subresourceApp({

@@ -6,13 +6,19 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { type Authorizer, callerOf, type RequestHeaderConfig, requireAllowed } from "./access.ts";
+import {
+  type Authorizer,
+  callerOfUpgrade,
+  type RequestHeaderConfig,
+  requireAllowed,
+} from "./access.ts";
 import { GROUP } from "./discovery.ts";
 import { type Peer, rejectUpgrade } from "../lib/http/https_server.ts";
 import type { VmiLike } from "./lifecycle.ts";
 import { internal, noRoute, notFound, StatusError } from "../lib/http/status.ts";
 import { checkConsole } from "./vmi_checks.ts";
-import { CONSOLE_PROTOCOL, sendableClose, WebSocketServer, type WsSocket } from "../lib/http/ws.ts";
+import { CONSOLE_PROTOCOL, WebSocketServer, type WsSocket } from "../lib/http/ws.ts";
+import { relay } from "./ws_relay.ts";
 
 const CONSOLE_PATH = new RegExp(
   `^/apis/${
@@ -56,11 +62,7 @@ export function consoleProxy(opts: ConsoleProxyOptions) {
     ];
     try {
       if (!match) throw noRoute(path);
-      const headers = new Headers();
-      for (const [key, value] of Object.entries(req.headers)) {
-        for (const v of Array.isArray(value) ? value : [value ?? ""]) headers.append(key, v);
-      }
-      const caller = callerOf(peer, headers, opts.requestHeaders);
+      const caller = callerOfUpgrade(peer, req, opts.requestHeaders);
       user = caller.user;
       await requireAllowed(opts.authorize, caller, {
         verb: "get",
@@ -91,28 +93,4 @@ export function consoleProxy(opts: ConsoleProxyOptions) {
       upstream.resume();
     });
   };
-}
-
-/** Relay messages both ways; the first side to close closes the other with its code and reason. */
-export function relay(a: WsSocket, b: WsSocket, onEnd: () => void): void {
-  let ended = false;
-  const end = (other: WsSocket, code: number, reason: Uint8Array) => {
-    if (ended) return;
-    ended = true;
-    const [c, r] = sendableClose(code, new TextDecoder().decode(reason));
-    try {
-      other.close(c, r);
-    } catch {
-      other.terminate();
-    }
-    // A peer that never answers the close must not hold the descriptors.
-    setTimeout(() => other.terminate(), 5_000).unref?.();
-    onEnd();
-  };
-  a.on("message", (data, isBinary) => b.send(data, { binary: isBinary }));
-  b.on("message", (data, isBinary) => a.send(data, { binary: isBinary }));
-  a.on("close", (code, reason) => end(b, code, reason));
-  b.on("close", (code, reason) => end(a, code, reason));
-  a.on("error", () => a.terminate());
-  b.on("error", () => b.terminate());
 }

@@ -5,9 +5,13 @@ export const GROUP = "subresources.kubevirt.io";
 /** Served versions; v1 preferred, v1alpha3 for older clients. */
 export const VERSIONS = ["v1", "v1alpha3"] as const;
 
-/** The subresources served, in the order KubeVirt lists them. */
+/**
+ * The subresources served, in the order KubeVirt lists them; like virt-api, the list names
+ * `virtualmachineinstances/portforward` only, though `virtualmachines/portforward` is served too.
+ */
 export const SUBRESOURCES = [
   "virtualmachineinstances/console",
+  "virtualmachineinstances/portforward",
   "virtualmachineinstances/pause",
   "virtualmachineinstances/unpause",
   "virtualmachineinstances/softreboot",

@@ -8,7 +8,7 @@ import { badRequest, conflict, internal } from "../lib/http/status.ts";
 
 /** The parts of a VirtualMachine these decisions read. */
 export interface VmLike {
-  metadata: { name?: string; namespace?: string };
+  metadata: { name?: string; namespace?: string; uid?: string };
   spec?: { running?: boolean; runStrategy?: string; template?: { spec?: Record<string, unknown> } };
   status?: {
     stateChangeRequests?: StateChangeRequest[];
@@ -20,7 +20,12 @@ export interface VmLike {
 
 /** The parts of a VirtualMachineInstance these decisions read. */
 export interface VmiLike {
-  metadata: { name?: string; namespace?: string; uid?: string };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    ownerReferences?: { uid?: string }[];
+  };
   spec?: {
     terminationGracePeriodSeconds?: number;
     livenessProbe?: unknown;
@@ -34,6 +39,7 @@ export interface VmiLike {
     nodeName?: string;
     conditions?: { type: string; status: string }[];
     migrationState?: { completed?: boolean };
+    interfaces?: { name?: string; ipAddress?: string }[];
   };
 }
 

@@ -10,7 +10,9 @@ import { DEFAULT_REQUEST_HEADERS, type RequestHeaderConfig } from "./access.ts";
 import { subresourceApp } from "./app.ts";
 import { backendReadiness, clusterBackend } from "./backend.ts";
 import { consoleProxy } from "./console_proxy.ts";
-import { type RunningServer, serveHttps } from "../lib/http/https_server.ts";
+import { portForwardPathOf } from "./port_forward.ts";
+import { portForwardProxy } from "./port_forward_proxy.ts";
+import { type RunningServer, serveHttps, type UpgradeHandler } from "../lib/http/https_server.ts";
 import { certificateCheck, firstNotReady } from "../lib/http/readiness.ts";
 
 export interface ServeSubresourcesOptions {
@@ -59,13 +61,28 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
     key: key!,
     clientCa: frontProxyCa!,
     fetch: (request, env) => app.fetch(request, env),
-    upgrade: consoleProxy({
-      getVmi: backend.getVmi,
-      authorize: backend.authorize,
-      openConsole: (vmi) => backend.agents.openConsole(vmi),
-      requestHeaders,
-      onSession: (entry) => log.info("Console", entry),
-    }),
+    upgrade: upgradeByPath(
+      consoleProxy({
+        getVmi: backend.getVmi,
+        authorize: backend.authorize,
+        openConsole: (vmi) => backend.agents.openConsole(vmi),
+        requestHeaders,
+        onSession: (entry) => log.info("Console", entry),
+      }),
+      portForwardProxy({
+        getVm: backend.getVm,
+        getVmi: backend.getVmi,
+        authorize: backend.authorize,
+        openPortForward: (vmi, port, protocol) =>
+          backend.agents.openPortForward(vmi, port, protocol),
+        requestHeaders,
+        onTunnel: (entry) =>
+          (entry.code !== undefined && entry.code >= 500 ? log.error : log.info)(
+            "Port-forward",
+            { ...entry },
+          ),
+      }),
+    ),
     onError: (error) => log.error("Request failed", { error }),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
@@ -74,6 +91,14 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
   });
   server.finished.then(() => kube.close());
   return server;
+}
+
+/** Port-forward paths to their proxy, every other upgrade to the console's (it refuses others). */
+function upgradeByPath(serialConsole: UpgradeHandler, portForward: UpgradeHandler): UpgradeHandler {
+  return (req, socket, head, peer) => {
+    const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    return (portForwardPathOf(path) ? portForward : serialConsole)(req, socket, head, peer);
+  };
 }
 
 /** The client certificate of a kubeconfig user, as PEM. */

@@ -1,7 +1,7 @@
 /**
- * When the node-level subresources (pause, unpause, soft reboot, console) may reach the agent
- * and the guest agent's may be answered, as virt-api decides it: pure checks that throw a
- * StatusError.
+ * When the node-level subresources (pause, unpause, soft reboot, console, port-forward) may reach
+ * the agent and the guest agent's may be answered, as virt-api decides it: pure checks that throw
+ * a StatusError.
  */
 import type { VmiLike, VmLike } from "./lifecycle.ts";
 import { badRequest, conflict, StatusError } from "../lib/http/status.ts";
@@ -99,6 +99,22 @@ export function checkConsole(vmi: VmiLike): void {
     throw badRequest(
       `Unable to connect to VirtualMachineInstance because phase is ${phase} instead of Running`,
     );
+  }
+}
+
+/**
+ * Port-forward needs an unpaused VMI with interfaces in its status (virt-api's two checks: it
+ * then dials the first interface's IP) that runs: the node agent of a running VMI relays.
+ */
+export function checkPortForward(vmi: VmiLike): void {
+  if (hasCondition(vmi, "Paused")) {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is paused");
+  }
+  if ((vmi.status?.interfaces ?? []).length === 0) {
+    throw badRequest("no network interfaces are present");
+  }
+  if (vmi.status?.phase !== "Running") {
+    throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
   }
 }
 

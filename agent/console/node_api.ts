@@ -2,6 +2,7 @@
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (alike)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
  */
@@ -22,6 +23,8 @@ import {
 } from "../../lib/http/status.ts";
 import { CONSOLE_PROTOCOL, WebSocketServer } from "../../lib/http/ws.ts";
 import { SerialConsoles } from "./serial.ts";
+import { PORT_FORWARD_PATH } from "./port_forward.ts";
+import { portForwarder } from "./port_forward_node.ts";
 
 /** The identity the aggregated API presents (its client certificate's CN). */
 export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
@@ -29,6 +32,7 @@ export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhoo
 /** The parts of a VMI the node API reads; the agent hands it whole VMIs from its cache. */
 export interface VmiLike {
   metadata: { name?: string; namespace?: string };
+  status?: { interfaces?: { ipAddress?: string }[] };
 }
 
 /** What the agent does to a domain; implemented over libvirt by the agent. */
@@ -45,6 +49,13 @@ export interface NodeApiOptions {
   /** Its serial console socket (`vmiRunPathsFor(vmi, node).serialSocket`). */
   serialSocketOf(vmi: VmiLike): string;
   domains: DomainActions;
+  /**
+   * The VM's address on the pod network, which port-forward connects to (undefined: it has none);
+   * default: the IP of the first interface in the VMI's status that has one.
+   */
+  targetAddressOf?(vmi: VmiLike): string | undefined | Promise<string | undefined>;
+  /** How long port-forward waits for the VM to accept a TCP connection; default 5 s. */
+  dialTimeoutMs?: number;
   /** CNs allowed to call; default the webhooks' identity. */
   allowedClients?: string[];
   log?: Logger;
@@ -68,7 +79,7 @@ export function requireClient(peer: Peer | undefined, allowed: string[]): void {
   }
 }
 
-/** The node API: a Hono app for the plain calls, an upgrade handler for the console. */
+/** The node API: a Hono app for the plain calls, an upgrade handler for the WebSockets. */
 export function nodeApi(opts: NodeApiOptions) {
   const allowed = opts.allowedClients ?? [WEBHOOKS_IDENTITY];
   const consoles = new SerialConsoles();
@@ -108,9 +119,17 @@ export function nodeApi(opts: NodeApiOptions) {
     maxPayload: 1024 * 1024,
   });
 
+  const portForwards = portForwarder({
+    ...opts,
+    checkClient: (peer) => requireClient(peer, allowed),
+    vmiOrThrow,
+    server,
+  });
+
   /** The console: checks, then the serial socket, then the WebSocket, then the bridge. */
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Uint8Array, peer: Peer) => {
     const path = new URL(req.url ?? "/", "https://localhost").pathname;
+    if (PORT_FORWARD_PATH.test(path)) return portForwards.upgrade(req, socket, head, peer);
     const match = path.match(CONSOLE_PATH);
     let serial;
     let key = "";
@@ -141,5 +160,5 @@ export function nodeApi(opts: NodeApiOptions) {
     });
   };
 
-  return { app, upgrade, consoles };
+  return { app, upgrade, consoles, portForwards };
 }

@@ -37,7 +37,11 @@ export async function serveNodeApi(opts: ServeNodeApiOptions): Promise<RunningSe
     onError: (error) => opts.log?.error("Node API request failed", { error }),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-  server.finished.then(() => api.consoles.closeAll());
-  opts.signal?.addEventListener("abort", () => api.consoles.closeAll(), { once: true });
+  const closeAll = () => {
+    api.consoles.closeAll();
+    api.portForwards.closeAll();
+  };
+  server.finished.then(closeAll);
+  opts.signal?.addEventListener("abort", closeAll, { once: true });
   return server;
 }

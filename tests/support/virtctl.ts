@@ -8,6 +8,7 @@ import { cacheDir } from "../../stack/paths.ts";
 import { join } from "node:path";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { serveNodeApi } from "../../agent/console/server.ts";
+import type { NodeApiOptions } from "../../agent/console/node_api.ts";
 import { loadKubeConfig } from "../../lib/kube/config.ts";
 import { virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { RestClient } from "../../lib/kube/rest.ts";
@@ -195,11 +196,13 @@ export interface ConsoleFixture {
 /**
  * A fake Node whose agent endpoint annotation names a node API served in this process
  * (`agent/console`) over a stand-in serial socket, and a Running VMI `web` on it in a fresh
- * namespace: the console chain end to end without the agent role.
+ * namespace: the console chain end to end without the agent role. `nodeApi` overrides options
+ * of that node API (e.g. where port-forward connects).
  */
 export async function withConsoleFixture(
   stack: TestStack,
   fn: (f: ConsoleFixture) => Promise<void>,
+  nodeApi: Pick<NodeApiOptions, "targetAddressOf"> = {},
 ) {
   const pki = pkiFiles(stack.paths.pki);
   const dir = await Deno.makeTempDir({ prefix: "console-" });
@@ -224,6 +227,7 @@ export async function withConsoleFixture(
       softReboot: (vmi) => (calls.push(`softreboot ${vmi.metadata.name}`), Promise.resolve()),
     },
     signal: stop.signal,
+    ...nodeApi,
   });
   const core = stack.admin.makeApiClient(CoreV1Api);
   await core.createNode({
