@@ -16,6 +16,8 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import { virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
+import { makeSshKeyPair } from "./support/ssh_keys.ts";
+import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import {
   freePort,
   getThrough,
@@ -307,92 +309,123 @@ Deno.test("virtctl port-forward prints why: refused port 500, paused 409, not ru
   }, onLoopback));
 
 Deno.test({
-  name: "virtctl port-forward reaches an HTTP server in a real guest, for its vmi and its vm",
-  // Needs the pod network: until the agent gives launcher pods an IP and the guest its masquerade
-  // address (docs/networking.md), the VMI has no address for the agent to connect to.
-  ignore: true,
+  name: "virtctl port-forward reaches a real guest's HTTP server through its vmi and its vm, " +
+    "and virtctl ssh logs in with the key from cloud-init",
+  ignore: !(["controllers", "agent"] as const).every((r) => ROLES_READY_FOR_THE_STACK.includes(r)),
   fn: () =>
     withNamespace(stack.admin, "portforward", async (namespace) => {
       const objects = stack.admin.makeApiClient(CustomObjectsApi);
-      // busybox's httpd in the guest fixture, on the address masquerade's DHCP would give it.
-      const userData = [
-        "#!/bin/sh",
-        "ip link set eth0 up",
-        "ip addr add 10.0.2.2/24 dev eth0",
-        "ip route add default via 10.0.2.1",
-        "mkdir -p /www && echo denovirt-guest-http > /www/index.html",
-        "httpd -p 80 -h /www",
-      ].join("\n");
-      await objects.createNamespacedCustomObject({
-        group: "kubevirt.io",
-        version: "v1",
-        plural: "virtualmachines",
-        namespace,
-        body: {
-          apiVersion: "kubevirt.io/v1",
-          kind: "VirtualMachine",
-          metadata: { name: "guest", namespace },
-          spec: {
-            runStrategy: "Always",
-            template: {
-              spec: {
-                domain: {
-                  memory: { guest: "128Mi" },
-                  devices: {
-                    disks: [
-                      { name: "containerdisk", disk: { bus: "virtio" } },
-                      { name: "cloudinitdisk", disk: { bus: "virtio" } },
-                    ],
-                    interfaces: [{ name: "default", masquerade: {} }],
-                  },
-                },
-                networks: [{ name: "default", pod: {} }],
-                terminationGracePeriodSeconds: 0,
-                volumes: [
-                  {
-                    name: "containerdisk",
-                    containerDisk: {
-                      image: `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`,
-                    },
-                  },
-                  { name: "cloudinitdisk", cloudInitNoCloud: { userData } },
-                ],
-              },
-            },
-          },
-        },
-      });
-      await eventually("the VMI to run with an IP", async () => {
-        const vmi = await objects.getNamespacedCustomObject({
+      const dir = await Deno.makeTempDir({ prefix: "denovirt-ssh-" });
+      try {
+        const key = await makeSshKeyPair(dir);
+        const userData = `#cloud-config\nssh_authorized_keys:\n  - ${key.publicKey}\n`;
+        await objects.createNamespacedCustomObject({
           group: "kubevirt.io",
           version: "v1",
-          plural: "virtualmachineinstances",
+          plural: "virtualmachines",
           namespace,
-          name: "guest",
-        }).catch(() => undefined) as
-          | { status?: { phase?: string; interfaces?: { ipAddress?: string }[] } }
-          | undefined;
-        return vmi?.status?.phase === "Running" && vmi.status.interfaces?.[0]?.ipAddress
-          ? true
-          : undefined;
-      }, 180_000);
-      for (const target of ["vmi/guest", "vm/guest"]) {
-        const local = freePort();
-        const virtctl = await portForward(namespace, target, `${local}:80`);
-        try {
-          // A TCG guest on a busy machine can take minutes to reach its httpd.
-          const body = await eventually(`the guest's httpd through ${target}`, async () => {
-            try {
-              const text = await getThrough(local);
-              return text.includes("denovirt-guest-http") ? text : undefined;
-            } catch {
-              return undefined;
-            }
-          }, 300_000);
-          assert.match(body, /denovirt-guest-http/);
-        } finally {
-          await virtctl.stop();
+          body: guestVm(namespace, userData),
+        });
+        await eventually("the VMI to run with an IP", async () => {
+          const vmi = await objects.getNamespacedCustomObject({
+            group: "kubevirt.io",
+            version: "v1",
+            plural: "virtualmachineinstances",
+            namespace,
+            name: "guest",
+          }).catch(() => undefined) as
+            | { status?: { phase?: string; interfaces?: { ipAddress?: string }[] } }
+            | undefined;
+          return vmi?.status?.phase === "Running" && vmi.status.interfaces?.[0]?.ipAddress
+            ? true
+            : undefined;
+        }, 180_000);
+        for (const target of ["vmi/guest", "vm/guest"]) {
+          const local = freePort();
+          const virtctl = await portForward(namespace, target, `${local}:80`);
+          try {
+            // A TCG guest on a busy machine can take a while to reach its httpd.
+            const body = await eventually(`the guest's httpd through ${target}`, async () => {
+              try {
+                const text = await getThrough(local);
+                return text.includes("denovirt-guest") ? text : undefined;
+              } catch {
+                return undefined;
+              }
+            }, 180_000);
+            assert.equal(body.trim(), "denovirt-guest guest");
+          } finally {
+            await virtctl.stop();
+          }
         }
+        const ssh = await eventually("virtctl ssh to answer", async () => {
+          const result = await runWithKubeconfig(virtctlBinary, [
+            "ssh",
+            "-n",
+            namespace,
+            `--identity-file=${key.privateKey}`,
+            "--local-ssh-opts=-o StrictHostKeyChecking=no",
+            "--local-ssh-opts=-o UserKnownHostsFile=/dev/null",
+            "--local-ssh-opts=-o BatchMode=yes",
+            "--command=echo ssh-ok from $(hostname)",
+            "root@vm/guest",
+          ], stack.paths.kubeconfig);
+          return result.code === 0 ? result : undefined;
+        }, 120_000);
+        assert.equal(ssh.stdout.trim(), "ssh-ok from guest");
+        const stranger = await makeSshKeyPair(dir, "stranger");
+        const refused = await runWithKubeconfig(virtctlBinary, [
+          "ssh",
+          "-n",
+          namespace,
+          `--identity-file=${stranger.privateKey}`,
+          "--local-ssh-opts=-o StrictHostKeyChecking=no",
+          "--local-ssh-opts=-o UserKnownHostsFile=/dev/null",
+          "--local-ssh-opts=-o BatchMode=yes",
+          "--command=true",
+          "root@vm/guest",
+        ], stack.paths.kubeconfig);
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.stderr, /Permission denied/);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
       }
     }),
 });
+
+/** The guest fixture as a VM on the stack's node, on the pod network with masquerade. */
+function guestVm(namespace: string, userData: string) {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name: "guest", namespace },
+    spec: {
+      runStrategy: "Always",
+      template: {
+        spec: {
+          domain: {
+            memory: { guest: "128Mi" },
+            devices: {
+              disks: [
+                { name: "containerdisk", disk: { bus: "virtio" } },
+                { name: "cloudinitdisk", disk: { bus: "virtio" } },
+              ],
+              interfaces: [{ name: "default", masquerade: {} }],
+            },
+          },
+          networks: [{ name: "default", pod: {} }],
+          terminationGracePeriodSeconds: 0,
+          volumes: [
+            {
+              name: "containerdisk",
+              containerDisk: {
+                image: `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`,
+              },
+            },
+            { name: "cloudinitdisk", cloudInitNoCloud: { userData } },
+          ],
+        },
+      },
+    },
+  };
+}
