@@ -12,10 +12,18 @@ export interface KubeBinaries {
   kubeApiserver: string;
   kubeControllerManager: string;
   kubeScheduler: string;
+  kubeProxy: string;
   kubectl: string;
 }
 
-const KUBE_COMMANDS = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl"];
+/** The commands built from `k8s.io/kubernetes`, each a binary of the same name. */
+export const KUBE_COMMANDS = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kube-proxy",
+  "kubectl",
+];
 
 /** Paths of the binaries inside one directory. */
 export function binariesIn(dir: string): KubeBinaries {
@@ -24,6 +32,7 @@ export function binariesIn(dir: string): KubeBinaries {
     kubeApiserver: join(dir, "kube-apiserver"),
     kubeControllerManager: join(dir, "kube-controller-manager"),
     kubeScheduler: join(dir, "kube-scheduler"),
+    kubeProxy: join(dir, "kube-proxy"),
     kubectl: join(dir, "kubectl"),
   };
 }
@@ -44,13 +53,18 @@ export async function ensureKubeBinaries(
   }
   const kubeDir = join(cacheDir(), "bin", `kubernetes-v${KUBERNETES_VERSION}`);
   const etcdDir = join(cacheDir(), "bin", `etcd-v${ETCD_VERSION}`);
-  if (!(await allPresent(kubeDir, KUBE_COMMANDS)) || !(await stampMatches(kubeDir))) {
+  const missing = await missingIn(kubeDir, KUBE_COMMANDS);
+  const toBuild = kubeCommandsToBuild(await stampMatches(kubeDir), missing);
+  if (toBuild.length === KUBE_COMMANDS.length) {
     onProgress(
       `Building Kubernetes v${KUBERNETES_VERSION} from the Go module proxy (first time only)`,
     );
-    await buildKubernetes(kubeDir, onProgress);
+    await buildKubernetes(kubeDir, KUBE_COMMANDS, onProgress);
+  } else if (toBuild.length > 0) {
+    onProgress(`Building ${toBuild.join(", ")} v${KUBERNETES_VERSION} (first time only)`);
+    await addToKubernetes(kubeDir, toBuild, onProgress);
   }
-  if (!(await allPresent(etcdDir, ["etcd"]))) {
+  if ((await missingIn(etcdDir, ["etcd"])).length > 0) {
     onProgress(`Building etcd v${ETCD_VERSION} from the Go module proxy (first time only)`);
     await buildEtcd(etcdDir, onProgress);
   }
@@ -58,10 +72,41 @@ export async function ensureKubeBinaries(
 }
 
 /**
+ * Which commands a cached build directory lacks: all of them when it was built another way
+ * (stamp mismatch), else only the missing ones, so a command added later (kube-proxy) does
+ * not rebuild the rest.
+ */
+export function kubeCommandsToBuild(stampMatches: boolean, missing: string[]): string[] {
+  if (!stampMatches || missing.length === KUBE_COMMANDS.length) return [...KUBE_COMMANDS];
+  return KUBE_COMMANDS.filter((command) => missing.includes(command));
+}
+
+/** Build some commands beside a cached set that has the same stamp, then move them in. */
+async function addToKubernetes(
+  kubeDir: string,
+  commands: string[],
+  onProgress: (line: string) => void,
+) {
+  const extra = `${kubeDir}.add-${Deno.pid}`;
+  try {
+    await buildKubernetes(extra, commands, onProgress);
+    for (const command of commands) {
+      await Deno.rename(join(extra, command), join(kubeDir, command));
+    }
+  } finally {
+    await Deno.remove(extra, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
  * `k8s.io/kubernetes` requires its staging modules at v0.0.0 without replace directives, so
  * a wrapper module maps each of them to its published v0.X.Y.
  */
-async function buildKubernetes(outDir: string, onProgress: (line: string) => void) {
+async function buildKubernetes(
+  outDir: string,
+  commands: string[],
+  onProgress: (line: string) => void,
+) {
   const { goMod: upstream, time } = await goModule("k8s.io/kubernetes", `v${KUBERNETES_VERSION}`);
   const stagingVersion = `v0.${KUBERNETES_VERSION.split(".").slice(1).join(".")}`;
   const replaces = stagingModules(upstream).map((m) => `\t${m} => ${m} ${stagingVersion}`);
@@ -80,7 +125,7 @@ async function buildKubernetes(outDir: string, onProgress: (line: string) => voi
   await goBuild({
     name: `kubernetes-v${KUBERNETES_VERSION}`,
     files: { "go.mod": goMod },
-    packages: KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`),
+    packages: commands.map((c) => `k8s.io/kubernetes/cmd/${c}`),
     ldflags: versionLdflags(KUBERNETES_VERSION, time),
     stamp: { file: STAMP_FILE, text: stampText() },
     outDir,
@@ -171,9 +216,10 @@ export function goDirective(goMod: string): string {
   return match[1]!;
 }
 
-async function allPresent(dir: string, names: string[]): Promise<boolean> {
-  for (const name of names) if (!(await isFile(join(dir, name)))) return false;
-  return true;
+async function missingIn(dir: string, names: string[]): Promise<string[]> {
+  const missing = [];
+  for (const name of names) if (!(await isFile(join(dir, name)))) missing.push(name);
+  return missing;
 }
 
 async function isFile(path: string): Promise<boolean> {
