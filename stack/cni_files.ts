@@ -2,6 +2,9 @@
 import { cniPaths, POD_BRIDGE } from "./pod_network.ts";
 import type { StackPaths } from "./paths.ts";
 
+/** The CNI network's name: CNI plugins tag what they make for it with this name. */
+export const CNI_NETWORK_NAME = "denovirt";
+
 /** What the agent replaces with its Node's `spec.podCIDR` (containerd's conf_template syntax). */
 export const POD_CIDR_PLACEHOLDER = "{{.PodCIDR}}";
 
@@ -13,7 +16,7 @@ export const POD_CIDR_PLACEHOLDER = "{{.PodCIDR}}";
 export function cniConflistTemplate(ipamDir: string): string {
   const conflist = {
     cniVersion: "1.0.0",
-    name: "denovirt",
+    name: CNI_NETWORK_NAME,
     plugins: [
       {
         type: "bridge",

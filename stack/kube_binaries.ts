@@ -37,13 +37,30 @@ export function binariesIn(dir: string): KubeBinaries {
   };
 }
 
+/**
+ * Where the binaries are or will be, without building anything (`down` uses this: stopping a
+ * stack never builds).
+ */
+export function kubeBinaryPaths(): KubeBinaries {
+  const given = Deno.env.get("DENOVIRT_KUBE_BINARIES");
+  if (given) return binariesIn(given);
+  const { kubeDir, etcdDir } = cachedDirs();
+  return { ...binariesIn(kubeDir), etcd: join(etcdDir, "etcd") };
+}
+
+function cachedDirs() {
+  return {
+    kubeDir: join(cacheDir(), "bin", `kubernetes-v${KUBERNETES_VERSION}`),
+    etcdDir: join(cacheDir(), "bin", `etcd-v${ETCD_VERSION}`),
+  };
+}
+
 /** Find or build every control-plane binary, reporting build progress line by line. */
 export async function ensureKubeBinaries(
   onProgress: (line: string) => void = () => {},
 ): Promise<KubeBinaries> {
-  const given = Deno.env.get("DENOVIRT_KUBE_BINARIES");
-  if (given) {
-    const bins = binariesIn(given);
+  if (Deno.env.get("DENOVIRT_KUBE_BINARIES")) {
+    const bins = kubeBinaryPaths();
     for (const path of Object.values(bins)) {
       if (!(await isFile(path))) {
         throw new Error(`Cannot use $DENOVIRT_KUBE_BINARIES: ${path} does not exist`);
@@ -51,8 +68,7 @@ export async function ensureKubeBinaries(
     }
     return bins;
   }
-  const kubeDir = join(cacheDir(), "bin", `kubernetes-v${KUBERNETES_VERSION}`);
-  const etcdDir = join(cacheDir(), "bin", `etcd-v${ETCD_VERSION}`);
+  const { kubeDir, etcdDir } = cachedDirs();
   const missing = await missingIn(kubeDir, KUBE_COMMANDS);
   const toBuild = kubeCommandsToBuild(await stampMatches(kubeDir), missing);
   if (toBuild.length === KUBE_COMMANDS.length) {
@@ -68,7 +84,7 @@ export async function ensureKubeBinaries(
     onProgress(`Building etcd v${ETCD_VERSION} from the Go module proxy (first time only)`);
     await buildEtcd(etcdDir, onProgress);
   }
-  return { ...binariesIn(kubeDir), etcd: join(etcdDir, "etcd") };
+  return kubeBinaryPaths();
 }
 
 /**

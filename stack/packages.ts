@@ -17,6 +17,13 @@ export const STACK_PACKAGES = [
   "syslinux",
   "syslinux-common",
   "openssl",
+  // The pod network: CNI plugins (bridge, host-local, portmap, loopback), the iptables their
+  // masquerade and port maps use, kube-proxy's and the agent's nftables, the agent's DHCP
+  // server for guests, and ip for links and namespaces.
+  "containernetworking-plugins",
+  "iptables",
+  "nftables",
+  "dnsmasq-base",
   "iproute2",
   // The loopback OCI registry, its htpasswd files, and an independent client of it.
   "docker-registry",

@@ -12,6 +12,8 @@ export const CLUSTER_CIDR = "10.244.0.0/16";
 export const NODE_CIDR_MASK_SIZE = 24;
 /** ClusterIPs of Services (kube-apiserver's and kube-controller-manager's range). */
 export const SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
+/** The `kubernetes` Service's ClusterIP: the first address of the service range. */
+export const KUBERNETES_SERVICE_IP = "10.96.0.1";
 /** The stack's own node, registered by its agent (no kubelet). */
 export const STACK_NODE_NAME = "denovirt-local";
 /** The pod bridge the CNI `bridge` plugin makes on the node (the agent's template names it). */

@@ -3,6 +3,7 @@ import { kubeconfigFor } from "./control_plane.ts";
 import { type DaemonSpec, logFile, runningPid, startDaemon } from "./daemon.ts";
 import { ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
 import type { StackPaths } from "./paths.ts";
+import { CNI_BIN_DIR, cniPaths, STACK_NODE_NAME } from "./pod_network.ts";
 import type { StackPorts } from "./ports.ts";
 import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
 import { pkiFiles } from "./pki.ts";
@@ -28,6 +29,7 @@ export function roleSpec(
   libvirt: { uri: string; kvm: boolean },
 ): DaemonSpec {
   const pki = pkiFiles(paths.pki);
+  const cni = cniPaths(paths);
   const common = [`--kubeconfig=${kubeconfigFor(paths, ROLE_ACCOUNTS[role])}`];
   const serving = (name: string) => [`--tls-cert=${pki.cert(name)}`, `--tls-key=${pki.key(name)}`];
   const byRole: Record<RoleName, string[]> = {
@@ -49,8 +51,11 @@ export function roleSpec(
       `--kvm=${libvirt.kvm}`,
       `--data-dir=${paths.data}`,
       `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
-      "--node-name=denovirt-local",
+      `--node-name=${STACK_NODE_NAME}`,
       "--register-node",
+      `--cni-conf-dir=${cni.confDir}`,
+      `--cni-bin-dir=${CNI_BIN_DIR}`,
+      `--cni-conf-template=${cni.template}`,
     ],
   };
   return {
@@ -71,13 +76,18 @@ export function roleSpec(
 
 /**
  * Deno permissions of a role. The agent runs with exactly the set `agent` in deno.json plus
- * writing to the stack's data directory; the other roles still run with all permissions.
+ * writing to the stack's data directory and its CNI conf dir (where it renders the template);
+ * the other roles still run with all permissions.
  * The agent's network access is not narrowed to hosts: it connects to each VMI's serial console
  * socket, whose path is only known at run time, and Deno names unix sockets one path at a time.
  */
 function permissionsOf(paths: StackPaths, role: RoleName): string[] {
   if (role !== "agent") return ["-A"];
-  return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${paths.data}`];
+  return [
+    `--config=${DENO_JSON}`,
+    "-P=agent",
+    `--allow-write=${paths.data},${cniPaths(paths).confDir}`,
+  ];
 }
 
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
