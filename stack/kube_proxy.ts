@@ -36,8 +36,10 @@ export function kubeProxyConfig(kubeconfig: string, ports: StackPorts): Record<s
     detectLocalMode: "ClusterCIDR",
     healthzBindAddress: `127.0.0.1:${ports.kubeProxyHealthz}`,
     metricsBindAddress: `127.0.0.1:${ports.kubeProxyMetrics}`,
-    // NodePorts on the node's own address only (the nftables default, said out loud).
-    nodePortAddresses: ["primary"],
+    // The node's address is loopback, where nftables mode serves no NodePorts; "primary" would
+    // then mean every local address, the machine's own network included. NodePorts answer on
+    // the pod bridge's address (inside the cluster CIDR) instead: from the node and its pods.
+    nodePortAddresses: [CLUSTER_CIDR],
     // Zeros leave every nf_conntrack sysctl as it is: the machine is not the stack's to tune.
     conntrack: {
       maxPerCore: 0,

@@ -19,6 +19,8 @@ Deno.test("kubeProxyConfig() serves health and metrics on the stack's loopback p
   assert.equal(config.healthzBindAddress, `127.0.0.1:${PORTS.kubeProxyHealthz}`);
   assert.equal(config.metricsBindAddress, `127.0.0.1:${PORTS.kubeProxyMetrics}`);
   assert.notEqual(PORTS.kubeProxyHealthz, PORTS.kubeProxyMetrics);
+  // NodePorts never on the machine's own addresses: only on the pod bridge's.
+  assert.deepEqual(config.nodePortAddresses, ["10.244.0.0/16"]);
 });
 
 Deno.test("kubeProxyConfig() asks for no conntrack sysctl writes", () => {

@@ -1,7 +1,8 @@
 /**
  * `down`'s part for the pod network, once the agent and libvirtd are stopped: the agent
- * releases the sandboxes it recorded, then the bridge, the CNI plugins' leftovers and
- * kube-proxy's rules go, so nothing of the stack's network stays on the machine.
+ * releases the sandboxes it recorded, then what is left of them (namespaces, links), the
+ * bridge, the CNI plugins' chains and kube-proxy's rules go, so nothing of the stack's network
+ * stays on the machine.
  */
 import { join } from "node:path";
 import { run } from "../lib/exec.ts";
@@ -11,7 +12,7 @@ import { kubeBinaryPaths } from "./kube_binaries.ts";
 import { cleanupKubeProxy, KUBE_PROXY, otherStacksWithKubeProxy } from "./kube_proxy.ts";
 import { libvirtUri } from "./libvirt_daemon.ts";
 import type { StackPaths } from "./paths.ts";
-import { POD_BRIDGE } from "./pod_network.ts";
+import { POD_BRIDGE, STACK_INTERFACE_PREFIX } from "./pod_network.ts";
 import { savedPorts } from "./ports.ts";
 import { roleSpec } from "./roles.ts";
 
@@ -27,11 +28,7 @@ export async function removePodNetwork(paths: StackPaths, say: (line: string) =>
     say(`Left the pod network in place: the stack in ${others.join(", ")} uses it`);
     return;
   }
-  if ((await run("ip", ["link", "show", "dev", POD_BRIDGE])).code === 0) {
-    const deleted = await run("ip", ["link", "delete", "dev", POD_BRIDGE]);
-    if (deleted.code === 0) say(`Deleted the bridge ${POD_BRIDGE}`);
-    else say(`Warning: cannot delete the bridge ${POD_BRIDGE}: ${deleted.stderr.trim()}`);
-  }
+  await removeStackLinks(say);
   for (const failure of await removeCniLeftovers()) {
     say(`Warning: cannot remove a CNI chain: ${failure.trim()}`);
   }
@@ -40,6 +37,33 @@ export async function removePodNetwork(paths: StackPaths, say: (line: string) =>
     const cleaned = await cleanupKubeProxy(binary);
     if (cleaned.code !== 0) {
       say(`Warning: kube-proxy --cleanup failed: ${(cleaned.stderr || cleaned.stdout).trim()}`);
+    }
+  }
+}
+
+/**
+ * Delete what a sandbox the agent could not release leaves: network namespaces `dv-*` and
+ * links `dv*` (the pod bridge, per-VM bridges and veths) in the root namespace; deleting one
+ * end of a veth deletes both.
+ */
+async function removeStackLinks(say: (line: string) => void) {
+  const names = async (args: string[], key: "name" | "ifname") =>
+    JSON.parse((await run("ip", ["-j", ...args])).stdout || "[]")
+      .map((entry: Record<string, string>) => entry[key] ?? "")
+      .filter((name: string) => name.startsWith(STACK_INTERFACE_PREFIX));
+  for (const netns of await names(["netns", "list"], "name")) {
+    if (!netns.startsWith(`${STACK_INTERFACE_PREFIX}-`)) continue;
+    const deleted = await run("ip", ["netns", "delete", netns]);
+    if (deleted.code === 0) say(`Deleted the network namespace ${netns}`);
+    else say(`Warning: cannot delete the network namespace ${netns}: ${deleted.stderr.trim()}`);
+  }
+  for (const link of await names(["link", "show"], "ifname")) {
+    const deleted = await run("ip", ["link", "delete", "dev", link]);
+    // The peer of a veth deleted a moment ago is gone already.
+    if (deleted.code === 0) {
+      say(link === POD_BRIDGE ? `Deleted the bridge ${link}` : `Deleted ${link}`);
+    } else if (!/Cannot find device/.test(deleted.stderr)) {
+      say(`Warning: cannot delete the link ${link}: ${deleted.stderr.trim()}`);
     }
   }
 }
@@ -56,14 +80,17 @@ async function releaseSandboxes(paths: StackPaths, say: (line: string) => void) 
   if (!any || !ports) return;
   const kvm = (await Deno.readTextFile(join(paths.libvirt, "kvm")).catch(() => "0")).trim() === "1";
   const spec = roleSpec(paths, ports, "agent", { uri: libvirtUri(paths), kvm });
+  // Our own timer, not AbortSignal.timeout: the agent exits 0 on the SIGTERM it sends.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), AGENT_CLEANUP_TIMEOUT_MS);
   const output = await new Deno.Command(spec.command, {
     args: [...spec.args, "--cleanup"],
     env: spec.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    signal: AbortSignal.timeout(AGENT_CLEANUP_TIMEOUT_MS),
-  }).output().catch((error) => error as Error);
+    signal: abort.signal,
+  }).output().catch((error) => error as Error).finally(() => clearTimeout(timer));
   if (output instanceof Error) {
     say(`Warning: agent --cleanup could not run: ${output.message}`);
     return;
@@ -74,11 +101,11 @@ async function releaseSandboxes(paths: StackPaths, say: (line: string) => void) 
     `--- ${new Date().toISOString()} agent --cleanup\n${text}`,
     { append: true },
   ).catch(() => {});
-  if (output.success) {
+  if (output.success && !abort.signal.aborted) {
     say("Released the agent's pod network sandboxes");
     return;
   }
-  const why = output.signal
+  const why = abort.signal.aborted
     ? `stopped after ${AGENT_CLEANUP_TIMEOUT_MS / 1000} s`
     : `exit ${output.code}`;
   const tail = text.trimEnd().split("\n").slice(-5).join("\n");
