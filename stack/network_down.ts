@@ -1,8 +1,8 @@
 /**
  * `down`'s part for the pod network, once the agent and libvirtd are stopped: the agent
- * releases the sandboxes it recorded, then what is left of them (namespaces, links), the
- * bridge, the CNI plugins' chains and kube-proxy's rules go, so nothing of the stack's network
- * stays on the machine.
+ * releases the sandboxes it recorded (namespaces, links, addresses), then the bridge, the CNI
+ * plugins' chains and kube-proxy's rules go, so nothing of the stack's network stays on the
+ * machine.
  */
 import { join } from "node:path";
 import { run } from "../lib/exec.ts";
@@ -28,7 +28,7 @@ export async function removePodNetwork(paths: StackPaths, say: (line: string) =>
     say(`Left the pod network in place: the stack in ${others.join(", ")} uses it`);
     return;
   }
-  await removeStackLinks(say);
+  await removeBridge(say);
   for (const failure of await removeCniLeftovers()) {
     say(`Warning: cannot remove a CNI chain: ${failure.trim()}`);
   }
@@ -42,29 +42,27 @@ export async function removePodNetwork(paths: StackPaths, say: (line: string) =>
 }
 
 /**
- * Delete what a sandbox the agent could not release leaves: network namespaces `dv-*` and
- * links `dv*` (the pod bridge, per-VM bridges and veths) in the root namespace; deleting one
- * end of a veth deletes both.
+ * Delete the pod bridge, then name what the agent's cleanup left: network namespaces `dv-*`
+ * and links `dv*` (per-VM bridges and veths). Those are only reported, not deleted: other
+ * software on the machine (an agent under test, say) may use the same names, and only the
+ * agent's records say which are this stack's.
  */
-async function removeStackLinks(say: (line: string) => void) {
+async function removeBridge(say: (line: string) => void) {
+  if ((await run("ip", ["link", "show", "dev", POD_BRIDGE])).code === 0) {
+    const deleted = await run("ip", ["link", "delete", "dev", POD_BRIDGE]);
+    if (deleted.code === 0) say(`Deleted the bridge ${POD_BRIDGE}`);
+    else say(`Warning: cannot delete the bridge ${POD_BRIDGE}: ${deleted.stderr.trim()}`);
+  }
   const names = async (args: string[], key: "name" | "ifname") =>
     JSON.parse((await run("ip", ["-j", ...args])).stdout || "[]")
       .map((entry: Record<string, string>) => entry[key] ?? "")
       .filter((name: string) => name.startsWith(STACK_INTERFACE_PREFIX));
-  for (const netns of await names(["netns", "list"], "name")) {
-    if (!netns.startsWith(`${STACK_INTERFACE_PREFIX}-`)) continue;
-    const deleted = await run("ip", ["netns", "delete", netns]);
-    if (deleted.code === 0) say(`Deleted the network namespace ${netns}`);
-    else say(`Warning: cannot delete the network namespace ${netns}: ${deleted.stderr.trim()}`);
-  }
-  for (const link of await names(["link", "show"], "ifname")) {
-    const deleted = await run("ip", ["link", "delete", "dev", link]);
-    // The peer of a veth deleted a moment ago is gone already.
-    if (deleted.code === 0) {
-      say(link === POD_BRIDGE ? `Deleted the bridge ${link}` : `Deleted ${link}`);
-    } else if (!/Cannot find device/.test(deleted.stderr)) {
-      say(`Warning: cannot delete the link ${link}: ${deleted.stderr.trim()}`);
-    }
+  const left = [
+    ...(await names(["netns", "list"], "name")).map((n: string) => `network namespace ${n}`),
+    ...(await names(["link", "show"], "ifname")).map((n: string) => `link ${n}`),
+  ];
+  if (left.length > 0) {
+    say(`Warning: the agent's cleanup left what the stack's network names so: ${left.join(", ")}`);
   }
 }
 
