@@ -5,12 +5,27 @@ import { otherStacksWithKubeProxy } from "./kube_proxy.ts";
 import type { StackPaths } from "./paths.ts";
 
 /**
- * Fail early when another stack runs the pod network here (the bridge, the pod CIDR and
- * kube-proxy's table are machine-wide) or when the CIDRs overlap the machine's networks;
- * then write the CNI template and make its directories.
+ * Whether a stack must have the pod network (`required`: the `up` command, the test stack) or
+ * takes it only when no other stack has it (`if-free`: a stack beside another, as the bench's).
  */
-export async function preparePodNetwork(paths: StackPaths): Promise<void> {
+export type PodNetworkMode = "required" | "if-free";
+
+/**
+ * Check that the stack can have the pod network and write its CNI files; false when another
+ * stack has it and `mode` lets this one run without. The bridge, the pod CIDR and kube-proxy's
+ * table are machine-wide, so only one stack at a time has them. Throws when the CIDRs overlap
+ * the machine's networks, or when another stack has the network and it is `required`.
+ */
+export async function preparePodNetwork(
+  paths: StackPaths,
+  mode: PodNetworkMode,
+  say: (line: string) => void,
+): Promise<boolean> {
   const others = await otherStacksWithKubeProxy(paths.home);
+  if (others.length > 0 && mode === "if-free") {
+    say(`The stack in ${others[0]} has the pod network: this one runs without (no kube-proxy)`);
+    return false;
+  }
   if (others.length > 0) {
     throw new Error(
       `Cannot start the local stack in ${paths.home}: the stack in ${others[0]} runs the pod ` +
@@ -19,4 +34,5 @@ export async function preparePodNetwork(paths: StackPaths): Promise<void> {
   }
   await checkStackCidrs();
   await writeCniFiles(paths);
+  return true;
 }

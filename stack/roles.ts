@@ -21,12 +21,16 @@ export function hostDiskDir(paths: StackPaths): string {
   return `${paths.data}/hostdisks`;
 }
 
-/** The command line of one role on this stack. */
+/**
+ * The command line of one role on this stack; the agent is given the CNI files only on a
+ * stack that has the pod network (`podNetwork`, default true).
+ */
 export function roleSpec(
   paths: StackPaths,
   ports: StackPorts,
   role: RoleName,
   libvirt: { uri: string; kvm: boolean },
+  podNetwork = true,
 ): DaemonSpec {
   const pki = pkiFiles(paths.pki);
   const cni = cniPaths(paths);
@@ -53,9 +57,13 @@ export function roleSpec(
       `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
       `--node-name=${STACK_NODE_NAME}`,
       "--register-node",
-      `--cni-conf-dir=${cni.confDir}`,
-      `--cni-bin-dir=${CNI_BIN_DIR}`,
-      `--cni-conf-template=${cni.template}`,
+      ...(podNetwork
+        ? [
+          `--cni-conf-dir=${cni.confDir}`,
+          `--cni-bin-dir=${CNI_BIN_DIR}`,
+          `--cni-conf-template=${cni.template}`,
+        ]
+        : []),
     ],
   };
   return {
@@ -64,7 +72,7 @@ export function roleSpec(
     args: [
       "run",
       "--no-prompt",
-      ...permissionsOf(paths, role),
+      ...permissionsOf(paths, role, podNetwork),
       roleEntry(),
       role,
       ...common,
@@ -81,13 +89,10 @@ export function roleSpec(
  * The agent's network access is not narrowed to hosts: it connects to each VMI's serial console
  * socket, whose path is only known at run time, and Deno names unix sockets one path at a time.
  */
-function permissionsOf(paths: StackPaths, role: RoleName): string[] {
+function permissionsOf(paths: StackPaths, role: RoleName, podNetwork: boolean): string[] {
   if (role !== "agent") return ["-A"];
-  return [
-    `--config=${DENO_JSON}`,
-    "-P=agent",
-    `--allow-write=${paths.data},${cniPaths(paths).confDir}`,
-  ];
+  const writable = podNetwork ? [paths.data, cniPaths(paths).confDir] : [paths.data];
+  return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${writable.join(",")}`];
 }
 
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
@@ -104,14 +109,14 @@ function readyUrls(ports: StackPorts, role: RoleName): string[] {
 export async function startRoles(
   paths: StackPaths,
   ports: StackPorts,
-  libvirt: { uri: string; kvm: boolean },
+  node: { libvirt: { uri: string; kvm: boolean }; podNetwork: boolean },
   say: (line: string) => void,
   started: string[],
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   for (const role of ROLES_READY_FOR_THE_STACK) {
     if ((await runningPid(paths, role)) === undefined) {
-      await startDaemon(paths, roleSpec(paths, ports, role, libvirt));
+      await startDaemon(paths, roleSpec(paths, ports, role, node.libvirt, node.podNetwork));
       started.push(role);
       say(`Started ${role}`);
     }

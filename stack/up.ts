@@ -7,7 +7,7 @@ import { logFile, runningPid, startDaemon, stopDaemon } from "./daemon.ts";
 import { CLIENT_IDENTITIES, SERVING_CERTS } from "./identities.ts";
 import { ensureKubeBinaries, kubeBinaryPaths } from "./kube_binaries.ts";
 import { cleanupKubeProxy, KUBE_PROXY, kubeProxyComponent } from "./kube_proxy.ts";
-import { preparePodNetwork } from "./network_up.ts";
+import { type PodNetworkMode, preparePodNetwork } from "./network_up.ts";
 import { kubeconfigText } from "./kubeconfig.ts";
 import { startLibvirt } from "./libvirt_daemon.ts";
 import { ensureDebianPackages, STACK_PACKAGES } from "./packages.ts";
@@ -27,6 +27,8 @@ export interface UpOptions {
   roles?: boolean;
   /** Create the demo VM from examples/ and wait until it runs (default false; `up` asks for it). */
   demo?: boolean;
+  /** `if-free`: run without the pod network when another stack has it (default `required`). */
+  podNetwork?: PodNetworkMode;
 }
 
 export interface RunningStack {
@@ -37,6 +39,8 @@ export interface RunningStack {
   kvm: boolean;
   /** The stack's registry, `127.0.0.1:<port>`. */
   registry: string;
+  /** Whether this stack has the pod network (kube-proxy, CNI for its agent). */
+  podNetwork: boolean;
 }
 
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
@@ -77,7 +81,7 @@ async function bringUp(
   for (const dir of [paths.home, paths.run, paths.log, paths.data]) {
     await Deno.mkdir(dir, { recursive: true });
   }
-  await preparePodNetwork(paths);
+  const podNetwork = await preparePodNetwork(paths, options.podNetwork ?? "required", say);
   const ports = await ensurePorts(paths.portsFile);
   await ensurePki(paths.pki, SERVING_CERTS, CLIENT_IDENTITIES);
   await writeKubeconfigs(paths, ports);
@@ -88,7 +92,7 @@ async function bringUp(
   // Started now, awaited at the end: it waits for the Node that the agent registers.
   const roles = options.roles ?? true;
   const kubeProxy = kubeProxyComponent(paths, ports, bins.kubeProxy, roles);
-  await ensureStarted(paths, kubeProxy, say, started);
+  if (podNetwork) await ensureStarted(paths, kubeProxy, say, started);
   const libvirtWasDown = [];
   for (const name of ["virtlogd", "libvirtd"]) {
     if ((await runningPid(paths, name)) === undefined) libvirtWasDown.push(name);
@@ -115,8 +119,8 @@ async function bringUp(
   }
   const applied = await applyFiles(admin, files, await manifestValues(paths, ports));
   say(`Applied ${applied} objects from manifests/`);
-  if (roles) await startRoles(paths, ports, libvirt, say, started);
-  await awaitReady(paths, kubeProxy);
+  if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
+  if (podNetwork) await awaitReady(paths, kubeProxy);
   if (roles && options.demo) await ensureDemoVm(ports, admin, say);
   return {
     paths,
@@ -125,6 +129,7 @@ async function bringUp(
     libvirtUri: libvirt.uri,
     kvm: libvirt.kvm,
     registry: stackRegistry(ports).host,
+    podNetwork,
   };
 }
 
