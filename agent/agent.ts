@@ -116,7 +116,7 @@ export function startAgent(
       pulls,
       getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
     });
-    const sandboxes = config.registerNode
+    const sandboxes = config.registerNode && config.podNetwork === "cni"
       ? sandboxesOf(config, () => {
         const self = manager?.store<NodeObject>(nodes).get(node);
         return Promise.resolve(self?.spec?.podCIDR);
@@ -167,7 +167,7 @@ export function startAgent(
         jobs,
         concurrency: CONCURRENT_IMPORTS,
       }) as Controller,
-      ...(sandboxes
+      ...(config.registerNode
         ? [launcherPodController({ node, hostIP: config.nodeAddress, sandboxes }) as Controller]
         : []),
     ];

@@ -44,6 +44,11 @@ export interface AgentConfig {
   cniConfTemplate: string | undefined;
   /** Release every network sandbox this agent recorded, then exit (the stack's `down`). */
   cleanup: boolean;
+  /**
+   * `cni`: where no kubelet runs, the agent gives launcher pods their network (CNI sandboxes);
+   * `none`: it does not, and guests stay on QEMU's user-mode network.
+   */
+  podNetwork: "cni" | "none";
 }
 
 export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --libvirt-uri=URI
@@ -71,7 +76,9 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
   --cni-bin-dir=DIR[:DIR]       CNI plugins (default /opt/cni/bin:/usr/lib/cni)
   --cni-conf-template=FILE      CNI config list with {{.PodCIDR}}, written into the conf
                                 dir with the Node's pod CIDR when the dir holds none
-  --cleanup                     release every pod network sandbox this agent made, then exit`;
+  --cleanup                     release every pod network sandbox this agent made, then exit
+  --pod-network=cni|none        with --register-node: give launcher pods their network with
+                                CNI (default), or none (guests on QEMU's user-mode network)`;
 
 /** Parses the agent's flags; throws with a message naming the flag. */
 export function parseAgentFlags(args: string[]): AgentConfig {
@@ -102,6 +109,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       "cni-bin-dir": { type: "string" },
       "cni-conf-template": { type: "string" },
       cleanup: { type: "boolean" },
+      "pod-network": { type: "string" },
     },
   });
   const required = (name: keyof typeof values): string => {
@@ -144,6 +152,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       ? undefined
       : absolute(values["cni-conf-template"], "cni-conf-template"),
     cleanup: values.cleanup === true,
+    podNetwork: podNetworkChoice(values["pod-network"] ?? "cni"),
   };
 }
 
@@ -178,6 +187,11 @@ function bytesFlag(text: string | undefined, flag: string): bigint | undefined {
     );
   }
   return bytes;
+}
+
+function podNetworkChoice(text: string): "cni" | "none" {
+  if (text === "cni" || text === "none") return text;
+  throw new Error(`--pod-network must be cni or none, not ${JSON.stringify(text)}`);
 }
 
 function kvmChoice(text: string): "auto" | boolean {

@@ -82,4 +82,7 @@ Deno.test("parseAgentFlags() reads the CNI directories, template and cleanup mod
   assert.equal(given.cniConfTemplate, "/s/cni/template.conflist");
   assert.equal(given.cleanup, true);
   assert.throws(() => parseAgentFlags([...required, "--cni-bin-dir=lib/cni"]), /--cni-bin-dir/);
+  assert.equal(defaults.podNetwork, "cni");
+  assert.equal(parseAgentFlags([...required, "--pod-network=none"]).podNetwork, "none");
+  assert.throws(() => parseAgentFlags([...required, "--pod-network=x"]), /--pod-network/);
 });

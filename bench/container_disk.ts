@@ -78,7 +78,7 @@ async function main(): Promise<number> {
   try {
     const fixture = await ensureGuestFixture();
     say(`Bringing up a stack in ${home}`);
-    const stack = await up({ home, say });
+    const stack = await up({ home, say, podNetwork: "if-free" });
     rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: stack.paths.kubeconfig }));
     const registry = stackRegistry(stack.ports);
     const disk = await benchDisk(fixture, padMiB, work);

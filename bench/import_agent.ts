@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   let rest: RestClient | undefined;
   try {
     say(`Bringing up a stack in ${home}`);
-    const stack = await up({ home, say });
+    const stack = await up({ home, say, podNetwork: "if-free" });
     const agentPid = await runningPid(stack.paths, "agent");
     if (agentPid === undefined) {
       throw new Error("The stack does not run the agent (stack/roles.ts)");

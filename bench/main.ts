@@ -50,7 +50,8 @@ async function main(args: string[]): Promise<number> {
   try {
     const fixture = opts.parts.includes("start") ? await ensureGuestFixture() : undefined;
     say(`Bringing up a stack in ${home}`);
-    const stack = await up({ home, say });
+    // Beside a stack that has the pod network (the test stack's), the bench's runs without.
+    const stack = await up({ home, say, podNetwork: "if-free" });
     const rolesStarted = await ensureBenchRoles(stack, opts.startRoles, say);
     rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: stack.paths.kubeconfig }));
     libvirt = await openLibvirt(stack.libvirtUri, { events: false });

@@ -41,7 +41,7 @@ export async function ensureBenchRoles(
   try {
     for (const role of missing) {
       const libvirt = { uri: stack.libvirtUri, kvm: stack.kvm };
-      const spec = roleSpec(stack.paths, stack.ports, role, libvirt);
+      const spec = roleSpec(stack.paths, stack.ports, role, libvirt, stack.podNetwork);
       await startDaemon(stack.paths, { ...spec, args: entryArgs(role, spec.args) });
       say(`Started ${role} for the bench (not yet started by the stack)`);
       await waitUntil(() => answersOk(readyUrl(stack, role), client), {

@@ -10,6 +10,7 @@ import { vmiRunPathsFor } from "../agent/domain/mod.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { namespaces, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
+import { STACK_NODE_NAME } from "../stack/pod_network.ts";
 import { hostDiskDir } from "../stack/roles.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { copyDisks, removeFiles } from "./disks.ts";
@@ -66,7 +67,7 @@ export function agentRunDir(stack: RunningStack): string {
 /** The serial log the agent gives a VMI. */
 export function serialLogOf(stack: RunningStack, namespace: string, name: string): string {
   const vmi = { metadata: { namespace, name }, spec: { domain: { devices: {} } } } as Vmi;
-  const node = { name: "denovirt-local", kvm: stack.kvm, runDir: agentRunDir(stack) };
+  const node = { name: STACK_NODE_NAME, kvm: stack.kvm, runDir: agentRunDir(stack) };
   return vmiRunPathsFor(vmi, node).serialLog;
 }
 

@@ -4,9 +4,8 @@ import type { DaemonSpec } from "./daemon.ts";
 import type { KubeBinaries } from "./kube_binaries.ts";
 import type { StackPaths } from "./paths.ts";
 import { pkiFiles } from "./pki.ts";
+import { CLUSTER_CIDR, NODE_CIDR_MASK_SIZE, SERVICE_CLUSTER_IP_RANGE } from "./pod_network.ts";
 import type { StackPorts } from "./ports.ts";
-
-export const SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16";
 
 /** The kubeconfig a component identity uses. */
 export function kubeconfigFor(paths: StackPaths, identity: string): string {
@@ -86,7 +85,10 @@ function extraArgs(variable: string): string[] {
   return (Deno.env.get(variable) ?? "").split(" ").filter((arg) => arg);
 }
 
-/** kube-controller-manager: every default controller, each with its own service account. */
+/**
+ * kube-controller-manager: every default controller, each with its own service account; its
+ * node-ipam controller gives each Node a /24 of the cluster CIDR (`spec.podCIDR`).
+ */
 export function controllerManagerSpec(
   paths: StackPaths,
   ports: StackPorts,
@@ -111,6 +113,9 @@ export function controllerManagerSpec(
       `--cluster-signing-key-file=${pki.caKey}`,
       "--use-service-account-credentials=true",
       `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      "--allocate-node-cidrs=true",
+      `--cluster-cidr=${CLUSTER_CIDR}`,
+      `--node-cidr-mask-size=${NODE_CIDR_MASK_SIZE}`,
       "--leader-elect=false",
       "--profiling=false",
     ],

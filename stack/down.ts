@@ -1,6 +1,10 @@
-/** `down`: stop everything `up` started, remove its domains and sockets; `--purge` removes the home too. */
+/**
+ * `down`: stop everything `up` started, remove its domains, sockets and pod network; `--purge`
+ * removes the home too (with its CNI files and leases).
+ */
 import { processAlive, runningPid, stopDaemon, terminate } from "./daemon.ts";
 import { stopLibvirt } from "./libvirt_daemon.ts";
+import { removePodNetwork } from "./network_down.ts";
 import { defaultHome, stackPaths } from "./paths.ts";
 
 export interface DownOptions {
@@ -9,7 +13,10 @@ export interface DownOptions {
   say?: (line: string) => void;
 }
 
-/** Roles first (they talk to the rest), then libvirt, then the control plane from the top down. */
+/**
+ * Roles first (they talk to the rest), then libvirt, then the pod network (sandboxes, bridge,
+ * kube-proxy and its rules), then the control plane from the top down.
+ */
 const STOP_ORDER = ["controllers", "webhooks", "agent", "registry"];
 const CONTROL_PLANE_STOP_ORDER = [
   "kube-scheduler",
@@ -31,6 +38,7 @@ export async function down(options: DownOptions = {}): Promise<void> {
   }
   await stopLibvirt(paths);
   for (const name of libvirtWasUp) say(`Stopped ${name}`);
+  await removePodNetwork(paths, say);
   for (const name of CONTROL_PLANE_STOP_ORDER) {
     if (await stopDaemon(paths, name)) say(`Stopped ${name}`);
   }

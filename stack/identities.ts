@@ -1,5 +1,6 @@
 /** Who is who on the local stack: one client identity per component, and the serving certs. */
 import { type ClientIdentity, LOOPBACK_SANS } from "./pki.ts";
+import { KUBERNETES_SERVICE_IP } from "./pod_network.ts";
 
 /** The namespace the denovirt roles run in, on the local stack as on a real cluster. */
 export const DENOVIRT_NAMESPACE = "denovirt";
@@ -29,6 +30,8 @@ export const CLIENT_IDENTITIES: ClientIdentity[] = [
   { name: "admin", commonName: "denovirt-admin", organizations: ["system:masters"] },
   { name: "kube-controller-manager", commonName: "system:kube-controller-manager" },
   { name: "kube-scheduler", commonName: "system:kube-scheduler" },
+  // The built-in ClusterRoleBinding system:node-proxier grants this user what kube-proxy reads.
+  { name: "kube-proxy", commonName: "system:kube-proxy" },
   { name: "front-proxy-client", commonName: "front-proxy-client" },
   ...Object.values(ROLE_ACCOUNTS).map(serviceAccountIdentity),
 ];
@@ -42,7 +45,7 @@ export const SERVING_CERTS = [
       "DNS:kubernetes.default",
       "DNS:kubernetes.default.svc",
       "DNS:kubernetes.default.svc.cluster.local",
-      "IP:10.96.0.1",
+      `IP:${KUBERNETES_SERVICE_IP}`,
     ],
   },
   { name: "serving-kube-controller-manager", sans: LOOPBACK_SANS },

@@ -1,38 +1,18 @@
 import assert from "node:assert/strict";
-import { goDirective, stagingModules, versionLdflags } from "./kube_binaries.ts";
+import { KUBE_COMMANDS, kubeCommandsToBuild } from "./kube_binaries.ts";
 
-const UPSTREAM = `module k8s.io/kubernetes
-
-go 1.26.0
-
-require (
-	github.com/blang/semver/v4 v4.0.0
-	k8s.io/api v0.0.0
-	k8s.io/kube-openapi v0.0.0-20260317180543-43fb72c5454a
-	k8s.io/client-go v0.0.0
-)
-
-require (
-	k8s.io/cri-streaming v0.0.0 // indirect
-)
-`;
-
-Deno.test("stagingModules() lists the modules required at the v0.0.0 placeholder only", () => {
-  assert.deepEqual(stagingModules(UPSTREAM), ["k8s.io/api", "k8s.io/client-go"]);
-});
-
-Deno.test("goDirective() reads the go version of a go.mod", () => {
-  assert.equal(goDirective(UPSTREAM), "1.26.0");
-  assert.throws(() => goDirective("module x\n"), /no go directive/);
-});
-
-Deno.test("versionLdflags() sets Kubernetes' version variables in client-go and component-base", () => {
-  const flags = versionLdflags("1.36.3", "2026-07-22T18:07:38Z").split(" ");
-  for (const pkg of ["k8s.io/client-go/pkg/version", "k8s.io/component-base/version"]) {
-    assert.ok(flags.includes(`${pkg}.gitVersion=v1.36.3`));
-    assert.ok(flags.includes(`${pkg}.gitMajor=1`));
-    assert.ok(flags.includes(`${pkg}.gitMinor=36`));
-    assert.ok(flags.includes(`${pkg}.buildDate=2026-07-22T18:07:38Z`));
+Deno.test("kubeCommandsToBuild() builds only what a cache of the same build lacks", () => {
+  const cases: { stamp: boolean; missing: string[]; build: string[] }[] = [
+    { stamp: true, missing: [], build: [] },
+    { stamp: true, missing: ["kube-proxy"], build: ["kube-proxy"] },
+    { stamp: true, missing: ["kubectl", "kube-proxy"], build: ["kube-proxy", "kubectl"] },
+    { stamp: true, missing: [...KUBE_COMMANDS], build: [...KUBE_COMMANDS] },
+    // Another stamp (or none): built with other flags, so everything is rebuilt.
+    { stamp: false, missing: [], build: [...KUBE_COMMANDS] },
+    { stamp: false, missing: ["kube-proxy"], build: [...KUBE_COMMANDS] },
+  ];
+  for (const { stamp, missing, build } of cases) {
+    assert.deepEqual(kubeCommandsToBuild(stamp, missing), build, `${stamp} ${missing}`);
   }
-  assert.equal(flags.filter((f) => f === "-X").length, 10);
+  assert.ok(KUBE_COMMANDS.includes("kube-proxy"));
 });

@@ -17,11 +17,20 @@ export const STACK_PACKAGES = [
   "syslinux",
   "syslinux-common",
   "openssl",
+  // The pod network: CNI plugins (bridge, host-local, portmap, loopback), the iptables their
+  // masquerade and port maps use, kube-proxy's and the agent's nftables, the agent's DHCP
+  // server for guests, and ip for links and namespaces.
+  "containernetworking-plugins",
+  "iptables",
+  "nftables",
+  "dnsmasq-base",
   "iproute2",
   // The loopback OCI registry, its htpasswd files, and an independent client of it.
   "docker-registry",
   "apache2-utils",
   "skopeo",
+  // virtctl ssh runs the OpenSSH client (and tests make keys with ssh-keygen).
+  "openssh-client",
 ];
 
 /** The packages of `names` that dpkg does not have installed. */

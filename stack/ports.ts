@@ -11,10 +11,24 @@ export const PORT_NAMES = [
   "agent",
   "controllersHealth",
   "registry",
+  "kubeProxyHealthz",
+  "kubeProxyMetrics",
 ] as const;
 
 export type PortName = typeof PORT_NAMES[number];
 export type StackPorts = Record<PortName, number>;
+
+/** The ports a stack saved, without allocating any; undefined when it never started. */
+export async function savedPorts(file: string): Promise<StackPorts | undefined> {
+  try {
+    const saved = JSON.parse(await Deno.readTextFile(file)) as Partial<StackPorts>;
+    return PORT_NAMES.every((name) => typeof saved[name] === "number")
+      ? saved as StackPorts
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Read the stack's ports, allocating (and saving) any that are missing. */
 export async function ensurePorts(file: string): Promise<StackPorts> {

@@ -3,6 +3,7 @@ import { kubeconfigFor } from "./control_plane.ts";
 import { type DaemonSpec, logFile, runningPid, startDaemon } from "./daemon.ts";
 import { ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
 import type { StackPaths } from "./paths.ts";
+import { CNI_BIN_DIR, cniPaths, STACK_NODE_NAME } from "./pod_network.ts";
 import type { StackPorts } from "./ports.ts";
 import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
 import { pkiFiles } from "./pki.ts";
@@ -20,14 +21,19 @@ export function hostDiskDir(paths: StackPaths): string {
   return `${paths.data}/hostdisks`;
 }
 
-/** The command line of one role on this stack. */
+/**
+ * The command line of one role on this stack; the agent is given the CNI files only on a
+ * stack that has the pod network (`podNetwork`, default true).
+ */
 export function roleSpec(
   paths: StackPaths,
   ports: StackPorts,
   role: RoleName,
   libvirt: { uri: string; kvm: boolean },
+  podNetwork = true,
 ): DaemonSpec {
   const pki = pkiFiles(paths.pki);
+  const cni = cniPaths(paths);
   const common = [`--kubeconfig=${kubeconfigFor(paths, ROLE_ACCOUNTS[role])}`];
   const serving = (name: string) => [`--tls-cert=${pki.cert(name)}`, `--tls-key=${pki.key(name)}`];
   const byRole: Record<RoleName, string[]> = {
@@ -49,8 +55,15 @@ export function roleSpec(
       `--kvm=${libvirt.kvm}`,
       `--data-dir=${paths.data}`,
       `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
-      "--node-name=denovirt-local",
+      `--node-name=${STACK_NODE_NAME}`,
       "--register-node",
+      ...(podNetwork
+        ? [
+          `--cni-conf-dir=${cni.confDir}`,
+          `--cni-bin-dir=${CNI_BIN_DIR}`,
+          `--cni-conf-template=${cni.template}`,
+        ]
+        : ["--pod-network=none"]),
     ],
   };
   return {
@@ -59,7 +72,7 @@ export function roleSpec(
     args: [
       "run",
       "--no-prompt",
-      ...permissionsOf(paths, role),
+      ...permissionsOf(paths, role, podNetwork),
       roleEntry(),
       role,
       ...common,
@@ -71,13 +84,15 @@ export function roleSpec(
 
 /**
  * Deno permissions of a role. The agent runs with exactly the set `agent` in deno.json plus
- * writing to the stack's data directory; the other roles still run with all permissions.
+ * writing to the stack's data directory and its CNI conf dir (where it renders the template);
+ * the other roles still run with all permissions.
  * The agent's network access is not narrowed to hosts: it connects to each VMI's serial console
  * socket, whose path is only known at run time, and Deno names unix sockets one path at a time.
  */
-function permissionsOf(paths: StackPaths, role: RoleName): string[] {
+function permissionsOf(paths: StackPaths, role: RoleName, podNetwork: boolean): string[] {
   if (role !== "agent") return ["-A"];
-  return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${paths.data}`];
+  const writable = podNetwork ? [paths.data, cniPaths(paths).confDir] : [paths.data];
+  return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${writable.join(",")}`];
 }
 
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
@@ -94,14 +109,14 @@ function readyUrls(ports: StackPorts, role: RoleName): string[] {
 export async function startRoles(
   paths: StackPaths,
   ports: StackPorts,
-  libvirt: { uri: string; kvm: boolean },
+  node: { libvirt: { uri: string; kvm: boolean }; podNetwork: boolean },
   say: (line: string) => void,
   started: string[],
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   for (const role of ROLES_READY_FOR_THE_STACK) {
     if ((await runningPid(paths, role)) === undefined) {
-      await startDaemon(paths, roleSpec(paths, ports, role, libvirt));
+      await startDaemon(paths, roleSpec(paths, ports, role, node.libvirt, node.podNetwork));
       started.push(role);
       say(`Started ${role}`);
     }

@@ -5,7 +5,9 @@ import { type Component, controlPlaneComponents } from "./components.ts";
 import { apiserverUrl, kubeconfigFor } from "./control_plane.ts";
 import { logFile, runningPid, startDaemon, stopDaemon } from "./daemon.ts";
 import { CLIENT_IDENTITIES, SERVING_CERTS } from "./identities.ts";
-import { ensureKubeBinaries } from "./kube_binaries.ts";
+import { ensureKubeBinaries, kubeBinaryPaths } from "./kube_binaries.ts";
+import { cleanupKubeProxy, KUBE_PROXY, kubeProxyComponent } from "./kube_proxy.ts";
+import { type PodNetworkMode, preparePodNetwork } from "./network_up.ts";
 import { kubeconfigText } from "./kubeconfig.ts";
 import { startLibvirt } from "./libvirt_daemon.ts";
 import { ensureDebianPackages, STACK_PACKAGES } from "./packages.ts";
@@ -25,6 +27,8 @@ export interface UpOptions {
   roles?: boolean;
   /** Create the demo VM from examples/ and wait until it runs (default false; `up` asks for it). */
   demo?: boolean;
+  /** `if-free`: run without the pod network when another stack has it (default `required`). */
+  podNetwork?: PodNetworkMode;
 }
 
 export interface RunningStack {
@@ -35,6 +39,8 @@ export interface RunningStack {
   kvm: boolean;
   /** The stack's registry, `127.0.0.1:<port>`. */
   registry: string;
+  /** Whether this stack has the pod network (kube-proxy, CNI for its agent). */
+  podNetwork: boolean;
 }
 
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
@@ -56,6 +62,7 @@ export async function up(options: UpOptions = {}): Promise<RunningStack> {
     return await bringUp(paths, options, say, started);
   } catch (error) {
     for (const name of started.reverse()) await stopDaemon(paths, name);
+    if (started.includes(KUBE_PROXY)) await cleanupKubeProxy(kubeBinaryPaths().kubeProxy);
     throw error;
   } finally {
     Deno.removeSignalListener("SIGINT", onInterrupt);
@@ -74,6 +81,7 @@ async function bringUp(
   for (const dir of [paths.home, paths.run, paths.log, paths.data]) {
     await Deno.mkdir(dir, { recursive: true });
   }
+  const podNetwork = await preparePodNetwork(paths, options.podNetwork ?? "required", say);
   const ports = await ensurePorts(paths.portsFile);
   await ensurePki(paths.pki, SERVING_CERTS, CLIENT_IDENTITIES);
   await writeKubeconfigs(paths, ports);
@@ -81,6 +89,10 @@ async function bringUp(
   for (const component of await controlPlaneComponents(paths, ports, bins)) {
     await ensureRunning(paths, component, say, started);
   }
+  // Started now, awaited at the end: it waits for the Node that the agent registers.
+  const roles = options.roles ?? true;
+  const kubeProxy = kubeProxyComponent(paths, ports, bins.kubeProxy, roles);
+  if (podNetwork) await ensureStarted(paths, kubeProxy, say, started);
   const libvirtWasDown = [];
   for (const name of ["virtlogd", "libvirtd"]) {
     if ((await runningPid(paths, name)) === undefined) libvirtWasDown.push(name);
@@ -107,10 +119,9 @@ async function bringUp(
   }
   const applied = await applyFiles(admin, files, await manifestValues(paths, ports));
   say(`Applied ${applied} objects from manifests/`);
-  if (options.roles ?? true) {
-    await startRoles(paths, ports, libvirt, say, started);
-    if (options.demo) await ensureDemoVm(ports, admin, say);
-  }
+  if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
+  if (podNetwork) await awaitReady(paths, kubeProxy);
+  if (roles && options.demo) await ensureDemoVm(ports, admin, say);
   return {
     paths,
     ports,
@@ -118,6 +129,7 @@ async function bringUp(
     libvirtUri: libvirt.uri,
     kvm: libvirt.kvm,
     registry: stackRegistry(ports).host,
+    podNetwork,
   };
 }
 
@@ -127,16 +139,27 @@ async function ensureRunning(
   say: (line: string) => void,
   started: string[],
 ) {
+  await ensureStarted(paths, component, say, started);
+  await awaitReady(paths, component);
+}
+
+/** Start a component unless it runs; one running but not answering is waited for, not restarted. */
+async function ensureStarted(
+  paths: StackPaths,
+  component: Component,
+  say: (line: string) => void,
+  started: string[],
+) {
   const name = component.spec.name;
-  if ((await runningPid(paths, name)) !== undefined && (await component.ready())) return;
-  if ((await runningPid(paths, name)) !== undefined) {
-    // Running but not answering: wait for it as for a fresh start.
-  } else {
-    await component.prepare?.();
-    await startDaemon(paths, component.spec);
-    started.push(name);
-    say(`Started ${name}`);
-  }
+  if ((await runningPid(paths, name)) !== undefined) return;
+  await component.prepare?.();
+  await startDaemon(paths, component.spec);
+  started.push(name);
+  say(`Started ${name}`);
+}
+
+async function awaitReady(paths: StackPaths, component: Component) {
+  const name = component.spec.name;
   await waitUntil(component.ready, {
     what: name,
     timeoutMs: component.timeoutMs,

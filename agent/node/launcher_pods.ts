@@ -39,7 +39,8 @@ export interface LauncherPodOptions {
   node: string;
   /** The node's address: the pods' hostIP. */
   hostIP: string;
-  sandboxes: SandboxManager;
+  /** The pods' network sandboxes; none with `--pod-network=none`. */
+  sandboxes: SandboxManager | undefined;
 }
 
 /** The launcher pod controller of a kubelet-less node. */
@@ -60,15 +61,15 @@ export function launcherPodController(opts: LauncherPodOptions): Controller<Pod>
           : [],
     }],
     indexes: [PODS_BY_CREATOR, VMIS_BY_UID],
-    seedKeys: () => sandboxes.recordedSync().map((r) => keyFor(r.namespace, r.name)),
+    seedKeys: () => (sandboxes?.recordedSync() ?? []).map((r) => keyFor(r.namespace, r.name)),
     backoff: { baseMs: 200, maxMs: 30_000, factor: 2, jitter: 0.2 },
     async reconcile(key, ctx) {
       const pod = ctx.object?.spec?.nodeName === node ? ctx.object : undefined;
       // Sandboxes under this key that no pod of this node holds any more.
-      for (const record of await sandboxes.recorded()) {
+      for (const record of await sandboxes?.recorded() ?? []) {
         if (keyFor(record.namespace, record.name) !== key) continue;
         if (record.podUid === pod?.metadata?.uid) continue;
-        await sandboxes.release(record.podUid);
+        await sandboxes!.release(record.podUid);
         ctx.log.info("Pod network sandbox released", { pod: key, uid: record.podUid });
       }
       if (!pod) return;
@@ -76,9 +77,10 @@ export function launcherPodController(opts: LauncherPodOptions): Controller<Pod>
       const outcome = outcomeOf(pod, vmi);
       if (!outcome) return;
       let podIPs: string[] = [];
-      if (outcome === "Running") {
+      // Without sandboxes (`--pod-network=none`) a pod has no IP.
+      if (sandboxes && outcome === "Running") {
         podIPs = (await sandboxes.ensure(pod)).ips;
-      } else if (await sandboxes.get(pod.metadata!.uid!)) {
+      } else if (sandboxes && await sandboxes.get(pod.metadata!.uid!)) {
         // As a kubelet tears down an ended pod's sandbox; the status keeps its IPs.
         await sandboxes.release(pod.metadata!.uid!);
         ctx.log.info("Pod network sandbox released", { pod: key, phase: outcome });
