@@ -13,6 +13,7 @@ import { runChecked } from "../lib/exec.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { pods, services, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
+import { cniPaths } from "../stack/pod_network.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
@@ -181,7 +182,7 @@ Deno.test({
             assert.equal(await httpGet(webIP), "denovirt-guest web");
             const pod = await launcherPod("web");
             assert.equal(pod?.status?.podIP, webIP);
-            const ipam = join(stack.paths.home, "cni", "ipam", "denovirt");
+            const ipam = join(cniPaths(stack.paths).ipamDir, "denovirt");
             const owned = [];
             for await (const entry of Deno.readDir(ipam)) {
               const owner = await Deno.readTextFile(join(ipam, entry.name)).catch(() => "");
@@ -212,7 +213,7 @@ Deno.test({
               assert.ok(!processes.includes(uid), `a process of ${uid} left`);
               await assert.rejects(Deno.stat(join(agent!.dataDir, "network", uid)));
             }
-            const ipam = join(stack.paths.home, "cni", "ipam", "denovirt");
+            const ipam = join(cniPaths(stack.paths).ipamDir, "denovirt");
             for await (const entry of Deno.readDir(ipam)) {
               const owner = await Deno.readTextFile(join(ipam, entry.name)).catch(() => "");
               assert.ok(!podUids.some((uid) => owner.startsWith(uid)), `${entry.name} still held`);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { kubeconfigFor } from "../../stack/control_plane.ts";
 import { pkiFiles } from "../../stack/pki.ts";
 import { freeLoopbackPort } from "../../stack/ports.ts";
+import { CNI_BIN_DIR, cniPaths } from "../../stack/pod_network.ts";
 import { eventually, type TestStack } from "./stack.ts";
 
 /** Test nodes are tainted so that only the tests' own pods land on them. */
@@ -66,8 +67,8 @@ export async function startAgentDaemon(
     `--resync-seconds=${opts.resyncSeconds ?? 10}`,
     // Its own CNI conf dir: the template is written there with this node's pod CIDR.
     `--cni-conf-dir=${join(dataDir, "cni", "net.d")}`,
-    `--cni-conf-template=${join(stack.paths.home, "cni", "denovirt.conflist.template")}`,
-    "--cni-bin-dir=/usr/lib/cni",
+    `--cni-conf-template=${cniPaths(stack.paths).template}`,
+    `--cni-bin-dir=${CNI_BIN_DIR}`,
     // Test nodes never take other tests' pods.
     ...(opts.registerNode !== false
       ? ["--register-node", `--register-with-taints=${TEST_TAINT_KEY}=agent:NoSchedule`]
