@@ -12,6 +12,7 @@ import { run } from "../../lib/exec.ts";
 import { dnsmasqArgs, dnsmasqFiles, type GuestLease } from "./dhcp.ts";
 import { defaultGatewayOf, deleteLink, inNetns, ip, ipv4AddressesOf, linkExists } from "./links.ts";
 import { masqueradeRuleset, type VmNetwork } from "./masquerade.ts";
+import { exemptBridge, unexemptBridge } from "./node_exemption.ts";
 import {
   BRIDGE_IN_POD,
   NFT_TABLE,
@@ -49,6 +50,7 @@ export async function wireVm(w: VmWiring): Promise<VmLinks> {
     await ip(["link", "add", links.bridge, "type", "bridge", "forward_delay", "0"]);
   }
   await ip(["link", "set", links.bridge, "up"]);
+  await exemptBridge(links.bridge);
   if (!await linkExists(links.rootVeth)) {
     await ip([
       "link",
@@ -145,6 +147,7 @@ export async function unwireVm(podUid: string, netns: string | undefined, stateD
   const links = vmLinksOf(podUid);
   await deleteLink(links.rootVeth); // Its peer in the pod's namespace goes with it.
   await deleteLink(links.bridge);
+  await unexemptBridge(links.bridge);
   if (netns !== undefined && await netnsPresent(netns)) {
     await run("ip", ["netns", "exec", netns, "nft", "delete", "table", "ip", NFT_TABLE]);
     await deleteLink(BRIDGE_IN_POD, netns);

@@ -170,12 +170,16 @@ Deno.test({
       };
       const links = await wireVm(w);
       assert.deepEqual(await wireVm(w), links, "a second pass changes nothing");
+      const exempt = await sh("nft", "list", "set", "inet", "denovirt-node", "vm-bridges");
+      assert.ok(exempt.includes(`"${links.bridge}"`), exempt);
       assert.equal(await bootGuest(guestNs, links.bridge, dir), "10.0.2.2 10.0.2.1 192.0.2.53");
       assert.equal(await get(podIP, 80), "hello from the guest\n");
       assert.ok(await refused(podIP, 22), "port 22 is not forwarded");
       await unwireVm(podUid, netns, w.stateDir);
       assert.ok(await refused(podIP, 80));
       assert.equal((await run("ip", ["link", "show", "dev", links.bridge])).code, 1);
+      const after = await run("nft", ["list", "set", "inet", "denovirt-node", "vm-bridges"]);
+      assert.ok(!after.stdout.includes(`"${links.bridge}"`), "the exemption goes with the VM");
       assert.doesNotMatch(
         await sh("ip", "netns", "exec", netns, "nft", "list", "tables"),
         /denovirt/,

@@ -42,6 +42,7 @@ export async function startAgentDaemon(
   opts: { node?: string; registerNode?: boolean; resyncSeconds?: number; args?: string[] } = {},
 ): Promise<AgentDaemon> {
   const node = opts.node ?? `agent-test-${crypto.randomUUID().slice(0, 6)}`;
+  const bridge = `dvn${node.slice(-6).replace(/[^a-z0-9]/g, "")}`;
   const dataDir = join(stack.paths.home, node);
   // The stack's webhooks allow hostDisk paths under <data>/hostdisks only.
   const hostDiskDir = join(stack.paths.data, "hostdisks");
@@ -65,9 +66,9 @@ export async function startAgentDaemon(
     `--node-name=${node}`,
     `--allowed-hostdisk-dir=${hostDiskDir}`,
     `--resync-seconds=${opts.resyncSeconds ?? 10}`,
-    // Its own CNI conf dir: the template is written there with this node's pod CIDR.
+    // Its own CNI conf dir and template: this node's pods go on a bridge of its own.
     `--cni-conf-dir=${join(dataDir, "cni", "net.d")}`,
-    `--cni-conf-template=${cniPaths(stack.paths).template}`,
+    `--cni-conf-template=${await nodeCniTemplate(stack, dataDir, bridge)}`,
     `--cni-bin-dir=${CNI_BIN_DIR}`,
     // Test nodes never take other tests' pods.
     ...(opts.registerNode !== false
@@ -125,11 +126,25 @@ export async function startAgentDaemon(
       if (!cleanup.success) {
         throw new Error(`agent --cleanup failed: ${new TextDecoder().decode(cleanup.stderr)}`);
       }
+      await new Deno.Command("ip", { args: ["link", "del", bridge], stderr: "null" }).output();
     },
     log: () => Deno.readTextFile(logFile).catch(() => ""),
   };
   await daemon.restart();
   return daemon;
+}
+
+/**
+ * The stack's CNI template with another bridge: every test node is a node of its own on this
+ * machine, with its own pod CIDR, and a Linux bridge holds one gateway address per CNI network.
+ */
+async function nodeCniTemplate(stack: TestStack, dataDir: string, bridge: string) {
+  const template = JSON.parse(await Deno.readTextFile(cniPaths(stack.paths).template));
+  template.plugins[0].bridge = bridge;
+  const file = join(dataDir, "cni", "template.conflist");
+  await Deno.mkdir(join(dataDir, "cni"), { recursive: true });
+  await Deno.writeTextFile(file, JSON.stringify(template, null, 2));
+  return file;
 }
 
 /** The serial log path of a VMI on an agent (`<data-dir>/run/<ns>_<name>/serial.log`). */
