@@ -136,14 +136,14 @@ async function bridgeToGuest(w: VmWiring): Promise<GuestLease> {
 }
 
 async function ensureDhcp(w: VmWiring, lease: GuestLease): Promise<void> {
-  if (await dnsmasqPid(w.stateDir) !== undefined) return;
+  if ((await dnsmasqPids(w.stateDir)).length > 0) return;
   await inNetns(w.netns, "dnsmasq", dnsmasqArgs(lease, w.stateDir));
 }
 
 /** Removes the VM's wiring: its DHCP server, links and rules (the pod's namespace stays). */
 export async function unwireVm(podUid: string, netns: string | undefined, stateDir: string) {
-  const pid = await dnsmasqPid(stateDir);
-  if (pid !== undefined) await run("kill", [String(pid)]);
+  const pids = await dnsmasqPids(stateDir);
+  if (pids.length > 0) await run("kill", pids.map(String));
   const links = vmLinksOf(podUid);
   await deleteLink(links.rootVeth); // Its peer in the pod's namespace goes with it.
   await deleteLink(links.bridge);
@@ -158,14 +158,21 @@ export async function unwireVm(podUid: string, netns: string | undefined, stateD
   }
 }
 
-/** The pid of this VM's dnsmasq if it runs (its command line names this VM's pid file). */
-async function dnsmasqPid(stateDir: string): Promise<number | undefined> {
-  const files = dnsmasqFiles(stateDir);
-  const text = await Deno.readTextFile(files.pid).catch(() => "");
-  const pid = Number(text.trim());
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-  return cmdline.includes(`--pid-file=${files.pid}`) ? pid : undefined;
+/**
+ * The processes of this VM's dnsmasq: those whose command line names this VM's pid file. Found
+ * in /proc rather than through the pid file, which a daemonizing dnsmasq writes after its start
+ * command returned, and which names only one process.
+ */
+async function dnsmasqPids(stateDir: string): Promise<number[]> {
+  const needle = `--pid-file=${dnsmasqFiles(stateDir).pid}\0`;
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid)) continue;
+    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
+    if (cmdline.startsWith("dnsmasq\0") && cmdline.includes(needle)) pids.push(pid);
+  }
+  return pids;
 }
 
 async function netnsPresent(name: string): Promise<boolean> {
