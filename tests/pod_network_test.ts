@@ -119,6 +119,9 @@ Deno.test({
             const pod = await launcherPod("web");
             assert.equal(pod?.status?.podIP, webIP);
             podUids.push(pod!.metadata!.uid!);
+            const dhcp = (await runChecked("ps", ["-eo", "args"])).split("\n")
+              .filter((line) => line.startsWith("dnsmasq ") && line.includes(pod!.metadata!.uid!));
+            assert.equal(dhcp.length, 1, `one DHCP server for the VM: ${dhcp.join("\n")}`);
             const table = await kubectl("get", "vmi", "web", "-n", ns);
             assert.match(table.split("\n")[0]!, /\bIP\b/);
             assert.ok(table.includes(webIP), table);

@@ -159,20 +159,14 @@ export async function unwireVm(podUid: string, netns: string | undefined, stateD
 }
 
 /**
- * The processes of this VM's dnsmasq: those whose command line names this VM's pid file. Found
- * in /proc rather than through the pid file, which a daemonizing dnsmasq writes after its start
- * command returned, and which names only one process.
+ * The processes of this VM's dnsmasq: those whose command line names this VM's pid file (pgrep:
+ * the agent may not read /proc itself). Not through the pid file, which a daemonizing dnsmasq
+ * writes after its start command returned, and which names only one process.
  */
 async function dnsmasqPids(stateDir: string): Promise<number[]> {
-  const needle = `--pid-file=${dnsmasqFiles(stateDir).pid}\0`;
-  const pids: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    const pid = Number(entry.name);
-    if (!Number.isInteger(pid)) continue;
-    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-    if (cmdline.startsWith("dnsmasq\0") && cmdline.includes(needle)) pids.push(pid);
-  }
-  return pids;
+  const pidFile = dnsmasqFiles(stateDir).pid.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const found = await run("pgrep", ["-f", `^dnsmasq .*--pid-file=${pidFile}( |$)`]);
+  return found.stdout.split("\n").filter((line) => line).map(Number);
 }
 
 async function netnsPresent(name: string): Promise<boolean> {

@@ -91,7 +91,11 @@ export function launcherPodController(opts: LauncherPodOptions): Controller<Pod>
         podIPs,
       });
       if (podStatusChanged(pod, status)) {
-        await ctx.rest.patch(pods, ref, { metadata: { uid: pod.metadata?.uid }, status }, {
+        // podIPs merge by `ip` in a strategic patch: a new sandbox's IP replaces the list.
+        const patch = status.podIPs
+          ? { ...status, podIPs: [{ $patch: "replace" }, ...status.podIPs] }
+          : status;
+        await ctx.rest.patch(pods, ref, { metadata: { uid: pod.metadata?.uid }, status: patch }, {
           type: "strategic",
           subresource: "status",
           fieldManager: FIELD_MANAGERS.agent,

@@ -1,7 +1,8 @@
 /**
  * An in-memory API server for unit tests of controllers: lists, watches, gets, creates, merge
  * patches and deletes, with resourceVersions and uids, and a record of every write. Selectors
- * are ignored; patches of every type are applied as JSON merge patches.
+ * are ignored; patches of every type are applied as JSON merge patches (lists are replaced, and a
+ * strategic patch's `{"$patch": "replace"}` list directive is dropped, as it asks for that).
  */
 import { ApiError } from "../kube/api_error.ts";
 import { keyOf, type KubeObject, type ObjectRef, type WatchEvent } from "../kube/object.ts";
@@ -164,7 +165,10 @@ const notFound = (resource: Resource, ref: ObjectRef) =>
 
 /** RFC 7386: null removes, objects merge, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return patch;
+  if (Array.isArray(patch)) {
+    return patch.filter((item) => !(typeof item === "object" && item !== null && "$patch" in item));
+  }
+  if (typeof patch !== "object" || patch === null) return patch;
   const result: Record<string, unknown> = typeof target === "object" && target !== null
     ? { ...(target as Record<string, unknown>) }
     : {};
