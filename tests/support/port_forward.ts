@@ -104,7 +104,11 @@ export async function portForward(
 
 /** GET / through the forwarded local port. */
 export async function getThrough(port: number): Promise<string> {
-  const response = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: "close" } });
+  // A tunnel virtctl could not open leaves the connection hanging: give up on it soon.
+  const response = await fetch(`http://127.0.0.1:${port}/`, {
+    headers: { connection: "close" },
+    signal: AbortSignal.timeout(10_000),
+  });
   return await response.text();
 }
 
