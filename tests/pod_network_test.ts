@@ -31,11 +31,14 @@ const ignore = !(["controllers", "agent"] as const).every((role) =>
 const stack = await testStack();
 await ensureGuestFixture();
 
-/** A fixture VM on the pod network with template labels `app: <name>` and `ports` if given. */
+/**
+ * A fixture VM on the pod network with template labels `app: <name>`: masquerade (with `ports` if
+ * given) or the bridge binding.
+ */
 function podNetworkVm(
   name: string,
   node: string,
-  opts: { ports?: { port: number }[]; userData?: string } = {},
+  opts: { ports?: { port: number }[]; userData?: string; bridge?: boolean } = {},
 ) {
   const image = `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`;
   const vm = containerDiskVm(name, node, image, { userData: opts.userData ?? "#!/bin/sh\n:\n" });
@@ -44,7 +47,7 @@ function podNetworkVm(
   const domain = template.spec.domain as { devices: Record<string, unknown> };
   domain.devices.interfaces = [{
     name: "default",
-    masquerade: {},
+    ...(opts.bridge ? { bridge: {} } : { masquerade: {} }),
     ...(opts.ports ? { ports: opts.ports } : {}),
   }];
   template.spec.networks = [{ name: "default", pod: {} }];
@@ -158,6 +161,32 @@ Deno.test({
         });
 
         await step(
+          "a bridge-bound VM takes the pod IP itself by DHCP and serves on it",
+          async () => {
+            await create(podNetworkVm("bridged", node, { bridge: true }));
+            await waitForPhase(rest, ns, "bridged", "Running", 180_000);
+            const pod = await launcherPod("bridged");
+            const ip = pod!.status!.podIP!;
+            podUids.push(pod!.metadata!.uid!);
+            const log = await waitForSerial(agent!, ns, "bridged", "DENOVIRT-DHCP eth0 ");
+            assert.ok(
+              log.includes(`DENOVIRT-DHCP eth0 ${ip}/24 router `),
+              "the guest holds the pod IP",
+            );
+            assert.equal(
+              (await getVmi(rest, ns, "bridged"))?.status?.interfaces?.[0]?.ipAddress,
+              ip,
+            );
+            const body = await eventually(
+              "HTTP from the bridged guest",
+              () => httpGet(ip).catch(() => undefined),
+              60_000,
+            );
+            assert.equal(body, "denovirt-guest bridged");
+          },
+        );
+
+        await step(
           "virtctl expose vm web --port=80 --name=web reaches it by ClusterIP",
           async () => {
             const virtctl = await ensureVirtctl();
@@ -195,14 +224,14 @@ Deno.test({
               const owner = await Deno.readTextFile(join(ipam, entry.name)).catch(() => "");
               if (podUids.some((uid) => owner.startsWith(uid))) owned.push(entry.name);
             }
-            assert.equal(owned.length, 2, `one address per pod: ${owned}`);
+            assert.equal(owned.length, podUids.length, `one address per pod: ${owned}`);
           },
         );
 
         await step(
           "deleting the VMs leaves no namespace, link, DHCP server or address",
           async () => {
-            for (const name of ["web", "client"]) {
+            for (const name of ["web", "client", "bridged"]) {
               await rest.delete(virtualMachines, { namespace: ns, name });
             }
             await eventually("the VMIs and launcher pods gone", async () => {

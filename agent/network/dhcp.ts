@@ -40,7 +40,10 @@ export function dnsmasqArgs(lease: GuestLease, dir: string): string[] {
     `--interface=${lease.interface}`,
     "--bind-interfaces",
     "--except-interface=lo",
-    ...(lease.sharedNetwork ? [`--shared-network=${lease.interface},${lease.address}`] : []),
+    // The pod's side has no route to the guest's address: answer by broadcast.
+    ...(lease.sharedNetwork
+      ? [`--shared-network=${lease.interface},${lease.address}`, "--dhcp-broadcast"]
+      : []),
     `--dhcp-range=${lease.address},${lease.address},${lease.netmask},infinite`,
     `--dhcp-option=option:router,${lease.router}`,
     ...(lease.dns.length > 0 ? [`--dhcp-option=option:dns-server,${lease.dns.join(",")}`] : []),

@@ -15,7 +15,7 @@ Deno.test("dnsmasqArgs() serves one address forever on one interface, DHCP only"
   assert.ok(args.includes("--dhcp-option=option:router,10.0.2.1"));
   assert.ok(args.includes("--dhcp-option=option:dns-server,192.0.2.53,192.0.2.54"));
   assert.ok(args.includes("--pid-file=/d/dnsmasq.pid"));
-  assert.ok(!args.some((a) => a.startsWith("--shared-network")));
+  assert.ok(!args.some((a) => a.startsWith("--shared-network") || a === "--dhcp-broadcast"));
 });
 
 Deno.test("dnsmasqArgs() shares the pod's network for a bridge binding and omits empty DNS", () => {
@@ -28,6 +28,7 @@ Deno.test("dnsmasqArgs() shares the pod's network for a bridge binding and omits
     sharedNetwork: true,
   }, "/d");
   assert.ok(args.includes("--shared-network=k6t-br,10.244.0.9"));
+  assert.ok(args.includes("--dhcp-broadcast"));
   assert.ok(!args.some((a) => a.includes("dns-server")));
 });
 

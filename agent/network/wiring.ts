@@ -121,6 +121,9 @@ async function bridgeToGuest(w: VmWiring): Promise<GuestLease> {
   // The guest answers for the pod IP now; the pod's side keeps only a link-local address.
   await ip(["addr", "flush", "dev", POD_INTERFACE], w.netns);
   await ip(["link", "set", POD_INTERFACE, "master", BRIDGE_IN_POD], w.netns);
+  // The CNI's bridge may send the guest's frames back (hairpin): learning them on eth0 would
+  // send the guest's traffic away from it.
+  await ip(["link", "set", POD_INTERFACE, "type", "bridge_slave", "learning", "off"], w.netns);
   await ip(["link", "set", VM_LINK_IN_POD, "master", BRIDGE_IN_POD, "up"], w.netns);
   await ip(["addr", "replace", BRIDGE_LINK_LOCAL, "dev", BRIDGE_IN_POD], w.netns);
   await ip(["link", "set", BRIDGE_IN_POD, "up"], w.netns);
