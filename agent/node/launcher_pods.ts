@@ -15,6 +15,7 @@ import { creatorOf, PODS_BY_CREATOR, VMIS_BY_UID } from "../indexes.ts";
 import { pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import type { PodSandboxes } from "../network/sandboxes.ts";
 import { type LauncherOutcome, launcherPodStatus, podStatusChanged } from "../status/pod_status.ts";
+import { CONDITION } from "../status/vmi_status.ts";
 
 /** Where a launcher pod's VMI is; undefined: wait (the VMI is still stopping). */
 export function outcomeOf(pod: Pod, vmi: VMI | undefined): LauncherOutcome | undefined {
@@ -26,7 +27,8 @@ export function outcomeOf(pod: Pod, vmi: VMI | undefined): LauncherOutcome | und
 
 /** Whether the pod's guest runs: its VMI is Running and not paused. */
 export function guestRunning(vmi: VMI | undefined): boolean {
-  return vmi?.status?.phase === "Running" && !hasCondition(vmi.status.conditions, "Paused", "True");
+  return vmi?.status?.phase === "Running" &&
+    !hasCondition(vmi.status.conditions, CONDITION.paused, "True");
 }
 
 /** What the controller does with sandboxes (PodSandboxes; a fake in tests). */
