@@ -33,7 +33,8 @@ Deno.test("a 2-vCPU VMI with networkInterfaceMultiqueue gets a tap with two queu
       spec.domain.devices.networkInterfaceMultiqueue = true;
       await createScheduledVmi(rest, ns, "mq", spec, agent.node);
       await waitForPhase(rest, ns, "mq", "Running");
-      const log = await waitForSerial(agent, ns, "mq", "MQ-QUEUES");
+      // The serial log shows the user-data itself first: wait for what the script prints.
+      const log = await waitForSerial(agent, ns, "mq", "MQ-QUEUES rx-");
       assert.match(log, /MQ-CPUS 2\n/);
       assert.match(log, /MQ-QUEUES rx-0 rx-1 tx-0 tx-1 \n/);
       const xml = await libvirt.xml(`${ns}_mq`);
