@@ -24,14 +24,18 @@ export interface VmNetwork {
 /** The gateway and guest addresses of a VM network (as `parseCidr` returns it). */
 export function vmNetworkOf(cidr: { address: string; prefix: number }): VmNetwork {
   const base = toNumber(cidr.address);
-  const mask = cidr.prefix === 0 ? 0 : (0xffffffff << (32 - cidr.prefix)) >>> 0;
   return {
     network: cidr.address,
     prefix: cidr.prefix,
     gateway: fromNumber(base + 1),
     guest: fromNumber(base + 2),
-    netmask: fromNumber(mask),
+    netmask: netmaskOf(cidr.prefix),
   };
+}
+
+/** The dotted netmask of an IPv4 prefix length. */
+export function netmaskOf(prefix: number): string {
+  return fromNumber(prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 }
 
 /** The nft script that (re)makes the masquerade table for a guest behind `podIP`. */

@@ -11,7 +11,8 @@ import type { Port } from "../../api/mod.ts";
 import { run } from "../../lib/exec.ts";
 import { dnsmasqArgs, dnsmasqFiles, type GuestLease } from "./dhcp.ts";
 import { defaultGatewayOf, deleteLink, inNetns, ip, ipv4AddressesOf, linkExists } from "./links.ts";
-import { masqueradeRuleset, type VmNetwork } from "./masquerade.ts";
+import { masqueradeRuleset, netmaskOf, type VmNetwork } from "./masquerade.ts";
+import { netnsExists } from "./netns.ts";
 import { exemptBridge, unexemptBridge } from "./node_exemption.ts";
 import {
   BRIDGE_IN_POD,
@@ -151,7 +152,7 @@ export async function unwireVm(podUid: string, netns: string | undefined, stateD
   await deleteLink(links.rootVeth); // Its peer in the pod's namespace goes with it.
   await deleteLink(links.bridge);
   await unexemptBridge(links.bridge);
-  if (netns !== undefined && await netnsPresent(netns)) {
+  if (netns !== undefined && await netnsExists(netns)) {
     await run("ip", ["netns", "exec", netns, "nft", "delete", "table", "ip", NFT_TABLE]);
     await deleteLink(BRIDGE_IN_POD, netns);
   }
@@ -172,19 +173,10 @@ async function dnsmasqPids(stateDir: string): Promise<number[]> {
   return found.stdout.split("\n").filter((line) => line).map(Number);
 }
 
-async function netnsPresent(name: string): Promise<boolean> {
-  return await Deno.stat(`/run/netns/${name}`).then(() => true, () => false);
-}
-
 async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await Deno.readTextFile(path)) as T;
   } catch {
     return undefined;
   }
-}
-
-function netmaskOf(prefix: number): string {
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join(".");
 }

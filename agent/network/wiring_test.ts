@@ -66,6 +66,8 @@ async function withPodAndGuest(
     await fn({ podUid: id, netns, podIP, guestNs, dir });
   } finally {
     await unwireVm(id, netns, join(dir, "state")).catch(() => {});
+    // The guest's servers, also when an assertion failed before the test stopped them.
+    await killGuestServers(guestNs);
     for (const link of [links.rootVeth, links.bridge, `${nodeBridge}p`, nodeBridge, `${tag}g`]) {
       await run("ip", ["link", "del", link]);
     }
@@ -184,7 +186,6 @@ Deno.test({
         await sh("ip", "netns", "exec", netns, "nft", "list", "tables"),
         /denovirt/,
       );
-      await killGuestServers(guestNs);
     });
   },
 });
@@ -208,7 +209,6 @@ Deno.test({
       assert.equal(address, podIP);
       assert.match(router ?? "", /^10\.251\.\d+\.1$/);
       assert.equal(await get(podIP, 22), "hello from the guest\n");
-      await killGuestServers(guestNs);
     });
   },
 });
