@@ -67,3 +67,25 @@ export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 export const VM_KIND = "VirtualMachine";
 export const VMI_KIND = "VirtualMachineInstance";
 export const VMIRS_KIND = "VirtualMachineInstanceReplicaSet";
+
+// Live migration (kubevirt.io/v1 VirtualMachineInstanceMigration); adr/0012-live-migration.md.
+/** On a VMIM: the name of the VMI it migrates (KubeVirt's migration selector label). */
+export const MIGRATION_VMI_LABEL = "kubevirt.io/vmi-name";
+/** On a migration's target launcher pod: the UID of the VMIM it was made for. */
+export const MIGRATION_JOB_LABEL = "kubevirt.io/migrationJobUID";
+/** On a VMIM: held by the controllers until the migration is over (aborted when deleted early). */
+export const MIGRATION_FINALIZER = "kubevirt.io/migrationJobFinalize";
+/** On a VMIM the controllers made to move a VMI off a node being drained. */
+export const EVACUATION_MIGRATION_ANNOTATION = "kubevirt.io/evacuationMigration";
+/** The generateName of a VMIM made by `virtctl migrate` (the `migrate` subresource). */
+export const MIGRATE_GENERATE_NAME = "kubevirt-migrate-vm-";
+/** The generateName of a VMIM made to evacuate a node. */
+export const EVACUATION_GENERATE_NAME = "kubevirt-evacuation-";
+/** The TCP port every node's libvirtd listens on for peer-to-peer migration (libvirt's default). */
+export const LIBVIRT_MIGRATION_PORT = 16509;
+
+// Node identities: each node's agent is its own user, as kubelets are `system:node:<name>`.
+/** An agent's user name is this prefix plus its node's name. */
+export const AGENT_USER_PREFIX = "denovirt:agent:";
+/** The group every node agent's identity is in; RBAC grants the agent role to it. */
+export const AGENT_GROUP = "denovirt:agents";

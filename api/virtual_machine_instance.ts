@@ -58,6 +58,7 @@ export type GuestOSInfo = z.infer<typeof GuestOSInfoSchema>;
 export const MigrationStateSchema = z.looseObject({
   migrationUid: z.string().optional(),
   sourceNode: z.string().optional(),
+  sourcePod: z.string().optional(),
   targetNode: z.string().optional(),
   targetPod: z.string().optional(),
   targetNodeAddress: z.string().optional(),
