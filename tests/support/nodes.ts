@@ -87,14 +87,19 @@ export async function withExtraNode<T>(
     await ensureNode(stack.paths, stack.ports, node.node, stack.libvirt.kvm, (l) => said.push(l));
     return await fn(node);
   } finally {
-    await removeNode(stack.paths, node.node, (line) => said.push(line));
-    const rest = adminRest(stack);
-    await rest.delete(nodes, { name: node.name }).catch(() => {});
-    await rest.delete(leases, { namespace: NODE_LEASE_NAMESPACE, name: node.name }).catch(() => {});
-    const left = await processesOf(stack, node);
-    if (left.length > 0) throw new Error(`Processes of ${node.name} left: ${left.join(", ")}`);
-    if (said.some((line) => line.startsWith("Warning"))) console.error(said.join("\n"));
+    await removeExtraNode(stack, node, said);
   }
+}
+
+/** Remove the node from the machine and its Node and Lease from the cluster; say what is left. */
+async function removeExtraNode(stack: TestStack, node: TestNode, said: string[]) {
+  await removeNode(stack.paths, node.node, (line) => said.push(line));
+  const rest = adminRest(stack);
+  await rest.delete(nodes, { name: node.name }).catch(() => {});
+  await rest.delete(leases, { namespace: NODE_LEASE_NAMESPACE, name: node.name }).catch(() => {});
+  const left = await processesOf(stack, node);
+  if (left.length > 0) said.push(`Warning: processes of ${node.name} left: ${left.join(", ")}`);
+  if (said.some((line) => line.startsWith("Warning"))) console.error(said.join("\n"));
 }
 
 /** Every live process in the node's network or mount namespace. */
