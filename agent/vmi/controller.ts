@@ -3,7 +3,7 @@
  * VMI (`namespace/name`, its domain `namespace_name`); changes of the VMI, of its launcher pod,
  * of its claims and of its domain, and the end of an image pull it waits for, all enqueue it. Each pass: observe -> plan -> apply.
  */
-import { claimNamesOf, type Pod, type VMI } from "../../api/mod.ts";
+import { claimNamesOf, type PersistentVolumeClaim, type Pod, type VMI } from "../../api/mod.ts";
 import type { CacheReader, Controller, ReconcileResult } from "../../lib/controller.ts";
 import { dropManagedFields } from "../../lib/cache.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -88,6 +88,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         kvm: node.kvm,
         vmis: ctx.cache<VMI>(virtualMachineInstances),
         pods: ctx.cache<Pod>(pods),
+        claims: ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims),
         hypervisor: opts.hypervisor,
         memory: opts.memory,
         getVmi: async (k) => {

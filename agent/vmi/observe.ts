@@ -1,5 +1,11 @@
 /** observe(): what plan() needs for one key, read from the caches and from libvirt. */
-import { isOnNode, type Pod, type VMI } from "../../api/mod.ts";
+import {
+  claimNamesOf,
+  isOnNode,
+  type PersistentVolumeClaim,
+  type Pod,
+  type VMI,
+} from "../../api/mod.ts";
 import { creatorOf, PODS_BY_CREATOR } from "../indexes.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
 import { DomainNotFoundError, type Hypervisor } from "../libvirt/mod.ts";
@@ -16,6 +22,8 @@ export interface ObserveContext {
   pods: ReadonlyStore<Pod>;
   hypervisor: Hypervisor;
   memory: PassMemory;
+  /** Claims in the VMIs' namespaces, by `namespace/name`. */
+  claims?: ReadonlyStore<PersistentVolumeClaim>;
   /** Reads the VMI from the API server, bypassing the cache (undefined: it does not exist). */
   getVmi(key: string): Promise<VMI | undefined>;
   /** Lists the VMI's launcher pods on the API server, bypassing the cache. */
@@ -47,7 +55,10 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
   if (lastError !== undefined) observation.lastError = lastError;
   const mayRunHere = vmi?.status?.nodeName === ctx.node && isOnNode(vmi.status?.phase) &&
     !vmi.metadata.deletionTimestamp;
-  if (vmi && mayRunHere) await observePod(vmi, ctx, observation);
+  if (vmi && mayRunHere) {
+    await observePod(vmi, ctx, observation);
+    observation.claimAccessModes = claimAccessModesOf(vmi, ctx);
+  }
   return observation;
 }
 
@@ -63,6 +74,16 @@ async function observePod(vmi: VMI, ctx: ObserveContext, o: Observation): Promis
   if (!pod) return;
   o.launcherPod = pod;
   if (pod.metadata?.deletionTimestamp) o.launcherPodDeletedAt = pod.metadata.deletionTimestamp;
+}
+
+/** Access modes of the VMI's claims that are cached (the others are not known yet). */
+function claimAccessModesOf(vmi: VMI, ctx: ObserveContext): Record<string, string[]> {
+  const modes: Record<string, string[]> = {};
+  for (const name of claimNamesOf(vmi.spec.volumes)) {
+    const claim = ctx.claims?.get(`${vmi.metadata.namespace}/${name}`);
+    if (claim?.spec?.accessModes) modes[name] = [...claim.spec.accessModes];
+  }
+  return modes;
 }
 
 /** The cached VMI, unless this agent wrote a newer version the watch has not delivered yet. */

@@ -6,11 +6,14 @@ import {
   AGENT_FINALIZER,
   DEFAULT_GRACE_PERIOD_SECONDS,
   isFinished,
+  type LiveMigratability,
+  liveMigratabilityOf,
   type PodLoss,
   podLossOf,
   type VirtualMachineInstance,
 } from "../../api/mod.ts";
 import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
+import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 
 /** How often to look again while a guest shuts down (lifecycle events usually come first). */
@@ -85,7 +88,14 @@ export function plan(o: Observation): Plan {
     if (wait) return { ...wait, actions: [...actions, ...wait.actions] };
     return { actions: [...actions, { type: "destroy", uuid: domain.uuid }], requeueAfterMs: 0 };
   }
-  const status = runningStatus(vmi, domain.live, pauseReasonOf(domain), o.launcherPod, o.now);
+  const status = runningStatus(
+    vmi,
+    domain.live,
+    pauseReasonOf(domain),
+    o.launcherPod,
+    o.now,
+    migratabilityOf(o, vmi),
+  );
   if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
@@ -107,6 +117,18 @@ function launcherPodLoss(o: Observation): PodLoss | undefined {
 /** The VMI's grace period for a graceful shutdown, in seconds. */
 export function graceSecondsOf(vmi: VirtualMachineInstance): number {
   return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
+}
+
+/**
+ * LiveMigratable and the migration method. The host model a host-model guest gets is the one
+ * libvirt expands on this node (under TCG a fixed model), which libvirt checks on the target.
+ */
+function migratabilityOf(o: Observation, vmi: VirtualMachineInstance): LiveMigratability {
+  const modes = o.claimAccessModes ?? {};
+  return liveMigratabilityOf(vmi, {
+    claimAccessModes: (name) => modes[name],
+    hostCpuModel: o.kvm ? "host-model" : TCG_DEFAULT_MODEL,
+  });
 }
 
 /** Whether this node's agent made the domain (its metadata names the VMI and this node). */

@@ -41,6 +41,8 @@ export interface Observation {
   launcherPodDeletedAt?: string;
   /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
   lastError?: string;
+  /** Access modes of the claims the VMI uses, by claim name, as cached. */
+  claimAccessModes?: Record<string, string[]>;
 }
 
 /** One step of a plan, applied in order; a failing step stops the pass (and it is retried). */
