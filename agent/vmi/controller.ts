@@ -15,7 +15,8 @@ import type { Hypervisor } from "../libvirt/mod.ts";
 import type { DomainObject } from "../libvirt/watch.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
 import type { VmNetworkAttacher } from "../network/attach.ts";
-import { apply } from "./apply.ts";
+import { apply, type MigrationRuntime } from "./apply.ts";
+import { migratesTo } from "../migration/target_vmis.ts";
 import { keyOfDomainName } from "./keys.ts";
 import type { PassMemory } from "./memory.ts";
 import { observe } from "./observe.ts";
@@ -44,14 +45,23 @@ export interface VmiControllerOptions {
   network: VmNetworkAttacher;
   /** VMIs reconciled at once. */
   workers: number;
+  /** VMIs migrating to this node (a watch of its own: they are not bound here yet). */
+  targets?: ChangeSource<VMI>;
+  /** Live migration's jobs and settings; without it the agent takes part in none. */
+  migrations?: MigrationRuntime;
+  /** This node's address, which a migration target reports. */
+  nodeAddress?: string;
 }
 
 /** The agent's VMI controller. */
 export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
   const vmiKeysOfPod = (pod: KubeObject, cache: CacheReader) =>
-    creatorOf(pod).flatMap((uid) =>
-      cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid).map(keyOf)
-    );
+    creatorOf(pod).flatMap((uid) => {
+      const bound = cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid);
+      if (bound.length > 0 || !opts.targets) return bound.map(keyOf);
+      // A migration's target pod: its VMI is bound to the source node still.
+      return opts.targets.store.list().filter((v) => v.metadata.uid === uid).map(keyOf);
+    });
   const vmiKeysOfClaim = (pvc: KubeObject, cache: CacheReader) =>
     cache<VMI>(virtualMachineInstances).byIndex(BY_CLAIM, keyOf(pvc)).map(keyOf);
   return {
@@ -61,6 +71,12 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
       { resource: pods, mapToKeys: vmiKeysOfPod },
       { resource: persistentVolumeClaims, mapToKeys: vmiKeysOfClaim },
       { source: opts.pulls, mapToKeys: (notice) => [keyOf(notice)] },
+      ...(opts.targets
+        ? [{
+          source: opts.targets as ChangeSource,
+          mapToKeys: (vmi: KubeObject) => migratesTo(vmi as VMI, opts.node) ? [keyOf(vmi)] : [],
+        }]
+        : []),
       {
         source: opts.domains as ChangeSource,
         mapToKeys: (domain) => {
@@ -89,6 +105,10 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         vmis: ctx.cache<VMI>(virtualMachineInstances),
         pods: ctx.cache<Pod>(pods),
         claims: ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims),
+        ...(opts.targets ? { targets: opts.targets.store } : {}),
+        ...(opts.migrations ? { migrationJob: (k: string) => opts.migrations!.jobs.of(k) } : {}),
+        ...(opts.nodeAddress ? { nodeAddress: opts.nodeAddress } : {}),
+        dataDir: opts.volumes(ctx.cache).dataDir,
         hypervisor: opts.hypervisor,
         memory: opts.memory,
         getVmi: async (k) => {
@@ -122,6 +142,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         memory: opts.memory,
         network: opts.network,
         log: ctx.log,
+        ...(opts.migrations ? { migrations: opts.migrations } : {}),
       });
       if (outcome === "waiting") return;
       if (outcome === "again" || steps.requeueAfterMs === 0) return { requeue: "now" };

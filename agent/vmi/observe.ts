@@ -11,6 +11,8 @@ import type { ReadonlyStore } from "../../lib/cache.ts";
 import { DomainNotFoundError, type Hypervisor } from "../libvirt/mod.ts";
 import { domainUuidInXml, liveDomainFacts, parseDomainOwner } from "../libvirt/xml_read.ts";
 import { domainNameOfKey } from "./keys.ts";
+import { migratesTo } from "../migration/target_vmis.ts";
+import { vmiDataDir } from "../volumes/vmi_dir.ts";
 import type { PassMemory } from "./memory.ts";
 import type { Observation, ObservedDomain } from "./types.ts";
 
@@ -24,6 +26,14 @@ export interface ObserveContext {
   memory: PassMemory;
   /** Claims in the VMIs' namespaces, by `namespace/name`. */
   claims?: ReadonlyStore<PersistentVolumeClaim>;
+  /** VMIs migrating to this node (agent/migration/target_vmis.ts). */
+  targets?: ReadonlyStore<VMI>;
+  /** The migration job this process runs for a key. */
+  migrationJob?: (key: string) => { migrationUid: string; aborting: boolean } | undefined;
+  /** This node's address, reported by migration targets. */
+  nodeAddress?: string;
+  /** The agent's data directory (a migration target's files are looked for there). */
+  dataDir?: string;
   /** Reads the VMI from the API server, bypassing the cache (undefined: it does not exist). */
   getVmi(key: string): Promise<VMI | undefined>;
   /** Lists the VMI's launcher pods on the API server, bypassing the cache. */
@@ -33,7 +43,7 @@ export interface ObserveContext {
 
 /** Reads the VMI (as cached, or as last written when the cache lags), its pod and its domain. */
 export async function observe(key: string, ctx: ObserveContext): Promise<Observation> {
-  let vmi = freshest(key, ctx);
+  let vmi = freshest(key, ctx) ?? migratingHere(key, ctx);
   const domain = await observeDomain(domainNameOfKey(key), ctx.hypervisor);
   if (!vmi && domain?.owner?.node === ctx.node) {
     // About to tear down a running domain as an orphan: make sure the VMI is really gone, not
@@ -59,6 +69,12 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
     await observePod(vmi, ctx, observation);
     observation.claimAccessModes = claimAccessModesOf(vmi, ctx);
   }
+  const job = ctx.migrationJob?.(key);
+  if (job) observation.migrationJob = job;
+  if (ctx.nodeAddress) observation.nodeAddress = ctx.nodeAddress;
+  if (vmi && vmi.status?.nodeName !== ctx.node && migratesTo(vmi, ctx.node)) {
+    await observeTarget(vmi, ctx, observation);
+  }
   return observation;
 }
 
@@ -74,6 +90,24 @@ async function observePod(vmi: VMI, ctx: ObserveContext, o: Observation): Promis
   if (!pod) return;
   o.launcherPod = pod;
   if (pod.metadata?.deletionTimestamp) o.launcherPodDeletedAt = pod.metadata.deletionTimestamp;
+}
+
+/** A VMI migrating to this node, from the watch of migration targets. */
+function migratingHere(key: string, ctx: ObserveContext): VMI | undefined {
+  const vmi = ctx.targets?.get(key);
+  return vmi && migratesTo(vmi, ctx.node) ? vmi : undefined;
+}
+
+/** The migration's target pod on this node, and whether files of the VMI are here. */
+async function observeTarget(vmi: VMI, ctx: ObserveContext, o: Observation): Promise<void> {
+  const name = vmi.status?.migrationState?.targetPod;
+  const pod = ctx.pods.byIndex(PODS_BY_CREATOR.name, vmi.metadata.uid ?? "")
+    .find((p) => p.metadata?.name === name && !p.metadata?.deletionTimestamp);
+  if (pod) o.targetPod = pod;
+  if (ctx.dataDir) {
+    o.targetFiles = await Deno.stat(vmiDataDir(ctx.dataDir, vmi.metadata.uid))
+      .then(() => true, () => false);
+  }
 }
 
 /** Access modes of the VMI's claims that are cached (the others are not known yet). */

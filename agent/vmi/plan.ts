@@ -14,6 +14,8 @@ import {
 } from "../../api/mod.ts";
 import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
 import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
+import { isAssignedTo } from "../../api/migration_state.ts";
+import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 
 /** How often to look again while a guest shuts down (lifecycle events usually come first). */
@@ -39,6 +41,11 @@ export function plan(o: Observation): Plan {
   if (domain && (!vmi || domain.owner!.uid !== vmi.metadata.uid)) {
     return orphanTeardown(o, domain);
   }
+  if (domain && vmi && !isAssignedTo(vmi, o.node)) {
+    // Stale: the VMI runs elsewhere (a failed migration's target, a node that came back).
+    return { actions: [...orphanTeardown({ ...o, vmi: undefined }, domain).actions] };
+  }
+  if (vmi && !here && isMigrationTarget(vmi, o.node)) return targetPlan(o, vmi, domain);
   if (!vmi || !here) return NOTHING;
 
   const phase = vmi.status?.phase ?? "";
@@ -56,6 +63,9 @@ export function plan(o: Observation): Plan {
   if (phase !== "Scheduled" && phase !== "Running") return NOTHING;
 
   const actions: Action[] = hasFinalizer ? [] : [{ type: "addFinalizer" }];
+  const migration = sourceSteps(o, vmi, domain);
+  if (migration.hold) return { actions: [...actions, ...migration.actions] };
+  actions.push(...migration.actions);
   const lost = launcherPodLoss(o);
   if (lost) return fail(o, vmi, lost.reason, lost.message);
   const podDeadline = o.launcherPodDeletedAt ? Date.parse(o.launcherPodDeletedAt) : undefined;
@@ -97,6 +107,8 @@ export function plan(o: Observation): Plan {
     migratabilityOf(o, vmi),
   );
   if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
+  const state = vmi.status?.migrationState;
+  if (state) actions.push(...domainDetected(o, state, domain));
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
