@@ -82,3 +82,23 @@ export function migrationPolicyOf(value: string | undefined): MigrationPolicy {
   }
   return policy;
 }
+
+/**
+ * The cluster's eviction strategy for VMIs that set none (KubeVirt's `evictionStrategy` in its
+ * CR): None, LiveMigrate, LiveMigrateIfPossible or External. Unset or empty: None.
+ */
+export const EVICTION_STRATEGY_KEY = "evictionStrategy";
+/**
+ * Seconds a migration's target pod may stay unschedulable before the migration fails (KubeVirt's
+ * unschedulable pending timeout, 300 by default); a VMIM's own annotation overrides it.
+ */
+export const MIGRATION_UNSCHEDULABLE_TIMEOUT_KEY = "migrationUnschedulablePodTimeoutSeconds";
+/** Seconds a migration's target pod may stay Pending for any reason (KubeVirt's 900). */
+export const MIGRATION_PENDING_TIMEOUT_KEY = "migrationPendingPodTimeoutSeconds";
+
+/** A whole number of seconds from a setting, or undefined when it is missing or not one. */
+export function secondsSetting(value: string | undefined): number | undefined {
+  const trimmed = value?.trim() ?? "";
+  if (!/^\d+$/.test(trimmed)) return undefined;
+  return Number(trimmed);
+}

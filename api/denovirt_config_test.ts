@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { insecureRegistriesOf, migrationPolicyOf } from "./denovirt_config.ts";
+import { insecureRegistriesOf, migrationPolicyOf, secondsSetting } from "./denovirt_config.ts";
 
 Deno.test("insecureRegistriesOf() reads one host[:port] per line and skips blank ones", () => {
   assert.deepEqual(insecureRegistriesOf("127.0.0.1:5000\n\n  registry.lan \n"), [
@@ -35,4 +35,13 @@ Deno.test("migrationPolicyOf() reads KubeVirt's migration fields over its defaul
   );
   assert.throws(() => migrationPolicyOf('{"progressTimeout":-1}'), /migrations\.progressTimeout/);
   assert.throws(() => migrationPolicyOf("nope"), /not a JSON object/);
+});
+
+Deno.test("secondsSetting() reads whole seconds and ignores anything else", () => {
+  assert.equal(secondsSetting(" 30\n"), 30);
+  assert.equal(secondsSetting("0"), 0);
+  assert.equal(secondsSetting("-5"), undefined);
+  assert.equal(secondsSetting("1.5"), undefined);
+  assert.equal(secondsSetting(""), undefined);
+  assert.equal(secondsSetting(undefined), undefined);
 });
