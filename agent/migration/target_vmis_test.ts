@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { VMI } from "../../api/mod.ts";
-import { keptForTarget, migratesTo } from "./target_vmis.ts";
+import type { ChangeHandler, ChangeSource } from "../../lib/change_source.ts";
+import { DepartedTargets, migratesTo, targetSelector } from "./target_vmis.ts";
 
 const vmi = (targetNode?: string) =>
   ({
@@ -11,11 +12,24 @@ const vmi = (targetNode?: string) =>
       : { nodeName: "n1" },
   }) as unknown as VMI;
 
-Deno.test("keptForTarget() keeps VMIs migrating to the node whole and stubs the others", () => {
+Deno.test("migratesTo() and targetSelector() pick the VMIs whose migration targets the node", () => {
   assert.equal(migratesTo(vmi("n2"), "n2"), true);
-  assert.deepEqual(keptForTarget(vmi("n2"), "n2"), vmi("n2"));
-  assert.deepEqual(keptForTarget(vmi("n3"), "n2"), {
-    metadata: { namespace: "ns", name: "vm", uid: "u", resourceVersion: "3" },
-  });
+  assert.equal(migratesTo(vmi("n3"), "n2"), false);
   assert.equal(migratesTo(vmi(), "n2"), false);
+  assert.equal(targetSelector("n2"), "kubevirt.io/migrationTargetNodeName=n2");
+});
+
+Deno.test("DepartedTargets remembers a VMI that left the selection until it comes back", () => {
+  let handler: ChangeHandler<VMI> = () => {};
+  const source = { onChange: (h: ChangeHandler<VMI>) => (handler = h, () => {}) };
+  const departed = new DepartedTargets().follow(source as unknown as ChangeSource<VMI>);
+  handler(undefined, vmi("n2"));
+  assert.equal(departed.uidOf("ns/vm"), undefined, "still migrating here");
+  handler(vmi("n2"), undefined);
+  assert.equal(departed.uidOf("ns/vm"), "u");
+  handler(undefined, vmi("n2"));
+  assert.equal(departed.uidOf("ns/vm"), undefined, "back in the selection");
+  handler(vmi("n2"), undefined);
+  departed.forget("ns/vm");
+  assert.equal(departed.uidOf("ns/vm"), undefined);
 });

@@ -16,7 +16,7 @@ import type { DomainObject } from "../libvirt/watch.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
 import type { VmNetworkAttacher } from "../network/attach.ts";
 import { apply, type MigrationRuntime } from "./apply.ts";
-import { migratesTo } from "../migration/target_vmis.ts";
+import { DepartedTargets, migratesTo } from "../migration/target_vmis.ts";
 import { keyOfDomainName } from "./keys.ts";
 import type { PassMemory } from "./memory.ts";
 import { observe } from "./observe.ts";
@@ -55,6 +55,7 @@ export interface VmiControllerOptions {
 
 /** The agent's VMI controller. */
 export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
+  const departed = opts.targets ? new DepartedTargets().follow(opts.targets) : undefined;
   const vmiKeysOfPod = (pod: KubeObject, cache: CacheReader) =>
     creatorOf(pod).flatMap((uid) => {
       const bound = cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid);
@@ -105,7 +106,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         vmis: ctx.cache<VMI>(virtualMachineInstances),
         pods: ctx.cache<Pod>(pods),
         claims: ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims),
-        ...(opts.targets ? { targets: opts.targets.store } : {}),
+        ...(opts.targets ? { targets: opts.targets.store, departed } : {}),
         ...(opts.migrations ? { migrationJob: (k: string) => opts.migrations!.jobs.of(k) } : {}),
         ...(opts.nodeAddress ? { nodeAddress: opts.nodeAddress } : {}),
         dataDir: opts.volumes(ctx.cache).dataDir,

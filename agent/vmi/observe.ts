@@ -11,7 +11,7 @@ import type { ReadonlyStore } from "../../lib/cache.ts";
 import { DomainNotFoundError, type Hypervisor } from "../libvirt/mod.ts";
 import { domainUuidInXml, liveDomainFacts, parseDomainOwner } from "../libvirt/xml_read.ts";
 import { domainNameOfKey } from "./keys.ts";
-import { migratesTo } from "../migration/target_vmis.ts";
+import { type DepartedTargets, migratesTo } from "../migration/target_vmis.ts";
 import { vmiDataDir } from "../volumes/vmi_dir.ts";
 import type { PassMemory } from "./memory.ts";
 import type { Observation, ObservedDomain } from "./types.ts";
@@ -28,6 +28,8 @@ export interface ObserveContext {
   claims?: ReadonlyStore<PersistentVolumeClaim>;
   /** VMIs migrating to this node (agent/migration/target_vmis.ts). */
   targets?: ReadonlyStore<VMI>;
+  /** VMIs that stopped migrating here, whose prepared files may still be here. */
+  departed?: DepartedTargets;
   /** The migration job this process runs for a key. */
   migrationJob?: (key: string) => { migrationUid: string; aborting: boolean } | undefined;
   /** This node's address, reported by migration targets. */
@@ -74,6 +76,12 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
   if (ctx.nodeAddress) observation.nodeAddress = ctx.nodeAddress;
   if (vmi && vmi.status?.nodeName !== ctx.node && migratesTo(vmi, ctx.node)) {
     await observeTarget(vmi, ctx, observation);
+  }
+  const departed = vmi ? undefined : ctx.departed?.uidOf(key);
+  if (departed && ctx.dataDir) {
+    const left = await Deno.stat(vmiDataDir(ctx.dataDir, departed)).then(() => true, () => false);
+    if (left) observation.departedTarget = departed;
+    else ctx.departed!.forget(key);
   }
   return observation;
 }

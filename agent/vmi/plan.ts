@@ -46,6 +46,10 @@ export function plan(o: Observation): Plan {
     return { actions: [...orphanTeardown({ ...o, vmi: undefined }, domain).actions] };
   }
   if (vmi && !here && isMigrationTarget(vmi, o.node)) return targetPlan(o, vmi, domain);
+  if (!vmi && !domain && o.departedTarget) {
+    // A migration here ended (failed, cancelled) after its target prepared: remove what it left.
+    return { actions: [{ type: "removeFiles", uid: o.departedTarget, keepSerialLog: false }] };
+  }
   if (!vmi || !here) return NOTHING;
 
   const phase = vmi.status?.phase ?? "";

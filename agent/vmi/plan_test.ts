@@ -432,3 +432,10 @@ Deno.test("plan() writes LiveMigratable and migrationMethod with the running sta
     assert.equal(write.status.migrationMethod, method, name);
   }
 });
+
+Deno.test("plan() removes the files a migration that stopped targeting this node left here", () => {
+  assert.deepEqual(plan(observe(undefined, undefined, { departedTarget: "uid-1" })).actions, [
+    { type: "removeFiles", uid: "uid-1", keepSerialLog: false },
+  ]);
+  assert.deepEqual(plan(observe(undefined, undefined)).actions, [], "nothing left: nothing to do");
+});

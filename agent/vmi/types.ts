@@ -51,6 +51,8 @@ export interface Observation {
   targetPod?: Pod;
   /** A migration target's files exist on this node (its data directory). */
   targetFiles?: boolean;
+  /** The UID of a VMI no longer migrating here whose prepared files are still here. */
+  departedTarget?: string;
 }
 
 /** One step of a plan, applied in order; a failing step stops the pass (and it is retried). */
