@@ -24,6 +24,66 @@ export function insecureRegistriesOf(value: string | undefined): string[] {
 }
 
 /**
+ * Live-migration settings: a JSON object with KubeVirt's `migrations` fields
+ * (`bandwidthPerMigration`, `completionTimeoutPerGiB`, `progressTimeout`).
+ */
+export const MIGRATIONS_KEY = "migrations";
+
+/** How the source node's agent runs a migration (KubeVirt's MigrationConfiguration subset). */
+export interface MigrationPolicy {
+  /** MiB/s the migration may use; 0: unlimited. */
+  bandwidthMiB: number;
+  /** Seconds per GiB of guest memory (and copied disk) before the migration is aborted. */
+  completionTimeoutPerGiB: number;
+  /** Seconds without progress (remaining data not shrinking) before the migration is aborted. */
+  progressTimeout: number;
+}
+
+/** KubeVirt's defaults: unlimited bandwidth ("0Mi"), 150 s per GiB, 150 s without progress. */
+export const DEFAULT_MIGRATION_POLICY: MigrationPolicy = {
+  bandwidthMiB: 0,
+  completionTimeoutPerGiB: 150,
+  progressTimeout: 150,
+};
+
+const BANDWIDTH = /^(\d+)(Ki|Mi|Gi)?$/;
+
+/** The policy a `migrations` value sets, over the defaults; throws naming a bad field. */
+export function migrationPolicyOf(value: string | undefined): MigrationPolicy {
+  if (!value?.trim()) return { ...DEFAULT_MIGRATION_POLICY };
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new Error(`${MIGRATIONS_KEY}: not a JSON object: ${(error as Error).message}`);
+  }
+  const policy = { ...DEFAULT_MIGRATION_POLICY };
+  const bandwidth = parsed.bandwidthPerMigration;
+  if (bandwidth !== undefined) {
+    const match = BANDWIDTH.exec(String(bandwidth));
+    if (!match) {
+      throw new Error(
+        `${MIGRATIONS_KEY}.bandwidthPerMigration: ${JSON.stringify(bandwidth)} is not a ` +
+          "quantity in Ki, Mi or Gi",
+      );
+    }
+    const bytes = Number(match[1]) * ({ Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[
+      (match[2] ?? "") as "Ki"
+    ] ?? 1);
+    policy.bandwidthMiB = bytes === 0 ? 0 : Math.max(1, Math.round(bytes / 1024 ** 2));
+  }
+  for (const field of ["completionTimeoutPerGiB", "progressTimeout"] as const) {
+    const v = parsed[field];
+    if (v === undefined) continue;
+    if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+      throw new Error(`${MIGRATIONS_KEY}.${field}: must be a positive integer of seconds`);
+    }
+    policy[field] = v;
+  }
+  return policy;
+}
+
+/**
  * The cluster's eviction strategy for VMIs that set none (KubeVirt's `evictionStrategy` in its
  * CR): None, LiveMigrate, LiveMigrateIfPossible or External. Unset or empty: None.
  */

@@ -12,6 +12,7 @@ export * from "./virtual_machine_instance.ts";
 export * from "./virtual_machine.ts";
 export * from "./migration.ts";
 export * from "./migration_state.ts";
+export * from "./live_migratable.ts";
 export * from "./replica_set.ts";
 export * from "./data_volume.ts";
 export * from "./errors.ts";

@@ -79,6 +79,25 @@ async function patchVmiRecord(ctx: Ctx, vmi: VMI, record: Record<string, unknown
   });
 }
 
+/** Sets or removes (null) labels of the VMI. */
+async function patchVmiLabels(ctx: Ctx, vmi: VMI, labels: Record<string, string | null>) {
+  await ctx.rest.patch(
+    virtualMachineInstances,
+    {
+      namespace: vmi.metadata.namespace ?? "",
+      name: vmi.metadata.name ?? "",
+    },
+    { metadata: { labels } },
+    {
+      type: "merge",
+      fieldManager: FIELD_MANAGERS.controllers,
+      signal: ctx.signal,
+    },
+  ).catch((error) => {
+    if (!isNotFound(error)) throw error;
+  });
+}
+
 async function deletePod(ctx: Ctx, vmim: VMIM, pod: Pod): Promise<void> {
   const name = pod.metadata?.name ?? "";
   try {
@@ -120,6 +139,8 @@ async function reconcileMigration(
   if (plan.vmiMigrationState && observed.vmi) {
     await patchVmiRecord(ctx, observed.vmi, plan.vmiMigrationState);
   }
+  // After the record (which is written against the VMI read): the target's agent watches by it.
+  if (plan.vmiLabels && observed.vmi) await patchVmiLabels(ctx, observed.vmi, plan.vmiLabels);
   for (const pod of plan.deletePods) await deletePod(ctx, vmim, pod);
   const write = await patchOwnedStatus(
     ctx.rest,

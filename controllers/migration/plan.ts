@@ -12,6 +12,7 @@ import {
   MIGRATION_ABORT_REQUESTED_CONDITION,
   MIGRATION_FINALIZER,
   MIGRATION_JOB_LABEL,
+  MIGRATION_TARGET_NODE_LABEL,
   MIGRATION_VMI_LABEL,
   type MigrationPhase,
   type MigrationState,
@@ -62,6 +63,8 @@ export interface MigrationPlan {
   deletePods: Pod[];
   /** A merge patch of the VMI's `status.migrationState` (the controllers' fields only). */
   vmiMigrationState: Record<string, unknown> | undefined;
+  /** A merge patch of the VMI's labels (the migration target node label; null removes it). */
+  vmiLabels: Record<string, string | null> | undefined;
   status: VirtualMachineInstanceMigrationStatus;
   events: Event[];
   requeueAfterMs: number | undefined;
@@ -88,6 +91,7 @@ export function planMigration(
     createPod: undefined,
     deletePods: [],
     vmiMigrationState: undefined,
+    vmiLabels: undefined,
     status,
     events: [],
     requeueAfterMs: undefined,
@@ -125,6 +129,10 @@ export function planMigration(
     setFinalizers(editFinalizers(finalizers, [], [MIGRATION_FINALIZER]));
     if (phase === "Failed" && target && !isPodDown(target)) plan.deletePods.push(target);
     if (state) status.migrationState = structuredClone(state);
+    // The target's agent watches VMIs by this label: it goes once the migration is over.
+    if (state && vmi?.metadata.labels?.[MIGRATION_TARGET_NODE_LABEL] !== undefined) {
+      plan.vmiLabels = { [MIGRATION_TARGET_NODE_LABEL]: null };
+    }
     return plan;
   }
   if (!deleting) setFinalizers(editFinalizers(finalizers, [MIGRATION_FINALIZER]));
@@ -159,6 +167,7 @@ export function planMigration(
     }
     advance(observed, launcher, plan, target, state, now, moveTo);
   }
+  labelTargetNode(plan, vmi, state?.targetNode ?? plan.vmiMigrationState?.targetNode);
   if (state) status.migrationState = structuredClone(state);
   else if (!isHandedOff(status.phase ?? "") && vmi?.status?.nodeName) {
     const source = sourcePodOf(vmi, pods);
@@ -169,6 +178,19 @@ export function planMigration(
     };
   }
   return plan;
+}
+
+/**
+ * Keeps the target node label on the VMI while its record names a target and the migration is not
+ * over (the target's agent watches VMIs by it); the final pass removes it.
+ */
+function labelTargetNode(plan: MigrationPlan, vmi: VMI | undefined, target: unknown): void {
+  if (!vmi || isMigrationFinal(plan.status.phase ?? "") || typeof target !== "string" || !target) {
+    return;
+  }
+  if (vmi.metadata.labels?.[MIGRATION_TARGET_NODE_LABEL] !== target) {
+    plan.vmiLabels = { [MIGRATION_TARGET_NODE_LABEL]: target };
+  }
 }
 
 /** Moves the phase forward as far as what is observed allows. */

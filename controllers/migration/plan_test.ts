@@ -320,3 +320,25 @@ Deno.test("targetPodFor() keeps the target off the VMI's node and adds the migra
   assert.notEqual(pod.metadata?.name, podFixture().metadata?.name);
   assert.equal(targetPodFor(runningVmi(), m, LAUNCHER).metadata?.name, pod.metadata?.name);
 });
+
+Deno.test("planMigration() labels the VMI with its target node while the migration is in flight", () => {
+  const label = "kubevirt.io/migrationTargetNodeName";
+  const labelled = (v: VMI) => v.metadata.labels = { ...v.metadata.labels, [label]: "node-b" };
+  const pods = [sourcePod(), targetPod("node-b")];
+  const cases: Array<[string, VMIM, VMI, Record<string, string | null> | undefined]> = [
+    ["handed over", inPhase("Scheduling"), runningVmi(), { [label]: "node-b" }],
+    ["record without label", inPhase("PreparingTarget"), runningVmi(record), { [label]: "node-b" }],
+    ["already labelled", inPhase("PreparingTarget"), runningVmi(record, labelled), undefined],
+    ["not handed over yet", inPhase("Pending"), runningVmi(), undefined],
+    ["over", inPhase("Failed"), runningVmi({ ...record, failed: true }, labelled), {
+      [label]: null,
+    }],
+    ["over, no label", inPhase("Succeeded"), runningVmi({ ...record, completed: true }), undefined],
+  ];
+  for (const [name, vmim, vmi, labels] of cases) {
+    // Before the target pod is bound there is no record, so no label.
+    const present = name === "not handed over yet" ? [sourcePod()] : pods;
+    const plan = planMigration(observed({ vmim, vmi, pods: present }), LAUNCHER, NOW);
+    assert.deepEqual(plan.vmiLabels, labels, name);
+  }
+});
