@@ -43,6 +43,9 @@ import { resolveClaimDir } from "./storage/resolver.ts";
 import { volumesDirOf } from "./storage/types.ts";
 import { secretDataOf } from "./volumes/secrets.ts";
 import { VMI_CONTROLLER, vmiController } from "./vmi/controller.ts";
+import { MigrationJobs } from "./migration/jobs.ts";
+import { migrationPolicy } from "./migration/policy.ts";
+import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
 import { PassMemory } from "./vmi/memory.ts";
 
@@ -94,6 +97,7 @@ export function startAgent(
     });
   const volumesDir = volumesDirOf(config.dataDir);
   const jobs = new ImportJobs();
+  const migrationJobs = new MigrationJobs();
   const events = new RestEventRecorder({ rest, component: "denovirt-agent", host: node, log });
   let manager: Manager | undefined;
 
@@ -138,6 +142,13 @@ export function startAgent(
         memory: new PassMemory(),
         network,
         workers: config.workers,
+        targets: targetVmisReflector(rest, node, log),
+        migrations: {
+          jobs: migrationJobs,
+          policy: () => migrationPolicy(rest),
+          enqueue: (key) => manager?.enqueue(VMI_CONTROLLER, key),
+        },
+        nodeAddress: config.nodeAddress,
         volumes: (cache) => ({
           dataDir: config.dataDir,
           hostDiskRoots: config.allowedHostDiskDirs,

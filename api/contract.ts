@@ -57,6 +57,7 @@ export const FIELD_MANAGERS = {
   controllers: "denovirt-controllers",
   agent: "denovirt-agent",
   subresources: "denovirt-subresources",
+  webhooks: "denovirt-webhooks",
   stack: "denovirt-stack",
 } as const;
 
@@ -73,6 +74,19 @@ export const VMIRS_KIND = "VirtualMachineInstanceReplicaSet";
 export const MIGRATION_VMI_LABEL = "kubevirt.io/vmi-name";
 /** On a migration's target launcher pod: the UID of the VMIM it was made for. */
 export const MIGRATION_JOB_LABEL = "kubevirt.io/migrationJobUID";
+/** On a migration's target launcher pod: the name of the VMIM it was made for. */
+export const MIGRATION_JOB_NAME_ANNOTATION = "kubevirt.io/migrationJobName";
+/** On a VMIM: seconds its target pod may stay unschedulable before the migration fails. */
+export const MIGRATION_UNSCHEDULABLE_TIMEOUT_ANNOTATION =
+  "kubevirt.io/migrationUnschedulablePodTimeoutSeconds";
+/** On a VMIM: seconds its target pod may stay Pending, for any reason, before it fails. */
+export const MIGRATION_PENDING_TIMEOUT_ANNOTATION = "kubevirt.io/migrationPendingPodTimeoutSeconds";
+/**
+ * On a VMI while a migration to a node is in flight: that node's name (KubeVirt's label), so the
+ * target node's agent watches only the VMIs coming to it. Controllers set it with the migration's
+ * record and remove it once the migration is over.
+ */
+export const MIGRATION_TARGET_NODE_LABEL = "kubevirt.io/migrationTargetNodeName";
 /** On a VMIM: held by the controllers until the migration is over (aborted when deleted early). */
 export const MIGRATION_FINALIZER = "kubevirt.io/migrationJobFinalize";
 /** On a VMIM the controllers made to move a VMI off a node being drained. */

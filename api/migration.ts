@@ -24,6 +24,14 @@ export const MIGRATION_PHASES = [
 ] as const;
 export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
 
+/** Whether a migration is over: Succeeded or Failed (KubeVirt's `IsFinal`). */
+export function isMigrationFinal(phase: string | undefined): boolean {
+  return phase === "Succeeded" || phase === "Failed";
+}
+
+/** The VMIM condition set once the migration was cancelled (its VMIM deleted early). */
+export const MIGRATION_ABORT_REQUESTED_CONDITION = "migrationAbortRequested";
+
 export const VirtualMachineInstanceMigrationSpecSchema = z.strictObject({
   vmiName: z.string().describe(
     "The name of the VMI to migrate; it must exist in the migration's namespace.",

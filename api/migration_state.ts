@@ -49,9 +49,13 @@ export function migrationTargetNode(vmi: VirtualMachineInstance | undefined): st
 
 /**
  * Whether `node` may hold a domain for the VMI: the node it runs on, or the target of its
- * migration in flight. Every other node's domain of it is stale and is destroyed (fencing).
+ * migration in flight or just completed (the guest runs there before the controllers switch
+ * `nodeName`). Every other node's domain of it is stale and is destroyed (fencing).
  */
 export function isAssignedTo(vmi: VirtualMachineInstance | undefined, node: string): boolean {
   if (!vmi) return false;
-  return vmi.status?.nodeName === node || migrationTargetNode(vmi) === node;
+  if (vmi.status?.nodeName === node || migrationTargetNode(vmi) === node) return true;
+  const state = vmi.status?.migrationState;
+  return !!state?.migrationUid && state.completed === true && !state.failed &&
+    state.targetNode === node;
 }

@@ -38,3 +38,12 @@ Deno.test("isAssignedTo: the VMI's node and its migration target, no other node"
   assert.equal(isAssignedTo(done, "n1"), false);
   assert.equal(isAssignedTo(undefined, "n1"), false);
 });
+
+Deno.test("isAssignedTo: a completed migration's target before nodeName switches, not a failed one's", () => {
+  const completed = vmi({ nodeName: "n1", migrationState: { ...inFlight, completed: true } });
+  assert.equal(isAssignedTo(completed, "n1"), true);
+  assert.equal(isAssignedTo(completed, "n2"), true);
+  const failed = vmi({ nodeName: "n1", migrationState: { ...inFlight, failed: true } });
+  assert.equal(isAssignedTo(failed, "n1"), true);
+  assert.equal(isAssignedTo(failed, "n2"), false);
+});

@@ -9,11 +9,13 @@ import type { DataVolume } from "./data_volume.ts";
 import type { VirtualMachineInstanceReplicaSet } from "./replica_set.ts";
 import type { VirtualMachine } from "./virtual_machine.ts";
 import type { VirtualMachineInstance } from "./virtual_machine_instance.ts";
+import type { VirtualMachineInstanceMigration } from "./migration.ts";
 
 export type VM = VirtualMachine & KubeObject;
 export type VMI = VirtualMachineInstance & KubeObject;
 export type VMIRS = VirtualMachineInstanceReplicaSet & KubeObject;
 export type DV = DataVolume & KubeObject;
+export type VMIM = VirtualMachineInstanceMigration & KubeObject;
 
 /** A Kubernetes condition of a core kind (pods, nodes). */
 export interface CoreCondition {

@@ -45,8 +45,12 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     run: async () => (await import("./console_command.ts")).consoleCommand,
   },
   migrate: {
-    summary: "live-migrate a VM (not available yet)",
+    summary: "live-migrate a running VM to another node: migrate NAME",
     run: async () => (await import("./migrate_command.ts")).migrateCommand,
+  },
+  "migrate-cancel": {
+    summary: "cancel a VM's live migration in flight: migrate-cancel NAME",
+    run: async () => (await import("./migrate_cancel_command.ts")).migrateCancelCommand,
   },
   agent: {
     summary: "run the node agent (libvirt domains for this node's VMIs)",

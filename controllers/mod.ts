@@ -12,6 +12,8 @@ import {
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { dataVolumeController } from "./datavolume/controller.ts";
+import { evacuationController } from "./evacuation/controller.ts";
+import { migrationController } from "./migration/controller.ts";
 import { replicaSetController } from "./replicaset/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
@@ -19,6 +21,8 @@ import { vmiController } from "./vmi/controller.ts";
 import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod.ts";
 
 export { dataVolumeController } from "./datavolume/controller.ts";
+export { evacuationController } from "./evacuation/controller.ts";
+export { migrationController } from "./migration/controller.ts";
 export { replicaSetController } from "./replicaset/controller.ts";
 export { vmController } from "./vm/controller.ts";
 export { vmiController } from "./vmi/controller.ts";
@@ -31,6 +35,8 @@ export const CONTROLLER_NAMES = [
   "replicaset",
   "datavolume",
   "local-placement",
+  "migration",
+  "evacuation",
 ] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -65,6 +71,17 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
       return { controller: replicaSetController() as Controller, caches: [] };
     case "datavolume":
       return { controller: dataVolumeController() as Controller, caches: [storageClasses] };
+    case "migration":
+      // Watches migrations, VMIs and launcher pods; reads nothing else from caches.
+      return {
+        controller: migrationController({
+          image: DEFAULT_LAUNCHER_IMAGE,
+          ...config.launcher,
+        }) as Controller,
+        caches: [],
+      };
+    case "evacuation":
+      return { controller: evacuationController() as Controller, caches: [] };
     case "local-placement":
       return {
         controller: localPlacementController() as Controller,

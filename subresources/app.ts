@@ -7,7 +7,7 @@
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
  */
 import { type Context, Hono } from "hono";
-import { LIVE_MIGRATION_NOT_IMPLEMENTED } from "../api/mod.ts";
+import type { VirtualMachineInstanceMigration } from "../api/mod.ts";
 import { ApiError } from "../lib/kube/api_error.ts";
 import { messageOf } from "../lib/errors.ts";
 import { type ReadinessCheck, readyzResponse } from "../lib/http/readiness.ts";
@@ -44,11 +44,11 @@ import {
   internal,
   noRoute,
   notFound,
-  notImplemented,
   StatusError,
   statusResponse,
 } from "../lib/http/status.ts";
-import { checkMigrate, checkPause, checkSoftReboot, checkUnpause } from "./vmi_checks.ts";
+import { checkPause, checkSoftReboot, checkUnpause } from "./vmi_checks.ts";
+import { migrateOptionsOf, migrationFor } from "./migrate.ts";
 
 export type NodeAction = "pause" | "unpause" | "softreboot";
 
@@ -61,6 +61,8 @@ export interface Backend {
   authorize: Authorizer;
   /** PUT an action to the agent of the VMI's node. */
   agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
+  /** Create a migration (through admission); throws ApiError. */
+  createMigration(migration: VirtualMachineInstanceMigration, dryRun: boolean): Promise<void>;
 }
 
 export interface AppOptions {
@@ -178,14 +180,22 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
       subresource: action,
       name,
     }, async () => {
-      const opts = lifecycleOptionsOf(await c.req.text());
+      const body = await c.req.text();
       const vm = await vmOrThrow(namespace, name);
       if (action === "migrate") {
-        checkMigrate(vm, await vmiOrThrow(namespace, name));
-        throw notImplemented(
-          `Cannot migrate VM ${namespace}/${name}: ${LIVE_MIGRATION_NOT_IMPLEMENTED}`,
-        );
+        const options = migrateOptionsOf(body);
+        const migration = migrationFor(namespace, name, await vmiOrThrow(namespace, name), options);
+        try {
+          await backend.createMigration(migration, options.dryRun);
+        } catch (error) {
+          // virt-api's answer to a failed create: the API server's message, as an internal error.
+          throw internal(
+            error instanceof ApiError ? error.body?.message ?? error.message : messageOf(error),
+          );
+        }
+        return c.body(null, 202);
       }
+      const opts = lifecycleOptionsOf(body);
       const vmi = await backend.getVmi(namespace, name);
       const plan = { start: startPlan, stop: stopPlan, restart: restartPlan }[action as "start"];
       await send(plan(vm, vmi, opts), namespace, name, opts.dryRun);

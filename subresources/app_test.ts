@@ -3,6 +3,8 @@ import type { Attributes, Caller } from "./access.ts";
 import { type Backend, subresourceApp } from "./app.ts";
 import type { Peer } from "../lib/http/https_server.ts";
 import type { PatchStep, VmiLike, VmLike } from "./lifecycle.ts";
+import type { VirtualMachineInstanceMigration } from "../api/mod.ts";
+import { ApiError } from "../lib/kube/api_error.ts";
 
 const PROXY: Peer = { authorized: true, commonName: "front-proxy-client" };
 const BASE = "/apis/subresources.kubevirt.io/v1/namespaces/ns";
@@ -12,12 +14,20 @@ interface Fake {
   patches: PatchStep[];
   reviews: [Caller, Attributes][];
   agentCalls: string[];
+  migrations: Array<{ migration: VirtualMachineInstanceMigration; dryRun: boolean }>;
 }
 
 function fake(
-  objects: { vm?: VmLike; vmi?: VmiLike; allow?: boolean; vmiError?: Error } = {},
+  objects: {
+    vm?: VmLike;
+    vmi?: VmiLike;
+    allow?: boolean;
+    vmiError?: Error;
+    createError?: Error;
+  } = {},
 ): Fake {
   const f: Fake = {
+    migrations: [],
     patches: [],
     reviews: [],
     agentCalls: [],
@@ -35,6 +45,10 @@ function fake(
         );
       },
       agentPut: (_vmi, action) => (f.agentCalls.push(action), Promise.resolve()),
+      createMigration: (migration, dryRun) =>
+        objects.createError
+          ? Promise.reject(objects.createError)
+          : (f.migrations.push({ migration, dryRun }), Promise.resolve()),
     },
   };
   return f;
@@ -212,11 +226,47 @@ Deno.test("subresourceApp() answers a failed VMI read for guestosinfo as virt-ap
   assert.equal(other.status, 404);
 });
 
-Deno.test("subresourceApp() refuses migrate with 501 and a clear message", async () => {
+Deno.test("subresourceApp() migrates a running VM's VMI with a kubevirt-migrate-vm- migration", async () => {
   const f = fake({ vm: halted, vmi: running });
-  const response = await call(f, "PUT", `${BASE}/virtualmachines/web/migrate`);
-  assert.equal(response.status, 501);
-  assert.match((await response.json()).message, /live migration is not implemented/);
+  const body = JSON.stringify({ dryRun: ["All"], addedNodeSelector: { zone: "b" } });
+  const response = await call(f, "PUT", `${BASE}/virtualmachines/web/migrate`, { body });
+  assert.equal(response.status, 202);
+  assert.deepEqual(f.migrations, [{
+    migration: {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachineInstanceMigration",
+      metadata: { generateName: "kubevirt-migrate-vm-", namespace: "ns" },
+      spec: { vmiName: "web", addedNodeSelector: { zone: "b" } },
+    },
+    dryRun: true,
+  }]);
+  assert.equal(f.reviews[0]![1].subresource, "migrate");
+});
+
+Deno.test("subresourceApp() answers migrate as virt-api: 409 not running, 404, 500 refused", async () => {
+  const stopped = await call(
+    fake({ vm: halted, vmi: { ...running, status: { phase: "Scheduling" } } }),
+    "PUT",
+    `${BASE}/virtualmachines/web/migrate`,
+  );
+  assert.equal(stopped.status, 409);
+  assert.match((await stopped.json()).message, /: VM is not running$/);
+  const missing = await call(fake({ vm: halted }), "PUT", `${BASE}/virtualmachines/web/migrate`);
+  assert.equal(missing.status, 404);
+  const denied = new ApiError("denied", 400, "BadRequest", undefined, {
+    message: 'admission webhook "x" denied the request: Cannot migrate VMI in finalized state.',
+  } as never);
+  const refused = await call(
+    fake({ vm: halted, vmi: running, createError: denied }),
+    "PUT",
+    `${BASE}/virtualmachines/web/migrate`,
+  );
+  assert.equal(refused.status, 500);
+  assert.equal(
+    (await refused.json()).message,
+    'Internal error occurred: admission webhook "x" denied the request: ' +
+      "Cannot migrate VMI in finalized state.",
+  );
 });
 
 Deno.test("subresourceApp() serves discovery to the front proxy only, and health to anyone", async () => {

@@ -3,7 +3,12 @@ import { cachedCheck, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
 import { apiServerCheck } from "../lib/kube/api_readiness.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
-import { type Resource, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
+import {
+  type Resource,
+  virtualMachineInstanceMigrations,
+  virtualMachineInstances,
+  virtualMachines,
+} from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { type Authorizer, subjectAccessReviewFor } from "./access.ts";
 import { AgentClient, type ClientTls } from "./agent_client.ts";
@@ -67,6 +72,12 @@ export function clusterBackend(
     authorize: sarAuthorizer(kube),
     agentPut: async (vmi, action) => {
       await agents.call(vmi, "PUT", action);
+    },
+    createMigration: async (migration, dryRun) => {
+      await kube.create(virtualMachineInstanceMigrations, migration as KubeObject, {
+        dryRun,
+        fieldManager: "denovirt-subresources",
+      });
     },
   };
 }

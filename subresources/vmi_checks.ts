@@ -117,10 +117,3 @@ export function checkPortForward(vmi: VmiLike): void {
     throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
   }
 }
-
-/** Migrate needs a running, unpaused VMI. */
-export function checkMigrate(vm: VmLike, vmi: VmiLike): void {
-  const name = vm.metadata.name ?? "";
-  if (vmi.status?.phase !== "Running") throw conflict("virtualmachine", name, "VM is not running");
-  if (hasCondition(vmi, "Paused", "True")) throw conflict("virtualmachine", name, "VM is paused");
-}

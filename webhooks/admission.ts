@@ -133,6 +133,7 @@ export function admissionResponse(
 const REASONS: Record<number, string> = {
   400: "BadRequest",
   422: "Invalid",
+  429: "TooManyRequests",
   500: "InternalError",
   504: "Timeout",
 };

@@ -17,6 +17,8 @@ import {
 } from "./admission.ts";
 import { diff, isPlainObject, type JsonPatchOperation } from "./json_patch.ts";
 import { ADMITTED_KINDS, type AdmittedKind, type MutationContext } from "./kinds.ts";
+import type { EvictionLookups } from "./eviction.ts";
+import { evictionApp } from "./eviction_app.ts";
 import {
   DEFAULT_CONFIG,
   type Lookups,
@@ -51,6 +53,8 @@ export interface ReviewLogEntry {
 
 export interface WebhookAppOptions {
   lookups: Lookups;
+  /** What the pods/eviction webhook (`/evictions/validate`) reads and writes; none: no endpoint. */
+  evictions?: EvictionLookups;
   config?: Partial<WebhookConfig>;
   maxBodyBytes?: number;
   handlerTimeoutMs?: number;
@@ -68,6 +72,21 @@ export function webhookApp(options: WebhookAppOptions): Hono {
   app.get("/healthz", (c) => c.text("ok"));
   app.get("/readyz", () => readyzResponse(options.notReadyReason));
   for (const kind of ADMITTED_KINDS) app.route(`/${kind.plural}`, kindApp(kind, options));
+  if (options.evictions) {
+    const onReview = options.onReview;
+    app.route(
+      "/evictions",
+      evictionApp(options.evictions, options.maxBodyBytes ?? MAX_BODY_BYTES, (entry) =>
+        onReview?.({
+          ...entry,
+          kind: "Eviction",
+          resource: "pods/eviction",
+          endpoint: "validate",
+          operation: "CREATE",
+          patchOps: 0,
+        })),
+    );
+  }
   app.notFound((c) =>
     c.json(failureStatus(404, `No such endpoint: ${c.req.method} ${c.req.path}`), 404)
   );

@@ -257,17 +257,6 @@ Deno.test("webhookApp() converts a running patched onto a VM that has a runStrat
   assert.equal(result.spec.running, undefined);
 });
 
-Deno.test("webhookApp() refuses every new migration: denovirt has no live migration yet", async () => {
-  const { validation } = await admit(app, goodMigration());
-  assert.equal(validation.response.allowed, false);
-  assert.equal(validation.response.status.code, 422);
-  assert.equal(
-    validation.response.status.message,
-    "VirtualMachineInstanceMigration is not supported by denovirt: " +
-      "live migration is not implemented in denovirt yet",
-  );
-});
-
 Deno.test("webhookApp() lets a stored migration change but its spec", async () => {
   const stored: Json = { ...goodMigration(), status: { phase: "Failed" } };
   const finalized = { ...stored, metadata: { ...stored.metadata, finalizers: [] } };

@@ -7,6 +7,7 @@ import {
   KUBEVIRT_GROUP,
   type VirtualMachine,
   type VirtualMachineInstance,
+  type VirtualMachineInstanceMigration,
   VirtualMachineInstanceMigrationSchema,
   type VirtualMachineInstanceReplicaSet,
   VirtualMachineInstanceReplicaSetSchema,
@@ -19,6 +20,7 @@ import {
   setRunStrategyFromRunning,
 } from "./defaults/vm.ts";
 import { defaultReplicaSet, defaultVirtualMachineInstance } from "./defaults/vmi.ts";
+import { defaultMigration } from "./defaults/migration.ts";
 import { isPlainObject } from "./json_patch.ts";
 import type { ReviewContext, Verdict } from "./review.ts";
 import { validateDataVolume } from "./validate/data_volume.ts";
@@ -81,13 +83,16 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     },
     validate: validateVirtualMachineInstance,
   }),
-  {
+  kind<VirtualMachineInstanceMigration>({
     group: KUBEVIRT_GROUP,
     plural: "virtualmachineinstancemigrations",
     kind: "VirtualMachineInstanceMigration",
     schema: VirtualMachineInstanceMigrationSchema,
+    mutate: (migration, ctx) => {
+      if (ctx.operation === "CREATE") defaultMigration(migration);
+    },
     validate: validateMigration,
-  },
+  }),
   kind<VirtualMachineInstanceReplicaSet>({
     group: KUBEVIRT_GROUP,
     plural: "virtualmachineinstancereplicasets",

@@ -1,15 +1,27 @@
 // The lookups of the webhooks role: reads through the shared REST client, each with a deadline
 // shorter than the validator's own.
-import type { VirtualMachineInstanceMigration, VMI } from "../api/mod.ts";
+import {
+  DENOVIRT_CONFIG_MAP,
+  DENOVIRT_NAMESPACE,
+  EVICTION_STRATEGY_KEY,
+  evictionStrategySetting,
+  FIELD_MANAGERS,
+  type Pod,
+  type VirtualMachineInstanceMigration,
+  type VMI,
+} from "../api/mod.ts";
 import { cachedCheck, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { isNotFound } from "../lib/kube/api_error.ts";
 import { apiServerCheck } from "../lib/kube/api_readiness.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import {
+  configMaps,
+  pods,
   virtualMachineInstanceMigrations,
   virtualMachineInstances,
 } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
+import type { EvictionLookups } from "./eviction.ts";
 import type { Lookups } from "./review.ts";
 
 /** How long one lookup may take; the validator's own deadline is a little longer. */
@@ -39,6 +51,40 @@ export function apiServerLookups(kube: RestClient, timeoutMs = LOOKUP_TIMEOUT_MS
           signal: AbortSignal.timeout(timeoutMs),
         })
       ))?.items ?? [],
+  };
+}
+
+/** What the pods/eviction webhook reads through `kube`, and its one write. */
+export function apiServerEvictionLookups(
+  kube: RestClient,
+  timeoutMs = LOOKUP_TIMEOUT_MS,
+): EvictionLookups {
+  const signal = () => AbortSignal.timeout(timeoutMs);
+  return {
+    getPod: (namespace, name) =>
+      unlessNotFound(() => kube.get<Pod>(pods, { namespace, name }, signal())),
+    getVmi: (namespace, name) =>
+      unlessNotFound(() => kube.get<VMI>(virtualMachineInstances, { namespace, name }, signal())),
+    clusterEvictionStrategy: async () => {
+      const config = await unlessNotFound(() =>
+        kube.get<KubeObject & { data?: Record<string, string> }>(configMaps, {
+          namespace: DENOVIRT_NAMESPACE,
+          name: DENOVIRT_CONFIG_MAP,
+        }, signal())
+      );
+      return evictionStrategySetting(config?.data?.[EVICTION_STRATEGY_KEY]);
+    },
+    markForEvacuation: async (namespace, name, node, dryRun) => {
+      await kube.patch(virtualMachineInstances, { namespace, name }, {
+        status: { evacuationNodeName: node },
+      }, {
+        type: "merge",
+        subresource: "status",
+        fieldManager: FIELD_MANAGERS.webhooks,
+        dryRun,
+        signal: signal(),
+      });
+    },
   };
 }
 

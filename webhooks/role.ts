@@ -4,7 +4,7 @@ import { loadKubeConfig } from "../lib/kube/config.ts";
 import { messageOf } from "../lib/errors.ts";
 import { logger } from "../lib/log.ts";
 import { RestClient } from "../lib/kube/rest.ts";
-import { apiServerLookups, lookupsReadiness } from "./lookups.ts";
+import { apiServerEvictionLookups, apiServerLookups, lookupsReadiness } from "./lookups.ts";
 import { serveWebhooks } from "./server.ts";
 import { serveSubresources } from "../subresources/server.ts";
 
@@ -76,6 +76,7 @@ export async function webhooksRole(args: string[]): Promise<number> {
       certFile: values["tls-cert"],
       keyFile: values["tls-key"],
       lookups,
+      evictions: apiServerEvictionLookups(kube),
       readiness: [lookupsReadiness(kube)],
       allowedHostDiskDirs: dirs,
       signal: stop.signal,

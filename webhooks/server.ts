@@ -2,6 +2,7 @@
 import { type Logger, logger } from "../lib/log.ts";
 import { certificateCheck, firstNotReady, type ReadinessCheck } from "../lib/http/readiness.ts";
 import { webhookApp, type WebhookAppOptions } from "./app.ts";
+import type { EvictionLookups } from "./eviction.ts";
 import type { Lookups } from "./review.ts";
 
 export interface ServeWebhooksOptions {
@@ -11,6 +12,8 @@ export interface ServeWebhooksOptions {
   certFile: string;
   keyFile: string;
   lookups: Lookups;
+  /** The pods/eviction webhook's reads and write; none: no such endpoint. */
+  evictions?: EvictionLookups;
   allowedHostDiskDirs?: readonly string[];
   /** What else /readyz waits for besides a valid serving certificate (the lookups' API server). */
   readiness?: ReadinessCheck[];
@@ -30,6 +33,7 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Deno
   const app = webhookApp({
     ...options.app,
     lookups: options.lookups,
+    ...(options.evictions ? { evictions: options.evictions } : {}),
     notReadyReason: firstNotReady([certificateCheck(cert), ...(options.readiness ?? [])]),
     config: { ...options.app?.config, allowedHostDiskDirs: options.allowedHostDiskDirs ?? [] },
     onReview: (entry) => {

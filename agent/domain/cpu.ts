@@ -15,7 +15,7 @@ import type { NodeFacts } from "./types.ts";
 import { el, type XmlElement } from "./xml.ts";
 
 // The model a TCG guest gets when it asks for the host's CPU: a baseline every QEMU emulates.
-const TCG_DEFAULT_MODEL = "qemu64";
+export const TCG_DEFAULT_MODEL = "qemu64";
 
 /** The guest's topology, as KubeVirt computes it (api/vcpus.ts), within denovirt's limit. */
 export function cpuTopologyOf(spec: VirtualMachineInstanceSpec): CpuTopology {

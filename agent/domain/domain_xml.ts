@@ -48,7 +48,7 @@ export function renderDomainXml(
   const topology = cpuTopologyOf(spec);
   const vcpus = topology.sockets * topology.cores * topology.threads;
   const rendered = diskElements(spec, disks, vcpus);
-  const interfaces = interfaceElements(spec, inputs.podBridge);
+  const interfaces = interfaceElements(spec, inputs.podBridge, inputs.macs);
   const interfaceBootOrder = (domain.devices.interfaces ?? []).some((i) =>
     i.bootOrder !== undefined
   );

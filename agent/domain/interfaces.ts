@@ -26,6 +26,7 @@ const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i;
 export function interfaceElements(
   spec: VirtualMachineInstanceSpec,
   podBridge: string | undefined,
+  macs: Record<string, string> = {},
 ): XmlElement[] {
   const networks = new Map((spec.networks ?? []).map((n, i) => [n.name, { network: n, i }]));
   const transitional = spec.domain.devices.useVirtioTransitional === true;
@@ -43,7 +44,14 @@ export function interfaceElements(
     const { network, i: n } = found;
     const queues = networkQueuesOf(spec, iface);
     elements.push(
-      interfaceElement(iface, network, { podBridge, path, n, transitional, queues }),
+      interfaceElement(iface, network, {
+        podBridge,
+        path,
+        n,
+        transitional,
+        queues,
+        mac: macs[iface.name],
+      }),
     );
   });
   return elements;
@@ -58,6 +66,8 @@ function interfaceElement(
     n: number;
     transitional: boolean;
     queues: number;
+    /** The MAC the running guest has, when the spec names none (a migration keeps it). */
+    mac: string | undefined;
   },
 ): XmlElement {
   const { podBridge, path, transitional, queues } = at;
@@ -69,8 +79,9 @@ function interfaceElement(
   }
   const model = iface.model ?? "virtio";
   const common = [
-    iface.macAddress !== undefined &&
-    el("mac", { address: iface.macAddress.replaceAll("-", ":").toLowerCase() }),
+    iface.macAddress !== undefined
+      ? el("mac", { address: iface.macAddress.replaceAll("-", ":").toLowerCase() })
+      : at.mac !== undefined && el("mac", { address: at.mac }),
     el("model", { type: model === "virtio" && transitional ? "virtio-transitional" : model }),
     iface.bootOrder !== undefined && el("boot", { order: iface.bootOrder }),
     iface.state === "down" && el("link", { state: "down" }),

@@ -40,4 +40,9 @@ export interface DomainInputs {
    * sandbox the agent can join) masquerade falls back to QEMU's user-mode network.
    */
   podBridge?: string;
+  /**
+   * MACs of the running guest's interfaces by interface name, for those the spec gives none:
+   * libvirt chose them at define, and a migration's destination must keep them.
+   */
+  macs?: Record<string, string>;
 }

@@ -8,6 +8,7 @@ import { eventLoop } from "./events.ts";
 import { type Failure, LanePool } from "./lanes.ts";
 import { DENOVIRT_METADATA_URI, isUuid, metadataScopeFlags } from "./names.ts";
 import { domainNameInXml } from "./xml_read.ts";
+import { readTypedParams, type TypedParam, typedParams } from "./typed_params.ts";
 import type {
   DomainIdentity,
   DomainInfo,
@@ -16,13 +17,19 @@ import type {
   DomainStatus,
   DomainSummary,
   Hypervisor,
+  JobStats,
   MetadataOptions,
+  MigrateOptions,
 } from "./types.ts";
 
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
+// LIVE | PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE; NON_SHARED_INC copies local disks along.
+const MIGRATE_FLAGS = 1 | 2 | 8 | 16;
+const VIR_MIGRATE_NON_SHARED_INC = 128;
+const VIR_DOMAIN_JOB_STATS_COMPLETED = 1;
 // MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA
 const UNDEFINE_FLAGS = 1 | 2 | 4 | 16;
 
@@ -171,6 +178,56 @@ export class LibvirtConnection implements Hypervisor {
       (dom) =>
         libvirt().virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, metadata, key, uri, flags),
     );
+  }
+
+  migrate(domain: DomainRef, options: MigrateOptions): Promise<void> {
+    const params: TypedParam[] = [
+      { name: "migrate_uri", type: "string", value: options.migrationUri },
+      { name: "destination_xml", type: "string", value: options.destinationXml },
+    ];
+    if (options.bandwidthMiB) {
+      params.push({ name: "bandwidth", type: "ullong", value: options.bandwidthMiB });
+    }
+    for (const disk of options.copyDisks ?? []) {
+      params.push({ name: "migrate_disks", type: "string", value: disk });
+    }
+    const copy = (options.copyDisks ?? []).length > 0;
+    const flags = MIGRATE_FLAGS | (copy ? VIR_MIGRATE_NON_SHARED_INC : 0);
+    const built = typedParams(params);
+    return this.#act("migrate", domain, async (dom) => {
+      const result = await libvirt().virDomainMigrateToURI3(
+        dom,
+        toCString(options.destinationUri),
+        built.buffer,
+        built.count,
+        flags,
+      );
+      void built.strings; // alive until the call returned
+      return result;
+    });
+  }
+
+  abortJob(domain: DomainRef): Promise<void> {
+    return this.#act("abort the job of", domain, (dom) => libvirt().virDomainAbortJob(dom));
+  }
+
+  jobStats(domain: DomainRef, options: { completed?: boolean } = {}): Promise<JobStats> {
+    const flags = options.completed ? VIR_DOMAIN_JOB_STATS_COMPLETED : 0;
+    return this.#withDomain("read the job of", domain, async (dom, fail) => {
+      const type = new Int32Array(1);
+      const params = new BigUint64Array(1);
+      const count = new Int32Array(1);
+      const lib = libvirt();
+      if (await lib.virDomainGetJobStats(dom, type, params, count, flags) < 0) {
+        throw await fail(`Cannot read the job of domain ${domain}`);
+      }
+      const pointer = Deno.UnsafePointer.create(params[0]!);
+      try {
+        return { type: type[0]!, fields: pointer ? readTypedParams(pointer, count[0]!) : {} };
+      } finally {
+        if (pointer) lib.virTypedParamsFree(pointer, count[0]!);
+      }
+    });
   }
 
   list(): Promise<DomainSummary[]> {

@@ -94,6 +94,24 @@ const LIBVIRT_SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
+  // Live migration (agent/libvirt/migration.ts).
+  virDomainMigrateToURI3: {
+    parameters: ["pointer", "buffer", "buffer", "u32", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virDomainAbortJob: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  virDomainGetJobStats: {
+    parameters: ["pointer", "buffer", "buffer", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virDomainMigrateSetMaxSpeed: {
+    parameters: ["pointer", "u64", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virTypedParamsFree: { parameters: ["pointer", "i32"], result: "void" },
   // Client-side only: they read or release the handle's own memory.
   virDomainFree: { parameters: ["pointer"], result: "i32" },
   virDomainGetName: { parameters: ["pointer"], result: "pointer" },

@@ -12,7 +12,9 @@ import type {
   DomainStatus,
   DomainSummary,
   Hypervisor,
+  JobStats,
   MetadataOptions,
+  MigrateOptions,
 } from "./types.ts";
 
 type Listener<T> = { fn: T; off?: () => void };
@@ -100,6 +102,15 @@ export class LazyHypervisor implements Hypervisor {
   }
   list(): Promise<DomainSummary[]> {
     return this.connection().then((c) => c.list());
+  }
+  migrate(domain: DomainRef, options: MigrateOptions): Promise<void> {
+    return this.connection().then((c) => c.migrate(domain, options));
+  }
+  abortJob(domain: DomainRef): Promise<void> {
+    return this.connection().then((c) => c.abortJob(domain));
+  }
+  jobStats(domain: DomainRef, options?: { completed?: boolean }): Promise<JobStats> {
+    return this.connection().then((c) => c.jobStats(domain, options));
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

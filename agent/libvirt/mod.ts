@@ -8,8 +8,10 @@ export type {
   DomainStatus,
   DomainSummary,
   Hypervisor,
+  JobStats,
   MetadataOptions,
   MetadataScope,
+  MigrateOptions,
 } from "./types.ts";
 export { LibvirtConnection, type LibvirtOptions, openLibvirt } from "./connection.ts";
 export {

@@ -50,6 +50,27 @@ export interface MetadataOptions {
   scope?: MetadataScope;
 }
 
+/** How to live-migrate a domain peer to peer (virDomainMigrateToURI3). */
+export interface MigrateOptions {
+  /** The target's libvirt, e.g. `qemu+tcp://10.0.0.2:16509/system`. */
+  destinationUri: string;
+  /** Where QEMU sends the guest (`tcp://<address>`), so libvirt never derives it from a hostname. */
+  migrationUri: string;
+  /** The domain's definition on the target. */
+  destinationXml: string;
+  /** MiB/s; 0 or absent: unlimited. */
+  bandwidthMiB?: number;
+  /** Targets (`vda`) of the local disks to copy along (incrementally, onto the target's overlays). */
+  copyDisks?: string[];
+}
+
+/** A job's statistics (virDomainGetJobStats), by libvirt's field names, and the job type. */
+export interface JobStats {
+  /** virDomainJobType: 0 none, 1 bounded, 2 unbounded, 3 completed, 4 failed, 5 cancelled. */
+  type: number;
+  fields: Record<string, number | string | boolean>;
+}
+
 /** What the node agent needs from a hypervisor; `LibvirtConnection` implements it. */
 export interface Hypervisor {
   /** Defines (or redefines) a persistent domain. */
@@ -72,6 +93,12 @@ export interface Hypervisor {
   metadata(domain: DomainRef, options?: MetadataOptions): Promise<string | undefined>;
   /** Sets the metadata element in a namespace; `undefined` removes it. */
   setMetadata(domain: DomainRef, xml: string | undefined, options?: MetadataOptions): Promise<void>;
+  /** Live-migrates the domain; resolves when the guest runs on the target (or throws). */
+  migrate(domain: DomainRef, options: MigrateOptions): Promise<void>;
+  /** Aborts the domain's job (a migration) in flight. */
+  abortJob(domain: DomainRef): Promise<void>;
+  /** The domain's job in flight, or with `completed` the one that just ended. */
+  jobStats(domain: DomainRef, options?: { completed?: boolean }): Promise<JobStats>;
   /** Every domain, active or defined. */
   list(): Promise<DomainSummary[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */

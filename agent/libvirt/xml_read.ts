@@ -71,6 +71,11 @@ export interface DomainDisk {
   target: string | undefined;
   /** The file the disk reads, then its backing files in order (an overlay's base). */
   files: string[];
+  /** `file` or `block` (the disk element's type). */
+  device?: string;
+  /** The image format QEMU reads (`qcow2`, `raw`). */
+  format?: string;
+  readonly?: boolean;
 }
 
 /** Facts read from live domain XML. */
@@ -105,8 +110,8 @@ export function liveDomainFacts(xml: string): LiveDomainFacts {
 
 function disksOf(xml: string): DomainDisk[] {
   const disks: DomainDisk[] = [];
-  for (const block of xml.matchAll(/<disk\b[^>]*>([\s\S]*?)<\/disk>/g)) {
-    const body = block[1]!;
+  for (const block of xml.matchAll(/<disk\b([^>]*)>([\s\S]*?)<\/disk>/g)) {
+    const body = block[2]!;
     // The disk's own source, then each nested <backingStore>'s, in document order.
     const files = [...body.matchAll(/<source\b([^>]*)\/?>/g)]
       .map((source) => attributesOf(source[1]!).file)
@@ -114,10 +119,14 @@ function disksOf(xml: string): DomainDisk[] {
     const target = /<target\b([^>]*)\/?>/.exec(body);
     const alias = /<alias\b([^>]*)\/?>/.exec(body);
     const aliasName = alias ? attributesOf(alias[1]!).name : undefined;
+    const driver = /<driver\b([^>]*)\/?>/.exec(body);
     disks.push({
       name: aliasName?.startsWith("ua-") ? aliasName.slice(3) : undefined,
       target: target ? attributesOf(target[1]!).dev : undefined,
       files,
+      device: attributesOf(block[1]!).type,
+      format: driver ? attributesOf(driver[1]!).type : undefined,
+      readonly: /<readonly\s*\/>/.test(body.replace(/<backingStore\b[\s\S]*<\/backingStore>/, "")),
     });
   }
   return disks;

@@ -52,14 +52,36 @@ Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain",
       <backingStore type='file' index='1'><format type='raw'/>
         <source file='/data/images/sha256/ab/disk'/><backingStore/></backingStore>
       <target dev='vda' bus='virtio'/><alias name='ua-root'/></disk>
-    <disk type='file' device='cdrom'><source file='/run/vmi/cloudinit.iso'/>
+    <disk type='file' device='cdrom'><driver name='qemu' type='raw'/>
+      <source file='/run/vmi/cloudinit.iso'/><readonly/>
       <target dev='sda' bus='sata'/><alias name='ua-cloudinit'/></disk>
     <disk type='file' device='disk'><target dev='vdb' bus='virtio'/></disk>
     </devices></domain>`,
   );
   assert.deepEqual(facts.disks, [
-    { name: "root", target: "vda", files: ["/data/vmi/root.qcow2", "/data/images/sha256/ab/disk"] },
-    { name: "cloudinit", target: "sda", files: ["/run/vmi/cloudinit.iso"] },
-    { name: undefined, target: "vdb", files: [] },
+    {
+      name: "root",
+      target: "vda",
+      files: ["/data/vmi/root.qcow2", "/data/images/sha256/ab/disk"],
+      device: "file",
+      format: "qcow2",
+      readonly: false,
+    },
+    {
+      name: "cloudinit",
+      target: "sda",
+      files: ["/run/vmi/cloudinit.iso"],
+      device: "file",
+      format: "raw",
+      readonly: true,
+    },
+    {
+      name: undefined,
+      target: "vdb",
+      files: [],
+      device: "file",
+      format: undefined,
+      readonly: false,
+    },
   ]);
 });

@@ -5,6 +5,7 @@
  * time.
  */
 import {
+  type LiveMigratability,
   type Pod,
   readyConditionOf,
   type VirtualMachineInstance,
@@ -44,13 +45,17 @@ export function withPhase(
   };
 }
 
-/** The status of a VMI whose domain runs (or is paused) on this node. */
+/**
+ * The status of a VMI whose domain runs (or is paused) on this node; with `migratable`, its
+ * LiveMigratable condition and migration method (api/live_migratable.ts).
+ */
 export function runningStatus(
   vmi: VirtualMachineInstance,
   live: LiveDomainFacts | undefined,
   paused: PauseReason,
   pod: Pod | undefined,
   now: string,
+  migratable?: LiveMigratability,
 ): VirtualMachineInstanceStatus {
   const { reason: _, ...current } = vmi.status ?? {};
   let conditions = withoutCondition(current.conditions, CONDITION.synchronized);
@@ -65,10 +70,12 @@ export function runningStatus(
         : "VMI was paused: disk I/O error",
     }, now)
     : withoutCondition(conditions, CONDITION.paused);
+  if (migratable) conditions = withCondition(conditions, migratable.condition, now);
   const status: VirtualMachineInstanceStatus = {
     ...withPhase(current, "Running", now),
     conditions,
   };
+  if (migratable) status.migrationMethod = migratable.method;
   const interfaces = interfacesOf(vmi, live, pod);
   if (interfaces.length > 0) status.interfaces = interfaces;
   if (live?.machine) status.machine = { type: live.machine };

@@ -25,6 +25,12 @@ import {
 import { PullError, PullInProgress } from "../images/pull_error.ts";
 import { NetworkNotReady, type VmNetworkAttacher } from "../network/attach.ts";
 import type { PassMemory } from "./memory.ts";
+import type { MigrationPolicy } from "../../api/mod.ts";
+import { dropManagedFields } from "../../lib/cache.ts";
+import type { MigrationJobs } from "../migration/jobs.ts";
+import { runSourceMigration } from "../migration/source_job.ts";
+import { writeMigrationState } from "../migration/state_writes.ts";
+import { prepareTarget } from "../migration/target_prepare.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
 
@@ -38,6 +44,16 @@ export interface ApplyContext {
   /** Joins guests to their launcher pod's network. */
   network: VmNetworkAttacher;
   log: Logger;
+  /** Live migration: the jobs this process runs as source, and how they run. */
+  migrations?: MigrationRuntime;
+}
+
+/** What migration steps need besides the rest of the apply context. */
+export interface MigrationRuntime {
+  jobs: MigrationJobs;
+  policy: () => Promise<MigrationPolicy>;
+  /** Looks at the key again (a job's end). */
+  enqueue: (key: string) => void;
 }
 
 /**
@@ -117,7 +133,49 @@ async function step(
     case "event":
       if (vmi) void ctx.events.record(vmi, action.eventType, action.reason, action.message);
       return vmi;
+    case "writeMigrationState": {
+      if (!vmi) throw new Error("Cannot write the migration state of a VMI that is gone");
+      const written = dropManagedFields(await writeMigrationState(ctx.rest, vmi, action.fields));
+      ctx.log.info("Migration state written", { vmi: o.key, fields: Object.keys(action.fields) });
+      return written;
+    }
+    case "prepareTarget":
+      await prepareTarget(vmi!, o.targetPod!, ctx);
+      ctx.log.info("Migration target prepared", { vmi: o.key });
+      return vmi;
+    case "startMigration":
+      startMigration(o, boundHere(vmi, ctx.node.name), ctx);
+      return vmi;
+    case "abortMigration":
+      ctx.migrations?.jobs.abort(o.key);
+      return vmi;
+    case "abortMigrationJob":
+      // A job libvirt may still run for a migration no process follows any more.
+      await hypervisor.abortJob(o.domain!.uuid).catch(() => {});
+      return vmi;
   }
+}
+
+/** Starts the source job of the VMI's migration, beside the controller. */
+function startMigration(o: Observation, vmi: VMI, ctx: ApplyContext): void {
+  const migrations = ctx.migrations;
+  if (!migrations) throw new Error("Cannot migrate: this agent runs no migrations");
+  const uid = vmi.status!.migrationState!.migrationUid!;
+  migrations.jobs.start(
+    o.key,
+    uid,
+    (abort) =>
+      runSourceMigration(vmi, abort, {
+        rest: ctx.rest,
+        hypervisor: ctx.hypervisor,
+        node: ctx.node,
+        dataDir: ctx.volumes.dataDir,
+        policy: migrations.policy,
+        removeFiles: (vmiUid) => removeFiles(o.key, vmiUid, false, ctx),
+        log: ctx.log,
+      }),
+    () => migrations.enqueue(o.key),
+  );
 }
 
 /** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */

@@ -3,7 +3,7 @@
  * VMI (`namespace/name`, its domain `namespace_name`); changes of the VMI, of its launcher pod,
  * of its claims and of its domain, and the end of an image pull it waits for, all enqueue it. Each pass: observe -> plan -> apply.
  */
-import { claimNamesOf, type Pod, type VMI } from "../../api/mod.ts";
+import { claimNamesOf, type PersistentVolumeClaim, type Pod, type VMI } from "../../api/mod.ts";
 import type { CacheReader, Controller, ReconcileResult } from "../../lib/controller.ts";
 import { dropManagedFields } from "../../lib/cache.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -15,7 +15,8 @@ import type { Hypervisor } from "../libvirt/mod.ts";
 import type { DomainObject } from "../libvirt/watch.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
 import type { VmNetworkAttacher } from "../network/attach.ts";
-import { apply } from "./apply.ts";
+import { apply, type MigrationRuntime } from "./apply.ts";
+import { DepartedTargets, migratesTo } from "../migration/target_vmis.ts";
 import { keyOfDomainName } from "./keys.ts";
 import type { PassMemory } from "./memory.ts";
 import { observe } from "./observe.ts";
@@ -44,14 +45,24 @@ export interface VmiControllerOptions {
   network: VmNetworkAttacher;
   /** VMIs reconciled at once. */
   workers: number;
+  /** VMIs migrating to this node (a watch of its own: they are not bound here yet). */
+  targets?: ChangeSource<VMI>;
+  /** Live migration's jobs and settings; without it the agent takes part in none. */
+  migrations?: MigrationRuntime;
+  /** This node's address, which a migration target reports. */
+  nodeAddress?: string;
 }
 
 /** The agent's VMI controller. */
 export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
+  const departed = opts.targets ? new DepartedTargets().follow(opts.targets) : undefined;
   const vmiKeysOfPod = (pod: KubeObject, cache: CacheReader) =>
-    creatorOf(pod).flatMap((uid) =>
-      cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid).map(keyOf)
-    );
+    creatorOf(pod).flatMap((uid) => {
+      const bound = cache<VMI>(virtualMachineInstances).byIndex(VMIS_BY_UID.name, uid);
+      if (bound.length > 0 || !opts.targets) return bound.map(keyOf);
+      // A migration's target pod: its VMI is bound to the source node still.
+      return opts.targets.store.list().filter((v) => v.metadata.uid === uid).map(keyOf);
+    });
   const vmiKeysOfClaim = (pvc: KubeObject, cache: CacheReader) =>
     cache<VMI>(virtualMachineInstances).byIndex(BY_CLAIM, keyOf(pvc)).map(keyOf);
   return {
@@ -61,6 +72,12 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
       { resource: pods, mapToKeys: vmiKeysOfPod },
       { resource: persistentVolumeClaims, mapToKeys: vmiKeysOfClaim },
       { source: opts.pulls, mapToKeys: (notice) => [keyOf(notice)] },
+      ...(opts.targets
+        ? [{
+          source: opts.targets as ChangeSource,
+          mapToKeys: (vmi: KubeObject) => migratesTo(vmi as VMI, opts.node) ? [keyOf(vmi)] : [],
+        }]
+        : []),
       {
         source: opts.domains as ChangeSource,
         mapToKeys: (domain) => {
@@ -88,6 +105,11 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         kvm: node.kvm,
         vmis: ctx.cache<VMI>(virtualMachineInstances),
         pods: ctx.cache<Pod>(pods),
+        claims: ctx.cache<PersistentVolumeClaim>(persistentVolumeClaims),
+        ...(opts.targets ? { targets: opts.targets.store, departed } : {}),
+        ...(opts.migrations ? { migrationJob: (k: string) => opts.migrations!.jobs.of(k) } : {}),
+        ...(opts.nodeAddress ? { nodeAddress: opts.nodeAddress } : {}),
+        dataDir: opts.volumes(ctx.cache).dataDir,
         hypervisor: opts.hypervisor,
         memory: opts.memory,
         getVmi: async (k) => {
@@ -121,6 +143,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         memory: opts.memory,
         network: opts.network,
         log: ctx.log,
+        ...(opts.migrations ? { migrations: opts.migrations } : {}),
       });
       if (outcome === "waiting") return;
       if (outcome === "again" || steps.requeueAfterMs === 0) return { requeue: "now" };

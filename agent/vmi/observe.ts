@@ -1,10 +1,18 @@
 /** observe(): what plan() needs for one key, read from the caches and from libvirt. */
-import { isOnNode, type Pod, type VMI } from "../../api/mod.ts";
+import {
+  claimNamesOf,
+  isOnNode,
+  type PersistentVolumeClaim,
+  type Pod,
+  type VMI,
+} from "../../api/mod.ts";
 import { creatorOf, PODS_BY_CREATOR } from "../indexes.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
 import { DomainNotFoundError, type Hypervisor } from "../libvirt/mod.ts";
 import { domainUuidInXml, liveDomainFacts, parseDomainOwner } from "../libvirt/xml_read.ts";
 import { domainNameOfKey } from "./keys.ts";
+import { type DepartedTargets, migratesTo } from "../migration/target_vmis.ts";
+import { vmiDataDir } from "../volumes/vmi_dir.ts";
 import type { PassMemory } from "./memory.ts";
 import type { Observation, ObservedDomain } from "./types.ts";
 
@@ -16,6 +24,18 @@ export interface ObserveContext {
   pods: ReadonlyStore<Pod>;
   hypervisor: Hypervisor;
   memory: PassMemory;
+  /** Claims in the VMIs' namespaces, by `namespace/name`. */
+  claims?: ReadonlyStore<PersistentVolumeClaim>;
+  /** VMIs migrating to this node (agent/migration/target_vmis.ts). */
+  targets?: ReadonlyStore<VMI>;
+  /** VMIs that stopped migrating here, whose prepared files may still be here. */
+  departed?: DepartedTargets;
+  /** The migration job this process runs for a key. */
+  migrationJob?: (key: string) => { migrationUid: string; aborting: boolean } | undefined;
+  /** This node's address, reported by migration targets. */
+  nodeAddress?: string;
+  /** The agent's data directory (a migration target's files are looked for there). */
+  dataDir?: string;
   /** Reads the VMI from the API server, bypassing the cache (undefined: it does not exist). */
   getVmi(key: string): Promise<VMI | undefined>;
   /** Lists the VMI's launcher pods on the API server, bypassing the cache. */
@@ -25,7 +45,7 @@ export interface ObserveContext {
 
 /** Reads the VMI (as cached, or as last written when the cache lags), its pod and its domain. */
 export async function observe(key: string, ctx: ObserveContext): Promise<Observation> {
-  let vmi = freshest(key, ctx);
+  let vmi = freshest(key, ctx) ?? migratingHere(key, ctx);
   const domain = await observeDomain(domainNameOfKey(key), ctx.hypervisor);
   if (!vmi && domain?.owner?.node === ctx.node) {
     // About to tear down a running domain as an orphan: make sure the VMI is really gone, not
@@ -47,7 +67,22 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
   if (lastError !== undefined) observation.lastError = lastError;
   const mayRunHere = vmi?.status?.nodeName === ctx.node && isOnNode(vmi.status?.phase) &&
     !vmi.metadata.deletionTimestamp;
-  if (vmi && mayRunHere) await observePod(vmi, ctx, observation);
+  if (vmi && mayRunHere) {
+    await observePod(vmi, ctx, observation);
+    observation.claimAccessModes = claimAccessModesOf(vmi, ctx);
+  }
+  const job = ctx.migrationJob?.(key);
+  if (job) observation.migrationJob = job;
+  if (ctx.nodeAddress) observation.nodeAddress = ctx.nodeAddress;
+  if (vmi && vmi.status?.nodeName !== ctx.node && migratesTo(vmi, ctx.node)) {
+    await observeTarget(vmi, ctx, observation);
+  }
+  const departed = vmi ? undefined : ctx.departed?.uidOf(key);
+  if (departed && ctx.dataDir) {
+    const left = await Deno.stat(vmiDataDir(ctx.dataDir, departed)).then(() => true, () => false);
+    if (left) observation.departedTarget = departed;
+    else ctx.departed!.forget(key);
+  }
   return observation;
 }
 
@@ -63,6 +98,34 @@ async function observePod(vmi: VMI, ctx: ObserveContext, o: Observation): Promis
   if (!pod) return;
   o.launcherPod = pod;
   if (pod.metadata?.deletionTimestamp) o.launcherPodDeletedAt = pod.metadata.deletionTimestamp;
+}
+
+/** A VMI migrating to this node, from the watch of migration targets. */
+function migratingHere(key: string, ctx: ObserveContext): VMI | undefined {
+  const vmi = ctx.targets?.get(key);
+  return vmi && migratesTo(vmi, ctx.node) ? vmi : undefined;
+}
+
+/** The migration's target pod on this node, and whether files of the VMI are here. */
+async function observeTarget(vmi: VMI, ctx: ObserveContext, o: Observation): Promise<void> {
+  const name = vmi.status?.migrationState?.targetPod;
+  const pod = ctx.pods.byIndex(PODS_BY_CREATOR.name, vmi.metadata.uid ?? "")
+    .find((p) => p.metadata?.name === name && !p.metadata?.deletionTimestamp);
+  if (pod) o.targetPod = pod;
+  if (ctx.dataDir) {
+    o.targetFiles = await Deno.stat(vmiDataDir(ctx.dataDir, vmi.metadata.uid))
+      .then(() => true, () => false);
+  }
+}
+
+/** Access modes of the VMI's claims that are cached (the others are not known yet). */
+function claimAccessModesOf(vmi: VMI, ctx: ObserveContext): Record<string, string[]> {
+  const modes: Record<string, string[]> = {};
+  for (const name of claimNamesOf(vmi.spec.volumes)) {
+    const claim = ctx.claims?.get(`${vmi.metadata.namespace}/${name}`);
+    if (claim?.spec?.accessModes) modes[name] = [...claim.spec.accessModes];
+  }
+  return modes;
 }
 
 /** The cached VMI, unless this agent wrote a newer version the watch has not delivered yet. */

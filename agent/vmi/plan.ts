@@ -6,11 +6,16 @@ import {
   AGENT_FINALIZER,
   DEFAULT_GRACE_PERIOD_SECONDS,
   isFinished,
+  type LiveMigratability,
+  liveMigratabilityOf,
   type PodLoss,
   podLossOf,
   type VirtualMachineInstance,
 } from "../../api/mod.ts";
 import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
+import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
+import { isAssignedTo } from "../../api/migration_state.ts";
+import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 
 /** How often to look again while a guest shuts down (lifecycle events usually come first). */
@@ -36,6 +41,15 @@ export function plan(o: Observation): Plan {
   if (domain && (!vmi || domain.owner!.uid !== vmi.metadata.uid)) {
     return orphanTeardown(o, domain);
   }
+  if (domain && vmi && !isAssignedTo(vmi, o.node)) {
+    // Stale: the VMI runs elsewhere (a failed migration's target, a node that came back).
+    return { actions: [...orphanTeardown({ ...o, vmi: undefined }, domain).actions] };
+  }
+  if (vmi && !here && isMigrationTarget(vmi, o.node)) return targetPlan(o, vmi, domain);
+  if (!vmi && !domain && o.departedTarget) {
+    // A migration here ended (failed, cancelled) after its target prepared: remove what it left.
+    return { actions: [{ type: "removeFiles", uid: o.departedTarget, keepSerialLog: false }] };
+  }
   if (!vmi || !here) return NOTHING;
 
   const phase = vmi.status?.phase ?? "";
@@ -53,6 +67,9 @@ export function plan(o: Observation): Plan {
   if (phase !== "Scheduled" && phase !== "Running") return NOTHING;
 
   const actions: Action[] = hasFinalizer ? [] : [{ type: "addFinalizer" }];
+  const migration = sourceSteps(o, vmi, domain);
+  if (migration.hold) return { actions: [...actions, ...migration.actions] };
+  actions.push(...migration.actions);
   const lost = launcherPodLoss(o);
   if (lost) return fail(o, vmi, lost.reason, lost.message);
   const podDeadline = o.launcherPodDeletedAt ? Date.parse(o.launcherPodDeletedAt) : undefined;
@@ -85,8 +102,17 @@ export function plan(o: Observation): Plan {
     if (wait) return { ...wait, actions: [...actions, ...wait.actions] };
     return { actions: [...actions, { type: "destroy", uuid: domain.uuid }], requeueAfterMs: 0 };
   }
-  const status = runningStatus(vmi, domain.live, pauseReasonOf(domain), o.launcherPod, o.now);
+  const status = runningStatus(
+    vmi,
+    domain.live,
+    pauseReasonOf(domain),
+    o.launcherPod,
+    o.now,
+    migratabilityOf(o, vmi),
+  );
   if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
+  const state = vmi.status?.migrationState;
+  if (state) actions.push(...domainDetected(o, state, domain));
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
@@ -107,6 +133,18 @@ function launcherPodLoss(o: Observation): PodLoss | undefined {
 /** The VMI's grace period for a graceful shutdown, in seconds. */
 export function graceSecondsOf(vmi: VirtualMachineInstance): number {
   return vmi.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
+}
+
+/**
+ * LiveMigratable and the migration method. The host model a host-model guest gets is the one
+ * libvirt expands on this node (under TCG a fixed model), which libvirt checks on the target.
+ */
+function migratabilityOf(o: Observation, vmi: VirtualMachineInstance): LiveMigratability {
+  const modes = o.claimAccessModes ?? {};
+  return liveMigratabilityOf(vmi, {
+    claimAccessModes: (name) => modes[name],
+    hostCpuModel: o.kvm ? "host-model" : TCG_DEFAULT_MODEL,
+  });
 }
 
 /** Whether this node's agent made the domain (its metadata names the VMI and this node). */

@@ -396,3 +396,46 @@ Deno.test("plan() looks again at the end of the grace period while a guest shuts
   ));
   assert.equal(p.requeueAfterMs, 1_050);
 });
+
+Deno.test("plan() writes LiveMigratable and migrationMethod with the running status", () => {
+  const withClaim = (v: VMI) =>
+    ({
+      ...v,
+      spec: { ...v.spec, volumes: [{ name: "d", persistentVolumeClaim: { claimName: "data" } }] },
+    }) as VMI;
+  const cases: Array<[string, VMI, Record<string, string[]>, string, string, string]> = [
+    ["masquerade, no disks", vmi("Running"), {}, "True", "", "LiveMigration"],
+    [
+      "a ReadWriteOnce claim",
+      withClaim(vmi("Running")),
+      { data: ["ReadWriteOnce"] },
+      "False",
+      "DisksNotLiveMigratable",
+      "BlockMigration",
+    ],
+    [
+      "a shared claim",
+      withClaim(vmi("Running")),
+      { data: ["ReadWriteMany"] },
+      "True",
+      "",
+      "LiveMigration",
+    ],
+  ];
+  for (const [name, v, modes, status, reason, method] of cases) {
+    const p = plan(observe(v, domain("running"), { claimAccessModes: modes }));
+    const write = p.actions.find((a) => a.type === "writeStatus");
+    assert.ok(write?.type === "writeStatus", name);
+    const condition = write.status.conditions?.find((c) => c.type === "LiveMigratable");
+    assert.equal(condition?.status, status, name);
+    assert.equal(condition?.reason ?? "", reason, name);
+    assert.equal(write.status.migrationMethod, method, name);
+  }
+});
+
+Deno.test("plan() removes the files a migration that stopped targeting this node left here", () => {
+  assert.deepEqual(plan(observe(undefined, undefined, { departedTarget: "uid-1" })).actions, [
+    { type: "removeFiles", uid: "uid-1", keepSerialLog: false },
+  ]);
+  assert.deepEqual(plan(observe(undefined, undefined)).actions, [], "nothing left: nothing to do");
+});

@@ -1,5 +1,5 @@
 /** The agent's reconcile pass for one VMI key: what it observes and what it may decide to do. */
-import type { Pod, VirtualMachineInstanceStatus, VMI } from "../../api/mod.ts";
+import type { MigrationState, Pod, VirtualMachineInstanceStatus, VMI } from "../../api/mod.ts";
 import type { DomainStateName } from "../libvirt/mod.ts";
 import type { LiveDomainFacts } from "../libvirt/xml_read.ts";
 
@@ -41,6 +41,18 @@ export interface Observation {
   launcherPodDeletedAt?: string;
   /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
   lastError?: string;
+  /** Access modes of the claims the VMI uses, by claim name, as cached. */
+  claimAccessModes?: Record<string, string[]>;
+  /** The migration job this agent process runs for the key, if any. */
+  migrationJob?: { migrationUid: string; aborting: boolean };
+  /** This node's address (the agent's `--node-address`), a migration target's to report. */
+  nodeAddress?: string;
+  /** The target launcher pod of a migration to this node, bound here. */
+  targetPod?: Pod;
+  /** A migration target's files exist on this node (its data directory). */
+  targetFiles?: boolean;
+  /** The UID of a VMI no longer migrating here whose prepared files are still here. */
+  departedTarget?: string;
 }
 
 /** One step of a plan, applied in order; a failing step stops the pass (and it is retried). */
@@ -60,7 +72,17 @@ export type Action =
   | { type: "removeFiles"; uid: string; keepSerialLog: boolean }
   /** Write the fields of this status the agent owns, if they differ from the cached ones. */
   | { type: "writeStatus"; status: VirtualMachineInstanceStatus }
-  | { type: "event"; eventType: "Normal" | "Warning"; reason: string; message: string };
+  | { type: "event"; eventType: "Normal" | "Warning"; reason: string; message: string }
+  /** Patch the fields of `status.migrationState` this agent writes (its record's uid tested). */
+  | { type: "writeMigrationState"; fields: Partial<MigrationState> }
+  /** Migration target: images, overlays, emptyDisks, cloud-init, the target pod's network. */
+  | { type: "prepareTarget" }
+  /** Migration source: start the job (it runs beside the controller and enqueues the key). */
+  | { type: "startMigration" }
+  /** Migration source: the job in flight aborts (abortStatus Aborting, then its outcome). */
+  | { type: "abortMigration" }
+  /** Abort whatever libvirt job the domain has (no job of this process follows it). */
+  | { type: "abortMigrationJob" };
 
 /** What to do for one key, and when to look again. */
 export interface Plan {

@@ -37,11 +37,15 @@ const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
 /**
  * `virt-launcher-<vmi>-<5 chars>` as KubeVirt's generateName makes it, except that the 5 chars
- * come from the VMI's UID: creating the pod twice (a retry, a restart) finds the first one.
+ * come from `seed` (the VMI's UID; a migration's for its target pod): creating the pod twice (a
+ * retry, a restart) finds the first one.
  */
-export function launcherPodName(vmi: VirtualMachineInstance): string {
+export function launcherPodName(
+  vmi: VirtualMachineInstance,
+  seed: string = vmi.metadata.uid ?? "",
+): string {
   const base = `virt-launcher-${vmi.metadata.name ?? ""}-`.slice(0, 58);
-  const digest = createHash("sha256").update(vmi.metadata.uid ?? "").digest();
+  const digest = createHash("sha256").update(seed).digest();
   const suffix = Array.from(digest.subarray(0, 5), (b) => ALPHABET[b % ALPHABET.length]).join("");
   return base + suffix;
 }

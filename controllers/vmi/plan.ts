@@ -127,7 +127,19 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
           : withoutCondition(status.conditions, "PodScheduled");
       }
     }
-  } else setFinalizers([VMI_FINALIZER]);
+  } else {
+    setFinalizers([VMI_FINALIZER]);
+    const moved = migratedToNode(vmi);
+    if (moved) {
+      // The guest runs on the target node now: hand the VMI to that node's agent.
+      status.nodeName = moved;
+      plan.events.push({
+        type: "Normal",
+        reason: "Migrated",
+        message: `The VirtualMachineInstance migrated to node ${moved}.`,
+      });
+    }
+  }
 
   if (
     status.nodeName && vmi.metadata.labels?.[NODE_NAME_LABEL] !== status.nodeName &&
@@ -223,4 +235,15 @@ function planPending(
       unsynchronized("FailedCreate", messageOf(error));
     }
   }
+}
+
+/**
+ * The node a completed live migration moved the VMI to, while its `nodeName` still names the
+ * source: the source agent reported `completed` (and not `failed`) for the record.
+ */
+export function migratedToNode(vmi: VirtualMachineInstance): string | undefined {
+  const state = vmi.status?.migrationState;
+  const node = vmi.status?.nodeName;
+  if (!state?.completed || state.failed || !state.targetNode || !state.migrationUid) return;
+  return state.sourceNode === node && state.targetNode !== node ? state.targetNode : undefined;
 }

@@ -222,3 +222,38 @@ Deno.test("planVmi() reports a VMI without memory size instead of creating a pod
   assert.equal(p.createPod, undefined);
   assert.match(condition(p, "Synchronized")?.message ?? "", /must be set/);
 });
+
+Deno.test("planVmi() switches a live-migrated VMI to its target node, never before completion", () => {
+  const record = {
+    migrationUid: "m1",
+    sourceNode: "node-a",
+    targetNode: "node-b",
+    targetPod: "virt-launcher-web-target",
+  };
+  const running = (state: Record<string, unknown>) =>
+    vmiFixture("Running", (v) => {
+      v.status!.nodeName = "node-a";
+      v.status!.migrationState = state;
+      v.metadata.labels = { ...v.metadata.labels, "kubevirt.io/nodeName": "node-a" };
+    });
+  const target = boundPod("node-b", (p) => {
+    p.metadata!.name = "virt-launcher-web-target";
+    p.metadata!.uid = "target-uid";
+    p.metadata!.labels = { ...p.metadata!.labels, "kubevirt.io/migrationJobUID": "m1" };
+  });
+  const pods = [boundPod("node-a"), target];
+  const done = plan(running({ ...record, completed: true }), pods);
+  assert.equal(done.status.nodeName, "node-b");
+  assert.equal(done.labels?.["kubevirt.io/nodeName"], "node-b");
+  assert.deepEqual(done.deletePods, [], "the migration controller deletes the source pod");
+  assert.deepEqual(done.status.activePods, {
+    [boundPod().metadata!.uid!]: "node-a",
+    "target-uid": "node-b",
+  });
+  for (const state of [record, { ...record, completed: true, failed: true }]) {
+    const p = plan(running(state), pods);
+    assert.equal(p.status.nodeName, "node-a", JSON.stringify(state));
+    assert.equal(p.labels, undefined);
+    assert.deepEqual(p.deletePods, [], "the target pod is no second pod to delete");
+  }
+});

@@ -45,5 +45,7 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
   propagationPolicy?: "Foreground" | "Background" | "Orphan";
   gracePeriodSeconds?: number;
+  /** `["All"]`: check the deletion without doing it. */
+  dryRun?: string[];
   signal?: AbortSignal;
 }

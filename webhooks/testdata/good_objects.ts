@@ -89,7 +89,7 @@ export function goodDataVolume(): Json {
   };
 }
 
-/** A well-formed migration, which denovirt refuses: it has no live migration yet. */
+/** A well-formed migration of the VMI `vmiName`. */
 export function goodMigration(vmiName = "web"): Json {
   return {
     apiVersion: "kubevirt.io/v1",

@@ -1,0 +1,109 @@
+/** The evacuation controller: a migration for each VMI marked for evacuation, as `plan.ts` decides. */
+import {
+  DENOVIRT_CONFIG_MAP,
+  DENOVIRT_NAMESPACE,
+  EVICTION_STRATEGY_KEY,
+  type EvictionStrategy,
+  evictionStrategySetting,
+  FIELD_MANAGERS,
+  type VMI,
+  type VMIM,
+} from "../../api/mod.ts";
+import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
+import { messageOf } from "../../lib/errors.ts";
+import { isNotFound } from "../../lib/kube/api_error.ts";
+import { keyFor, type KubeObject } from "../../lib/kube/object.ts";
+import {
+  configMaps,
+  virtualMachineInstanceMigrations,
+  virtualMachineInstances,
+} from "../../lib/kube/resources.ts";
+import type { RestClient } from "../../lib/kube/rest.ts";
+import { planEvacuation } from "./plan.ts";
+
+type Ctx = ReconcileContext<VMI>;
+
+/** The cluster's default eviction strategy (ConfigMap denovirt-config), read when needed. */
+export async function clusterEvictionStrategy(
+  rest: RestClient,
+  signal?: AbortSignal,
+): Promise<EvictionStrategy | undefined> {
+  try {
+    const config = await rest.get<KubeObject & { data?: Record<string, string> }>(configMaps, {
+      namespace: DENOVIRT_NAMESPACE,
+      name: DENOVIRT_CONFIG_MAP,
+    }, signal);
+    return evictionStrategySetting(config.data?.[EVICTION_STRATEGY_KEY]);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+async function reconcileEvacuation(ctx: Ctx): Promise<ReconcileResult | void> {
+  const vmi = ctx.object;
+  if (!vmi?.status?.evacuationNodeName) return;
+  const namespace = vmi.metadata.namespace ?? "";
+  const migrations = ctx.cache<VMIM>(virtualMachineInstanceMigrations)
+    .byIndex("byNamespace", namespace)
+    .filter((m) => m.spec?.vmiName === vmi.metadata.name);
+  const clusterStrategy = vmi.spec.evictionStrategy
+    ? undefined
+    : await clusterEvictionStrategy(ctx.rest, ctx.signal);
+  const plan = planEvacuation({ vmi, migrations, clusterStrategy }, Date.now());
+  if (plan.clear) {
+    await ctx.rest.patch(virtualMachineInstances, { namespace, name: vmi.metadata.name ?? "" }, {
+      metadata: { resourceVersion: vmi.metadata.resourceVersion },
+      status: { evacuationNodeName: null },
+    }, {
+      type: "merge",
+      subresource: "status",
+      fieldManager: FIELD_MANAGERS.controllers,
+      signal: ctx.signal,
+    });
+  }
+  if (plan.create) {
+    try {
+      const created = await ctx.rest.create<VMIM>(virtualMachineInstanceMigrations, plan.create, {
+        signal: ctx.signal,
+      });
+      await ctx.events.normal(
+        vmi,
+        "SuccessfulCreate",
+        `Created Migration ${created.metadata.name}`,
+      );
+    } catch (error) {
+      await ctx.events.warning(
+        vmi,
+        "FailedCreate",
+        `Error creating a Migration: ${messageOf(error)}`,
+      );
+      throw error;
+    }
+  }
+  if (plan.requeueAfterMs !== undefined) return { requeueAfterMs: plan.requeueAfterMs };
+}
+
+/** The evacuation controller. */
+export function evacuationController(): Controller<VMI> {
+  return {
+    name: "evacuation",
+    for: virtualMachineInstances,
+    watches: [{
+      resource: virtualMachineInstanceMigrations,
+      mapToKeys: (obj) => {
+        const name = (obj as VMIM).spec?.vmiName;
+        return name ? [keyFor(obj.metadata?.namespace, name)] : [];
+      },
+    }],
+    concurrency: 1,
+    async reconcile(_key, ctx): Promise<ReconcileResult | void> {
+      try {
+        return await reconcileEvacuation(ctx);
+      } catch (error) {
+        if (ctx.signal.aborted) return;
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Helpers of the live-migration tests and bench (this file holds no tests): a migratable fixture VM
+ * on the pod network, HTTP probes of its guest with a deadline, a poller that counts failed
+ * requests while a VM moves, a record of every version of a namespace's migrations (a watch: a
+ * cancelled migration is deleted right after it ends), the domains a node's libvirt holds, and the
+ * `migrations` setting changed for the length of a test.
+ */
+import { Watch } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
+import {
+  DENOVIRT_CONFIG_MAP,
+  DENOVIRT_NAMESPACE,
+  MIGRATIONS_KEY,
+  type VMIM,
+} from "../../api/mod.ts";
+import { runChecked } from "../../lib/exec.ts";
+import type { KubeObject } from "../../lib/kube/object.ts";
+import type { RestClient } from "../../lib/kube/rest.ts";
+import { configMaps } from "../../lib/kube/resources.ts";
+
+/**
+ * A VM that live-migrates: a containerDisk and cloud-init (copied with the guest, made again on
+ * the target), masquerade on the pod network serving HTTP on port 80, no node pinned.
+ */
+export function migratableVm(name: string, image: string, userData: string, memory = "128Mi") {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name },
+    spec: {
+      runStrategy: "Always",
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          domain: {
+            resources: { requests: { memory } },
+            devices: {
+              disks: [
+                { name: "containerdisk", disk: { bus: "virtio" } },
+                { name: "cloudinitdisk", disk: { bus: "virtio" } },
+              ],
+              interfaces: [{ name: "default", masquerade: {}, ports: [{ port: 80 }] }],
+            },
+          },
+          networks: [{ name: "default", pod: {} }],
+          volumes: [
+            { name: "containerdisk", containerDisk: { image } },
+            { name: "cloudinitdisk", cloudInitNoCloud: { userData } },
+          ],
+          terminationGracePeriodSeconds: 2,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * User data that writes a random token the guest made into a file its httpd serves (`/token`):
+ * the same token after a move proves the guest kept its memory (a reboot would make a new one).
+ * `busy` adds a loop that keeps dirtying memory with random bytes, so a migration cannot converge.
+ */
+export function tokenUserData(busy = false): string {
+  const lines = [
+    "#!/bin/sh",
+    "mkdir -p /www",
+    "cat /proc/sys/kernel/random/uuid > /www/token",
+  ];
+  if (busy) {
+    lines.push(
+      "( while :; do dd if=/dev/urandom of=/tmp/busy bs=1M count=24 2>/dev/null; done ) &",
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The body of `GET <path>` on ip:80 over a raw connection, or a throw after `timeoutMs`. */
+export async function httpGet(ip: string, path = "/", timeoutMs = 2_000): Promise<string> {
+  const conn = await Deno.connect({ hostname: ip, port: 80 });
+  const timer = setTimeout(() => conn.close(), timeoutMs);
+  try {
+    await conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.0\r\nHost: ${ip}\r\n\r\n`));
+    const text = await new Response(conn.readable).text();
+    if (!text.startsWith("HTTP/1.0 200") && !text.startsWith("HTTP/1.1 200")) {
+      throw new Error(`HTTP from ${ip}${path}: ${text.split("\r\n")[0]}`);
+    }
+    return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a poller saw. */
+export interface PollCount {
+  ok: number;
+  failed: number;
+  /** Milliseconds from the first failed request to the last one (0: none failed). */
+  failingMs: number;
+}
+
+/** GETs `path` from `address()` every `everyMs` until stopped, counting answers and failures. */
+export function pollHttp(address: () => string, path = "/", everyMs = 100) {
+  const count: PollCount = { ok: 0, failed: 0, failingMs: 0 };
+  let first = 0;
+  let stopped = false;
+  const running = (async () => {
+    while (!stopped) {
+      const started = Date.now();
+      try {
+        await httpGet(address(), path, 1_000);
+        count.ok++;
+      } catch {
+        count.failed++;
+        if (!first) first = started;
+        count.failingMs = Date.now() - first;
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - started))));
+    }
+  })();
+  return {
+    count,
+    async stop(): Promise<PollCount> {
+      stopped = true;
+      await running;
+      return count;
+    },
+  };
+}
+
+/** Every version of the namespace's migrations a watch delivered, by name (deletions included). */
+export async function recordMigrations(kc: KubeConfig, namespace: string) {
+  const seen = new Map<string, VMIM[]>();
+  const deleted = new Set<string>();
+  const path = `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstancemigrations`;
+  const request = await new Watch(kc).watch(path, {}, (type: string, object: VMIM) => {
+    const name = object.metadata.name ?? "";
+    seen.set(name, [...seen.get(name) ?? [], object]);
+    if (type === "DELETED") deleted.add(name);
+  }, () => {});
+  return {
+    /** The versions of `name` seen so far, oldest first. */
+    versions: (name: string) => seen.get(name) ?? [],
+    names: () => [...seen.keys()],
+    wasDeleted: (name: string) => deleted.has(name),
+    stop: () => request.abort(),
+  };
+}
+
+/** The names of the domains (active or defined) a libvirtd holds. */
+export async function domainsOn(libvirtUri: string): Promise<string[]> {
+  const out = await runChecked("virsh", ["-c", libvirtUri, "list", "--all", "--name"]);
+  return out.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+}
+
+/** Runs `fn` with ConfigMap denovirt-config's `migrations` set to `value`, restoring it after. */
+export async function withMigrationSettings<T>(
+  rest: RestClient,
+  value: Record<string, unknown>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const ref = { namespace: DENOVIRT_NAMESPACE, name: DENOVIRT_CONFIG_MAP };
+  const config = await rest.get<KubeObject & { data?: Record<string, string> }>(configMaps, ref);
+  const before = config.data?.[MIGRATIONS_KEY] ?? null;
+  const patch = (v: string | null) =>
+    rest.patch(configMaps, ref, { data: { [MIGRATIONS_KEY]: v } }, { type: "merge" });
+  await patch(JSON.stringify(value));
+  try {
+    return await fn();
+  } finally {
+    await patch(before);
+  }
+}
