@@ -12,6 +12,7 @@ import {
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { dataVolumeController } from "./datavolume/controller.ts";
+import { NODE_LOSS_SELECTIONS, nodeLossController } from "./nodes/controller.ts";
 import { replicaSetController } from "./replicaset/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
@@ -19,6 +20,7 @@ import { vmiController } from "./vmi/controller.ts";
 import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod.ts";
 
 export { dataVolumeController } from "./datavolume/controller.ts";
+export { nodeLossController } from "./nodes/controller.ts";
 export { replicaSetController } from "./replicaset/controller.ts";
 export { vmController } from "./vm/controller.ts";
 export { vmiController } from "./vmi/controller.ts";
@@ -31,6 +33,7 @@ export const CONTROLLER_NAMES = [
   "replicaset",
   "datavolume",
   "local-placement",
+  "node-loss",
 ] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -70,6 +73,9 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
         controller: localPlacementController() as Controller,
         caches: [storageClasses, nodes],
       };
+    case "node-loss":
+      // Watches node Leases, VMIs, launcher pods and denovirt's ConfigMap; reads nothing else.
+      return { controller: nodeLossController() as Controller, caches: [] };
   }
 }
 
@@ -83,6 +89,9 @@ export function controllersManagerOptions(
     controllers: modules.map((m) => m.controller),
     caches: [...new Set(modules.flatMap((m) => m.caches))],
     // Only launcher pods: the controllers never read other pods, and a cluster may have many.
-    selections: [{ resource: pods, labelSelector: `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}` }],
+    selections: [
+      { resource: pods, labelSelector: `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}` },
+      ...NODE_LOSS_SELECTIONS,
+    ],
   };
 }

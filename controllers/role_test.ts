@@ -9,7 +9,14 @@ Deno.test("parseControllersFlags() defaults: leader election on the denovirt-con
   assert.equal(flags.leaseNamespace, "denovirt");
   assert.equal(flags.leaseName, "denovirt-controllers");
   assert.equal(flags.leaseDurationSeconds, 15);
-  assert.deepEqual(flags.only, ["vm", "vmi", "replicaset", "datavolume", "local-placement"]);
+  assert.deepEqual(flags.only, [
+    "vm",
+    "vmi",
+    "replicaset",
+    "datavolume",
+    "local-placement",
+    "node-loss",
+  ]);
   assert.equal(flags.launcherImage, "registry.k8s.io/pause:3.10");
   assert.match(flags.identity, new RegExp(`_${Deno.pid}$`));
   assert.equal(flags.healthPort, undefined);
