@@ -5,12 +5,16 @@ type CommandRun = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun> }> = {
   up: {
-    summary: "bring up the local stack and the demo VM",
+    summary: "bring up the local stack and the demo VM (--nodes N: N nodes)",
     run: async () => (await import("./up_command.ts")).upCommand,
   },
   down: {
     summary: "stop the local stack (--purge: and remove its home)",
     run: async () => (await import("./down_command.ts")).downCommand,
+  },
+  node: {
+    summary: "the local stack's nodes: node list, node kill NAME (as a power failure)",
+    run: async () => (await import("./node_command.ts")).nodeCommand,
   },
   controllers: {
     summary: "run the VM and VMI controllers (a role)",

@@ -11,6 +11,7 @@ export async function upCommand(args: string[]): Promise<number> {
       home: { type: "string" },
       "no-roles": { type: "boolean" },
       "no-demo": { type: "boolean" },
+      nodes: { type: "string" },
     },
     strict: true,
   });
@@ -19,6 +20,7 @@ export async function upCommand(args: string[]): Promise<number> {
     home: values.home,
     roles: !values["no-roles"],
     demo: !values["no-roles"] && !values["no-demo"],
+    nodes: values.nodes === undefined ? 1 : Number(values.nodes),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const kubectl = `kubectl --kubeconfig ${stack.paths.kubeconfig}`;
@@ -28,6 +30,7 @@ export async function upCommand(args: string[]): Promise<number> {
       `The local stack is up (${seconds} s). API server: ${stack.server}`,
       `Kubeconfig: ${stack.paths.kubeconfig}`,
       `libvirt: ${stack.libvirtUri} (${stack.kvm ? "KVM" : "TCG software emulation"})`,
+      `Nodes: ${stack.nodes.map((n) => `${n.name} (${n.address})`).join(", ")}`,
       "",
       "Try:",
       `  ${kubectl} get --raw /readyz`,

@@ -5,6 +5,7 @@
  */
 import { runChecked } from "../lib/exec.ts";
 import { CLUSTER_CIDR, SERVICE_CLUSTER_IP_RANGE, STACK_INTERFACE_PREFIX } from "./pod_network.ts";
+import { NODES_CIDR } from "./nodes/addressing.ts";
 
 /** One entry of `ip -j addr`, as much as the check reads. */
 export interface IpAddrEntry {
@@ -36,6 +37,7 @@ export interface CidrOverlap {
 export const STACK_CIDRS: ChosenCidr[] = [
   { name: "pod CIDR", cidr: CLUSTER_CIDR },
   { name: "service CIDR", cidr: SERVICE_CLUSTER_IP_RANGE },
+  { name: "nodes' CIDR", cidr: NODES_CIDR },
 ];
 
 /** Every overlap of the chosen CIDRs with each other and with the machine's IPv4 addresses and routes. */

@@ -61,7 +61,17 @@ Deno.test("cidrOverlaps() names each address and route of the machine inside the
       name: "a network that contains both CIDRs",
       addrs: [addr("wg0", "10.1.2.3/8")],
       routes: [],
-      want: ["pod CIDR: address 10.1.2.3/8 of wg0", "service CIDR: address 10.1.2.3/8 of wg0"],
+      want: [
+        "pod CIDR: address 10.1.2.3/8 of wg0",
+        "service CIDR: address 10.1.2.3/8 of wg0",
+        "nodes' CIDR: address 10.1.2.3/8 of wg0",
+      ],
+    },
+    {
+      name: "an address inside the nodes' CIDR",
+      addrs: [ETH0, addr("br-lab", "10.250.0.254/24")],
+      routes: [],
+      want: ["nodes' CIDR: address 10.250.0.254/24 of br-lab"],
     },
     {
       name: "a route through a gateway into the service CIDR",

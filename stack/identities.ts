@@ -1,4 +1,5 @@
 /** Who is who on the local stack: one client identity per component, and the serving certs. */
+import { AGENT_GROUP, AGENT_USER_PREFIX } from "../api/contract.ts";
 import { type ClientIdentity, LOOPBACK_SANS } from "./pki.ts";
 import { KUBERNETES_SERVICE_IP } from "./pod_network.ts";
 
@@ -56,3 +57,20 @@ export const SERVING_CERTS = [
   },
   { name: "serving-denovirt-agent", sans: LOOPBACK_SANS },
 ];
+
+/**
+ * A node agent's own client identity: user `denovirt:agent:<node>` in group `denovirt:agents`,
+ * as kubelets are `system:node:<name>`; RBAC grants the agent role to the group.
+ */
+export function agentIdentity(node: string): ClientIdentity {
+  return {
+    name: `agent-${node}`,
+    commonName: `${AGENT_USER_PREFIX}${node}`,
+    organizations: [AGENT_GROUP],
+  };
+}
+
+/** A node agent's serving certificate: loopback and the node's address. */
+export function agentServingCert(node: { name: string; address: string }) {
+  return { name: `serving-agent-${node.name}`, sans: [...LOOPBACK_SANS, `IP:${node.address}`] };
+}

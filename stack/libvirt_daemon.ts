@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import * as daemon from "./daemon.ts";
 import { run } from "../lib/exec.ts";
+import { libvirtdConf, type LibvirtTcp, qemuConf } from "./libvirt_config.ts";
 import { kvmWorks } from "./kvm.ts";
 import type { StackPaths } from "./paths.ts";
 import { waitUntil } from "./readiness.ts";
@@ -15,6 +16,14 @@ export interface StartLibvirtOptions {
   /** Use KVM (else /dev/kvm is hidden from the daemons); default: whether KVM really works. */
   kvm?: boolean;
   timeoutMs?: number;
+  /** Listen for migrations on TCP at this node address, as this host (a distinct UUID per node). */
+  tcp?: LibvirtTcp;
+  /**
+   * A command prefix that runs the daemons inside a node's namespaces (`nsenter ...`), whose
+   * mount namespace already has libvirt's directories in place; without it each daemon gets a
+   * mount namespace of its own.
+   */
+  enter?: string[];
 }
 
 const DAEMONS = ["virtlogd", "libvirtd"] as const;
@@ -51,9 +60,9 @@ export async function startLibvirt(
   for (const dir of [...Object.values(dirs.system), dirs.sock, paths.run, paths.log]) {
     await Deno.mkdir(dir, { recursive: true });
   }
-  await Deno.writeTextFile(join(dirs.etc, "libvirtd.conf"), libvirtdConf(dirs.sock));
+  await Deno.writeTextFile(join(dirs.etc, "libvirtd.conf"), libvirtdConf(dirs.sock, opts.tcp));
   await Deno.writeTextFile(join(dirs.etc, "virtlogd.conf"), "# Defaults: logs go to stderr.\n");
-  await Deno.writeTextFile(join(dirs.etc, "qemu.conf"), QEMU_CONF);
+  await Deno.writeTextFile(join(dirs.etc, "qemu.conf"), qemuConf(opts.tcp?.address));
   // A running libvirtd keeps the KVM choice it was started with.
   const kvmFile = join(paths.libvirt, "kvm");
   const kvm = (await daemon.runningPid(paths, "libvirtd"))
@@ -67,7 +76,7 @@ export async function startLibvirt(
   };
   for (const name of DAEMONS) {
     if (!(await daemon.runningPid(paths, name))) {
-      await startInNamespace(paths, name, kvm);
+      await startInNamespace(paths, name, kvm, opts);
     }
     await waitUntil(ready[name], {
       what: name,
@@ -138,16 +147,22 @@ export function virsh(uri: string, args: string[]) {
  * exec into the daemon, so the recorded pid is the daemon's own. The daemons' own pid files
  * would default to /run/<name>.pid, which a system libvirt holds locked: they go to our run dir.
  */
-async function startInNamespace(paths: StackPaths, name: typeof DAEMONS[number], kvm: boolean) {
+async function startInNamespace(
+  paths: StackPaths,
+  name: typeof DAEMONS[number],
+  kvm: boolean,
+  opts: StartLibvirtOptions,
+) {
   const dirs = libvirtDirs(paths);
   await Deno.remove(join(dirs.run, `${name}-sock`)).catch(() => {});
-  const script = namespaceScript(paths, kvm);
   const daemonArgs = ["-f", join(dirs.etc, `${name}.conf`), "-p", join(dirs.run, `${name}.pid`)];
-  const pid = await daemon.startDaemon(paths, {
-    name,
-    command: "unshare",
-    args: ["-m", "--propagation", "private", "sh", "-c", script, name, name, ...daemonArgs],
-  });
+  // libvirtd opens its TCP socket only when started with --listen.
+  if (name === "libvirtd" && opts.tcp) daemonArgs.push("--listen");
+  const [command, ...prefix] = opts.enter ?? ["unshare", "-m", "--propagation", "private"];
+  const args = opts.enter
+    ? [...prefix, name, ...daemonArgs]
+    : [...prefix, "sh", "-c", namespaceScript(paths, kvm), name, name, ...daemonArgs];
+  const pid = await daemon.startDaemon(paths, { name, command: command!, args });
   // Appended, not replaced: a qemu started by an earlier libvirtd may still live in its namespace.
   const ns = await namespaceOf(pid);
   if (ns) await Deno.writeTextFile(namespaceFile(paths, name), ns + "\n", { append: true });
@@ -161,8 +176,18 @@ async function startInNamespace(paths: StackPaths, name: typeof DAEMONS[number],
  */
 function namespaceScript(paths: StackPaths, kvm: boolean): string {
   const binds = Object.entries(libvirtDirs(paths).system)
-    .map(([target, source]) => `mkdir -p ${target}; mount --bind ${quote(source)} ${target}`);
-  const hideKvm = `if [ -e /dev/kvm ]; then
+    .map(([target, source]) => bindLine(source, target));
+  return ["set -e", ...binds, kvm ? "" : hideKvmScript(paths), 'exec "$@"'].join("\n");
+}
+
+/** A shell line that bind-mounts `source` on `target`, making the target directory first. */
+export function bindLine(source: string, target: string): string {
+  return `mkdir -p ${quote(target)}; mount --bind ${quote(source)} ${quote(target)}`;
+}
+
+/** Shell lines that replace /dev with a copy without `kvm` (see namespaceScript). */
+export function hideKvmScript(paths: StackPaths): string {
+  return `if [ -e /dev/kvm ]; then
   stage=${quote(join(paths.libvirt, "dev"))}
   mkdir -p "$stage"
   mount -t tmpfs -o mode=755,size=1m denovirt-dev "$stage"
@@ -173,7 +198,6 @@ function namespaceScript(paths: StackPaths, kvm: boolean): string {
   done
   mount --move "$stage" /dev
 fi`;
-  return ["set -e", ...binds, kvm ? "" : hideKvm, 'exec "$@"'].join("\n");
 }
 
 /** The mount namespace of `pid` once it has left ours (unshare runs right after spawn). */
@@ -192,24 +216,8 @@ function namespaceFile(paths: StackPaths, name: string): string {
   return join(paths.run, `${name}.mntns`);
 }
 
-function libvirtdConf(sockDir: string): string {
-  return [
-    `unix_sock_dir = ${JSON.stringify(sockDir)}`,
-    ...["unix_sock_ro_perms", "unix_sock_rw_perms", "unix_sock_admin_perms"].map((k) =>
-      `${k} = "0700"`
-    ),
-    'auth_unix_ro = "none"',
-    'auth_unix_rw = "none"',
-    "",
-  ].join("\n");
-}
-
-// Files live under /root, so qemu runs as root with no relabelling; no per-domain /dev
-// namespace (it would rebuild /dev from the host's) and no cgroups (tests leave none behind).
-const QEMU_CONF = `user = "root"\ngroup = "root"\ndynamic_ownership = 0\nremember_owner = 0
-security_driver = "none"\nnamespaces = [ ]\ncgroup_controllers = [ ]\nstdio_handler = "logd"\n`;
-
-function quote(text: string): string {
+/** `text` as one single-quoted shell word. */
+export function quote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 

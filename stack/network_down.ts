@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { run } from "../lib/exec.ts";
-import { logFile, stopDaemon } from "./daemon.ts";
+import { type DaemonSpec, logFile, stopDaemon } from "./daemon.ts";
 import { removeCniLeftovers } from "./cni_leftovers.ts";
 import { kubeBinaryPaths } from "./kube_binaries.ts";
 import { cleanupKubeProxy, KUBE_PROXY, otherStacksWithKubeProxy } from "./kube_proxy.ts";
@@ -15,6 +15,7 @@ import type { StackPaths } from "./paths.ts";
 import { POD_BRIDGE, STACK_INTERFACE_PREFIX } from "./pod_network.ts";
 import { savedPorts } from "./ports.ts";
 import { roleSpec } from "./roles.ts";
+import { removeNodesBridge } from "./nodes/node_network.ts";
 
 /** How long `agent --cleanup` may take before `down` stops it and goes on. */
 const AGENT_CLEANUP_TIMEOUT_MS = 30_000;
@@ -28,6 +29,7 @@ export async function removePodNetwork(paths: StackPaths, say: (line: string) =>
     say(`Left the pod network in place: the stack in ${others.join(", ")} uses it`);
     return;
   }
+  for (const what of await removeNodesBridge()) say(`Deleted ${what}`);
   await removeBridge(say);
   for (const failure of await removeCniLeftovers()) {
     say(`Warning: cannot remove a CNI chain: ${failure.trim()}`);
@@ -72,12 +74,26 @@ async function removeBridge(say: (line: string) => void) {
  * Nothing recorded, nothing to run. A failure or a timeout is a warning: `down` goes on.
  */
 async function releaseSandboxes(paths: StackPaths, say: (line: string) => void) {
-  const records = join(paths.data, "network");
-  const any = await Array.fromAsync(Deno.readDir(records)).then((e) => e.length > 0, () => false);
   const ports = await savedPorts(paths.portsFile);
-  if (!any || !ports) return;
+  if (!ports) return;
   const kvm = (await Deno.readTextFile(join(paths.libvirt, "kvm")).catch(() => "0")).trim() === "1";
   const spec = roleSpec(paths, ports, "agent", { uri: libvirtUri(paths), kvm });
+  await runAgentCleanup(paths, spec, join(paths.data, "network"), say);
+}
+
+/**
+ * Run an agent's command line (`spec`) once more with `--cleanup` when `records` (its
+ * `<data>/network/`) holds any sandbox; its output goes to the agent's log under `logPaths`.
+ */
+export async function runAgentCleanup(
+  logPaths: StackPaths,
+  spec: DaemonSpec,
+  records: string,
+  say: (line: string) => void,
+) {
+  const paths = logPaths;
+  const any = await Array.fromAsync(Deno.readDir(records)).then((e) => e.length > 0, () => false);
+  if (!any) return;
   // Our own timer, not AbortSignal.timeout: the agent exits 0 on the SIGTERM it sends.
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), AGENT_CLEANUP_TIMEOUT_MS);

@@ -1,9 +1,10 @@
 /** Start the denovirt roles on the local stack, each as its own process with its own identity. */
 import { kubeconfigFor } from "./control_plane.ts";
 import { type DaemonSpec, logFile, runningPid, startDaemon } from "./daemon.ts";
-import { ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
+import { agentIdentity, agentServingCert, ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
 import type { StackPaths } from "./paths.ts";
 import { CNI_BIN_DIR, cniPaths, STACK_NODE_NAME } from "./pod_network.ts";
+import { stackNode } from "./nodes/addressing.ts";
 import type { StackPorts } from "./ports.ts";
 import { answersOk, httpsClient, waitUntil } from "./readiness.ts";
 import { pkiFiles } from "./pki.ts";
@@ -21,9 +22,32 @@ export function hostDiskDir(paths: StackPaths): string {
   return `${paths.data}/hostdisks`;
 }
 
+/** Where an agent runs: its node, its address, its CNI files, and how to enter its namespaces. */
+export interface AgentPlacement {
+  name: string;
+  /** The Node's InternalIP, where the agent serves and libvirtd listens for migrations. */
+  address: string;
+  cni: ReturnType<typeof cniPaths>;
+  /** A command prefix entering the node's namespaces; none for the stack's own node. */
+  enter?: string[];
+}
+
+/**
+ * The stack's own node: on the nodes' bridge when the stack has the pod network (it owns the
+ * bridge then), else on loopback.
+ */
+export function ownNodePlacement(paths: StackPaths, podNetwork: boolean): AgentPlacement {
+  return {
+    name: STACK_NODE_NAME,
+    address: podNetwork ? stackNode(1).address : "127.0.0.1",
+    cni: cniPaths(paths),
+  };
+}
+
 /**
  * The command line of one role on this stack; the agent is given the CNI files only on a
- * stack that has the pod network (`podNetwork`, default true).
+ * stack that has the pod network (`podNetwork`, default true), and runs where `placement` says
+ * (default: the stack's own node) with that node's own identity.
  */
 export function roleSpec(
   paths: StackPaths,
@@ -31,10 +55,12 @@ export function roleSpec(
   role: RoleName,
   libvirt: { uri: string; kvm: boolean },
   podNetwork = true,
+  placement: AgentPlacement = ownNodePlacement(paths, podNetwork),
 ): DaemonSpec {
   const pki = pkiFiles(paths.pki);
-  const cni = cniPaths(paths);
-  const common = [`--kubeconfig=${kubeconfigFor(paths, ROLE_ACCOUNTS[role])}`];
+  const cni = placement.cni;
+  const identity = role === "agent" ? agentIdentity(placement.name).name : ROLE_ACCOUNTS[role];
+  const common = [`--kubeconfig=${kubeconfigFor(paths, identity)}`];
   const serving = (name: string) => [`--tls-cert=${pki.cert(name)}`, `--tls-key=${pki.key(name)}`];
   const byRole: Record<RoleName, string[]> = {
     controllers: [`--health-port=${ports.controllersHealth}`],
@@ -48,14 +74,16 @@ export function roleSpec(
     ],
     agent: [
       `--port=${ports.agent}`,
-      ...serving("serving-denovirt-agent"),
+      `--bind-address=${placement.address}`,
+      `--node-address=${placement.address}`,
+      ...serving(agentServingCert(placement).name),
       `--client-ca=${pki.caCert}`,
       `--libvirt-uri=${libvirt.uri}`,
       // The stack already knows whether KVM really works (a visible /dev/kvm may not).
       `--kvm=${libvirt.kvm}`,
       `--data-dir=${paths.data}`,
       `--allowed-hostdisk-dir=${hostDiskDir(paths)}`,
-      `--node-name=${STACK_NODE_NAME}`,
+      `--node-name=${placement.name}`,
       "--register-node",
       ...(podNetwork
         ? [
@@ -66,20 +94,20 @@ export function roleSpec(
         : ["--pod-network=none"]),
     ],
   };
-  return {
-    name: role,
-    command: Deno.execPath(),
-    args: [
-      "run",
-      "--no-prompt",
-      ...permissionsOf(paths, role, podNetwork),
-      roleEntry(),
-      role,
-      ...common,
-      ...byRole[role],
-    ],
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-  };
+  const argv = [
+    Deno.execPath(),
+    "run",
+    "--no-prompt",
+    ...permissionsOf(paths, role, podNetwork, cni.confDir),
+    roleEntry(),
+    role,
+    ...common,
+    ...byRole[role],
+  ];
+  const [command, ...args] = role === "agent" && placement.enter
+    ? [...placement.enter, ...argv]
+    : argv;
+  return { name: role, command: command!, args, env: { DENO_NO_UPDATE_CHECK: "1" } };
 }
 
 /**
@@ -89,20 +117,30 @@ export function roleSpec(
  * The agent's network access is not narrowed to hosts: it connects to each VMI's serial console
  * socket, whose path is only known at run time, and Deno names unix sockets one path at a time.
  */
-function permissionsOf(paths: StackPaths, role: RoleName, podNetwork: boolean): string[] {
+function permissionsOf(
+  paths: StackPaths,
+  role: RoleName,
+  podNetwork: boolean,
+  cniConfDir: string,
+): string[] {
   if (role !== "agent") return ["-A"];
-  const writable = podNetwork ? [paths.data, cniPaths(paths).confDir] : [paths.data];
+  const writable = podNetwork ? [paths.data, cniConfDir] : [paths.data];
   return [`--config=${DENO_JSON}`, "-P=agent", `--allow-write=${writable.join(",")}`];
 }
 
 const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
 
 /** The URLs a role answers `/readyz` on: the webhooks role serves the subresource API too. */
-function readyUrls(ports: StackPorts, role: RoleName): string[] {
+function readyUrls(ports: StackPorts, role: RoleName, agentAddress: string): string[] {
   const at = (port: number, scheme = "https") => `${scheme}://127.0.0.1:${port}/readyz`;
   if (role === "controllers") return [at(ports.controllersHealth, "http")];
   if (role === "webhooks") return [at(ports.webhooks), at(ports.subresources)];
-  return [at(ports.agent)];
+  return [agentReadyUrl(ports, agentAddress)];
+}
+
+/** Where an agent answers `/readyz`: its node's address. */
+export function agentReadyUrl(ports: StackPorts, address: string): string {
+  return `https://${address}:${ports.agent}/readyz`;
 }
 
 /** Start every role that is ready for the stack and not running; wait until each answers /readyz. */
@@ -114,13 +152,14 @@ export async function startRoles(
   started: string[],
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
+  const placement = ownNodePlacement(paths, node.podNetwork);
   for (const role of ROLES_READY_FOR_THE_STACK) {
     if ((await runningPid(paths, role)) === undefined) {
       await startDaemon(paths, roleSpec(paths, ports, role, node.libvirt, node.podNetwork));
       started.push(role);
       say(`Started ${role}`);
     }
-    for (const url of readyUrls(ports, role)) {
+    for (const url of readyUrls(ports, role, placement.address)) {
       await waitUntil(() => answersOk(url, client), {
         what: role,
         timeoutMs: 60_000,

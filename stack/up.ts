@@ -17,6 +17,10 @@ import { ensurePorts, type StackPorts } from "./ports.ts";
 import { httpsClient, waitUntil } from "./readiness.ts";
 import { manifestValues } from "./manifest_values.ts";
 import { startRoles } from "./roles.ts";
+import { type StackNode, stackNode, stackNodes } from "./nodes/addressing.ts";
+import { ensureNodesBridge } from "./nodes/node_network.ts";
+import { ensureAgentIdentity, ensureHostUuid } from "./nodes/node_identity.ts";
+import { controlPlanePorts, ensureNode } from "./nodes/node_up.ts";
 import { ensureDemoVm } from "./demo.ts";
 import { publishStackFixture, stackRegistry, stackRegistryComponent } from "./stack_registry.ts";
 
@@ -29,6 +33,8 @@ export interface UpOptions {
   demo?: boolean;
   /** `if-free`: run without the pod network when another stack has it (default `required`). */
   podNetwork?: PodNetworkMode;
+  /** Bring the stack to this many nodes, adding the missing ones (default 1; never removes). */
+  nodes?: number;
 }
 
 export interface RunningStack {
@@ -41,6 +47,8 @@ export interface RunningStack {
   registry: string;
   /** Whether this stack has the pod network (kube-proxy, CNI for its agent). */
   podNetwork: boolean;
+  /** The nodes `up` brought up, node 1 first. */
+  nodes: StackNode[];
 }
 
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
@@ -76,15 +84,25 @@ async function bringUp(
   say: (line: string) => void,
   started: string[],
 ): Promise<RunningStack> {
+  const nodes = stackNodes(options.nodes ?? 1);
+  if (nodes.length > 1 && options.roles === false) {
+    throw new Error("Cannot bring up extra nodes without the roles: each node runs an agent");
+  }
   await ensureDebianPackages(STACK_PACKAGES, say);
   const bins = await ensureKubeBinaries(say);
   for (const dir of [paths.home, paths.run, paths.log, paths.data]) {
     await Deno.mkdir(dir, { recursive: true });
   }
   const podNetwork = await preparePodNetwork(paths, options.podNetwork ?? "required", say);
+  if (nodes.length > 1 && !podNetwork) {
+    throw new Error("Cannot bring up extra nodes: this stack runs without the pod network");
+  }
   const ports = await ensurePorts(paths.portsFile);
+  // The nodes' bridge comes with the pod network: node 1's libvirtd listens on its address.
+  if (podNetwork) await ensureNodesBridge(controlPlanePorts(ports));
   await ensurePki(paths.pki, SERVING_CERTS, CLIENT_IDENTITIES);
   await writeKubeconfigs(paths, ports);
+  await ensureAgentIdentity(paths, ports, stackNode(1));
 
   for (const component of await controlPlaneComponents(paths, ports, bins)) {
     await ensureRunning(paths, component, say, started);
@@ -97,7 +115,11 @@ async function bringUp(
   for (const name of ["virtlogd", "libvirtd"]) {
     if ((await runningPid(paths, name)) === undefined) libvirtWasDown.push(name);
   }
-  const libvirt = await startLibvirt(paths);
+  await Deno.mkdir(paths.libvirt, { recursive: true });
+  const tcp = podNetwork
+    ? { address: stackNode(1).address, hostUuid: await ensureHostUuid(hostUuidFile(paths)) }
+    : undefined;
+  const libvirt = await startLibvirt(paths, { tcp });
   for (const name of libvirtWasDown) {
     started.push(name);
     say(`Started ${name}`);
@@ -121,6 +143,7 @@ async function bringUp(
   say(`Applied ${applied} objects from manifests/`);
   if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
   if (podNetwork) await awaitReady(paths, kubeProxy);
+  for (const node of nodes.slice(1)) await ensureNode(paths, ports, node, libvirt.kvm, say);
   if (roles && options.demo) await ensureDemoVm(ports, admin, say);
   return {
     paths,
@@ -130,7 +153,13 @@ async function bringUp(
     kvm: libvirt.kvm,
     registry: stackRegistry(ports).host,
     podNetwork,
+    nodes,
   };
+}
+
+/** Node 1's libvirt host UUID (each node has its own, for migrations between them). */
+function hostUuidFile(paths: StackPaths): string {
+  return join(paths.libvirt, "host-uuid");
 }
 
 async function ensureRunning(

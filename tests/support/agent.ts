@@ -148,13 +148,17 @@ async function nodeCniTemplate(stack: TestStack, dataDir: string, bridge: string
 }
 
 /** The serial log path of a VMI on an agent (`<data-dir>/run/<ns>_<name>/serial.log`). */
-export function serialLog(agent: AgentDaemon, namespace: string, name: string): string {
+export function serialLog(
+  agent: Pick<AgentDaemon, "dataDir">,
+  namespace: string,
+  name: string,
+): string {
   return join(agent.dataDir, "run", `${namespace}_${name}`, "serial.log");
 }
 
 /** Waits until the VMI's serial log holds `text`; answers the whole log. */
 export function waitForSerial(
-  agent: AgentDaemon,
+  agent: Pick<AgentDaemon, "dataDir">,
   namespace: string,
   name: string,
   text: string,
