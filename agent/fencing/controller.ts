@@ -85,15 +85,15 @@ export function fenceController(opts: FenceOptions): Controller<Lease> {
         ? "no renewal of its Lease is known"
         : `its Lease was last renewed at ${new Date(last).toISOString()}, more than ` +
           `${limitMs / 1000} s ago`;
-      const first = !gate.closedBecause?.startsWith("its Lease") &&
-        !gate.closedBecause?.startsWith("no renewal");
+      // A fresh node has no Lease yet: closed from the start, but nothing to say until it ran.
+      const wasOpen = gate.closedBecause === undefined;
       gate.close(reason);
       const destroyed = await destroyActive(
         opts.hypervisor,
         await ownedDomains(opts.hypervisor, node),
       );
       // No Event can be recorded without the API server: the log says why the guests went.
-      if (first || destroyed.length > 0) {
+      if (wasOpen || destroyed.length > 0) {
         ctx.log.error("Node fenced: its domains are destroyed and none starts", {
           reason,
           destroyed,
