@@ -199,7 +199,8 @@ Deno.test({
           console.log(`... ${(sinceRenewal / 1000).toFixed(1)} s after its last Lease renewal`);
           assert.ok(goneAt - cutAt >= (DEFAULT_FENCE_SECONDS - LEASE_RENEW_SECONDS - 1) * 1000);
           assert.ok(sinceRenewal >= DEFAULT_FENCE_SECONDS * 1000, `${sinceRenewal} ms`);
-          assert.ok(sinceRenewal <= (DEFAULT_FENCE_SECONDS + 3) * 1000, `${sinceRenewal} ms`);
+          // Destroying a guest and this test's sampling take a moment; the controllers act 20 s later.
+          assert.ok(sinceRenewal <= (DEFAULT_FENCE_SECONDS + 5) * 1000, `${sinceRenewal} ms`);
           assert.ok(!(await runningDomains(one)).includes(domain), "no copy on node 1 yet");
         } finally {
           await runChecked("ip", ["link", "set", two.node.veth!, "up"]).catch(() => {});
