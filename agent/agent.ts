@@ -7,6 +7,8 @@
 import { join } from "node:path";
 import {
   AGENT_ENDPOINT_ANNOTATION,
+  DENOVIRT_CONFIG_MAP,
+  DENOVIRT_NAMESPACE,
   LAUNCHER_SELECTOR,
   NODE_NAME_LABEL,
   type NodeObject,
@@ -17,7 +19,7 @@ import { Manager } from "../lib/controller_manager.ts";
 import { RestEventRecorder } from "../lib/events.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
-import { leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
+import { configMaps, leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
 import { LocalSource } from "../lib/local_source.ts";
 import type { Logger } from "../lib/log.ts";
 import type { NodeFacts } from "./domain/mod.ts";
@@ -28,6 +30,9 @@ import { ImagePuller } from "./images/puller.ts";
 import { ImageStore } from "./images/store.ts";
 import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
+import { fenceController } from "./fencing/controller.ts";
+import { FenceGate, gatedHypervisor } from "./fencing/gate.ts";
+import { fenceAtStartup } from "./fencing/startup.ts";
 import { LazyHypervisor } from "./libvirt/lazy.ts";
 import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
 import { readHostInfo } from "./node/host.ts";
@@ -82,6 +87,9 @@ export function startAgent(
 ): RunningAgent {
   const node = config.nodeName;
   const hypervisor = new LazyHypervisor(config.libvirtUri);
+  // Every start goes through the fence gate; destroying never waits for it.
+  const fence = new FenceGate();
+  const startable = gatedHypervisor(hypervisor, fence);
   const domainSource = libvirtListWatch(hypervisor);
   const domains = domainReflector(domainSource, config.resyncSeconds * 1000, log);
   let facts: NodeFacts | undefined;
@@ -132,10 +140,27 @@ export function startAgent(
       dataDir: config.dataDir,
       capacityBytes: config.localStorageCapacityBytes,
     });
+    // Before any controller: no domain of a VMI that is not assigned here survives start-up.
+    await fenceAtStartup({
+      node: { name: node, kvm: false, runDir: config.runDir },
+      rest,
+      hypervisor,
+      fenceSeconds: config.fenceSeconds,
+      dataDir: config.dataDir,
+      log: log.with({ part: "fencing" }),
+      signal: stop,
+    });
     const controllers: Controller[] = [
+      fenceController({
+        node,
+        fenceSeconds: config.fenceSeconds,
+        gate: fence,
+        hypervisor,
+        dataDir: config.dataDir,
+      }) as Controller,
       vmiController({
         node,
-        hypervisor,
+        hypervisor: startable,
         domains,
         pulls,
         nodeFacts,
@@ -201,6 +226,11 @@ export function startAgent(
           namespace: NODE_LEASE_NAMESPACE,
           fieldSelector: `metadata.name=${node}`,
         },
+        {
+          resource: configMaps,
+          namespace: DENOVIRT_NAMESPACE,
+          fieldSelector: `metadata.name=${DENOVIRT_CONFIG_MAP}`,
+        },
       ],
       caches: config.registerNode ? [leases] : [],
     });
@@ -220,7 +250,7 @@ export function startAgent(
     return {
       node,
       vmis: m.store<VMI>(virtualMachineInstances),
-      hypervisor,
+      hypervisor: startable,
       enqueue: (key) => m.enqueue(VMI_CONTROLLER, key),
     };
   };
@@ -230,6 +260,7 @@ export function startAgent(
       if (!hypervisor.connected) return "libvirt is not connected";
       if (!manager.hasSynced) return "caches are not synced";
       if (!domains.healthy) return "libvirt does not answer";
+      if (fence.closedBecause) return `the node is fenced: ${fence.closedBecause}`;
       const self = manager.store<NodeObject>(nodes).get(node);
       if (!self?.metadata?.annotations?.[AGENT_ENDPOINT_ANNOTATION]) {
         return config.registerNode

@@ -1,5 +1,5 @@
 /** The agent's command line: `denovirt agent --kubeconfig=... --node-name=... [...]`. */
-import type { NodeTaint } from "../api/mod.ts";
+import { DEFAULT_FENCE_SECONDS, MIN_FENCE_SECONDS, type NodeTaint } from "../api/mod.ts";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { isQuantity, parseQuantity } from "../api/quantity.ts";
@@ -26,6 +26,8 @@ export interface AgentConfig {
   registerWithTaints: NodeTaint[];
   allowedHostDiskDirs: string[];
   resyncSeconds: number;
+  /** No renewal of the node's Lease for this long: destroy every domain, start none. */
+  fenceSeconds: number;
   workers: number;
   /** KVM or TCG; `auto` asks libvirt whether it can run KVM domains. */
   kvm: "auto" | boolean;
@@ -65,6 +67,10 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
                                 default <data-dir>/hostdisks)
   --resync-seconds=N            relist libvirt's domains this often, as events can be
                                 missed (default 30)
+  --fence-seconds=N             when the node's Lease has not been renewed for N seconds,
+                                destroy every domain this agent made and start none until
+                                it is (default ${DEFAULT_FENCE_SECONDS}; at least ${MIN_FENCE_SECONDS}; the controllers'
+                                nodeUnresponsiveSeconds must exceed it by more than 10)
   --workers=N                   VMIs reconciled at once (default 4)
   --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)
   --local-storage-capacity=Q    bytes of denovirt-local volumes this node provisions, a
@@ -101,6 +107,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       "register-with-taints": { type: "string", multiple: true },
       "allowed-hostdisk-dir": { type: "string", multiple: true },
       "resync-seconds": { type: "string" },
+      "fence-seconds": { type: "string" },
       workers: { type: "string" },
       kvm: { type: "string" },
       "local-storage-capacity": { type: "string" },
@@ -138,6 +145,12 @@ export function parseAgentFlags(args: string[]): AgentConfig {
     allowedHostDiskDirs: (values["allowed-hostdisk-dir"] ?? [join(dataDir, "hostdisks")])
       .map((d) => absolute(d, "allowed-hostdisk-dir")),
     resyncSeconds: integer(values["resync-seconds"] ?? "30", "resync-seconds", 1, 86_400),
+    fenceSeconds: integer(
+      values["fence-seconds"] ?? String(DEFAULT_FENCE_SECONDS),
+      "fence-seconds",
+      MIN_FENCE_SECONDS,
+      3_600,
+    ),
     workers: integer(values.workers ?? "4", "workers", 1, 64),
     kvm: kvmChoice(values.kvm ?? "auto"),
     localStorageCapacityBytes: bytesFlag(

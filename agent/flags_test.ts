@@ -17,6 +17,7 @@ Deno.test("parseAgentFlags() fills in defaults under the data dir", () => {
   assert.deepEqual(config.allowedHostDiskDirs, ["/var/lib/denovirt/hostdisks"]);
   assert.equal(config.registerNode, false);
   assert.equal(config.resyncSeconds, 30);
+  assert.equal(config.fenceSeconds, 20);
   assert.equal(config.kvm, "auto");
   assert.equal(config.bindAddress, "127.0.0.1");
   assert.equal(config.localStorageCapacityBytes, undefined);
@@ -62,6 +63,12 @@ Deno.test("parseAgentFlags() names the flag that is missing or wrong", () => {
   );
   assert.throws(() => parseAgentFlags([...required, "--node-name=Bad_Name"]), /DNS subdomain/);
   assert.throws(() => parseAgentFlags([...required, "--bogus"]), /bogus/);
+  // Shorter than a renew interval and a half would fence a healthy node between renewals.
+  assert.throws(
+    () => parseAgentFlags([...required, "--fence-seconds=10"]),
+    /--fence-seconds must be an integer from 15/,
+  );
+  assert.equal(parseAgentFlags([...required, "--fence-seconds=25"]).fenceSeconds, 25);
 });
 
 Deno.test("parseAgentFlags() reads the CNI directories, template and cleanup mode", () => {

@@ -9,6 +9,11 @@ export const DENOVIRT_NAMESPACE = "denovirt";
 export const DENOVIRT_CONFIG_MAP = "denovirt-config";
 /** Registries reached over plain HTTP or unchecked TLS: one `host[:port]` per line. */
 export const INSECURE_REGISTRIES_KEY = "insecureRegistries";
+/**
+ * Seconds without a renewal of a node's Lease after which the controllers declare the node
+ * unresponsive (api/node_loss.ts).
+ */
+export const NODE_UNRESPONSIVE_SECONDS_KEY = "nodeUnresponsiveSeconds";
 /** Where an administrator lists insecure registries, as messages name it. */
 export const INSECURE_REGISTRIES_SETTING =
   `${INSECURE_REGISTRIES_KEY} in ConfigMap ${DENOVIRT_NAMESPACE}/${DENOVIRT_CONFIG_MAP}`;

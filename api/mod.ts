@@ -34,5 +34,6 @@ export * from "./unsupported_kinds.ts";
 export * from "./runnable.ts";
 export * from "./denovirt_config.ts";
 export * from "./eviction.ts";
+export * from "./node_loss.ts";
 export * from "./image_reference.ts";
 export * from "./registry_url.ts";

@@ -15,6 +15,11 @@ const CONTROLLER_FIELDS = ["nodeName", "activePods", "qosClass", "launcherContai
 const AGENT_FIELDS = ["interfaces", "machine", "volumeStatus", "migrationMethod"];
 /** The VMI's lifecycle: the controllers' until the handover to a node, then the agent's. */
 const LIFECYCLE_FIELDS = ["phase", "reason", "conditions", "phaseTransitionTimestamps"];
+/**
+ * The lifecycle fields, which the controllers also write for a VMI whose node was declared
+ * unresponsive (its agent cannot: api/node_loss.ts).
+ */
+export const VMI_LIFECYCLE_FIELDS: readonly string[] = LIFECYCLE_FIELDS;
 
 /** Whether the controllers have handed the VMI to a node's agent. */
 export function isHandedToNode(status: VirtualMachineInstanceStatus | undefined): boolean {

@@ -14,6 +14,7 @@ import {
 import { dataVolumeController } from "./datavolume/controller.ts";
 import { evacuationController } from "./evacuation/controller.ts";
 import { migrationController } from "./migration/controller.ts";
+import { NODE_LOSS_SELECTIONS, nodeLossController } from "./nodes/controller.ts";
 import { replicaSetController } from "./replicaset/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
@@ -23,6 +24,7 @@ import { DEFAULT_LAUNCHER_IMAGE, type LauncherOptions } from "./vmi/launcher_pod
 export { dataVolumeController } from "./datavolume/controller.ts";
 export { evacuationController } from "./evacuation/controller.ts";
 export { migrationController } from "./migration/controller.ts";
+export { nodeLossController } from "./nodes/controller.ts";
 export { replicaSetController } from "./replicaset/controller.ts";
 export { vmController } from "./vm/controller.ts";
 export { vmiController } from "./vmi/controller.ts";
@@ -37,6 +39,7 @@ export const CONTROLLER_NAMES = [
   "local-placement",
   "migration",
   "evacuation",
+  "node-loss",
 ] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -87,6 +90,9 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
         controller: localPlacementController() as Controller,
         caches: [storageClasses, nodes],
       };
+    case "node-loss":
+      // Watches node Leases, VMIs, launcher pods and denovirt's ConfigMap; reads nothing else.
+      return { controller: nodeLossController() as Controller, caches: [] };
   }
 }
 
@@ -100,6 +106,9 @@ export function controllersManagerOptions(
     controllers: modules.map((m) => m.controller),
     caches: [...new Set(modules.flatMap((m) => m.caches))],
     // Only launcher pods: the controllers never read other pods, and a cluster may have many.
-    selections: [{ resource: pods, labelSelector: `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}` }],
+    selections: [
+      { resource: pods, labelSelector: `${LAUNCHER_LABEL}=${LAUNCHER_LABEL_VALUE}` },
+      ...NODE_LOSS_SELECTIONS,
+    ],
   };
 }

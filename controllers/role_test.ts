@@ -17,6 +17,7 @@ Deno.test("parseControllersFlags() defaults: leader election on the denovirt-con
     "local-placement",
     "migration",
     "evacuation",
+    "node-loss",
   ]);
   assert.equal(flags.launcherImage, "registry.k8s.io/pause:3.10");
   assert.match(flags.identity, new RegExp(`_${Deno.pid}$`));

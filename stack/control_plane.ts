@@ -85,6 +85,9 @@ function extraArgs(variable: string): string[] {
   return (Deno.env.get(variable) ?? "").split(" ").filter((arg) => arg);
 }
 
+/** How long kube-controller-manager waits for a node's Lease before it marks the node NotReady. */
+export const NODE_MONITOR_GRACE_SECONDS = 30;
+
 /**
  * kube-controller-manager: every default controller, each with its own service account; its
  * node-ipam controller gives each Node a /24 of the cluster CIDR (`spec.podCIDR`).
@@ -116,6 +119,9 @@ export function controllerManagerSpec(
       "--allocate-node-cidrs=true",
       `--cluster-cidr=${CLUSTER_CIDR}`,
       `--node-cidr-mask-size=${NODE_CIDR_MASK_SIZE}`,
+      // Below the controllers' nodeUnresponsiveSeconds (40 s here): a silent node is NotReady
+      // and tainted unreachable:NoSchedule before its VMs are started again elsewhere.
+      `--node-monitor-grace-period=${NODE_MONITOR_GRACE_SECONDS}s`,
       "--leader-elect=false",
       "--profiling=false",
     ],

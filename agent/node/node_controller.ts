@@ -7,6 +7,8 @@
 import {
   AGENT_ENDPOINT_ANNOTATION,
   FIELD_MANAGERS,
+  LEASE_RENEW_SECONDS,
+  NODE_LEASE_NAMESPACE,
   type NodeObject,
   type PersistentVolume,
 } from "../../api/mod.ts";
@@ -27,11 +29,10 @@ import {
 
 /** kubelet's node lease duration and renew interval (a quarter of it). */
 export const LEASE_DURATION_SECONDS = 40;
-export const LEASE_RENEW_MS = 10_000;
+export const LEASE_RENEW_MS = LEASE_RENEW_SECONDS * 1000;
 /** How often the Ready condition's heartbeat is refreshed. */
 export const STATUS_HEARTBEAT_MS = 40_000;
-/** Where kubelets keep their node leases. */
-export const NODE_LEASE_NAMESPACE = "kube-node-lease";
+export { NODE_LEASE_NAMESPACE } from "../../api/mod.ts";
 
 export interface NodeControllerOptions {
   facts: NodeFactsForApi;
