@@ -5,7 +5,7 @@
  */
 import { EVICTION_STRATEGIES, type EvictionStrategy } from "./vmi_spec.ts";
 import type { VirtualMachineInstance } from "./virtual_machine_instance.ts";
-import { VMI_LIVE_MIGRATABLE_CONDITION } from "./vmi_conditions.ts";
+import { LIVE_MIGRATABLE_CONDITION } from "./live_migratable.ts";
 
 type VmiView = Pick<VirtualMachineInstance, "spec" | "status">;
 
@@ -27,7 +27,7 @@ export function evictionStrategyOf(
 
 /** The VMI's LiveMigratable condition, if the agent reported one. */
 export function liveMigratableCondition(vmi: Pick<VirtualMachineInstance, "status">) {
-  return vmi.status?.conditions?.find((c) => c.type === VMI_LIVE_MIGRATABLE_CONDITION);
+  return vmi.status?.conditions?.find((c) => c.type === LIVE_MIGRATABLE_CONDITION);
 }
 
 /** Whether the agent reported the VMI live-migratable. */

@@ -9,9 +9,6 @@ import {
   unsupportedFields,
 } from "./refusals.ts";
 
-/** Why migrations are refused, in the webhooks and in the `migrate` subresource alike. */
-export const LIVE_MIGRATION_NOT_IMPLEMENTED = "live migration is not implemented in denovirt yet";
-
 /** Fields of a VirtualMachine's spec denovirt cannot honour. */
 export const UNSUPPORTED_VM_SPEC_FIELDS: readonly UnsupportedField[] = [
   { path: ["instancetype"], why: "no instance types; set CPU and memory in the template" },

@@ -21,6 +21,3 @@ export function isVmiPodTerminating(vmi: WithConditions): boolean {
   const ready = readyOf(vmi);
   return ready?.status === "False" && ready.reason === POD_TERMINATING_REASON;
 }
-
-/** The VMI condition the node agent sets: whether the VMI can be live-migrated (and why not). */
-export const VMI_LIVE_MIGRATABLE_CONDITION = "LiveMigratable";
