@@ -57,13 +57,19 @@ export function migratableVm(name: string, image: string, userData: string, memo
 /**
  * User data that writes a random token the guest made into a file its httpd serves (`/token`):
  * the same token after a move proves the guest kept its memory (a reboot would make a new one).
+ * Before that it writes `DISK-WRITE-<token>` near the end of its first disk and syncs.
  * `busy` adds a loop that keeps dirtying memory with random bytes, so a migration cannot converge.
  */
 export function tokenUserData(busy = false): string {
   const lines = [
     "#!/bin/sh",
+    "token=$(cat /proc/sys/kernel/random/uuid)",
+    // Near the end of the containerDisk (its overlay): only a disk copy brings it to the target.
+    "size=$(cat /sys/class/block/vda/size)",
+    'printf "DISK-WRITE-$token" | dd of=/dev/vda bs=512 seek=$((size - 64)) conv=notrunc 2>/dev/null',
+    "sync",
     "mkdir -p /www",
-    "cat /proc/sys/kernel/random/uuid > /www/token",
+    'echo "$token" > /www/token',
   ];
   if (busy) {
     lines.push(
