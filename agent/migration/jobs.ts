@@ -1,19 +1,29 @@
 /**
  * The migrations this agent process runs as source, by VMI key. A job runs beside the VMI
  * controller (a migration takes seconds to minutes; a reconcile must not wait for it) and
- * enqueues its key when it ends. Jobs live in memory only: an agent that restarts finds none
+ * enqueues its key when it ends; while it runs, the controller looks at its progress on each
+ * requeue (`checkMigrationProgress`). Jobs live in memory only: an agent that restarts finds none
  * and settles the migration from libvirt (agent/migration/plan.ts).
  */
+import type { MigrationProgress } from "./timeouts.ts";
 
 interface Job {
   migrationUid: string;
   aborting: boolean;
-  abort: () => void;
-  ended: Promise<void>;
+  /** When the job began (ms since epoch), for the completion timeout. */
+  startedAt: number;
+  /** What the progress checks remember between two looks. */
+  progress: MigrationProgress;
+  abort: (reason?: string) => void;
 }
 
 export class MigrationJobs {
   #jobs = new Map<string, Job>();
+  #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   /** The job of `key`, as plan() needs it. */
   of(key: string): { migrationUid: string; aborting: boolean } | undefined {
@@ -29,27 +39,44 @@ export class MigrationJobs {
     onEnd: () => void,
   ): boolean {
     if (this.#jobs.has(key)) return false;
-    const abort = new AbortController();
+    const controller = new AbortController();
+    const startedAt = this.#now();
     const job: Job = {
       migrationUid,
       aborting: false,
-      abort: () => abort.abort(),
-      ended: Promise.resolve(),
+      startedAt,
+      progress: { bestRemaining: Infinity, lastProgressAt: startedAt },
+      abort: (reason) => controller.abort(reason),
     };
     this.#jobs.set(key, job);
-    job.ended = run(abort.signal).finally(() => {
+    run(controller.signal).finally(() => {
       this.#jobs.delete(key);
       onEnd();
     });
     return true;
   }
 
-  /** Asks the job of `key` to abort its migration. */
-  abort(key: string): void {
+  /**
+   * Asks the job of `key` to abort its migration: at the user's request (no reason), or with the
+   * failure reason of a timeout that passed.
+   */
+  abort(key: string, reason?: string): void {
     const job = this.#jobs.get(key);
     if (!job || job.aborting) return;
     job.aborting = true;
-    job.abort();
+    job.abort(reason);
+  }
+
+  /** When the job of `key` began and its progress so far. */
+  progressOf(key: string): { startedAt: number; progress: MigrationProgress } | undefined {
+    const job = this.#jobs.get(key);
+    return job && { startedAt: job.startedAt, progress: job.progress };
+  }
+
+  /** Remember the job's progress after a check. */
+  recordProgress(key: string, progress: MigrationProgress): void {
+    const job = this.#jobs.get(key);
+    if (job) job.progress = progress;
   }
 
   /** Jobs running now. */

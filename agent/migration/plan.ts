@@ -7,6 +7,9 @@ import { isFinished, type MigrationState, type VirtualMachineInstance } from "..
 import { isAssignedTo } from "../../api/migration_state.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "../vmi/types.ts";
 
+/** How often a running migration's progress is read against the policy's timeouts. */
+export const PROGRESS_POLL_MS = 1_000;
+
 /** The reason an agent gives for a migration its restart interrupted. */
 export const AGENT_RESTARTED = "agent restarted";
 
@@ -30,7 +33,7 @@ export function sourceSteps(
   o: Observation,
   vmi: VirtualMachineInstance,
   domain: ObservedDomain | undefined,
-): { actions: Action[]; hold: boolean } {
+): { actions: Action[]; hold: boolean; requeueAfterMs?: number } {
   const state = sourceMigrationOf(vmi, o.node);
   if (!state) return { actions: [], hold: false };
   if (state.completed) {
@@ -41,7 +44,9 @@ export function sourceSteps(
   const job = o.migrationJob?.migrationUid === state.migrationUid;
   if (job) {
     const abort = state.abortRequested && !state.abortStatus && !o.migrationJob?.aborting;
-    return { actions: abort ? [{ type: "abortMigration" }] : [], hold: true };
+    const actions: Action[] = abort ? [{ type: "abortMigration" }] : [];
+    actions.push({ type: "checkMigrationProgress" });
+    return { actions, hold: true, requeueAfterMs: PROGRESS_POLL_MS };
   }
   if (state.startTimestamp) {
     // Started by this node's agent before it restarted: libvirt tells how it went.

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { AGENT_FINALIZER, type MigrationState, type Pod, type VMI } from "../../api/mod.ts";
 import { plan } from "../vmi/plan.ts";
+import { PROGRESS_POLL_MS } from "./plan.ts";
 import type { Observation, ObservedDomain } from "../vmi/types.ts";
 
 const UID = "11111111-2222-3333-4444-555555555555";
@@ -114,24 +115,32 @@ Deno.test("plan() on the source starts the job once the target reported its addr
   assert.deepEqual(steps(on("n1", vmi({ targetNodeAddress: "a" }), domain("n1"))), [
     "startMigration",
   ]);
+});
+
+Deno.test("plan() on the source checks a running job's progress at each poll", () => {
   const running = { migrationUid: "m1", aborting: false };
-  assert.deepEqual(
-    steps(
-      on("n1", vmi({ targetNodeAddress: "a", startTimestamp: NOW }), domain("n1"), {
-        migrationJob: running,
-      }),
-    ),
-    [],
+  const moving = vmi({ targetNodeAddress: "a", startTimestamp: NOW });
+  const result = on("n1", moving, domain("n1"), { migrationJob: running });
+  assert.deepEqual(result.actions.map((a) => a.type), ["checkMigrationProgress"]);
+  assert.equal(result.requeueAfterMs, PROGRESS_POLL_MS);
+  // Another migration's job is not this one's: nothing is checked for it.
+  const other = { migrationUid: "m0", aborting: false };
+  assert.equal(
+    on("n1", moving, domain("n1"), { migrationJob: other }).requeueAfterMs,
+    undefined,
   );
 });
 
 Deno.test("plan() on the source aborts the job in flight when asked", () => {
   const asked = vmi({ targetNodeAddress: "a", startTimestamp: NOW, abortRequested: true });
   const job = { migrationUid: "m1", aborting: false };
-  assert.deepEqual(steps(on("n1", asked, domain("n1"), { migrationJob: job })), ["abortMigration"]);
+  assert.deepEqual(steps(on("n1", asked, domain("n1"), { migrationJob: job })), [
+    "abortMigration",
+    "checkMigrationProgress",
+  ]);
   assert.deepEqual(
     steps(on("n1", asked, domain("n1"), { migrationJob: { ...job, aborting: true } })),
-    [],
+    ["checkMigrationProgress"],
   );
   const early = vmi({ targetNodeAddress: "a", abortRequested: true });
   assert.deepEqual(steps(on("n1", early, domain("n1"))), [
@@ -142,7 +151,9 @@ Deno.test("plan() on the source aborts the job in flight when asked", () => {
 Deno.test("plan() on the source does not call a domain lost while its job moves it", () => {
   const job = { migrationUid: "m1", aborting: false };
   const moving = vmi({ targetNodeAddress: "a", startTimestamp: NOW });
-  assert.deepEqual(steps(on("n1", moving, undefined, { migrationJob: job })), []);
+  assert.deepEqual(steps(on("n1", moving, undefined, { migrationJob: job })), [
+    "checkMigrationProgress",
+  ]);
   const done = vmi({ targetNodeAddress: "a", startTimestamp: NOW, completed: true });
   assert.deepEqual(steps(on("n1", done, undefined)), []);
 });

@@ -1,19 +1,19 @@
 /**
  * The source node's migration job: reports the start, renders the destination, has libvirt
- * migrate the guest peer to peer to the target's libvirtd, watches progress against the
- * policy's timeouts, honours aborts, reports the outcome, and removes what the guest left here.
+ * migrate the guest peer to peer to the target's libvirtd, honours aborts (the user's, or a
+ * timeout's that the VMI controller's progress checks found), reports the outcome, and removes
+ * what the guest left here.
  */
 import { LIBVIRT_MIGRATION_PORT, type MigrationPolicy, type VMI } from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import type { Logger } from "../../lib/log.ts";
-import { domainNameFor, memoryKiBOf, type NodeFacts } from "../domain/mod.ts";
+import { domainNameFor, type NodeFacts } from "../domain/mod.ts";
 import type { Hypervisor } from "../libvirt/mod.ts";
 import { liveDomainFacts } from "../libvirt/xml_read.ts";
 import { vmiDataDir } from "../volumes/vmi_dir.ts";
 import { destinationXmlFor, disksToCopy } from "./destination.ts";
 import { writeMigrationState } from "./state_writes.ts";
-import { type MigrationProgress, timeoutOf } from "./timeouts.ts";
 
 export interface SourceJobContext {
   rest: RestClient;
@@ -24,11 +24,12 @@ export interface SourceJobContext {
   /** Removes the VMI's files and image leases on this node once the guest left. */
   removeFiles: (uid: string) => Promise<void>;
   log: Logger;
-  /** How often progress is read. */
-  pollMs?: number;
 }
 
-/** Runs the migration of `vmi` (whose record names this node as source) to its end. */
+/**
+ * Runs the migration of `vmi` (whose record names this node as source) to its end; `abortRequested`
+ * aborts it, with a timeout's failure reason as the signal's reason or none for the user's cancel.
+ */
 export async function runSourceMigration(
   vmi: VMI,
   abortRequested: AbortSignal,
@@ -68,14 +69,11 @@ export async function runSourceMigration(
         log.warn("Cannot abort the migration job", { error: messageOf(error) })
       );
     };
-    abortRequested.addEventListener("abort", () => void abort("requested"), { once: true });
-    if (abortRequested.aborted) void abort("requested");
-    const watching = watchProgress(name, vmi, policy, ctx, abort);
-    try {
-      await migrating;
-    } finally {
-      watching.stop();
-    }
+    const why = () =>
+      typeof abortRequested.reason === "string" ? abortRequested.reason : "requested";
+    abortRequested.addEventListener("abort", () => void abort(why()), { once: true });
+    if (abortRequested.aborted) void abort(why());
+    await migrating;
     // libvirt finished the job: the guest runs on the target (even if an abort came too late).
     const fields: Parameters<typeof writeMigrationState>[2] = {
       completed: true,
@@ -98,25 +96,4 @@ export async function runSourceMigration(
       log.warn("Cannot record the migration's failure", { error: messageOf(e) })
     );
   }
-}
-
-/** Polls the job's progress; calls `abort` with KubeVirt's message when a timeout passes. */
-function watchProgress(
-  name: string,
-  vmi: VMI,
-  policy: MigrationPolicy,
-  ctx: SourceJobContext,
-  abort: (why: string) => Promise<void>,
-): { stop: () => void } {
-  const started = Date.now();
-  const memoryBytes = memoryKiBOf(vmi.spec) * 1024;
-  let progress: MigrationProgress = { bestRemaining: Infinity, lastProgressAt: started };
-  const timer = setInterval(async () => {
-    const stats = await ctx.hypervisor.jobStats(name).catch(() => undefined);
-    if (!stats) return;
-    const verdict = timeoutOf(policy, memoryBytes, started, Date.now(), progress, stats.fields);
-    progress = verdict.progress;
-    if (verdict.abort) await abort(verdict.abort);
-  }, ctx.pollMs ?? 1000);
-  return { stop: () => clearInterval(timer) };
 }

@@ -7,7 +7,13 @@ import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import type { Logger } from "../../lib/log.ts";
-import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
+import {
+  domainNameFor,
+  domainXmlFor,
+  memoryKiBOf,
+  type NodeFacts,
+  vmiRunPathsFor,
+} from "../domain/mod.ts";
 import {
   DomainNotFoundError,
   type Hypervisor,
@@ -31,6 +37,7 @@ import type { MigrationJobs } from "../migration/jobs.ts";
 import { runSourceMigration } from "../migration/source_job.ts";
 import { writeMigrationState } from "../migration/state_writes.ts";
 import { prepareTarget } from "../migration/target_prepare.ts";
+import { timeoutOf } from "../migration/timeouts.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
 
@@ -149,11 +156,35 @@ async function step(
     case "abortMigration":
       ctx.migrations?.jobs.abort(o.key);
       return vmi;
+    case "checkMigrationProgress":
+      await checkMigrationProgress(o.key, vmi!, ctx);
+      return vmi;
     case "abortMigrationJob":
       // A job libvirt may still run for a migration no process follows any more.
       await hypervisor.abortJob(o.domain!.uuid).catch(() => {});
       return vmi;
   }
+}
+
+/** Reads the running job's progress and aborts it with KubeVirt's message once a timeout passed. */
+async function checkMigrationProgress(key: string, vmi: VMI, ctx: ApplyContext): Promise<void> {
+  const migrations = ctx.migrations;
+  const job = migrations?.jobs.progressOf(key);
+  if (!migrations || !job) return;
+  const stats = await ctx.hypervisor.jobStats(domainNameFor(vmi)).catch(() => undefined);
+  if (!stats) return;
+  const memoryBytes = memoryKiBOf(vmi.spec) * 1024;
+  const policy = await migrations.policy();
+  const verdict = timeoutOf(
+    policy,
+    memoryBytes,
+    job.startedAt,
+    Date.now(),
+    job.progress,
+    stats.fields,
+  );
+  migrations.jobs.recordProgress(key, verdict.progress);
+  if (verdict.abort) migrations.jobs.abort(key, verdict.abort);
 }
 
 /** Starts the source job of the VMI's migration, beside the controller. */

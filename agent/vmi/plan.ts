@@ -68,7 +68,13 @@ export function plan(o: Observation): Plan {
 
   const actions: Action[] = hasFinalizer ? [] : [{ type: "addFinalizer" }];
   const migration = sourceSteps(o, vmi, domain);
-  if (migration.hold) return { actions: [...actions, ...migration.actions] };
+  if (migration.hold) {
+    const requeue = migration.requeueAfterMs;
+    return {
+      actions: [...actions, ...migration.actions],
+      ...(requeue !== undefined ? { requeueAfterMs: requeue } : {}),
+    };
+  }
   actions.push(...migration.actions);
   const lost = launcherPodLoss(o);
   if (lost) return fail(o, vmi, lost.reason, lost.message);

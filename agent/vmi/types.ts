@@ -81,6 +81,8 @@ export type Action =
   | { type: "startMigration" }
   /** Migration source: the job in flight aborts (abortStatus Aborting, then its outcome). */
   | { type: "abortMigration" }
+  /** Migration source: read the job's progress; abort it once a timeout of the policy passes. */
+  | { type: "checkMigrationProgress" }
   /** Abort whatever libvirt job the domain has (no job of this process follows it). */
   | { type: "abortMigrationJob" };
 
