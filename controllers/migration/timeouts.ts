@@ -17,7 +17,7 @@ import { isNotFound } from "../../lib/kube/api_error.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import { configMaps } from "../../lib/kube/resources.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
-import { DEFAULT_PENDING_TIMEOUTS, type PendingTimeouts } from "./plan.ts";
+import { DEFAULT_PENDING_TIMEOUTS, type PendingTimeouts } from "./pending_timeout.ts";
 
 type Settings = Record<string, string> | undefined;
 
