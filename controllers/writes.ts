@@ -25,6 +25,31 @@ export function patchFinalizers<T extends KubeObject>(
   );
 }
 
+/**
+ * Merge-patch status `fields` of `obj` as they are given (null removes one), guarded by `obj`'s
+ * resourceVersion: for fields the controllers set on another role's object without diffing it.
+ */
+export function patchStatusFields<T extends KubeObject>(
+  rest: RestClient,
+  resource: Resource,
+  obj: KubeObject,
+  fields: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<T> {
+  const { namespace, name, resourceVersion } = obj.metadata ?? {};
+  return rest.patch<T>(
+    resource,
+    { ...(namespace ? { namespace } : {}), name: name ?? "" },
+    { metadata: { resourceVersion }, status: fields },
+    {
+      type: "merge",
+      subresource: "status",
+      fieldManager: FIELD_MANAGERS.controllers,
+      ...(signal ? { signal } : {}),
+    },
+  );
+}
+
 /** `finalizers` with `name` added (once) or removed. */
 export function editFinalizers(
   finalizers: readonly string[] | undefined,
@@ -61,18 +86,7 @@ export async function patchOwnedStatus<T extends WithStatus>(
   if (!patch) return "unchanged";
   const now = (latest.status ?? {}) as Record<string, unknown>;
   if (latest !== base && owned.some((f) => !isDeepStrictEqual(before[f], now[f]))) return "stale";
-  const { namespace, name, resourceVersion } = latest.metadata ?? {};
-  const written = await rest.patch<T>(
-    resource,
-    { ...(namespace ? { namespace } : {}), name: name ?? "" },
-    { metadata: { resourceVersion }, status: patch },
-    {
-      type: "merge",
-      subresource: "status",
-      fieldManager: FIELD_MANAGERS.controllers,
-      ...(signal ? { signal } : {}),
-    },
-  );
+  const written = await patchStatusFields<T>(rest, resource, latest, patch, signal);
   return { written };
 }
 

@@ -1,24 +1,21 @@
 /** The evacuation controller: a migration for each VMI marked for evacuation, as `plan.ts` decides. */
 import {
-  DENOVIRT_CONFIG_MAP,
-  DENOVIRT_NAMESPACE,
   EVICTION_STRATEGY_KEY,
   type EvictionStrategy,
   evictionStrategySetting,
-  FIELD_MANAGERS,
   type VMI,
   type VMIM,
 } from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { isNotFound } from "../../lib/kube/api_error.ts";
-import { keyFor, type KubeObject } from "../../lib/kube/object.ts";
+import { keyFor } from "../../lib/kube/object.ts";
 import {
-  configMaps,
   virtualMachineInstanceMigrations,
   virtualMachineInstances,
 } from "../../lib/kube/resources.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
+import { denovirtSettings } from "../settings.ts";
+import { patchStatusFields } from "../writes.ts";
 import { planEvacuation } from "./plan.ts";
 
 type Ctx = ReconcileContext<VMI>;
@@ -28,16 +25,8 @@ export async function clusterEvictionStrategy(
   rest: RestClient,
   signal?: AbortSignal,
 ): Promise<EvictionStrategy | undefined> {
-  try {
-    const config = await rest.get<KubeObject & { data?: Record<string, string> }>(configMaps, {
-      namespace: DENOVIRT_NAMESPACE,
-      name: DENOVIRT_CONFIG_MAP,
-    }, signal);
-    return evictionStrategySetting(config.data?.[EVICTION_STRATEGY_KEY]);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  const settings = await denovirtSettings(rest, signal);
+  return evictionStrategySetting(settings?.[EVICTION_STRATEGY_KEY]);
 }
 
 async function reconcileEvacuation(ctx: Ctx): Promise<ReconcileResult | void> {
@@ -52,15 +41,9 @@ async function reconcileEvacuation(ctx: Ctx): Promise<ReconcileResult | void> {
     : await clusterEvictionStrategy(ctx.rest, ctx.signal);
   const plan = planEvacuation({ vmi, migrations, clusterStrategy }, Date.now());
   if (plan.clear) {
-    await ctx.rest.patch(virtualMachineInstances, { namespace, name: vmi.metadata.name ?? "" }, {
-      metadata: { resourceVersion: vmi.metadata.resourceVersion },
-      status: { evacuationNodeName: null },
-    }, {
-      type: "merge",
-      subresource: "status",
-      fieldManager: FIELD_MANAGERS.controllers,
-      signal: ctx.signal,
-    });
+    await patchStatusFields(ctx.rest, virtualMachineInstances, vmi, {
+      evacuationNodeName: null,
+    }, ctx.signal);
   }
   if (plan.create) {
     try {

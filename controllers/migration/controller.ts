@@ -20,7 +20,7 @@ import {
   virtualMachineInstanceMigrations,
   virtualMachineInstances,
 } from "../../lib/kube/resources.ts";
-import { patchOwnedStatus } from "../writes.ts";
+import { patchOwnedStatus, patchStatusFields } from "../writes.ts";
 import type { LauncherOptions } from "../vmi/launcher_pod.ts";
 import { pendingTimeoutsOf } from "./timeouts.ts";
 import { type MigrationObserved, type MigrationPlan, planMigration } from "./plan.ts";
@@ -65,18 +65,9 @@ async function patchMetadata(ctx: Ctx, vmim: VMIM, plan: MigrationPlan): Promise
 
 /** Writes the controllers' fields of the VMI's migration record, against the VMI it read. */
 async function patchVmiRecord(ctx: Ctx, vmi: VMI, record: Record<string, unknown>) {
-  await ctx.rest.patch(virtualMachineInstances, {
-    namespace: vmi.metadata.namespace ?? "",
-    name: vmi.metadata.name ?? "",
-  }, {
-    metadata: { resourceVersion: vmi.metadata.resourceVersion },
-    status: { migrationState: record },
-  }, {
-    type: "merge",
-    subresource: "status",
-    fieldManager: FIELD_MANAGERS.controllers,
-    signal: ctx.signal,
-  });
+  await patchStatusFields(ctx.rest, virtualMachineInstances, vmi, {
+    migrationState: record,
+  }, ctx.signal);
 }
 
 /** Sets or removes (null) labels of the VMI. */

@@ -4,8 +4,6 @@
  * KubeVirt's defaults.
  */
 import {
-  DENOVIRT_CONFIG_MAP,
-  DENOVIRT_NAMESPACE,
   MIGRATION_PENDING_TIMEOUT_ANNOTATION,
   MIGRATION_PENDING_TIMEOUT_KEY,
   MIGRATION_UNSCHEDULABLE_TIMEOUT_ANNOTATION,
@@ -13,10 +11,8 @@ import {
   secondsSetting,
   type VMIM,
 } from "../../api/mod.ts";
-import { isNotFound } from "../../lib/kube/api_error.ts";
-import type { KubeObject } from "../../lib/kube/object.ts";
-import { configMaps } from "../../lib/kube/resources.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
+import { denovirtSettings } from "../settings.ts";
 import { DEFAULT_PENDING_TIMEOUTS, type PendingTimeouts } from "./pending_timeout.ts";
 
 type Settings = Record<string, string> | undefined;
@@ -41,15 +37,5 @@ export async function pendingTimeoutsOf(
   read: boolean,
 ): Promise<PendingTimeouts> {
   if (!read) return pendingTimeoutsFrom(vmim, undefined);
-  let settings: Settings;
-  try {
-    const config = await rest.get<KubeObject & { data?: Record<string, string> }>(configMaps, {
-      namespace: DENOVIRT_NAMESPACE,
-      name: DENOVIRT_CONFIG_MAP,
-    });
-    settings = config.data;
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
-  return pendingTimeoutsFrom(vmim, settings);
+  return pendingTimeoutsFrom(vmim, await denovirtSettings(rest));
 }
