@@ -160,6 +160,7 @@ export function startAgent(
       vmiController({
         node,
         hypervisor: startable,
+        fence,
         domains,
         pulls,
         nodeFacts,
