@@ -4,8 +4,8 @@
  * elsewhere is destroyed, undefined and its files removed; and if the node's Lease was not
  * renewed within the fence time, every running domain is destroyed. It reads the API server
  * itself, not the caches. Until one pass succeeds it holds the fence gate closed, so no domain
- * starts; a failing pass is retried with the queue's backoff, and meanwhile fences by the last
- * renewal recorded on disk.
+ * starts; a failing pass is retried with the queue's backoff, and while the Lease cannot be read
+ * it fences by the last renewal known (recorded on disk, or read in an earlier pass).
  */
 import type { VMI } from "../../api/mod.ts";
 import { NODE_LEASE_NAMESPACE } from "../../api/mod.ts";
@@ -48,6 +48,8 @@ export function startupFenceController(opts: StartupFenceOptions): Controller<Le
   const fenceMs = opts.fenceSeconds * 1000;
   let checked = false;
   let fencedByDisk = false;
+  /** The last renewTime read from the API server in an earlier, failed pass (ms). */
+  let seenRenewal: number | undefined;
   return {
     name: "startup-fence",
     // The Lease is only where its key would come from: the seed key is the only one.
@@ -59,12 +61,15 @@ export function startupFenceController(opts: StartupFenceOptions): Controller<Le
     backoff: STARTUP_FENCE_BACKOFF,
     async reconcile(key, ctx) {
       if (key !== node || checked) return;
+      let lease: Lease | undefined;
       try {
-        await checkDomains(opts, ctx, now(), fenceMs);
+        lease = await getOrUndefined(() =>
+          ctx.rest.get<Lease>(leases, { namespace: NODE_LEASE_NAMESPACE, name: node }, ctx.signal)
+        );
       } catch (error) {
         // Without the API server, the last renewal recorded on disk says when to fence.
         if (!ctx.signal.aborted && !fencedByDisk) {
-          fencedByDisk = await fenceByRecordedRenewal(opts, ctx, now(), fenceMs);
+          fencedByDisk = await fenceByRecordedRenewal(opts, ctx, seenRenewal, now(), fenceMs);
         }
         throw new Error(
           `Cannot check this node's domains at start-up; no domain starts until then: ${
@@ -73,6 +78,10 @@ export function startupFenceController(opts: StartupFenceOptions): Controller<Le
           { cause: error },
         );
       }
+      const renewTime = lease?.spec?.renewTime;
+      if (renewTime) seenRenewal = Math.max(seenRenewal ?? 0, Date.parse(renewTime) || 0);
+      // Errors from here on (libvirt, a VMI read) are retried with the queue's backoff.
+      await checkDomains(opts, ctx, lease, now(), fenceMs);
       checked = true;
       opts.gate.open("startup");
       ctx.log.info("This node's domains were checked against the API server");
@@ -84,14 +93,12 @@ export function startupFenceController(opts: StartupFenceOptions): Controller<Le
 async function checkDomains(
   opts: StartupFenceOptions,
   ctx: ReconcileContext<Lease>,
+  lease: Lease | undefined,
   now: number,
   fenceMs: number,
 ): Promise<void> {
   const { hypervisor, node } = opts;
   const domains = await ownedDomains(hypervisor, node.name);
-  const lease = await getOrUndefined(() =>
-    ctx.rest.get<Lease>(leases, { namespace: NODE_LEASE_NAMESPACE, name: node.name }, ctx.signal)
-  );
   const renewTime = lease?.spec?.renewTime ?? undefined;
   if (lease && fenceVerdict(Date.parse(renewTime ?? ""), now, fenceMs).fenced) {
     const destroyed = await destroyActive(hypervisor, domains);
@@ -117,15 +124,21 @@ async function checkDomains(
   }
 }
 
-/** Destroys every running domain if the renewal on disk is too old; answers whether it did. */
+/**
+ * Destroys every running domain if the last renewal known (on disk, or read in an earlier pass)
+ * is too old; answers whether it did.
+ */
 async function fenceByRecordedRenewal(
   opts: StartupFenceOptions,
   ctx: ReconcileContext<Lease>,
+  seenRenewal: number | undefined,
   now: number,
   fenceMs: number,
 ): Promise<boolean> {
   try {
-    const last = await readLastRenewal(lastRenewalFile(opts.dataDir));
+    const recorded = await readLastRenewal(lastRenewalFile(opts.dataDir));
+    const known = [recorded, seenRenewal].filter((t) => t !== undefined);
+    const last = known.length > 0 ? Math.max(...known) : undefined;
     if (!fenceVerdict(last, now, fenceMs).fenced) return false;
     const destroyed = await destroyActive(
       opts.hypervisor,

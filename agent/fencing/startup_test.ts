@@ -128,3 +128,30 @@ Deno.test("startupFenceController() without the API server keeps the gate closed
     await Deno.remove(t.dir, { recursive: true });
   }
 });
+
+Deno.test("startupFenceController() fences by disk only without a Lease: a renewal read in an earlier pass counts", async () => {
+  const t = await setUp(1_000);
+  // A kubelet renewed the Lease while the agent was down: the file on disk is old.
+  await writeLastRenewal(lastRenewalFile(t.dir), new Date(t.clock.now() - 60_000).toISOString());
+  const get = t.api.get.bind(t.api);
+  const answers = ["lease", "down", "down"];
+  t.api.get = (resource: Resource, ref: ObjectRef) => {
+    const answer = answers.shift() ?? "up";
+    if (answer === "lease" && resource === leases) return get(resource, ref);
+    if (answer === "up") return get(resource, ref);
+    return Promise.reject(new TypeError("error sending request: connection refused"));
+  };
+  const h = runControllers(t.api, t.clock, [t.controller]);
+  try {
+    for (let pass = 1; pass <= 2; pass++) {
+      await h.until(`the retry after pass ${pass}`, () => t.clock.pending === 1);
+      t.clock.advance(STARTUP_FENCE_BACKOFF.baseMs * 4 * 1.2);
+    }
+    await h.until("the start-up check", () => !t.gate.isClosedBy("startup"));
+    assert.deepEqual(answers, []);
+    assert.deepEqual(t.left(), ["keep running"]);
+  } finally {
+    await h.stop();
+    await Deno.remove(t.dir, { recursive: true });
+  }
+});
