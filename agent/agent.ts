@@ -32,7 +32,7 @@ import { runImport } from "./import/mod.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
 import { fenceController } from "./fencing/controller.ts";
 import { FenceGate, gatedHypervisor } from "./fencing/gate.ts";
-import { fenceAtStartup } from "./fencing/startup.ts";
+import { startupFenceController } from "./fencing/startup.ts";
 import { LazyHypervisor } from "./libvirt/lazy.ts";
 import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
 import { readHostInfo } from "./node/host.ts";
@@ -140,17 +140,16 @@ export function startAgent(
       dataDir: config.dataDir,
       capacityBytes: config.localStorageCapacityBytes,
     });
-    // Before any controller: no domain of a VMI that is not assigned here survives start-up.
-    await fenceAtStartup({
-      node: { name: node, kvm: false, runDir: config.runDir },
-      rest,
-      hypervisor,
-      fenceSeconds: config.fenceSeconds,
-      dataDir: config.dataDir,
-      log: log.with({ part: "fencing" }),
-      signal: stop,
-    });
     const controllers: Controller[] = [
+      // Starts before the caches sync, and holds the gate closed until this node's domains were
+      // checked against the API server: no domain of a VMI not assigned here survives start-up.
+      startupFenceController({
+        node: { name: node, kvm: false, runDir: config.runDir },
+        hypervisor,
+        fenceSeconds: config.fenceSeconds,
+        dataDir: config.dataDir,
+        gate: fence,
+      }) as Controller,
       fenceController({
         node,
         fenceSeconds: config.fenceSeconds,
@@ -161,6 +160,7 @@ export function startAgent(
       vmiController({
         node,
         hypervisor: startable,
+        fence,
         domains,
         pulls,
         nodeFacts,

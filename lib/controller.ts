@@ -68,6 +68,11 @@ export interface Controller<T extends KubeObject = KubeObject> {
   keyOf?(obj: T): string | undefined;
   /** Keys reconciled whenever a term starts, even without an object (e.g. a Node to create). */
   seedKeys?(): string[];
+  /**
+   * Start reconciling at once, before the caches' first lists (default: after them). For work
+   * that must not wait for the API server; such a reconcile reads the API server, not the caches.
+   */
+  startsBeforeSync?: boolean;
   /** Keys reconciled at once. Default 2. */
   concurrency?: number;
   /** Delays between retries of a failing key; default the Manager's. */

@@ -142,27 +142,36 @@ export class Manager {
     // Watches stop at once; reconciles in flight finish on what the caches hold.
     const sourcesStopped = stopped.then(() => Promise.all(sources.map((s) => s.stop())));
     let session: Promise<void> | undefined;
-    const lead = async (leading: AbortSignal) => {
-      await Promise.race([synced, stopped]);
-      if (!leading.aborted) session = this.#session(leading);
+    const lead = (leading: AbortSignal) => {
+      if (!leading.aborted) session = this.#session(leading, synced);
     };
     if (this.#elector) {
       // The elector aborts `leading` first, which shuts the queues; then awaits the drain.
       await this.#elector.run(stop, {
-        onStartedLeading: (leading) => void lead(leading),
+        onStartedLeading: (leading) => lead(leading),
         onStoppedLeading: () => session,
       });
     } else {
-      await lead(stop);
+      lead(stop);
       await stopped;
     }
     await Promise.all([session, sourcesStopped]);
     this.#log.info("Manager stopped");
   }
 
-  /** One leadership term: a queue per controller seeded with every key, workers until `leading` ends. */
-  async #session(leading: AbortSignal): Promise<void> {
-    const runs = this.#opts.controllers.map((controller) => {
+  /**
+   * One leadership term: a queue per controller seeded with every key, workers until `leading`
+   * ends. Controllers start once every cache has its first list, or at once if they ask to.
+   */
+  async #session(leading: AbortSignal, synced: Promise<unknown>): Promise<void> {
+    const ended = new Promise<void>((resolve) => {
+      if (leading.aborted) resolve();
+      leading.addEventListener("abort", () => resolve(), { once: true });
+    });
+    const cachesReady = Promise.race([synced, ended]);
+    const start = async (controller: Controller) => {
+      if (!controller.startsBeforeSync) await cachesReady;
+      if (leading.aborted) return;
       const queue = new WorkQueue({
         ...this.#opts.queue,
         ...(controller.backoff ? { backoff: controller.backoff } : {}),
@@ -174,16 +183,23 @@ export class Manager {
         for (const key of primary!.keysOf(obj, this.#cache)) queue.add(key);
       }
       for (const key of controller.seedKeys?.() ?? []) queue.add(key);
-      return queue.run((key) => this.#reconcile(controller, queue, key, leading));
-    });
-    this.#log.info("Controllers started", {
-      controllers: this.#opts.controllers.map((c) => c.name),
-    });
-    const stopping = () => {
-      for (const queue of this.#queues.values()) void queue.shutDown();
+      await queue.run((key) => this.#reconcile(controller, queue, key, leading));
     };
-    if (leading.aborted) stopping();
-    leading.addEventListener("abort", stopping, { once: true });
+    const runs = this.#opts.controllers.map(start);
+    const early = this.#opts.controllers.filter((c) => c.startsBeforeSync).map((c) => c.name);
+    if (early.length > 0) {
+      this.#log.info("Controllers started before the caches synced", { controllers: early });
+    }
+    void cachesReady.then(() => {
+      if (leading.aborted) return;
+      this.#log.info("Controllers started", {
+        controllers: this.#opts.controllers.filter((c) => !c.startsBeforeSync).map((c) => c.name),
+      });
+    });
+    // Queues are made in the same turn as the check of `leading`, so none escapes this.
+    leading.addEventListener("abort", () => {
+      for (const queue of this.#queues.values()) void queue.shutDown();
+    }, { once: true });
     await Promise.all(runs);
     this.#queues.clear();
   }

@@ -124,6 +124,42 @@ Deno.test("Manager starts workers only after every cache has synced, then reconc
   await run;
 });
 
+Deno.test("Manager starts a controller that starts before sync at once, and the others after the caches synced", async () => {
+  const cms = new FakeSource([obj("a", "1")]);
+  const seen: string[] = [];
+  const manager = new Manager({
+    rest: {} as RestClient,
+    controllers: [
+      {
+        name: "early",
+        for: configMaps,
+        keyOf: () => undefined,
+        seedKeys: () => ["node"],
+        startsBeforeSync: true,
+        reconcile: (key) => Promise.resolve(void seen.push(`early ${key}`)),
+      },
+      {
+        name: "late",
+        for: configMaps,
+        reconcile: (key) => Promise.resolve(void seen.push(`late ${key}`)),
+      },
+    ],
+    events,
+    log: logWith({}),
+    sourceFor: () => cms,
+  });
+  const stop = new AbortController();
+  const run = manager.run(stop.signal);
+  await until("the early seed key", () => seen.length === 1);
+  await turn();
+  assert.deepEqual(seen, ["early node"], "the configmaps cache has not synced yet");
+  cms.release();
+  await until("the late key", () => seen.length === 2);
+  assert.deepEqual(seen, ["early node", "late ns/a"]);
+  stop.abort();
+  await run;
+});
+
 Deno.test("Manager calls reconcile for a deleted object with no object in the context", async () => {
   const cms = new FakeSource([obj("a", "1")]);
   const calls: Array<KubeObject | undefined> = [];

@@ -1,9 +1,10 @@
 /**
  * Self-fencing: one key, this node. While the node's Lease was renewed within the fence time
- * (as the Lease's renewTime says, on this host's clock), domains may start; once it was not, the
- * agent destroys every running domain it made and starts none until a renewal shows up. The next
- * look is a requeue at the fence time, not a timer; the Lease's changes come through the watch,
- * and when the API server is unreachable the cache simply stops moving.
+ * (as the Lease's renewTime says, on this host's clock), it lets domains start (its part of the
+ * gate; the start-up check holds the other); once it was not, the agent destroys every running
+ * domain it made and starts none until a renewal shows up. The next look is a requeue at the
+ * fence time, not a timer; the Lease's changes come through the watch, and when the API server
+ * is unreachable the cache simply stops moving.
  */
 import {
   DENOVIRT_CONFIG_MAP,
@@ -77,8 +78,14 @@ export function fenceController(opts: FenceOptions): Controller<Lease> {
       const limitMs = fenceMs(ctx);
       const verdict = fenceVerdict(last, now(), limitMs);
       if (!verdict.fenced) {
-        if (gate.closedBecause) ctx.log.info("Node Lease renewed: domains may start again");
-        gate.open();
+        if (gate.isClosedBy("lease")) {
+          gate.open("lease");
+          ctx.log.info(
+            gate.closedBecause
+              ? "Node Lease renewed; domains start once the start-up check is done"
+              : "Node Lease renewed: domains may start again",
+          );
+        }
         return { requeueAfterMs: verdict.fencedInMs + 50 };
       }
       const reason = last === undefined
@@ -86,8 +93,8 @@ export function fenceController(opts: FenceOptions): Controller<Lease> {
         : `its Lease was last renewed at ${new Date(last).toISOString()}, more than ` +
           `${limitMs / 1000} s ago`;
       // A fresh node has no Lease yet: closed from the start, but nothing to say until it ran.
-      const wasOpen = gate.closedBecause === undefined;
-      gate.close(reason);
+      const wasOpen = !gate.isClosedBy("lease");
+      gate.close("lease", reason);
       const destroyed = await destroyActive(
         opts.hypervisor,
         await ownedDomains(opts.hypervisor, node),

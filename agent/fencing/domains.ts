@@ -1,6 +1,6 @@
 /** The domains this node's agent made, read from libvirt with their owners, and their removal. */
 import type { NodeFacts } from "../domain/mod.ts";
-import type { Hypervisor } from "../libvirt/mod.ts";
+import { DomainNotFoundError, type Hypervisor, OperationInvalidError } from "../libvirt/mod.ts";
 import { parseDomainOwner } from "../libvirt/xml_read.ts";
 import { removeVmiRunDir } from "../volumes/run_dir.ts";
 import { removeVmiDir } from "../volumes/vmi_dir.ts";
@@ -31,10 +31,27 @@ export async function destroyActive(
 ): Promise<string[]> {
   const destroyed: string[] = [];
   for (const domain of domains.filter((d) => d.active)) {
-    await hypervisor.destroy(domain.uuid);
+    if (await gone(hypervisor.destroy(domain.uuid), OperationInvalidError)) continue;
     destroyed.push(domain.name);
   }
   return destroyed;
+}
+
+/**
+ * Whether `call` failed because the domain is gone, or (with `also`) already shut off: the VMI
+ * controller may remove the same domain at the same time. Other errors propagate.
+ */
+async function gone(
+  call: Promise<void>,
+  also?: new (...args: never[]) => Error,
+): Promise<boolean> {
+  try {
+    await call;
+    return false;
+  } catch (error) {
+    if (error instanceof DomainNotFoundError || (also && error instanceof also)) return true;
+    throw error;
+  }
 }
 
 /** Destroys, undefines and removes the files of a domain the node may not keep. */
@@ -44,8 +61,8 @@ export async function removeDomain(
   node: NodeFacts,
   dataDir: string,
 ): Promise<void> {
-  if (domain.active) await hypervisor.destroy(domain.uuid);
-  await hypervisor.undefine(domain.uuid);
+  if (domain.active) await gone(hypervisor.destroy(domain.uuid), OperationInvalidError);
+  await gone(hypervisor.undefine(domain.uuid));
   await removeVmiDir(dataDir, domain.owner.uid);
   // The run paths depend only on the VMI's name, uid and console settings, not on its spec.
   const vmi = { metadata: domain.owner, spec: { domain: { devices: {} } } } as unknown as VMI;

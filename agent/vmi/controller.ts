@@ -11,6 +11,7 @@ import { keyFor, keyOf, type KubeObject, splitKey } from "../../lib/kube/object.
 import { persistentVolumeClaims, pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import type { ChangeSource } from "../../lib/change_source.ts";
 import type { NodeFacts } from "../domain/mod.ts";
+import type { FenceGate } from "../fencing/gate.ts";
 import type { Hypervisor } from "../libvirt/mod.ts";
 import type { DomainObject } from "../libvirt/watch.ts";
 import type { VolumeContext } from "../volumes/mod.ts";
@@ -32,6 +33,11 @@ const BY_CLAIM = "byClaim";
 export interface VmiControllerOptions {
   node: string;
   hypervisor: Hypervisor;
+  /**
+   * The fence gate in front of `hypervisor`: while it is closed, a VMI waits for it instead of
+   * failing its start; its opening enqueues every VMI.
+   */
+  fence?: FenceGate;
   /** This node's libvirt domains: their changes enqueue the VMI of the same name. */
   domains: ChangeSource<DomainObject>;
   /** Ended image pulls, one object per waiting VMI under the VMI's name: they enqueue it. */
@@ -78,6 +84,16 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
           mapToKeys: (vmi: KubeObject) => migratesTo(vmi as VMI, opts.node) ? [keyOf(vmi)] : [],
         }]
         : []),
+      ...(opts.fence
+        ? [{
+          source: opts.fence.changes as ChangeSource,
+          mapToKeys: (_: KubeObject, cache: CacheReader) => [
+            ...cache<VMI>(virtualMachineInstances).list().map(keyOf),
+            ...(opts.targets?.store.list().filter((v) => migratesTo(v, opts.node)).map(keyOf) ??
+              []),
+          ],
+        }]
+        : []),
       {
         source: opts.domains as ChangeSource,
         mapToKeys: (domain) => {
@@ -112,6 +128,7 @@ export function vmiController(opts: VmiControllerOptions): Controller<VMI> {
         dataDir: opts.volumes(ctx.cache).dataDir,
         hypervisor: opts.hypervisor,
         memory: opts.memory,
+        ...(opts.fence ? { startsRefused: () => opts.fence!.closedBecause } : {}),
         getVmi: async (k) => {
           const { namespace, name } = splitKey(k);
           try {

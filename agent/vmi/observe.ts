@@ -36,6 +36,8 @@ export interface ObserveContext {
   nodeAddress?: string;
   /** The agent's data directory (a migration target's files are looked for there). */
   dataDir?: string;
+  /** Why no domain may start on this node now (the fence gate), or undefined. */
+  startsRefused?: () => string | undefined;
   /** Reads the VMI from the API server, bypassing the cache (undefined: it does not exist). */
   getVmi(key: string): Promise<VMI | undefined>;
   /** Lists the VMI's launcher pods on the API server, bypassing the cache. */
@@ -63,6 +65,8 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
   };
   const shutdownAt = ctx.memory.shutdownRequestedAt.get(key);
   if (shutdownAt !== undefined) observation.shutdownRequestedAt = shutdownAt;
+  const refused = ctx.startsRefused?.();
+  if (refused !== undefined) observation.startsRefused = refused;
   const lastError = ctx.memory.lastError.get(key);
   if (lastError !== undefined) observation.lastError = lastError;
   const mayRunHere = vmi?.status?.nodeName === ctx.node && isOnNode(vmi.status?.phase) &&

@@ -45,7 +45,12 @@ export function plan(o: Observation): Plan {
     // Stale: the VMI runs elsewhere (a failed migration's target, a node that came back).
     return { actions: [...orphanTeardown({ ...o, vmi: undefined }, domain).actions] };
   }
-  if (vmi && !here && isMigrationTarget(vmi, o.node)) return targetPlan(o, vmi, domain);
+  if (vmi && !here && isMigrationTarget(vmi, o.node)) {
+    const target = targetPlan(o, vmi, domain);
+    // No guest may arrive while the gate refuses starts: the target is prepared once it opens.
+    const prepares = target.actions.some((a) => a.type === "prepareTarget");
+    return prepares && o.startsRefused !== undefined ? NOTHING : target;
+  }
   if (!vmi && !domain && o.departedTarget) {
     // A migration here ended (failed, cancelled) after its target prepared: remove what it left.
     return { actions: [{ type: "removeFiles", uid: o.departedTarget, keepSerialLog: false }] };
@@ -86,15 +91,13 @@ export function plan(o: Observation): Plan {
     if (podDeadline !== undefined) {
       return fail(o, vmi, "LauncherPodDeleted", "The launcher pod was deleted");
     }
-    const paused = vmi.spec.startStrategy === "Paused";
-    return { actions: [...actions, { type: "startDomain", paused }], requeueAfterMs: 0 };
+    return startOrWait(o, vmi, actions);
   }
   switch (domain.state) {
     case "shutoff":
       // Defined but never started: the agent stopped between define and start.
       if (phase === "Scheduled" && domain.reason === "unknown" && podDeadline === undefined) {
-        const paused = vmi.spec.startStrategy === "Paused";
-        return { actions: [...actions, { type: "startDomain", paused }], requeueAfterMs: 0 };
+        return startOrWait(o, vmi, actions);
       }
       return ended(o, vmi, domain);
     case "crashed":
@@ -124,6 +127,16 @@ export function plan(o: Observation): Plan {
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
   }
   return { actions };
+}
+
+/**
+ * Start the domain (paused if the VMI asks), or, while the fence gate refuses starts, wait for
+ * it without failing or warning: its opening enqueues the key.
+ */
+function startOrWait(o: Observation, vmi: VirtualMachineInstance, actions: Action[]): Plan {
+  if (o.startsRefused !== undefined) return { actions };
+  const paused = vmi.spec.startStrategy === "Paused";
+  return { actions: [...actions, { type: "startDomain", paused }], requeueAfterMs: 0 };
 }
 
 /**

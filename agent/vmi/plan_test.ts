@@ -105,6 +105,21 @@ const cases: Array<[string, Observation, string[]]> = [
     ["startDomain(paused)"],
   ],
   [
+    "a Scheduled VMI waits, with no failure or event, while the fence gate refuses starts",
+    observe(vmi("Scheduled", { finalizer: false }), undefined, { startsRefused: "fenced" }),
+    ["addFinalizer"],
+  ],
+  [
+    "a defined, never started domain waits while the fence gate refuses starts",
+    observe(vmi("Scheduled"), domain("shutoff", "unknown"), { startsRefused: "fenced" }),
+    [],
+  ],
+  [
+    "a Running VMI keeps its status current while the fence gate refuses starts",
+    observe(vmi("Running"), domain("running", "booted"), { startsRefused: "fenced" }),
+    ["status:Running"],
+  ],
+  [
     "a Scheduled VMI whose domain runs becomes Running",
     observe(vmi("Scheduled"), domain("running", "booted")),
     [
@@ -438,4 +453,24 @@ Deno.test("plan() removes the files a migration that stopped targeting this node
     { type: "removeFiles", uid: "uid-1", keepSerialLog: false },
   ]);
   assert.deepEqual(plan(observe(undefined, undefined)).actions, [], "nothing left: nothing to do");
+});
+
+Deno.test("plan() prepares no migration target while the fence gate refuses starts", () => {
+  const incoming = {
+    ...vmi("Running", { node: "node-b" }),
+    status: {
+      phase: "Running",
+      nodeName: "node-b",
+      migrationState: {
+        migrationUid: "m1",
+        sourceNode: "node-b",
+        targetNode: NODE,
+        targetPod: "virt-launcher-vm-t",
+      },
+    },
+  } as unknown as VMI;
+  const targetPod = { metadata: { name: "virt-launcher-vm-t", uid: "tp" } } as Pod;
+  const ready = observe(incoming, undefined, { targetPod, nodeAddress: "10.0.0.1" });
+  assert.deepEqual(summary(ready), ["prepareTarget", "writeMigrationState"]);
+  assert.deepEqual(summary({ ...ready, startsRefused: "fenced" }), []);
 });

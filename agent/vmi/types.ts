@@ -39,6 +39,11 @@ export interface Observation {
   launcherPodMissing?: boolean;
   /** Set when the VMI's launcher pod is being deleted: a kubelet would stop the VM then. */
   launcherPodDeletedAt?: string;
+  /**
+   * Why no domain may start on this node now (the fence gate is closed): a start waits, quietly,
+   * until the gate opens and enqueues the key.
+   */
+  startsRefused?: string;
   /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
   lastError?: string;
   /** Access modes of the claims the VMI uses, by claim name, as cached. */
