@@ -205,6 +205,10 @@ Deno.test({
             }, 60_000);
             assert.equal(left.length, 1);
             const uid = (await vmi("mover")).metadata.uid!;
+            // The target made an empty overlay: the guest's write came with the disk copy.
+            const overlay = join(two.dataDir, "vmis", uid, "containerdisk.overlay.qcow2");
+            const bytes = new TextDecoder("latin1").decode(await Deno.readFile(overlay));
+            assert.ok(bytes.includes(`DISK-WRITE-${token}`), "the guest's disk write was copied");
             await eventually("the VM's files on node 1 to go", async () => {
               const there = await Deno.stat(join(one.dataDir, "vmis", uid)).then(
                 () => true,

@@ -25,9 +25,16 @@ export function outcomeOf(pod: Pod, vmi: VMI | undefined): LauncherOutcome | und
   return "Running";
 }
 
-/** Whether the pod's guest runs: its VMI is Running and not paused. */
-export function guestRunning(vmi: VMI | undefined): boolean {
-  return vmi?.status?.phase === "Running" &&
+/**
+ * Whether the pod's guest runs on `node`: its VMI is Running and not paused, and has not just
+ * migrated away from it (the source pod stops being Ready as soon as the guest left, so a Service
+ * stops sending it requests before the VMI is switched to its new node).
+ */
+export function guestRunning(vmi: VMI | undefined, node: string): boolean {
+  const state = vmi?.status?.migrationState;
+  const left = !!state?.completed && !state.failed && state.sourceNode === node &&
+    state.targetNode !== node;
+  return vmi?.status?.phase === "Running" && !left &&
     !hasCondition(vmi.status.conditions, CONDITION.paused, "True");
 }
 
@@ -89,7 +96,7 @@ export function launcherPodController(opts: LauncherPodOptions): Controller<Pod>
       }
       const ref = { namespace: pod.metadata!.namespace!, name: pod.metadata!.name! };
       const status = launcherPodStatus(pod, outcome, hostIP, new Date().toISOString(), {
-        guestRunning: guestRunning(vmi),
+        guestRunning: guestRunning(vmi, node),
         podIPs,
       });
       if (podStatusChanged(pod, status)) {

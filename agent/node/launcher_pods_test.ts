@@ -5,7 +5,7 @@ import { pods, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { FakeApi } from "../../lib/testing/fake_api.ts";
 import { runControllers } from "../test_harness.ts";
 import type { SandboxRecord } from "../network/sandboxes.ts";
-import { launcherPodController, type SandboxManager } from "./launcher_pods.ts";
+import { guestRunning, launcherPodController, type SandboxManager } from "./launcher_pods.ts";
 
 /** Sandboxes in memory: pod uid -> record, with what was released. */
 function fakeSandboxes(seed: SandboxRecord[] = []) {
@@ -129,4 +129,20 @@ Deno.test("launcherPodController() reports Ready only while the guest runs", asy
   } finally {
     await h.stop();
   }
+});
+
+Deno.test("guestRunning() is false on the node a completed migration left, true on the others", () => {
+  const vmi = (migrationState?: Record<string, unknown>) =>
+    ({
+      metadata: { name: "vm" },
+      spec: { domain: { devices: {} } },
+      status: { phase: "Running", nodeName: "n1", ...(migrationState ? { migrationState } : {}) },
+    }) as unknown as VMI;
+  const record = { migrationUid: "m", sourceNode: "n1", targetNode: "n2" };
+  assert.equal(guestRunning(vmi(), "n1"), true);
+  assert.equal(guestRunning(vmi(record), "n1"), true, "in flight: the guest still runs here");
+  assert.equal(guestRunning(vmi({ ...record, completed: true }), "n1"), false, "it left");
+  assert.equal(guestRunning(vmi({ ...record, completed: true }), "n2"), true, "it came here");
+  assert.equal(guestRunning(vmi({ ...record, failed: true }), "n1"), true, "it stayed");
+  assert.equal(guestRunning(undefined, "n1"), false);
 });

@@ -57,13 +57,19 @@ export function migratableVm(name: string, image: string, userData: string, memo
 /**
  * User data that writes a random token the guest made into a file its httpd serves (`/token`):
  * the same token after a move proves the guest kept its memory (a reboot would make a new one).
+ * Before that it writes `DISK-WRITE-<token>` near the end of its first disk and syncs.
  * `busy` adds a loop that keeps dirtying memory with random bytes, so a migration cannot converge.
  */
 export function tokenUserData(busy = false): string {
   const lines = [
     "#!/bin/sh",
+    "token=$(cat /proc/sys/kernel/random/uuid)",
+    // Near the end of the containerDisk (its overlay): only a disk copy brings it to the target.
+    "size=$(cat /sys/class/block/vda/size)",
+    'printf "DISK-WRITE-$token" | dd of=/dev/vda bs=512 seek=$((size - 64)) conv=notrunc 2>/dev/null',
+    "sync",
     "mkdir -p /www",
-    "cat /proc/sys/kernel/random/uuid > /www/token",
+    'echo "$token" > /www/token',
   ];
   if (busy) {
     lines.push(
@@ -73,20 +79,18 @@ export function tokenUserData(busy = false): string {
   return lines.join("\n") + "\n";
 }
 
-/** The body of `GET <path>` on ip:80 over a raw connection, or a throw after `timeoutMs`. */
+/**
+ * The body of `GET <path>` on ip:80, or a throw after `timeoutMs` (the connect included: one to an
+ * address nobody answers would wait for SYN retries). A new connection each time.
+ */
 export async function httpGet(ip: string, path = "/", timeoutMs = 2_000): Promise<string> {
-  const conn = await Deno.connect({ hostname: ip, port: 80 });
-  const timer = setTimeout(() => conn.close(), timeoutMs);
-  try {
-    await conn.write(new TextEncoder().encode(`GET ${path} HTTP/1.0\r\nHost: ${ip}\r\n\r\n`));
-    const text = await new Response(conn.readable).text();
-    if (!text.startsWith("HTTP/1.0 200") && !text.startsWith("HTTP/1.1 200")) {
-      throw new Error(`HTTP from ${ip}${path}: ${text.split("\r\n")[0]}`);
-    }
-    return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
-  } finally {
-    clearTimeout(timer);
-  }
+  const response = await fetch(`http://${ip}${path}`, {
+    headers: { connection: "close" },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = await response.text();
+  if (!response.ok) throw new Error(`HTTP from ${ip}${path}: ${response.status}`);
+  return body.trim();
 }
 
 /** What a poller saw. */
