@@ -37,8 +37,6 @@ export interface Observation {
   launcherPod?: Pod;
   /** The VMI has no launcher pod at all (checked on the API server, not only in the cache). */
   launcherPodMissing?: boolean;
-  /** Set when the VMI's launcher pod is being deleted: a kubelet would stop the VM then. */
-  launcherPodDeletedAt?: string;
   /** The last start error of this VMI, for the Failed message when libvirt says only "failed". */
   lastError?: string;
   /** Access modes of the claims the VMI uses, by claim name, as cached. */
