@@ -14,6 +14,7 @@ import {
   EVICTION_STRATEGY_KEY,
   type EvictionStrategy,
   type Pod,
+  type VirtualMachineInstance,
   VMI_ID_LABEL,
   type VMIM,
 } from "../api/mod.ts";
@@ -49,6 +50,13 @@ const VMS: Record<string, EvictionStrategy | undefined> = {
   stopper: "None",
 };
 const MIGRATING = ["explicit", "defaulted"];
+
+/** When the VMI's phase became Running (whole seconds). */
+const runningAt = (vmi: VirtualMachineInstance) =>
+  Date.parse(
+    vmi.status?.phaseTransitionTimestamps?.find((x) => x.phase === "Running")
+      ?.phaseTransitionTimestamp ?? "",
+  );
 
 type NodeObject = KubeObject & {
   spec?: { unschedulable?: boolean };
@@ -126,9 +134,9 @@ Deno.test({
                 }
               });
 
-              let drainMs = 0;
+              let drainStarted = 0;
               await step("kubectl drain of node 2 succeeds", async () => {
-                const started = Date.now();
+                const started = drainStarted = Date.now();
                 const result = await kubectl(stack, [
                   "drain",
                   two.name,
@@ -136,7 +144,7 @@ Deno.test({
                   "--delete-emptydir-data",
                   "--timeout=420s",
                 ]);
-                drainMs = Date.now() - started;
+                const drainMs = Date.now() - started;
                 const output = `${result.stdout}\n${result.stderr}`;
                 const retries = output.split("\n").filter((l) => l.includes("will retry")).length;
                 console.log(`kubectl drain took ${drainMs} ms, ${retries} refused evictions`);
@@ -194,9 +202,17 @@ Deno.test({
                     v.status?.phase === "Failed" || v.status?.phase === "Succeeded"
                   );
                   assert.ok(ended, "the VMI on node 2 ended");
-                  console.log(
-                    `stopper's VMI on node 2 ended ${ended.status?.phase} (${ended.status?.reason})`,
+                  // The fixture's guest ignores ACPI, so it is forced off after its grace (2 s):
+                  // KubeVirt's Failed for a destroyed guest that had ACPI.
+                  assert.equal(ended.status?.phase, "Failed");
+                  assert.equal(ended.status?.reason, "Destroyed");
+                  const endedAt = Date.parse(
+                    ended.status?.phaseTransitionTimestamps?.find((x) => x.phase === "Failed")
+                      ?.phaseTransitionTimestamp ?? "",
                   );
+                  const endedAfterMs = endedAt - drainStarted;
+                  // Its grace, not the launcher pod's (padded by 30 s), plus some slack.
+                  assert.ok(endedAfterMs < 12_000, `the guest ended ${endedAfterMs} ms in`);
                   const next = await eventually("a new stopper VMI running", async () => {
                     const now = await getVmi(rest, ns, "stopper");
                     return now && now.metadata.uid !== old.uid && now.status?.phase === "Running"
@@ -204,6 +220,12 @@ Deno.test({
                       : undefined;
                   }, 240_000);
                   assert.equal(next.status?.nodeName, one.name);
+                  console.log(
+                    `stopper: its VMI on node 2 ended ${endedAfterMs} ms after the drain began ` +
+                      `(whole seconds), a new one ran on node 1 at ${
+                        runningAt(next) - drainStarted
+                      } ms`,
+                  );
                   const migrations = await rest.list<VMIM>(virtualMachineInstanceMigrations, {
                     namespace: ns,
                     labelSelector: `kubevirt.io/vmi-name=stopper`,
