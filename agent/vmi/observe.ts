@@ -101,7 +101,6 @@ async function observePod(vmi: VMI, ctx: ObserveContext, o: Observation): Promis
   const pod = pods.find((p) => !p.metadata?.deletionTimestamp) ?? pods[0];
   if (!pod) return;
   o.launcherPod = pod;
-  if (pod.metadata?.deletionTimestamp) o.launcherPodDeletedAt = pod.metadata.deletionTimestamp;
 }
 
 /** A VMI migrating to this node, from the watch of migration targets. */

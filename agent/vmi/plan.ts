@@ -16,6 +16,7 @@ import { finalStatus, type PauseReason, runningStatus, sameStatus } from "../sta
 import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
 import { isAssignedTo } from "../../api/migration_state.ts";
 import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
+import { launcherPodDeadline } from "./pod_deletion.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 
 /** How often to look again while a guest shuts down (lifecycle events usually come first). */
@@ -83,7 +84,7 @@ export function plan(o: Observation): Plan {
   actions.push(...migration.actions);
   const lost = launcherPodLoss(o);
   if (lost) return fail(o, vmi, lost.reason, lost.message);
-  const podDeadline = o.launcherPodDeletedAt ? Date.parse(o.launcherPodDeletedAt) : undefined;
+  const podDeadline = launcherPodDeadline(o.launcherPod, graceSecondsOf(vmi));
   if (!domain) {
     if (phase === "Running") {
       return fail(o, vmi, "DomainLost", "The domain of the VMI disappeared");

@@ -66,6 +66,17 @@ function launcherPod(status: Pod["status"]): Pod {
   };
 }
 
+/** A running launcher pod whose deletion (grace `grace`) ends at `deadline`. */
+function deletedPod(deadline: string, grace: number): Pod {
+  const pod = launcherPod({ phase: "Running" });
+  pod.metadata = {
+    ...pod.metadata,
+    deletionTimestamp: deadline,
+    deletionGracePeriodSeconds: grace,
+  };
+  return pod;
+}
+
 function observe(
   v: VMI | undefined,
   d: ObservedDomain | undefined,
@@ -298,9 +309,17 @@ const cases: Array<[string, Observation, string[]]> = [
   [
     "a deleted launcher pod stops the guest gracefully",
     observe(vmi("Running"), domain("running", "booted"), {
-      launcherPodDeletedAt: "2026-01-01T00:01:30Z",
+      launcherPod: deletedPod("2026-01-01T00:01:30Z", 32),
     }),
     ["shutdown", "event:ShuttingDown"],
+  ],
+  [
+    "a deleted launcher pod's guest is forced off after the VMI's grace, not the padded pod's",
+    observe(vmi("Running", { grace: 2 }), domain("running", "booted"), {
+      launcherPod: deletedPod("2026-01-01T00:01:29Z", 32),
+      shutdownRequestedAt: Date.parse("2026-01-01T00:00:57Z"),
+    }),
+    ["destroy"],
   ],
   ["a guest shutting down is awaited", observe(vmi("Running"), domain("shutdown", "user")), []],
 ];

@@ -37,8 +37,6 @@ export interface Observation {
   launcherPod?: Pod;
   /** The VMI has no launcher pod at all (checked on the API server, not only in the cache). */
   launcherPodMissing?: boolean;
-  /** Set when the VMI's launcher pod is being deleted: a kubelet would stop the VM then. */
-  launcherPodDeletedAt?: string;
   /**
    * Why no domain may start on this node now (the fence gate is closed): a start waits, quietly,
    * until the gate opens and enqueues the key.

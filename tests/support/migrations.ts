@@ -3,7 +3,7 @@
  * on the pod network, HTTP probes of its guest with a deadline, a poller that counts failed
  * requests while a VM moves, a record of every version of a namespace's migrations (a watch: a
  * cancelled migration is deleted right after it ends), the domains a node's libvirt holds, and the
- * `migrations` setting changed for the length of a test.
+ * `migrations` setting (or any other) changed for the length of a test.
  */
 import { Watch } from "@kubernetes/client-node";
 import type { KubeConfig } from "@kubernetes/client-node";
@@ -156,17 +156,27 @@ export async function domainsOn(libvirtUri: string): Promise<string[]> {
 }
 
 /** Runs `fn` with ConfigMap denovirt-config's `migrations` set to `value`, restoring it after. */
-export async function withMigrationSettings<T>(
+export function withMigrationSettings<T>(
   rest: RestClient,
   value: Record<string, unknown>,
   fn: () => Promise<T>,
 ): Promise<T> {
+  return withSetting(rest, MIGRATIONS_KEY, JSON.stringify(value), fn);
+}
+
+/** Runs `fn` with key `key` of ConfigMap denovirt/denovirt-config set to `value`, restoring it. */
+export async function withSetting<T>(
+  rest: RestClient,
+  key: string,
+  value: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const ref = { namespace: DENOVIRT_NAMESPACE, name: DENOVIRT_CONFIG_MAP };
   const config = await rest.get<KubeObject & { data?: Record<string, string> }>(configMaps, ref);
-  const before = config.data?.[MIGRATIONS_KEY] ?? null;
+  const before = config.data?.[key] ?? null;
   const patch = (v: string | null) =>
-    rest.patch(configMaps, ref, { data: { [MIGRATIONS_KEY]: v } }, { type: "merge" });
-  await patch(JSON.stringify(value));
+    rest.patch(configMaps, ref, { data: { [key]: v } }, { type: "merge" });
+  await patch(value);
   try {
     return await fn();
   } finally {

@@ -97,6 +97,14 @@ async function removeExtraNode(stack: TestStack, node: TestNode, said: string[])
   const rest = adminRest(stack);
   await rest.delete(nodes, { name: node.name }).catch(() => {});
   await rest.delete(leases, { namespace: NODE_LEASE_NAMESPACE, name: node.name }).catch(() => {});
+  // The agent rendered its CNI config from this Node's pod CIDR and keeps a valid one: a Node
+  // registered again gets another CIDR (the one routed to it), so the old config must go too.
+  const cni = nodeDirs(stack.paths, node.node).cni;
+  for (const dir of [cni.confDir, cni.ipamDir]) {
+    await Deno.remove(dir, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) said.push(`Warning: ${dir}: ${error.message}`);
+    });
+  }
   const left = await processesOf(stack, node);
   if (left.length > 0) said.push(`Warning: processes of ${node.name} left: ${left.join(", ")}`);
   if (said.some((line) => line.startsWith("Warning"))) console.error(said.join("\n"));
