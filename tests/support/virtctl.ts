@@ -30,7 +30,10 @@ export async function ensureVirtctl(
   if (given) return given;
   const dir = join(cacheDir(), "bin", `virtctl-v${version}`);
   const binary = join(dir, "virtctl");
-  if (await isFile(binary)) return binary;
+  const ldflags = virtctlLdflags(version);
+  const stamp = { file: "ldflags", text: ldflags + "\n" };
+  const built = await Deno.readTextFile(join(dir, stamp.file)).catch(() => "");
+  if (await isFile(binary) && built === stamp.text) return binary;
   onProgress(`Building virtctl v${version} from the Go module proxy (first time only)`);
   const { goMod: upstream } = await goModule("kubevirt.io/kubevirt", `v${version}`);
   await goBuild({
@@ -38,10 +41,26 @@ export async function ensureVirtctl(
     files: { "go.mod": wrapperGoMod(upstream, version) },
     packages: ["kubevirt.io/kubevirt/cmd/virtctl"],
     binaryNames: ["virtctl"],
+    ldflags,
+    stamp,
     outDir: dir,
     onProgress,
   });
   return binary;
+}
+
+/**
+ * The version virtctl reports: without it a build says `v0.0.0-master+$Format:%h$`, which
+ * virtctl's own semver parsing refuses on some paths (migrate-cancel failed so at times).
+ */
+export function virtctlLdflags(version: string): string {
+  const pkg = "kubevirt.io/client-go/version";
+  return [
+    `-X ${pkg}.gitVersion=v${version}`,
+    `-X ${pkg}.gitCommit=v${version}`,
+    `-X ${pkg}.gitTreeState=clean`,
+    `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+  ].join(" ");
 }
 
 /**
