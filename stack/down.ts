@@ -6,7 +6,7 @@ import { processAlive, runningPid, stopDaemon, terminate } from "./daemon.ts";
 import { stopLibvirt } from "./libvirt_daemon.ts";
 import { removePodNetwork } from "./network_down.ts";
 import { defaultHome, stackPaths } from "./paths.ts";
-import { knownExtraNodes, removeNode } from "./nodes/node_down.ts";
+import { knownExtraNodes, stopNode } from "./nodes/node_down.ts";
 
 export interface DownOptions {
   home?: string;
@@ -33,7 +33,7 @@ export async function down(options: DownOptions = {}): Promise<void> {
   for (const name of STOP_ORDER) {
     if (await stopDaemon(paths, name)) say(`Stopped ${name}`);
   }
-  for (const node of await knownExtraNodes(paths)) await removeNode(paths, node, say);
+  for (const node of await knownExtraNodes(paths)) await stopNode(paths, node, say);
   const libvirtWasUp = [];
   for (const name of ["libvirtd", "virtlogd"]) {
     if ((await runningPid(paths, name)) !== undefined) libvirtWasUp.push(name);

@@ -55,12 +55,29 @@ function webVm(name: string, node: string, userData = "#!/bin/sh\n:\n") {
   return vm;
 }
 
-/** The body of `GET /` on ip:80 over a raw connection. */
+/**
+ * The body of `GET /` on ip:80 over a raw connection; throws unless the answer is an HTTP 200
+ * (a connection accepted and closed at once is no answer).
+ */
 async function httpGet(ip: string): Promise<string> {
   const conn = await Deno.connect({ hostname: ip, port: 80 });
   await conn.write(new TextEncoder().encode(`GET / HTTP/1.0\r\nHost: ${ip}\r\n\r\n`));
   const text = await new Response(conn.readable).text();
+  const status = text.slice(0, text.indexOf("\r\n"));
+  if (!/^HTTP\/1\.[01] 200 /.test(status)) {
+    throw new Error(`No HTTP 200 from ${ip}:80: ${JSON.stringify(text.slice(0, 80))}`);
+  }
   return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
+}
+
+/** Wait until the fixture guest of VM `vm` answers HTTP at `ip` as itself. */
+async function assertGuestServes(ip: string, vm: string, node: string): Promise<void> {
+  const body = await eventually(`HTTP from the guest on ${node} at ${ip}`, async () => {
+    const answer = await httpGet(ip);
+    if (answer === "") throw new Error(`An empty answer from ${ip}:80`);
+    return answer;
+  }, 90_000);
+  assert.equal(body, `denovirt-guest ${vm}`);
 }
 
 /** The host UUID a node's libvirtd reports, asked over TCP from `netns` (or the root namespace). */
@@ -129,12 +146,7 @@ Deno.test({
             await waitForPhase(rest, ns, "web-two", "Running", 180_000);
             assert.equal((await getVmi(rest, ns, "web-two"))?.status?.nodeName, two.name);
             ipTwo = await eventually("the pod IP on node 2", () => podIpOf("web-two"), 60_000);
-            const body = await eventually(
-              "HTTP from the guest on node 2",
-              () => httpGet(ipTwo).catch(() => undefined),
-              90_000,
-            );
-            assert.equal(body, "denovirt-guest web-two");
+            await assertGuestServes(ipTwo, "web-two", two.name);
           });
 
           await step("a VM on node 1 serves HTTP and reaches the guest on node 2", async () => {
@@ -160,12 +172,7 @@ Deno.test({
               () => podIpOf("web-one"),
               60_000,
             );
-            const body = await eventually(
-              "HTTP from the guest on node 1",
-              () => httpGet(ipOne).catch(() => undefined),
-              90_000,
-            );
-            assert.equal(body, "denovirt-guest web-one");
+            await assertGuestServes(ipOne, "web-one", one.name);
             await waitForSerial(one, ns, "web-one", "FETCHED[denovirt-guest web-two]");
           });
 

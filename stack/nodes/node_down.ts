@@ -1,9 +1,11 @@
 /**
- * Losing and removing extra nodes: `node kill` cuts a node as a power failure would (every
- * process of it SIGKILLed at once, its link down); removing a node also releases its pods'
- * sandboxes, its mount and network namespaces and its routes.
+ * Losing, stopping and removing extra nodes: `node kill` cuts a node as a power failure would
+ * (every process of it SIGKILLed at once, its link down); stopping a node (`down`) also releases
+ * its pods' sandboxes, its mount and network namespaces and its routes; removing it for good
+ * deletes its Node, Lease and directory too.
  */
 import { join } from "node:path";
+import { run } from "../../lib/exec.ts";
 import { runningPid, stopDaemon } from "../daemon.ts";
 import { libvirtUri, stopLibvirt } from "../libvirt_daemon.ts";
 import { runAgentCleanup } from "../network_down.ts";
@@ -13,6 +15,7 @@ import { roleSpec } from "../roles.ts";
 import { type StackNode, stackNodeNamed } from "./addressing.ts";
 import { mountNsExists, removeMountNs } from "./mount_ns.ts";
 import { cutNodeLink, removeNodeNetwork } from "./node_network.ts";
+import { deleteNodeObjects } from "./node_objects.ts";
 import { nodeDirs, nodesRoot, nodeStackPaths } from "./node_paths.ts";
 import { nodePlacement } from "./node_up.ts";
 import { killNodeProcesses, nodeProcesses } from "./node_processes.ts";
@@ -36,15 +39,16 @@ export async function knownExtraNodes(paths: StackPaths): Promise<StackNode[]> {
 }
 
 /**
- * Remove an extra node from the machine: its agent releases its pods' sandboxes, then its
- * daemons and guests stop, and its namespaces, veth and routes go. Its directory stays (the
- * stack's `down --purge` removes it). Problems are said, never thrown.
+ * Stop an extra node: its agent releases its pods' sandboxes, then its daemons and guests stop,
+ * and its namespaces, veth and routes go. Its directory and its Node stay, as node 1's home and
+ * Node do, so `up` brings it back as it was. Problems are said, never thrown; answers whether
+ * nothing of the node still runs.
  */
-export async function removeNode(
+export async function stopNode(
   paths: StackPaths,
   node: StackNode,
   say: (line: string) => void,
-): Promise<void> {
+): Promise<boolean> {
   const nodePaths = nodeStackPaths(paths, node);
   const step = async (what: string, fn: () => Promise<unknown>) => {
     try {
@@ -81,4 +85,37 @@ export async function removeNode(
   await step("remove the network", () => removeNodeNetwork(node));
   const left = await nodeProcesses(paths, node);
   if (left.length > 0) say(`Warning: processes of ${node.name} still run: ${left.join(", ")}`);
+  return left.length === 0;
+}
+
+/**
+ * Remove an extra node for good: stop it, then delete its Node and Lease and its directory (its
+ * CNI configuration and leases, disks, libvirt state). The directory goes with the Node: a Node
+ * registered again gets another pod CIDR, while the CNI configuration rendered from the first
+ * would give its pods addresses nothing routes to it. Problems are said, never thrown.
+ */
+export async function removeNode(
+  paths: StackPaths,
+  node: StackNode,
+  say: (line: string) => void,
+): Promise<void> {
+  const stopped = await stopNode(paths, node, say);
+  const ports = await savedPorts(paths.portsFile);
+  try {
+    if (!ports) throw new Error("the stack has no ports file");
+    for (const what of await deleteNodeObjects(paths, ports, node.name)) say(`Deleted ${what}`);
+  } catch (error) {
+    say(`Warning: cannot delete the Node and Lease of ${node.name}: ${(error as Error).message}`);
+  }
+  const dirs = nodeDirs(paths, node);
+  // Never recurse through a mount: a namespace file still bind-mounted keeps the directory.
+  const mounted = (await run("mountpoint", ["-q", dirs.nsDir])).code === 0;
+  if (!stopped || mounted) {
+    say(`Warning: kept ${dirs.root}: ${node.name} did not stop entirely`);
+    return;
+  }
+  await Deno.remove(dirs.root, { recursive: true }).then(
+    () => say(`Removed ${dirs.root}`),
+    (error) => say(`Warning: cannot remove ${dirs.root}: ${(error as Error).message}`),
+  );
 }

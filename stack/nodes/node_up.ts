@@ -16,6 +16,7 @@ import { ensureMountNs, enterNode } from "./mount_ns.ts";
 import { ensureAgentIdentity, ensureHostUuid } from "./node_identity.ts";
 import { ensureNodeNetwork, routePodCidr } from "./node_network.ts";
 import { nodeDirs, nodeStackPaths } from "./node_paths.ts";
+import { nodePodCidr } from "./node_objects.ts";
 
 /** The loopback ports of the root namespace that a node's agent uses: the API server, the registry. */
 export function controlPlanePorts(ports: StackPorts): number[] {
@@ -73,31 +74,4 @@ export async function ensureNode(
   anonymous.close();
   const podCidr = await nodePodCidr(paths, ports, node.name);
   await routePodCidr(node, podCidr);
-}
-
-/** The Node's `spec.podCIDR`, once kube-controller-manager has given it one. */
-async function nodePodCidr(paths: StackPaths, ports: StackPorts, name: string): Promise<string> {
-  const pki = pkiFiles(paths.pki);
-  const admin = await httpsClient({
-    caFile: pki.caCert,
-    certFile: pki.cert("admin"),
-    keyFile: pki.key("admin"),
-  });
-  let cidr: string | undefined;
-  try {
-    await waitUntil(async () => {
-      const response = await fetch(`https://127.0.0.1:${ports.apiserver}/api/v1/nodes/${name}`, {
-        client: admin,
-      }).catch(() => undefined);
-      if (!response?.ok) {
-        await response?.body?.cancel();
-        return false;
-      }
-      cidr = ((await response.json()) as { spec?: { podCIDR?: string } }).spec?.podCIDR;
-      return cidr !== undefined;
-    }, { what: `the pod CIDR of ${name}`, timeoutMs: 60_000 });
-  } finally {
-    admin.close();
-  }
-  return cidr!;
 }

@@ -4,8 +4,6 @@
  * losing it as a power failure would, and bringing it back.
  */
 import { join } from "node:path";
-import { NODE_LEASE_NAMESPACE } from "../../agent/node/node_controller.ts";
-import { leases, nodes } from "../../lib/kube/resources.ts";
 import { libvirtUri } from "../../stack/libvirt_daemon.ts";
 import { libvirtTcpUri } from "../../stack/libvirt_config.ts";
 import { type StackNode, stackNode } from "../../stack/nodes/addressing.ts";
@@ -13,7 +11,6 @@ import { killNode, removeNode } from "../../stack/nodes/node_down.ts";
 import { nodeDirs, nodeStackPaths } from "../../stack/nodes/node_paths.ts";
 import { ensureNode } from "../../stack/nodes/node_up.ts";
 import { nodeProcesses } from "../../stack/nodes/node_processes.ts";
-import { adminRest } from "./vmis.ts";
 import type { TestStack } from "./stack.ts";
 
 /** A node of the test stack as tests see it from the root namespaces. */
@@ -73,8 +70,9 @@ export async function killTestNode(stack: TestStack, node: TestNode): Promise<vo
 }
 
 /**
- * Run `fn` with extra node `index` (default 2) added to the test stack; afterwards the node's
- * agent, libvirt, guests, namespaces, Node and Lease are removed, whatever happened.
+ * Run `fn` with extra node `index` (default 2) added to the test stack; afterwards the node is
+ * removed for good (agent, libvirt, guests, namespaces, routes, Node, Lease and directory),
+ * whatever happened, so the next test that adds it starts from nothing.
  */
 export async function withExtraNode<T>(
   stack: TestStack,
@@ -91,20 +89,9 @@ export async function withExtraNode<T>(
   }
 }
 
-/** Remove the node from the machine and its Node and Lease from the cluster; say what is left. */
+/** Remove the node for good; say what is left. */
 async function removeExtraNode(stack: TestStack, node: TestNode, said: string[]) {
   await removeNode(stack.paths, node.node, (line) => said.push(line));
-  const rest = adminRest(stack);
-  await rest.delete(nodes, { name: node.name }).catch(() => {});
-  await rest.delete(leases, { namespace: NODE_LEASE_NAMESPACE, name: node.name }).catch(() => {});
-  // The agent rendered its CNI config from this Node's pod CIDR and keeps a valid one: a Node
-  // registered again gets another CIDR (the one routed to it), so the old config must go too.
-  const cni = nodeDirs(stack.paths, node.node).cni;
-  for (const dir of [cni.confDir, cni.ipamDir]) {
-    await Deno.remove(dir, { recursive: true }).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) said.push(`Warning: ${dir}: ${error.message}`);
-    });
-  }
   const left = await processesOf(stack, node);
   if (left.length > 0) said.push(`Warning: processes of ${node.name} left: ${left.join(", ")}`);
   if (said.some((line) => line.startsWith("Warning"))) console.error(said.join("\n"));
