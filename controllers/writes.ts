@@ -16,11 +16,30 @@ export function patchFinalizers<T extends KubeObject>(
   finalizers: string[],
   signal?: AbortSignal,
 ): Promise<T> {
+  return patchMetadataFields<T>(rest, resource, obj, { finalizers }, signal);
+}
+
+/**
+ * Merge-patch the finalizers and/or labels given (labels merge key by key, null removes one),
+ * guarded by `obj`'s resourceVersion.
+ */
+export function patchMetadataFields<T extends KubeObject>(
+  rest: RestClient,
+  resource: Resource,
+  obj: KubeObject,
+  fields: { finalizers?: string[]; labels?: Record<string, string | null> },
+  signal?: AbortSignal,
+): Promise<T> {
   const { namespace, name, resourceVersion } = obj.metadata ?? {};
+  const metadata = {
+    resourceVersion,
+    ...(fields.finalizers ? { finalizers: fields.finalizers } : {}),
+    ...(fields.labels ? { labels: fields.labels } : {}),
+  };
   return rest.patch<T>(
     resource,
     { ...(namespace ? { namespace } : {}), name: name ?? "" },
-    { metadata: { resourceVersion, finalizers } },
+    { metadata },
     { type: "merge", fieldManager: FIELD_MANAGERS.controllers, ...(signal ? { signal } : {}) },
   );
 }

@@ -5,6 +5,7 @@
  */
 import { isFinished, RunStrategyError, runStrategyOf } from "../api/mod.ts";
 import { badRequest, conflict, internal } from "../lib/http/status.ts";
+import { isDryRun, optionsBodyOf } from "./options_body.ts";
 
 /** The parts of a VirtualMachine these decisions read. */
 export interface VmLike {
@@ -70,20 +71,10 @@ export interface LifecycleOptions {
 
 /** The options in a request body (`{}` when there is none); malformed JSON is a 400. */
 export function lifecycleOptionsOf(body: string): LifecycleOptions {
-  let raw: Record<string, unknown> = {};
-  if (body.trim()) {
-    try {
-      const parsed = JSON.parse(body);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) raw = parsed;
-    } catch (error) {
-      throw badRequest(
-        `Can not unmarshal Request body to struct, error: ${(error as Error).message}`,
-      );
-    }
-  }
+  const raw = optionsBodyOf(body);
   // StopOptions says gracePeriod, RestartOptions gracePeriodSeconds.
   const grace = raw.gracePeriod ?? raw.gracePeriodSeconds;
-  const dryRun = Array.isArray(raw.dryRun) ? raw.dryRun.includes("All") : raw.dryRun === true;
+  const dryRun = isDryRun(raw);
   return {
     ...(typeof grace === "number" ? { gracePeriod: grace } : {}),
     dryRun,

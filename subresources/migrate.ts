@@ -6,6 +6,7 @@
 import { MIGRATE_GENERATE_NAME, type VirtualMachineInstanceMigration } from "../api/mod.ts";
 import { badRequest, conflict } from "../lib/http/status.ts";
 import type { VmiLike } from "./lifecycle.ts";
+import { isDryRun, optionsBodyOf } from "./options_body.ts";
 
 /** KubeVirt's MigrateOptions: a dry run, and a node selector the target must also match. */
 export interface MigrateOptions {
@@ -15,18 +16,8 @@ export interface MigrateOptions {
 
 /** The options in a request body (empty: none); throws 400 for a body that is not them. */
 export function migrateOptionsOf(body: string): MigrateOptions {
-  let raw: Record<string, unknown> = {};
-  if (body.trim()) {
-    try {
-      const parsed = JSON.parse(body);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) raw = parsed;
-    } catch (error) {
-      throw badRequest(
-        `Can not unmarshal Request body to struct, error: ${(error as Error).message}`,
-      );
-    }
-  }
-  const dryRun = Array.isArray(raw.dryRun) ? raw.dryRun.includes("All") : raw.dryRun === true;
+  const raw = optionsBodyOf(body);
+  const dryRun = isDryRun(raw);
   const selector = raw.addedNodeSelector;
   if (selector === undefined || selector === null) return { dryRun };
   const valid = typeof selector === "object" && !Array.isArray(selector) &&

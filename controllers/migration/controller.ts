@@ -13,22 +13,20 @@ import type {
   ReconcileResult,
 } from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
-import { keyFor, type KubeObject } from "../../lib/kube/object.ts";
+import { isAlreadyExists, isNotFound } from "../../lib/kube/api_error.ts";
+import { keyFor } from "../../lib/kube/object.ts";
 import {
   pods as podsResource,
   virtualMachineInstanceMigrations,
   virtualMachineInstances,
 } from "../../lib/kube/resources.ts";
-import { patchOwnedStatus, patchStatusFields } from "../writes.ts";
+import { deletePodAtOnce, isControlledByUid } from "../pods.ts";
+import { patchMetadataFields, patchOwnedStatus, patchStatusFields } from "../writes.ts";
 import type { LauncherOptions } from "../vmi/launcher_pod.ts";
 import { pendingTimeoutsOf } from "./timeouts.ts";
 import { type MigrationObserved, type MigrationPlan, planMigration } from "./plan.ts";
 
 type Ctx = ReconcileContext<VMIM>;
-
-const controlledBy = (obj: KubeObject, uid: string) =>
-  (obj.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
 
 /** The migrations of the VMI `namespace/name`. */
 function migrationsOf(cache: CacheReader, namespace: string, name: string): VMIM[] {
@@ -41,7 +39,7 @@ async function observe(ctx: Ctx, vmim: VMIM): Promise<MigrationObserved> {
   const vmi = ctx.cache<VMI>(virtualMachineInstances).get(`${namespace}/${vmim.spec.vmiName}`);
   const uid = vmi?.metadata.uid ?? "";
   const pods = vmi
-    ? ctx.cache<Pod>(podsResource).byIndex("byOwner", uid).filter((p) => controlledBy(p, uid))
+    ? ctx.cache<Pod>(podsResource).byIndex("byOwner", uid).filter((p) => isControlledByUid(p, uid))
     : [];
   const others = migrationsOf(ctx.cache, namespace, vmim.spec.vmiName)
     .filter((m) => m.metadata.uid !== vmim.metadata.uid);
@@ -50,17 +48,11 @@ async function observe(ctx: Ctx, vmim: VMIM): Promise<MigrationObserved> {
   return { vmim, vmi, pods, others, timeouts: await pendingTimeoutsOf(ctx.rest, vmim, waiting) };
 }
 
-async function patchMetadata(ctx: Ctx, vmim: VMIM, plan: MigrationPlan): Promise<VMIM> {
-  return await ctx.rest.patch<VMIM>(virtualMachineInstanceMigrations, {
-    namespace: vmim.metadata.namespace ?? "",
-    name: vmim.metadata.name ?? "",
-  }, {
-    metadata: {
-      resourceVersion: vmim.metadata.resourceVersion,
-      ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
-      ...(plan.labels ? { labels: plan.labels } : {}),
-    },
-  }, { type: "merge", fieldManager: FIELD_MANAGERS.controllers, signal: ctx.signal });
+function patchMetadata(ctx: Ctx, vmim: VMIM, plan: MigrationPlan): Promise<VMIM> {
+  return patchMetadataFields<VMIM>(ctx.rest, virtualMachineInstanceMigrations, vmim, {
+    ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
+    ...(plan.labels ? { labels: plan.labels } : {}),
+  }, ctx.signal);
 }
 
 /** Writes the controllers' fields of the VMI's migration record, against the VMI it read. */
@@ -87,21 +79,6 @@ async function patchVmiLabels(ctx: Ctx, vmi: VMI, labels: Record<string, string 
   ).catch((error) => {
     if (!isNotFound(error)) throw error;
   });
-}
-
-async function deletePod(ctx: Ctx, vmim: VMIM, pod: Pod): Promise<void> {
-  const name = pod.metadata?.name ?? "";
-  try {
-    // At once: the pod holds no guest (the target has none yet, the source none any more).
-    await ctx.rest.delete(podsResource, { namespace: pod.metadata?.namespace ?? "", name }, {
-      gracePeriodSeconds: 0,
-      preconditions: { uid: pod.metadata?.uid ?? "" },
-      signal: ctx.signal,
-    });
-    await ctx.events.normal(vmim, "SuccessfulDelete", `Deleted virtual machine pod ${name}`);
-  } catch (error) {
-    if (!isNotFound(error) && !isConflict(error)) throw error;
-  }
 }
 
 async function reconcileMigration(
@@ -132,7 +109,7 @@ async function reconcileMigration(
   }
   // After the record (which is written against the VMI read): the target's agent watches by it.
   if (plan.vmiLabels && observed.vmi) await patchVmiLabels(ctx, observed.vmi, plan.vmiLabels);
-  for (const pod of plan.deletePods) await deletePod(ctx, vmim, pod);
+  for (const pod of plan.deletePods) await deletePodAtOnce(ctx, vmim, pod);
   const write = await patchOwnedStatus(
     ctx.rest,
     virtualMachineInstanceMigrations,

@@ -9,7 +9,6 @@ import {
   AGENT_FINALIZER,
   DENOVIRT_CONFIG_MAP,
   DENOVIRT_NAMESPACE,
-  FIELD_MANAGERS,
   NODE_LEASE_NAMESPACE,
   NODE_UNRESPONSIVE_REASON,
   NODE_UNRESPONSIVE_SECONDS_KEY,
@@ -29,7 +28,7 @@ import {
   virtualMachineInstances,
 } from "../../lib/kube/resources.ts";
 import type { Lease } from "../../lib/leader_lease.ts";
-import { editFinalizers, patchOwnedStatus } from "../writes.ts";
+import { editFinalizers, patchFinalizers, patchOwnedStatus } from "../writes.ts";
 import { livenessOf, type RenewalSeen, seeRenewal } from "./liveness.ts";
 import { planNodeLoss } from "./plan.ts";
 
@@ -149,21 +148,10 @@ async function actFor(ctx: ReconcileContext<Lease>, node: string): Promise<void>
   }
   for (const vmi of plan.releaseFinalizer) {
     const finalizers = editFinalizers(vmi.metadata.finalizers, [], [AGENT_FINALIZER]);
-    await ctx.rest.patch(
-      virtualMachineInstances,
-      {
-        namespace: vmi.metadata.namespace ?? "",
-        name: vmi.metadata.name ?? "",
-      },
-      { metadata: { resourceVersion: vmi.metadata.resourceVersion, finalizers } },
-      {
-        type: "merge",
-        fieldManager: FIELD_MANAGERS.controllers,
-        signal: ctx.signal,
-      },
-    ).catch((error) => {
-      if (!isNotFound(error)) throw error;
-    });
+    await patchFinalizers(ctx.rest, virtualMachineInstances, vmi, finalizers, ctx.signal)
+      .catch((error) => {
+        if (!isNotFound(error)) throw error;
+      });
     ctx.log.info("Agent finalizer removed for the unresponsive node", { vmi: keyOf(vmi), node });
   }
 }

@@ -1,7 +1,6 @@
 /** The VMI controller: one launcher pod per VMI, its phase up to Scheduled, and its teardown. */
 import {
   CREATED_BY_LABEL,
-  FIELD_MANAGERS,
   ownedVmiStatusFields,
   type PersistentVolumeClaim,
   type Pod,
@@ -11,7 +10,7 @@ import {
 } from "../../api/mod.ts";
 import type { Controller, ReconcileContext, ReconcileResult } from "../../lib/controller.ts";
 import { messageOf } from "../../lib/errors.ts";
-import { isAlreadyExists, isConflict, isNotFound } from "../../lib/kube/api_error.ts";
+import { isAlreadyExists, isNotFound } from "../../lib/kube/api_error.ts";
 import {
   dataVolumes,
   persistentVolumeClaims,
@@ -20,14 +19,13 @@ import {
   virtualMachines,
 } from "../../lib/kube/resources.ts";
 import type { DataVolumeObject, VolumeView } from "../volumes.ts";
-import { patchOwnedStatus } from "../writes.ts";
+import { deletePodAtOnce, isControlledByUid } from "../pods.ts";
+import { patchMetadataFields, patchOwnedStatus } from "../writes.ts";
 import type { LauncherOptions } from "./launcher_pod.ts";
 import { planVmi, type VmiObserved, type VmiPlan } from "./plan.ts";
 
 type Ctx = ReconcileContext<VMI>;
 
-const controlledBy = (pod: Pod, uid: string) =>
-  (pod.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
 const byAge = (a: Pod, b: Pod) =>
   (a.metadata?.creationTimestamp ?? "").localeCompare(b.metadata?.creationTimestamp ?? "");
 
@@ -36,7 +34,7 @@ export function observe(ctx: Ctx, vmi: VMI): VmiObserved {
   const namespace = vmi.metadata.namespace ?? "";
   const uid = vmi.metadata.uid ?? "";
   const pods = ctx.cache<Pod>(podsResource).byIndex("byOwner", uid)
-    .filter((p) => controlledBy(p, uid)).sort(byAge);
+    .filter((p) => isControlledByUid(p, uid)).sort(byAge);
   const owner = vmi.metadata.ownerReferences?.find((r) => r.controller === true);
   const vm = owner?.kind === VM_KIND
     ? ctx.cache<VM>(virtualMachines).get(`${namespace}/${owner.name}`)
@@ -58,34 +56,14 @@ async function livePods(ctx: Ctx, vmi: VMI): Promise<Pod[]> {
     labelSelector: `${CREATED_BY_LABEL}=${uid}`,
     signal: ctx.signal,
   });
-  return list.items.filter((p) => controlledBy(p, uid)).sort(byAge);
+  return list.items.filter((p) => isControlledByUid(p, uid)).sort(byAge);
 }
 
-async function patchMetadata(ctx: Ctx, vmi: VMI, plan: VmiPlan): Promise<VMI> {
-  return await ctx.rest.patch<VMI>(virtualMachineInstances, {
-    namespace: vmi.metadata.namespace ?? "",
-    name: vmi.metadata.name ?? "",
-  }, {
-    metadata: {
-      resourceVersion: vmi.metadata.resourceVersion,
-      ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
-      ...(plan.labels ? { labels: plan.labels } : {}),
-    },
-  }, { type: "merge", fieldManager: FIELD_MANAGERS.controllers, signal: ctx.signal });
-}
-
-async function deletePod(ctx: Ctx, vmi: VMI, pod: Pod): Promise<void> {
-  const name = pod.metadata?.name ?? "";
-  try {
-    await ctx.rest.delete(podsResource, { namespace: pod.metadata?.namespace ?? "", name }, {
-      gracePeriodSeconds: 0,
-      preconditions: { uid: pod.metadata?.uid ?? "" },
-      signal: ctx.signal,
-    });
-    await ctx.events.normal(vmi, "SuccessfulDelete", `Deleted virtual machine pod ${name}`);
-  } catch (error) {
-    if (!isNotFound(error) && !isConflict(error)) throw error;
-  }
+function patchMetadata(ctx: Ctx, vmi: VMI, plan: VmiPlan): Promise<VMI> {
+  return patchMetadataFields<VMI>(ctx.rest, virtualMachineInstances, vmi, {
+    ...(plan.finalizers ? { finalizers: plan.finalizers } : {}),
+    ...(plan.labels ? { labels: plan.labels } : {}),
+  }, ctx.signal);
 }
 
 async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<ReconcileResult | void> {
@@ -119,7 +97,7 @@ async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<Reconc
   const adds = !!plan.labels || (plan.finalizers ?? []).some((f) => !old.includes(f));
   let latest = vmi;
   if (adds) latest = await patchMetadata(ctx, vmi, plan);
-  for (const pod of plan.deletePods) await deletePod(ctx, vmi, pod);
+  for (const pod of plan.deletePods) await deletePodAtOnce(ctx, vmi, pod);
   const write = await patchOwnedStatus(
     ctx.rest,
     virtualMachineInstances,
