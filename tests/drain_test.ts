@@ -29,6 +29,7 @@ import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { kubectl, recordVmis, setUnschedulable, whileCordoned } from "./support/drains.ts";
 import {
+  deleteVmsAndWait,
   domainsOn,
   httpGet,
   migratableVm,
@@ -258,15 +259,7 @@ Deno.test({
             } finally {
               await setUnschedulable(rest, two.name, false).catch(() => {});
               // The VMs go before node 2 does.
-              for (const name of Object.keys(VMS)) {
-                await rest.delete(virtualMachines, { namespace: ns, name }).catch(() => {});
-              }
-              await eventually(
-                "the VMs' launcher pods to go",
-                async () =>
-                  (await rest.list<Pod>(pods, { namespace: ns })).items.length === 0 || undefined,
-                120_000,
-              );
+              await deleteVmsAndWait(rest, ns, Object.keys(VMS));
             }
           });
         });

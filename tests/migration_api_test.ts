@@ -19,7 +19,8 @@ import {
 } from "../lib/kube/resources.ts";
 import { registerNode, removeNode, vmManifest } from "../controllers/testing/cluster.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
-import { denovirt, ensureVirtctl, runWithKubeconfig } from "./support/virtctl.ts";
+import { denovirt, runWithKubeconfig } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const stack = await testStack();
 const admin = RestClient.fromKubeConfig(stack.admin);

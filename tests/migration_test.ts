@@ -20,6 +20,7 @@ import {
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import {
+  deleteVmsAndWait,
   domainsOn,
   httpGet,
   migratableVm,
@@ -31,7 +32,8 @@ import {
 import { ownNode, type TestNode, withExtraNode } from "./support/nodes.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
-import { ensureVirtctl, runWithKubeconfig } from "./support/virtctl.ts";
+import { runWithKubeconfig } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const stack = await testStack();
 await ensureGuestFixture();
@@ -293,15 +295,7 @@ Deno.test({
             },
           );
           // The VMs go before node 2 does.
-          for (const name of ["mover", "busy"]) {
-            await rest.delete(virtualMachines, { namespace: ns, name }).catch(() => {});
-          }
-          await eventually(
-            "the VMs' launcher pods to go",
-            async () =>
-              (await rest.list<Pod>(pods, { namespace: ns })).items.length === 0 || undefined,
-            120_000,
-          );
+          await deleteVmsAndWait(rest, ns, ["mover", "busy"]);
         });
       } finally {
         migrations.stop();

@@ -23,7 +23,8 @@ import { containerDiskVm } from "./support/container_disks.ts";
 import { cleanUp } from "./support/host.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
-import { ensureVirtctl, runWithKubeconfig } from "./support/virtctl.ts";
+import { runWithKubeconfig } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const ignore = !(["controllers", "agent"] as const).every((role) =>
   ROLES_READY_FOR_THE_STACK.includes(role)

@@ -28,12 +28,8 @@ import {
   sshBanner,
   touch,
 } from "./support/port_forward.ts";
-import {
-  ensureVirtctl,
-  runWithKubeconfig,
-  setVmiStatus,
-  withConsoleFixture,
-} from "./support/virtctl.ts";
+import { runWithKubeconfig, setVmiStatus, withConsoleFixture } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const stack = await testStack();
 const virtctlBinary = await ensureVirtctl((line) => console.log(`[virtctl] ${line}`));

@@ -9,7 +9,7 @@ import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
 import { ensureDebianPackages, STACK_PACKAGES } from "../stack/packages.ts";
 import { up } from "../stack/up.ts";
 import { countsOf, type TestCounts } from "./support/counts.ts";
-import { ensureVirtctl } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const say = (line: string) => console.log(`[test] ${line}`);
 const filter = Deno.args;

@@ -10,11 +10,11 @@ import { CustomObjectsApi } from "@kubernetes/client-node";
 import { testStack } from "./support/stack.ts";
 import {
   type CommandResult,
-  ensureVirtctl,
   runWithKubeconfig,
   setVmiStatus,
   withConsoleFixture,
 } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
 
 const stack = await testStack();
 const started = Date.now();

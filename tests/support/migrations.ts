@@ -16,7 +16,9 @@ import {
 import { runChecked } from "../../lib/exec.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
-import { configMaps } from "../../lib/kube/resources.ts";
+import { configMaps, pods, virtualMachines } from "../../lib/kube/resources.ts";
+import type { Pod } from "../../api/mod.ts";
+import { eventually } from "./stack.ts";
 
 /**
  * A VM that live-migrates: a containerDisk and cloud-init (copied with the guest, made again on
@@ -182,4 +184,23 @@ export async function withSetting<T>(
   } finally {
     await patch(before);
   }
+}
+
+/**
+ * Delete the VMs `names` and wait until no launcher pod is left in `namespace`, so that their
+ * guests are gone before an extra node is removed under them.
+ */
+export async function deleteVmsAndWait(
+  rest: RestClient,
+  namespace: string,
+  names: string[],
+): Promise<void> {
+  for (const name of names) {
+    await rest.delete(virtualMachines, { namespace, name }).catch(() => {});
+  }
+  await eventually(
+    "the VMs' launcher pods to go",
+    async () => (await rest.list<Pod>(pods, { namespace })).items.length === 0 || undefined,
+    120_000,
+  );
 }
