@@ -7,13 +7,7 @@ import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import type { Logger } from "../../lib/log.ts";
-import {
-  domainNameFor,
-  domainXmlFor,
-  memoryKiBOf,
-  type NodeFacts,
-  vmiRunPathsFor,
-} from "../domain/mod.ts";
+import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
 import {
   DomainNotFoundError,
   type Hypervisor,
@@ -31,13 +25,15 @@ import {
 import { PullError, PullInProgress } from "../images/pull_error.ts";
 import { NetworkNotReady, type VmNetworkAttacher } from "../network/attach.ts";
 import type { PassMemory } from "./memory.ts";
-import type { MigrationPolicy } from "../../api/mod.ts";
 import { dropManagedFields } from "../../lib/cache.ts";
-import type { MigrationJobs } from "../migration/jobs.ts";
-import { runSourceMigration } from "../migration/source_job.ts";
 import { writeMigrationState } from "../migration/state_writes.ts";
 import { prepareTarget } from "../migration/target_prepare.ts";
-import { timeoutOf } from "../migration/timeouts.ts";
+import {
+  checkMigrationProgress,
+  type MigrationRuntime,
+  type SourceStepContext,
+  startMigration,
+} from "../migration/source_steps.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
 
@@ -53,14 +49,6 @@ export interface ApplyContext {
   log: Logger;
   /** Live migration: the jobs this process runs as source, and how they run. */
   migrations?: MigrationRuntime;
-}
-
-/** What migration steps need besides the rest of the apply context. */
-export interface MigrationRuntime {
-  jobs: MigrationJobs;
-  policy: () => Promise<MigrationPolicy>;
-  /** Looks at the key again (a job's end). */
-  enqueue: (key: string) => void;
 }
 
 /**
@@ -151,62 +139,24 @@ async function step(
       ctx.log.info("Migration target prepared", { vmi: o.key });
       return vmi;
     case "startMigration":
-      startMigration(o, boundHere(vmi, ctx.node.name), ctx);
+      startMigration(
+        o.key,
+        boundHere(vmi, ctx.node.name),
+        sourceStepContext(ctx),
+        (uid) => removeFiles(o.key, uid, false, ctx),
+      );
       return vmi;
     case "abortMigration":
       ctx.migrations?.jobs.abort(o.key);
       return vmi;
     case "checkMigrationProgress":
-      await checkMigrationProgress(o.key, vmi!, ctx);
+      await checkMigrationProgress(o.key, vmi!, sourceStepContext(ctx));
       return vmi;
     case "abortMigrationJob":
       // A job libvirt may still run for a migration no process follows any more.
       await hypervisor.abortJob(o.domain!.uuid).catch(() => {});
       return vmi;
   }
-}
-
-/** Reads the running job's progress and aborts it with KubeVirt's message once a timeout passed. */
-async function checkMigrationProgress(key: string, vmi: VMI, ctx: ApplyContext): Promise<void> {
-  const migrations = ctx.migrations;
-  const job = migrations?.jobs.progressOf(key);
-  if (!migrations || !job) return;
-  const stats = await ctx.hypervisor.jobStats(domainNameFor(vmi)).catch(() => undefined);
-  if (!stats) return;
-  const memoryBytes = memoryKiBOf(vmi.spec) * 1024;
-  const policy = await migrations.policy();
-  const verdict = timeoutOf(
-    policy,
-    memoryBytes,
-    job.startedAt,
-    Date.now(),
-    job.progress,
-    stats.fields,
-  );
-  migrations.jobs.recordProgress(key, verdict.progress);
-  if (verdict.abort) migrations.jobs.abort(key, verdict.abort);
-}
-
-/** Starts the source job of the VMI's migration, beside the controller. */
-function startMigration(o: Observation, vmi: VMI, ctx: ApplyContext): void {
-  const migrations = ctx.migrations;
-  if (!migrations) throw new Error("Cannot migrate: this agent runs no migrations");
-  const uid = vmi.status!.migrationState!.migrationUid!;
-  migrations.jobs.start(
-    o.key,
-    uid,
-    (abort) =>
-      runSourceMigration(vmi, abort, {
-        rest: ctx.rest,
-        hypervisor: ctx.hypervisor,
-        node: ctx.node,
-        dataDir: ctx.volumes.dataDir,
-        policy: migrations.policy,
-        removeFiles: (vmiUid) => removeFiles(o.key, vmiUid, false, ctx),
-        log: ctx.log,
-      }),
-    () => migrations.enqueue(o.key),
-  );
 }
 
 /** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
@@ -304,4 +254,17 @@ async function ignoring<T>(
     if (also.some((type) => error instanceof type)) return undefined;
     throw error;
   }
+}
+
+/** The apply context as the migration source steps take it. */
+function sourceStepContext(ctx: ApplyContext): SourceStepContext {
+  const { rest, hypervisor, node, log, migrations } = ctx;
+  return {
+    rest,
+    hypervisor,
+    node,
+    dataDir: ctx.volumes.dataDir,
+    log,
+    ...(migrations ? { migrations } : {}),
+  };
 }
