@@ -8,7 +8,8 @@ import { eventLoop } from "./events.ts";
 import { type Failure, LanePool } from "./lanes.ts";
 import { DENOVIRT_METADATA_URI, isUuid, metadataScopeFlags } from "./names.ts";
 import { domainNameInXml } from "./xml_read.ts";
-import { readTypedParams, type TypedParam, typedParams } from "./typed_params.ts";
+import { readTypedParams, typedParams } from "./typed_params.ts";
+import { migrateCall } from "./migrate_call.ts";
 import type {
   DomainIdentity,
   DomainInfo,
@@ -26,9 +27,6 @@ const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
-// LIVE | PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE; NON_SHARED_INC copies local disks along.
-const MIGRATE_FLAGS = 1 | 2 | 8 | 16;
-const VIR_MIGRATE_NON_SHARED_INC = 128;
 const VIR_DOMAIN_JOB_STATS_COMPLETED = 1;
 // MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA
 const UNDEFINE_FLAGS = 1 | 2 | 4 | 16;
@@ -181,18 +179,7 @@ export class LibvirtConnection implements Hypervisor {
   }
 
   migrate(domain: DomainRef, options: MigrateOptions): Promise<void> {
-    const params: TypedParam[] = [
-      { name: "migrate_uri", type: "string", value: options.migrationUri },
-      { name: "destination_xml", type: "string", value: options.destinationXml },
-    ];
-    if (options.bandwidthMiB) {
-      params.push({ name: "bandwidth", type: "ullong", value: options.bandwidthMiB });
-    }
-    for (const disk of options.copyDisks ?? []) {
-      params.push({ name: "migrate_disks", type: "string", value: disk });
-    }
-    const copy = (options.copyDisks ?? []).length > 0;
-    const flags = MIGRATE_FLAGS | (copy ? VIR_MIGRATE_NON_SHARED_INC : 0);
+    const { params, flags } = migrateCall(options);
     const built = typedParams(params);
     return this.#act("migrate", domain, async (dom) => {
       const result = await libvirt().virDomainMigrateToURI3(

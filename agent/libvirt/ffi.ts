@@ -106,11 +106,6 @@ const LIBVIRT_SYMBOLS = {
     result: "i32",
     nonblocking: true,
   },
-  virDomainMigrateSetMaxSpeed: {
-    parameters: ["pointer", "u64", "u32"],
-    result: "i32",
-    nonblocking: true,
-  },
   virTypedParamsFree: { parameters: ["pointer", "i32"], result: "void" },
   // Client-side only: they read or release the handle's own memory.
   virDomainFree: { parameters: ["pointer"], result: "i32" },
