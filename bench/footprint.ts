@@ -3,13 +3,24 @@
  * per-VM growth of everything but QEMU, and the RSS of each QEMU.
  */
 import { runningPid } from "../stack/daemon.ts";
+import { ALL_IN_ONE } from "../stack/layout.ts";
 import type { StackPaths } from "../stack/paths.ts";
 import { pidsMatching, rssMiB } from "./proc.ts";
 import { quantile, round, slope } from "./stats.ts";
 import { sleep } from "./pace.ts";
 
-/** denovirt's own processes plus libvirt: the "control plane and agent" of one node. */
-export const DENOVIRT_PROCESSES = ["controllers", "webhooks", "agent", "libvirtd", "virtlogd"];
+/**
+ * denovirt's own processes plus libvirt: the "control plane and agent" of one node. The roles run
+ * either as `denovirt` (all in one process) or each as its own; the others read 0.
+ */
+export const DENOVIRT_PROCESSES = [
+  ALL_IN_ONE,
+  "controllers",
+  "webhooks",
+  "agent",
+  "libvirtd",
+  "virtlogd",
+];
 /** The Kubernetes control plane, reported on its own. */
 export const KUBERNETES_PROCESSES = [
   "etcd",
@@ -68,6 +79,8 @@ export function footprintFigures(samples: FootprintSample[]) {
   const mib = (value: number) => round(value, 1);
   return {
     n: peak.vms,
+    /** How the roles ran: one `denovirt` process, or each its own. */
+    layout: (peak.rss[ALL_IN_ONE] ?? 0) > 0 ? "all-in-one" : "separate",
     per_vm_mib_beyond_qemu: round(perVm(all), 2),
     per_vm_mib_node_side: round(perVm(DENOVIRT_PROCESSES), 2),
     control_plane_and_agent_rss_mib: mib(sumOf(peak, DENOVIRT_PROCESSES)),

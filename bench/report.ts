@@ -120,7 +120,12 @@ function startSection(s: StartFigures, svgFile: string | undefined): string[] {
 }
 
 function footprintSection(f: FootprintFigures): string[] {
-  const names = Object.keys(f.processes_at_0);
+  // Only the processes that ran: the roles run in one process or each in its own.
+  const names = Object.keys(f.processes_at_0)
+    .filter((n) => (f.processes_at_0[n] ?? 0) > 0 || (f.processes_at_n[n] ?? 0) > 0);
+  const roles = f.layout === "all-in-one"
+    ? "denovirt (controllers, webhooks and agent in one process)"
+    : "controllers + webhooks + agent";
   return [
     "## Footprint",
     "",
@@ -147,7 +152,7 @@ function footprintSection(f: FootprintFigures): string[] {
       [
         "control plane + agent (MiB)",
         f.control_plane_and_agent_rss_mib,
-        `controllers + webhooks + agent + libvirtd + virtlogd, with ${f.n} VMs ` +
+        `${roles} + libvirtd + virtlogd, with ${f.n} VMs ` +
         `(${f.control_plane_and_agent_rss_mib_at_0} with 0)`,
         "< 200",
       ],

@@ -3,6 +3,7 @@
  * stack (`stack/roles.ts`), `--start-roles` starts them the way the stack will, and the report says so.
  */
 import { logFile, runningPid, startDaemon } from "../stack/daemon.ts";
+import { rolePid } from "../stack/layout.ts";
 import type { RoleName } from "../stack/identities.ts";
 import { pkiFiles } from "../stack/pki.ts";
 import { answersOk, httpsClient, waitUntil } from "../stack/readiness.ts";
@@ -28,7 +29,7 @@ export async function ensureBenchRoles(
 ): Promise<RoleName[]> {
   const missing: RoleName[] = [];
   for (const role of BENCH_ROLES) {
-    if ((await runningPid(stack.paths, role)) === undefined) missing.push(role);
+    if ((await rolePid(stack.paths, role)) === undefined) missing.push(role);
   }
   if (missing.length === 0) return [];
   if (!start) {

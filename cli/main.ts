@@ -52,6 +52,11 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     summary: "cancel a VM's live migration in flight: migrate-cancel NAME",
     run: async () => (await import("./migrate_cancel_command.ts")).migrateCancelCommand,
   },
+  all: {
+    summary:
+      "run several roles in one process: all controllers [flags] -- webhooks ... -- agent ...",
+    run: async () => (await import("./all_command.ts")).allCommand,
+  },
   agent: {
     summary: "run the node agent (libvirt domains for this node's VMIs)",
     run: async () => (await import("../agent/role.ts")).agentRole,

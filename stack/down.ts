@@ -3,6 +3,7 @@
  * removes the home too (with its CNI files and leases).
  */
 import { processAlive, runningPid, stopDaemon, terminate } from "./daemon.ts";
+import { ALL_IN_ONE } from "./layout.ts";
 import { stopLibvirt } from "./libvirt_daemon.ts";
 import { removePodNetwork } from "./network_down.ts";
 import { defaultHome, stackPaths } from "./paths.ts";
@@ -18,7 +19,7 @@ export interface DownOptions {
  * Roles first (they talk to the rest), then libvirt, then the pod network (sandboxes, bridge,
  * kube-proxy and its rules), then the control plane from the top down.
  */
-const STOP_ORDER = ["controllers", "webhooks", "agent", "registry"];
+const STOP_ORDER = [ALL_IN_ONE, "controllers", "webhooks", "agent", "registry"];
 const CONTROL_PLANE_STOP_ORDER = [
   "kube-scheduler",
   "kube-controller-manager",

@@ -1,6 +1,7 @@
 /** Start the denovirt roles on the local stack, each as its own process with its own identity. */
 import { kubeconfigFor } from "./control_plane.ts";
-import { type DaemonSpec, logFile, runningPid, startDaemon } from "./daemon.ts";
+import { type DaemonSpec, startDaemon } from "./daemon.ts";
+import { ALL_IN_ONE, layoutFromEnv, type RoleLayout, roleLog, rolePid } from "./layout.ts";
 import { agentIdentity, agentServingCert, ROLE_ACCOUNTS, type RoleName } from "./identities.ts";
 import type { StackPaths } from "./paths.ts";
 import { CNI_BIN_DIR, cniPaths, STACK_NODE_NAME } from "./pod_network.ts";
@@ -45,18 +46,18 @@ export function ownNodePlacement(paths: StackPaths, podNetwork: boolean): AgentP
 }
 
 /**
- * The command line of one role on this stack; the agent is given the CNI files only on a
- * stack that has the pod network (`podNetwork`, default true), and runs where `placement` says
- * (default: the stack's own node) with that node's own identity.
+ * The flags of one role on this stack; the agent is given the CNI files only on a stack that
+ * has the pod network (`podNetwork`, default true), and runs where `placement` says (default:
+ * the stack's own node) with that node's own identity.
  */
-export function roleSpec(
+export function roleArgs(
   paths: StackPaths,
   ports: StackPorts,
   role: RoleName,
   libvirt: { uri: string; kvm: boolean },
   podNetwork = true,
   placement: AgentPlacement = ownNodePlacement(paths, podNetwork),
-): DaemonSpec {
+): string[] {
   const pki = pkiFiles(paths.pki);
   const cni = placement.cni;
   const identity = role === "agent" ? agentIdentity(placement.name).name : ROLE_ACCOUNTS[role];
@@ -94,20 +95,55 @@ export function roleSpec(
         : ["--pod-network=none"]),
     ],
   };
+  return [...common, ...byRole[role]];
+}
+
+/** The command line of one role on this stack, as its own process (see roleArgs). */
+export function roleSpec(
+  paths: StackPaths,
+  ports: StackPorts,
+  role: RoleName,
+  libvirt: { uri: string; kvm: boolean },
+  podNetwork = true,
+  placement: AgentPlacement = ownNodePlacement(paths, podNetwork),
+): DaemonSpec {
   const argv = [
     Deno.execPath(),
     "run",
     "--no-prompt",
-    ...permissionsOf(paths, role, podNetwork, cni.confDir),
+    ...permissionsOf(paths, role, podNetwork, placement.cni.confDir),
     roleEntry(),
     role,
-    ...common,
-    ...byRole[role],
+    ...roleArgs(paths, ports, role, libvirt, podNetwork, placement),
   ];
   const [command, ...args] = role === "agent" && placement.enter
     ? [...placement.enter, ...argv]
     : argv;
   return { name: role, command: command!, args, env: { DENO_NO_UPDATE_CHECK: "1" } };
+}
+
+/**
+ * The command line of `denovirt all` on the stack's own node: every role in one process, each
+ * with its own flags and identity. It runs with all permissions, the union of what the roles
+ * need (the agent alone is narrowed when it runs apart; see adr/).
+ */
+export function allInOneSpec(
+  paths: StackPaths,
+  ports: StackPorts,
+  libvirt: { uri: string; kvm: boolean },
+  podNetwork = true,
+): DaemonSpec {
+  const segments = ROLES_READY_FOR_THE_STACK.flatMap((role, i) => [
+    ...(i > 0 ? ["--"] : []),
+    role,
+    ...roleArgs(paths, ports, role, libvirt, podNetwork),
+  ]);
+  return {
+    name: ALL_IN_ONE,
+    command: Deno.execPath(),
+    args: ["run", "--no-prompt", "-A", roleEntry(), "all", ...segments],
+    env: { DENO_NO_UPDATE_CHECK: "1" },
+  };
 }
 
 /**
@@ -143,18 +179,33 @@ export function agentReadyUrl(ports: StackPorts, address: string): string {
   return `https://${address}:${ports.agent}/readyz`;
 }
 
-/** Start every role that is ready for the stack and not running; wait until each answers /readyz. */
+/**
+ * Start every role that is ready for the stack and not running, in the stack's layout; wait
+ * until each answers /readyz. Roles already running in the other layout are left as they are.
+ */
 export async function startRoles(
   paths: StackPaths,
   ports: StackPorts,
   node: { libvirt: { uri: string; kvm: boolean }; podNetwork: boolean },
   say: (line: string) => void,
   started: string[],
+  layout: RoleLayout = layoutFromEnv(),
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   const placement = ownNodePlacement(paths, node.podNetwork);
+  const anyRunning = async () => {
+    for (const role of ROLES_READY_FOR_THE_STACK) {
+      if ((await rolePid(paths, role)) !== undefined) return true;
+    }
+    return false;
+  };
+  if (layout === "all-in-one" && !(await anyRunning())) {
+    await startDaemon(paths, allInOneSpec(paths, ports, node.libvirt, node.podNetwork));
+    started.push(ALL_IN_ONE);
+    say(`Started ${ALL_IN_ONE} (${ROLES_READY_FOR_THE_STACK.join(", ")} in one process)`);
+  }
   for (const role of ROLES_READY_FOR_THE_STACK) {
-    if ((await runningPid(paths, role)) === undefined) {
+    if ((await rolePid(paths, role)) === undefined) {
       await startDaemon(paths, roleSpec(paths, ports, role, node.libvirt, node.podNetwork));
       started.push(role);
       say(`Started ${role}`);
@@ -163,8 +214,8 @@ export async function startRoles(
       await waitUntil(() => answersOk(url, client), {
         what: role,
         timeoutMs: 60_000,
-        logFile: logFile(paths, role),
-        stillAlive: async () => (await runningPid(paths, role)) !== undefined,
+        logFile: await roleLog(paths, role),
+        stillAlive: async () => (await rolePid(paths, role)) !== undefined,
       });
     }
   }

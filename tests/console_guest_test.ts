@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { loadKubeConfig } from "../lib/kube/config.ts";
-import { runningPid } from "../stack/daemon.ts";
+import { rolePid } from "../stack/layout.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { hostDiskDir, ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { callApi } from "../cli/kube_command.ts";
@@ -103,7 +103,7 @@ Deno.test({
         await run(attach.ws, "echo dv-$((6*7))", /dv-42/);
         attach.ws.close(1000, "");
 
-        const agentPid = (await runningPid(stack!.paths, "agent"))!;
+        const agentPid = (await rolePid(stack!.paths, "agent"))!;
         const before = openDescriptors(agentPid);
         for (let i = 0; i < 20; i++) {
           const { ws } = await openConsole(stack!, namespace, "guest");
