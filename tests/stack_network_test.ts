@@ -8,6 +8,7 @@ import { CoreV1Api, DiscoveryV1Api } from "@kubernetes/client-node";
 import { run } from "../lib/exec.ts";
 import { cniPaths, STACK_NODE_NAME } from "../stack/pod_network.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
+import { rolePid } from "../stack/layout.ts";
 
 const stack = await testStack();
 
@@ -82,7 +83,8 @@ Deno.test("the stack writes the CNI template and its directories and gives the a
   assert.equal(conflist.plugins[0].ipam.ranges[0][0].subnet, "{{.PodCIDR}}");
   assert.equal(conflist.plugins[0].ipam.dataDir, cni.ipamDir);
   for (const dir of [cni.confDir, cni.ipamDir]) assert.ok((await Deno.stat(dir)).isDirectory);
-  const pid = (await Deno.readTextFile(`${stack.paths.run}/agent.pid`)).trim();
+  const pid = await rolePid(stack.paths, "agent");
+  assert.ok(pid !== undefined, "the agent runs");
   const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
   for (
     const flag of [
