@@ -184,7 +184,7 @@ function webhookSection(w: WebhookFigures): string[] {
     ]),
     "",
     `The server's own time runs from reading the request body to the verdict, over the ` +
-    `${w.server_reviews} reviews its log shows for the run; the rest is TLS, HTTP/2 and the ` +
+    `${w.server_reviews} reviews its log shows for the run; the rest is TLS, HTTP/1.1 and the ` +
     "client, which shares the machine's CPUs with the server.",
     "",
     `Through the API server: ${w.api_creates} dry-run VM creates one after another, with the ` +
