@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
 import { peerOf, rejectUpgrade, serveHttps } from "./https_server.ts";
 import { median, sequentialHttp1 } from "./testdata/keep_alive.ts";
+import { servingCertificate } from "./testdata/self_signed.ts";
 
 Deno.test("peerOf() reports the certificate's CN only with the TLS verdict beside it", () => {
   const verified = {
@@ -40,40 +41,24 @@ Deno.test("rejectUpgrade() answers an HTTP error with the body's length and clos
   assert.deepEqual(JSON.parse(body!), { kind: "Status", message: "nö" });
 });
 
-/** A self-signed serving certificate for 127.0.0.1 (openssl, as the stack makes its own). */
-async function selfSigned(dir: string): Promise<{ cert: string; key: string }> {
-  const [cert, key] = [`${dir}/tls.crt`, `${dir}/tls.key`];
-  const { success, stderr } = await new Deno.Command("openssl", {
-    args: [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
-      ...["-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"],
-      ...["-addext", "subjectAltName=IP:127.0.0.1"],
-    ],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!success) throw new Error(`openssl failed: ${new TextDecoder().decode(stderr)}`);
-  return { cert: await Deno.readTextFile(cert), key: await Deno.readTextFile(key) };
-}
-
 Deno.test("serveHttps() answers HTTP/1.1 on a kept-alive connection without a ~40 ms stall", async () => {
   const dir = await Deno.makeTempDir({ prefix: "denovirt-https-test-" });
   const stop = new AbortController();
   try {
-    const { cert, key } = await selfSigned(dir);
+    const { ca, cert, key } = await servingCertificate(dir);
     const server = await serveHttps({
       hostname: "127.0.0.1",
       port: 0,
       cert,
       key,
-      clientCa: cert,
+      clientCa: ca,
       fetch: async (request) => Response.json({ echoed: (await request.text()).length }),
       signal: stop.signal,
     });
     // The subresource API and the agent's node API serve this way; a server that waits for the
     // client's delayed ACK before its last segment answers each request ~40 ms late.
     const run = await sequentialHttp1(`https://127.0.0.1:${server.port}/x`, {
-      ca: cert,
+      ca,
       body: JSON.stringify({ pad: "x".repeat(1500) }),
       count: 21,
     });
