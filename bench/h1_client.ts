@@ -2,7 +2,7 @@
  * A small HTTP/1.1 client on `node:https` with kept-alive connections, as kube-apiserver calls
  * webhooks: client-go's transport keeps up to 25 idle connections per host and opens another when
  * all are busy; it speaks HTTP/1.1 to every webhook but those at a loopback URL, and the webhooks
- * offer HTTP/1.1 only (adr/0015).
+ * offer HTTP/1.1 only (adr/0016).
  */
 import { Agent, request } from "node:https";
 

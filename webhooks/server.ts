@@ -44,7 +44,7 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Runn
     },
   });
   // node:https, not Deno.serve: Deno.serve answers HTTP/1.1 over TLS ~40 ms late on a kept-alive
-  // connection, and kube-apiserver calls webhooks over HTTP/1.1 but on loopback (adr/0015).
+  // connection, and kube-apiserver calls webhooks over HTTP/1.1 but on loopback (adr/0016).
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await serveHttps({
     hostname,

@@ -2,7 +2,7 @@
  * An HTTPS server on node:https whose TLS can ask for (but does not require) a client certificate,
  * bridged to a fetch handler (a Hono app) and to a WebSocket upgrade handler. Deno.serve cannot
  * ask for client certificates; node:tls in Deno verifies them (adr/0005). Deno.serve also answers
- * HTTP/1.1 over TLS ~40 ms late on a kept-alive connection, node:https does not (adr/0015).
+ * HTTP/1.1 over TLS ~40 ms late on a kept-alive connection, node:https does not (adr/0016).
  */
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";

@@ -42,7 +42,7 @@ export function transportFrom(kc: KubeConfigLike): Transport {
   const cert = pemOf(user?.certData, user?.certFile);
   const key = pemOf(user?.keyData, user?.keyFile);
   // HTTP/1.1 only: Deno's fetch leaves Nagle on and sends an HTTP/2 request body over ~1 KiB in
-  // a second TLS record, which waits ~40 ms for the API server's delayed ACK (adr/0015).
+  // a second TLS record, which waits ~40 ms for the API server's delayed ACK (adr/0016).
   const options: Deno.CreateHttpClientOptions = {
     http1: true,
     http2: false,
