@@ -5,6 +5,7 @@ import type { ScaleRun } from "./scale.ts";
 import type { StartRun } from "./start_latency.ts";
 import { quantile, round } from "./stats.ts";
 import type { OverheadRun } from "./webhook_overhead.ts";
+import type { ApiServerWebhookFigures } from "./webhook_apiserver_figures.ts";
 
 const finite = (xs: number[]) => xs.filter((x) => Number.isFinite(x));
 const p = (xs: number[], q: number, digits = 3) => round(quantile(finite(xs), q), digits);
@@ -117,5 +118,5 @@ export function scaleFigures(run: ScaleRun, fakeNodes: number) {
 }
 
 export type StartFigures = ReturnType<typeof startFigures>;
-export type WebhookFigures = ReturnType<typeof webhookFigures>;
+export type WebhookFigures = ReturnType<typeof webhookFigures> & ApiServerWebhookFigures;
 export type ScaleFigures = ReturnType<typeof scaleFigures>;

@@ -17,6 +17,8 @@ import { startSvg } from "./start_plot.ts";
 import { benchVm } from "./vm_manifest.ts";
 import { webhookLoad } from "./webhook.ts";
 import { webhookOverhead } from "./webhook_overhead.ts";
+import { admissionThroughApiServer } from "./webhook_apiserver.ts";
+import { apiServerWebhookFigures } from "./webhook_apiserver_figures.ts";
 
 export interface PartsContext {
   stack: RunningStack;
@@ -125,8 +127,18 @@ async function webhookPart(ctx: PartsContext, opts: BenchOptions) {
     vm,
     namespace,
   });
+  ctx.say(`Part: dry-run VM creates through the API server, ${opts.webhookRate}/s`);
+  const conditions = { rate: opts.webhookRate, seconds: opts.webhookSeconds };
+  const throughApi = await admissionThroughApiServer(ctx.rest, ctx.stack, {
+    ...conditions,
+    warmupSeconds: Math.min(2, opts.webhookSeconds),
+    vm,
+  });
   ctx.say(`Part: VM creates through the API server with and without the webhooks`);
   const overhead = await webhookOverhead(ctx.rest, vm, namespace, opts.webhookCreates);
   await ctx.rest.delete(namespaces, { name: namespace }).catch(() => {});
-  return webhookFigures(load, overhead, { rate: opts.webhookRate, seconds: opts.webhookSeconds });
+  return {
+    ...webhookFigures(load, overhead, conditions),
+    ...apiServerWebhookFigures(throughApi, conditions),
+  };
 }

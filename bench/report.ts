@@ -2,6 +2,8 @@
 import type { Conditions } from "./conditions.ts";
 import type { ScaleFigures, StartFigures, WebhookFigures } from "./figures.ts";
 import type { FootprintFigures } from "./footprint.ts";
+import { table } from "./md_table.ts";
+import { apiServerWebhookSection } from "./webhook_apiserver_report.ts";
 
 export interface BenchResults {
   name: string;
@@ -29,18 +31,6 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(sorted(value), null, 2) + "\n";
 }
 
-const table = (head: string[], rows: (string | number)[][]) =>
-  [
-    `| ${head.join(" | ")} |`,
-    `|${head.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.map(cell).join(" | ")} |`),
-  ].join("\n");
-
-function cell(value: string | number): string {
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "n/a";
-  return value;
-}
-
 /** The Markdown report; `svgFile` is the start-latency plot beside it. */
 export function markdownReport(r: BenchResults, svgFile: string | undefined): string {
   const c = r.conditions;
@@ -54,7 +44,9 @@ export function markdownReport(r: BenchResults, svgFile: string | undefined): st
   ];
   if (r.start) parts.push("", ...startSection(r.start, svgFile));
   if (r.footprint) parts.push("", ...footprintSection(r.footprint));
-  if (r.webhook) parts.push("", ...webhookSection(r.webhook));
+  if (r.webhook) {
+    parts.push("", ...webhookSection(r.webhook), "", ...apiServerWebhookSection(r.webhook));
+  }
   if (r.scale) parts.push("", ...scaleSection(r.scale));
   return parts.join("\n") + "\n";
 }
@@ -197,7 +189,7 @@ function webhookSection(w: WebhookFigures): string[] {
     ]),
     "",
     `The server's own time runs from reading the request body to the verdict, over the ` +
-    `${w.server_reviews} reviews its log shows for the run; the rest is TLS, HTTP/2 and the ` +
+    `${w.server_reviews} reviews its log shows for the run; the rest is TLS, HTTP/1.1 and the ` +
     "client, which shares the machine's CPUs with the server.",
     "",
     `Through the API server: ${w.api_creates} dry-run VM creates one after another, with the ` +

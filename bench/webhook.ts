@@ -1,15 +1,15 @@
 /**
  * Admission latency straight at the webhook server, open loop: AdmissionReviews of a typical VM
- * CREATE sent at a fixed rate over TLS and HTTP/2 (as kube-apiserver sends them), alternately to
- * `/virtualmachines/mutate` and, with the mutated object as kube-apiserver would send it, to
- * `/virtualmachines/validate`. Each request has its own uid.
+ * CREATE sent at a fixed rate over TLS and kept-alive HTTP/1.1 (as kube-apiserver sends them),
+ * alternately to `/virtualmachines/mutate` and, with the mutated object as kube-apiserver would
+ * send it, to `/virtualmachines/validate`. Each request has its own uid.
  */
 import { decodeBase64 } from "../lib/base64.ts";
 import { logFile } from "../stack/daemon.ts";
 import { pkiFiles } from "../stack/pki.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { applyPatch, type JsonPatchOperation } from "../webhooks/json_patch.ts";
-import { H2Client } from "./h2_client.ts";
+import { H1Client } from "./h1_client.ts";
 import { openLoop, type OpenLoopResult } from "./open_loop.ts";
 import { createReview } from "./vm_manifest.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
@@ -43,7 +43,7 @@ export async function webhookLoad(
   opts: WebhookLoadOptions,
 ): Promise<WebhookLoad> {
   const ca = await Deno.readTextFile(pkiFiles(stack.paths.pki).caCert);
-  const client = new H2Client(`https://127.0.0.1:${stack.ports.webhooks}`, ca);
+  const client = new H1Client(`https://127.0.0.1:${stack.ports.webhooks}`, ca);
   try {
     const warmup = `${opts.namespace}-warmup`;
     const first = await admit(client, "mutate", review(opts.vm, warmup));
@@ -74,7 +74,7 @@ function review(object: KubeObject, namespace: string): string {
 }
 
 /** POSTs one AdmissionReview; throws unless it was answered and allowed. */
-async function admit(client: H2Client, endpoint: Endpoint, body: string): Promise<Answer> {
+async function admit(client: H1Client, endpoint: Endpoint, body: string): Promise<Answer> {
   const path = `/virtualmachines/${endpoint}`;
   const { status, body: text } = await client.post(path, body);
   let answer: Answer = {};

@@ -14,6 +14,7 @@ const REQUIRED = [
   "footprint.control_plane_and_agent_rss_mib",
   "webhook.p50_ms",
   "webhook.p99_ms",
+  "webhook.apiserver_p99_ms",
   "scale.seconds_to_all_scheduled",
 ];
 /** The test stack's settings must not leak into the bench's own stack. */

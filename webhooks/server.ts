@@ -1,7 +1,8 @@
 // Serving the webhook app over TLS, with one structured log line per AdmissionReview.
 import { type Logger, logger } from "../lib/log.ts";
 import { certificateCheck, firstNotReady, type ReadinessCheck } from "../lib/http/readiness.ts";
-import { webhookApp, type WebhookAppOptions } from "./app.ts";
+import { type RunningServer, serveHttps } from "../lib/http/https_server.ts";
+import { MAX_BODY_BYTES, webhookApp, type WebhookAppOptions } from "./app.ts";
 import type { EvictionLookups } from "./eviction.ts";
 import type { Lookups } from "./review.ts";
 
@@ -24,7 +25,7 @@ export interface ServeWebhooksOptions {
 }
 
 /** Serves the webhooks until `signal` aborts; resolves once listening. */
-export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Deno.HttpServer> {
+export async function serveWebhooks(options: ServeWebhooksOptions): Promise<RunningServer> {
   const log = options.log ?? logger({ component: "webhooks" });
   const [cert, key] = await Promise.all([
     Deno.readTextFile(options.certFile),
@@ -42,29 +43,20 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Deno
       else log.info("Admission", fields);
     },
   });
-  const { promise: listening, resolve } = Promise.withResolvers<void>();
-  const server = Deno.serve({
+  // node:https, not Deno.serve: Deno.serve answers HTTP/1.1 over TLS ~40 ms late on a kept-alive
+  // connection, and kube-apiserver calls webhooks over HTTP/1.1 but on loopback (adr/0016).
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = await serveHttps({
+    hostname,
     port: options.port,
-    hostname: options.hostname ?? "127.0.0.1",
     cert,
     key,
-    signal: options.signal,
-    onListen: ({ hostname, port }) => {
-      log.info("Webhooks listening", { url: `https://${hostname}:${port}` });
-      resolve();
-    },
-    onError: (error) => {
-      log.error("Request failed", { error });
-      return Response.json({
-        kind: "Status",
-        status: "Failure",
-        code: 500,
-        message: "Internal error",
-      }, {
-        status: 500,
-      });
-    },
-  }, app.fetch);
-  await listening;
+    // Above the app's own limit, which answers 413 with an AdmissionReview-shaped message.
+    maxBodyBytes: (options.app?.maxBodyBytes ?? MAX_BODY_BYTES) + 1,
+    fetch: (request) => app.fetch(request),
+    onError: (error) => log.error("Request failed", { error }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  log.info("Webhooks listening", { url: `https://${hostname}:${server.port}` });
   return server;
 }

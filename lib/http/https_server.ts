@@ -1,7 +1,8 @@
 /**
- * An HTTPS server on node:https whose TLS asks for (but does not require) a client certificate,
+ * An HTTPS server on node:https whose TLS can ask for (but does not require) a client certificate,
  * bridged to a fetch handler (a Hono app) and to a WebSocket upgrade handler. Deno.serve cannot
- * ask for client certificates; node:tls in Deno verifies them (adr/0005).
+ * ask for client certificates; node:tls in Deno verifies them (adr/0005). Deno.serve also answers
+ * HTTP/1.1 over TLS ~40 ms late on a kept-alive connection, node:https does not (adr/0016).
  */
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -32,8 +33,8 @@ export interface HttpsServerOptions {
   /** PEM serving certificate and key. */
   cert: string;
   key: string;
-  /** PEM CA bundle client certificates must chain to. */
-  clientCa: string;
+  /** PEM CA bundle client certificates must chain to; none: no client certificate is asked for. */
+  clientCa?: string;
   fetch: FetchWithPeer;
   upgrade?: UpgradeHandler;
   maxBodyBytes?: number;
@@ -69,13 +70,18 @@ export function peerOf(socket: unknown): Peer {
 
 /** Serve until `signal` aborts; resolves once listening. */
 export async function serveHttps(opts: HttpsServerOptions): Promise<RunningServer> {
-  const server: Server = createServer({
-    cert: opts.cert,
-    key: opts.key,
+  const clientCertificates = opts.clientCa === undefined ? {} : {
     ca: opts.clientCa,
     requestCert: true,
     // Probes (/healthz) come without certificates: each route decides what it requires.
     rejectUnauthorized: false,
+  };
+  const server: Server = createServer({
+    cert: opts.cert,
+    key: opts.key,
+    ...clientCertificates,
+    // Node's default, stated because latency depends on it: no Nagle delay on small answers.
+    noDelay: true,
   }, (req, res) => {
     bridge(req, res, opts).catch((error) => {
       opts.onError?.(error);
