@@ -5,7 +5,7 @@
  * send it, to `/virtualmachines/validate`. Each request has its own uid.
  */
 import { decodeBase64 } from "../lib/base64.ts";
-import { logFile } from "../stack/daemon.ts";
+import { roleLog } from "../stack/layout.ts";
 import { pkiFiles } from "../stack/pki.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { applyPatch, type JsonPatchOperation } from "../webhooks/json_patch.ts";
@@ -61,7 +61,7 @@ export async function webhookLoad(
     };
     await load(warmup, opts.warmupSeconds);
     const measured = await load(opts.namespace, opts.seconds);
-    const log = await Deno.readTextFile(logFile(stack.paths, "webhooks")).catch(() => "");
+    const log = await Deno.readTextFile(await roleLog(stack.paths, "webhooks")).catch(() => "");
     return { client: measured, serverMs: serverMsOf(log, opts.namespace) };
   } finally {
     await client.close();

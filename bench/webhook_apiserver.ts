@@ -7,7 +7,7 @@
 import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { namespaces, virtualMachines } from "../lib/kube/resources.ts";
-import { logFile } from "../stack/daemon.ts";
+import { roleLog } from "../stack/layout.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { openLoop, type OpenLoopResult } from "./open_loop.ts";
 import {
@@ -57,7 +57,7 @@ export async function admissionThroughApiServer(
     const before = await webhookHistogram(rest);
     const creates = await load(named("bench-apiadm"), opts.seconds);
     const after = await webhookHistogram(rest);
-    const log = await Deno.readTextFile(logFile(stack.paths, "webhooks")).catch(() => "");
+    const log = await Deno.readTextFile(await roleLog(stack.paths, "webhooks")).catch(() => "");
     return {
       creates,
       webhooks: byWebhook(subtractHistograms(after, before)),
