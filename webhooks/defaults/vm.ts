@@ -1,6 +1,6 @@
 // Defaults for a VirtualMachine: `running` becomes runStrategy, the template gets the VMI
 // defaults and a firmware UUID that stays the same across restarts; a new VM gets the VM
-// controller's finalizer (adr/0015-vm-finalizer-on-create.md).
+// controller's finalizer (adr/0017-vm-finalizer-on-create.md).
 import { type RunStrategy, type VirtualMachine, VM_CONTROLLER_FINALIZER } from "../../api/mod.ts";
 import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
 import { defaultVmiSpec } from "./vmi_spec.ts";
