@@ -20,6 +20,7 @@ import { keepReady, registerFakeNodes, removeFakeNodes, untainted } from "./fake
 import { forEachLimited, pollUntil } from "./pace.ts";
 import { watchPhases } from "./phase_watch.ts";
 import { cpuSeconds, rssMiB } from "./proc.ts";
+import { apiUse, apiUseLines } from "./scale_writes.ts";
 import { benchVm, FAKE_NODE_LABEL } from "./vm_manifest.ts";
 
 export interface ScaleOptions {
@@ -82,6 +83,7 @@ export async function scaleRun(
     const names = Array.from({ length: opts.vms }, (_, i) => `scale-${i}`);
     const diskPath = join(hostDiskDir(paths), "scale-never-booted.raw");
     const controllersBefore = await processUse(paths, "controllers");
+    const apiBefore = await apiUse(rest, paths);
     say(`scale: creating ${opts.vms} VMs for ${opts.fakeNodes} fake Nodes`);
     const createdAt = new Map<string, number>();
     const started = performance.now();
@@ -100,11 +102,13 @@ export async function scaleRun(
     const all = await pollUntil(() => scheduled.size >= expected, opts.timeoutMs, 100);
     const lastScheduled = Math.max(...scheduled.values());
     const controllersAfter = await processUse(paths, "controllers");
+    const apiAfter = await apiUse(rest, paths);
     say(
       `scale: ${scheduled.size}/${opts.vms} Scheduled in ` +
         `${((lastScheduled - started) / 1000).toFixed(1)} s` + (all ? "" : " (timed out)") +
         (failures.length ? `, ${failures.length} creates failed: ${String(failures[0])}` : ""),
     );
+    for (const line of apiUseLines(apiBefore, apiAfter, opts.vms)) say(`scale: ${line}`);
     stop.abort();
     await renewing;
     const since = (seen: Map<string, number>) =>

@@ -128,6 +128,15 @@ export function controllerManagerSpec(
   };
 }
 
+/**
+ * kube-scheduler's client rate to the API server (requests/s, and the burst above it). Its
+ * default, 50/s, is the binding rate at most: one binding per pod, its Event on a client of the
+ * same rate; denovirt's launcher pods are bound as fast as the API server takes them
+ * (docs/nodes.md, "Tuning").
+ */
+export const SCHEDULER_API_QPS = 200;
+export const SCHEDULER_API_BURST = 400;
+
 /** kube-scheduler with its own identity. */
 export function schedulerSpec(
   paths: StackPaths,
@@ -147,6 +156,9 @@ export function schedulerSpec(
       `--secure-port=${ports.scheduler}`,
       `--tls-cert-file=${pki.cert("serving-kube-scheduler")}`,
       `--tls-private-key-file=${pki.key("serving-kube-scheduler")}`,
+      // Deprecated like --kubeconfig above but kept by v1.36; a --config file would replace all.
+      `--kube-api-qps=${SCHEDULER_API_QPS}`,
+      `--kube-api-burst=${SCHEDULER_API_BURST}`,
       "--leader-elect=false",
       "--profiling=false",
     ],

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { VM_CONTROLLER_FINALIZER } from "../api/mod.ts";
 import { webhookApp } from "./app.ts";
 import { applyPatch } from "./json_patch.ts";
 import { admit, call, patchOf } from "./testdata/admit.ts";
@@ -27,6 +28,7 @@ Deno.test("webhookApp() defaults KubeVirt's vm-cirros example and the patch give
   const { mutated, mutation } = await admit(app, vm);
   assert.equal(mutation.response.patchType, "JSONPatch");
   const expected = structuredClone(vm) as ReturnType<typeof goodVm>;
+  expected.metadata.finalizers = [VM_CONTROLLER_FINALIZER];
   const spec = expected.spec.template.spec;
   spec.domain.machine = { type: "q35" };
   spec.domain.memory = { guest: "128Mi" };
@@ -36,6 +38,18 @@ Deno.test("webhookApp() defaults KubeVirt's vm-cirros example and the patch give
   spec.networks = [{ name: "default", pod: {} }];
   spec.volumes[0].containerDisk.imagePullPolicy = "Always";
   assert.deepEqual(mutated, expected);
+});
+
+Deno.test("webhookApp() gives a VM its controller's finalizer on CREATE only", async () => {
+  const mutated = (await admit(app, goodVm())).mutated as ReturnType<typeof goodVm>;
+  assert.deepEqual(mutated.metadata.finalizers, [VM_CONTROLLER_FINALIZER]);
+  const released = { ...mutated, metadata: { ...mutated.metadata, finalizers: [] } };
+  const update = await call(
+    app,
+    "/virtualmachines/mutate",
+    reviewOf(released, { operation: "UPDATE", oldObject: mutated }),
+  );
+  assert.deepEqual(patchOf(update), []);
 });
 
 Deno.test("webhookApp() turns running into runStrategy with KubeVirt's deprecation warning", async () => {

@@ -15,6 +15,7 @@ import {
   VirtualMachineSchema,
 } from "../api/mod.ts";
 import {
+  addControllerFinalizer,
   defaultVirtualMachine,
   RUNNING_DEPRECATED_WARNING,
   setRunStrategyFromRunning,
@@ -69,7 +70,11 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
         )
         ? [RUNNING_DEPRECATED_WARNING]
         : [],
-    mutate: (vm) => defaultVirtualMachine(vm),
+    // The finalizer on CREATE only: on UPDATE it would come back as the controller removes it.
+    mutate: (vm, ctx) => {
+      if (ctx.operation === "CREATE") addControllerFinalizer(vm);
+      return defaultVirtualMachine(vm);
+    },
     validate: validateVirtualMachine,
   }),
   kind<VirtualMachineInstance>({

@@ -82,13 +82,20 @@ async function createDataVolume(ctx: Ctx, vm: VM, dv: DV): Promise<void> {
   }
 }
 
+/** What the plan's writes left: the VM as it is after them, and the VMI they created. */
+interface Applied {
+  latest: VM;
+  created?: VMI;
+}
+
 /**
- * Carry out the plan's writes; answers the VM as it is after them, or "changed" when a write
- * changed the VM so that the pass must be planned again.
+ * Carry out the plan's writes; answers what they left, or "changed" when a write changed the VM
+ * so that the pass must be planned again.
  */
-async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM | "changed"> {
+async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<Applied | "changed"> {
   const signal = ctx.signal;
   let latest = vm;
+  let created: VMI | undefined;
   if (plan.finalizer === "add") {
     const finalizers = editFinalizers(vm.metadata.finalizers, [VM_CONTROLLER_FINALIZER]);
     latest = await patchFinalizers<VM>(ctx.rest, virtualMachines, vm, finalizers, signal);
@@ -98,7 +105,7 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM | "changed"> {
   const id = `${vm.metadata.namespace}/${vm.metadata.name}`;
   if (action.kind === "create") {
     try {
-      const created = await ctx.rest.create(virtualMachineInstances, vmiFor(latest), { signal });
+      created = await ctx.rest.create<VMI>(virtualMachineInstances, vmiFor(latest), { signal });
       ctx.log.info("Started VM by creating its VMI", { why: plan.desired.why });
       await ctx.events.normal(
         vm,
@@ -136,7 +143,7 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM | "changed"> {
         `Stopped the virtual machine by deleting the virtual machine instance ${action.uid}`,
       );
     } catch (error) {
-      if (isNotFound(error)) return latest;
+      if (isNotFound(error)) return { latest };
       if (isConflict(error)) throw error; // A newer VMI: the cache will show it.
       const message = `Cannot stop VM ${id}: ${messageOf(error)}`;
       await ctx.events.warning(vm, "FailedDelete", message);
@@ -154,7 +161,7 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<VM | "changed"> {
     const finalizers = editFinalizers(latest.metadata.finalizers, [], [VM_CONTROLLER_FINALIZER]);
     latest = await patchFinalizers<VM>(ctx.rest, virtualMachines, latest, finalizers, signal);
   }
-  return latest;
+  return created ? { latest, created } : { latest };
 }
 
 async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
@@ -164,12 +171,16 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   const observed = observe(ctx, vm);
   const plan = planFor(observed, now);
   let latest: VM = vm;
+  // The VMI this pass created counts at once: the status need not wait for the cache to show it
+  // (one status write fewer per start).
+  let vmi = plan.vmi;
   let failure: ApplyError | undefined;
   if (!plan.problem) {
     try {
       const applied = await apply(ctx, vm, plan);
       if (applied === "changed") return { requeue: "now" };
-      latest = applied;
+      latest = applied.latest;
+      vmi = applied.created ?? vmi;
     } catch (error) {
       if (!(error instanceof ApplyError)) throw error;
       failure = error;
@@ -177,7 +188,7 @@ async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   }
   const status = vmStatusOf({
     vm,
-    vmi: plan.vmi,
+    vmi,
     runStrategy: plan.runStrategy,
     action: plan.desired.action,
     appendStartRequest: plan.desired.appendStartRequest,

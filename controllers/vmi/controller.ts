@@ -98,7 +98,7 @@ async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<Reconc
   let latest = vmi;
   if (adds) latest = await patchMetadata(ctx, vmi, plan);
   for (const pod of plan.deletePods) await deletePodAtOnce(ctx, vmi, pod);
-  const write = await patchOwnedStatus(
+  const write = plan.holdStatus ? "unchanged" : await patchOwnedStatus(
     ctx.rest,
     virtualMachineInstances,
     vmi,

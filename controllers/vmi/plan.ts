@@ -52,12 +52,25 @@ export interface VmiPlan {
   /** The status fails the VMI because its pod is missing: confirm with a live read first. */
   podMissing: boolean;
   events: Array<{ type: "Normal" | "Warning"; reason: string; message: string }>;
-  /** Look again then (a volume to appear). */
+  /** Look again then (a volume to appear, a held status to be written). */
   requeueAfterMs: number | undefined;
+  /**
+   * Write no status in this pass: the new pod is not bound yet but may be soon, and a bound pod
+   * takes the VMI from Pending to Scheduled in one write (SCHEDULING_HOLD_MS).
+   */
+  holdStatus: boolean;
 }
 
 /** A VMI waiting for its volumes is looked at again this often (claims are not watched per VMI). */
 const VOLUME_POLL_MS = 5_000;
+
+/**
+ * How long after its pod's creation second (`creationTimestamp` has whole seconds, so 0.5-1.5 s
+ * after the creation itself) a VMI waits for the binding before it writes Scheduling. A pod bound
+ * meanwhile makes Scheduling and Scheduled one status write instead of two; a pod that stays
+ * unbound is reported Scheduling this late at most (the handover never waits).
+ */
+export const SCHEDULING_HOLD_MS = 1_500;
 
 /** The plan for one VMI at time `now`. */
 export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: number): VmiPlan {
@@ -77,6 +90,7 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     podMissing: false,
     events: [],
     requeueAfterMs: undefined,
+    holdStatus: false,
   };
   const fail = (reason?: string, message?: string) => {
     status.phase = "Failed";
@@ -105,7 +119,8 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
   } else if (!handed) {
     setFinalizers([VMI_FINALIZER]);
     if (phase === "" || phase === "Pending") planPending(observed, launcher, plan, pod, at);
-    else if (phase === "Scheduling") {
+    // A pod found bound already hands the VMI over in this same pass.
+    if (status.phase === "Scheduling" && !plan.createPod) {
       const lost = podLossOf(pod);
       if (lost) {
         plan.podMissing = !pod;
@@ -154,11 +169,17 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
       at,
     );
     if ((status.phase ?? "") !== phase) {
+      // Scheduling passed over in this write: it began when the pod was made.
+      const skipped = status.phase === "Scheduled" && phase !== "Scheduling"
+        ? [{ phase: "Scheduling" as const, phaseTransitionTimestamp: createdAt(pod) ?? at }]
+        : [];
       status.phaseTransitionTimestamps = [
         ...(status.phaseTransitionTimestamps ?? []),
+        ...skipped,
         { phase: status.phase, phaseTransitionTimestamp: at },
       ];
     }
+    holdForBinding(plan, phase, pod, now);
   }
   const current = plan.createPod ?? (pod && !isPodDown(pod) ? pod : undefined);
   if (current?.status?.qosClass) {
@@ -179,6 +200,29 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     });
   }
   return plan;
+}
+
+/** The creation time of `pod`, as Kubernetes writes times (seconds). */
+function createdAt(pod: Pod | undefined): string | undefined {
+  return pod?.metadata?.creationTimestamp ?? undefined;
+}
+
+/**
+ * Hold the first Scheduling write while the new pod may still be bound within
+ * SCHEDULING_HOLD_MS of its creation; look again when that time is up.
+ */
+function holdForBinding(plan: VmiPlan, phase: string, pod: Pod | undefined, now: number) {
+  if (plan.status.phase !== "Scheduling" || (phase !== "" && phase !== "Pending")) return;
+  if (plan.events.some((e) => e.type === "Warning")) return;
+  const made = plan.createPod ? Math.floor(now / 1000) * 1000 : Date.parse(createdAt(pod) ?? "");
+  // At most the whole hold, whatever the clocks of this host and the API server say.
+  const left = Math.min(made + SCHEDULING_HOLD_MS - now, SCHEDULING_HOLD_MS);
+  const unschedulable = pod?.status?.conditions?.some((c) =>
+    c.type === "PodScheduled" && c.status === "False"
+  );
+  if (!(left > 0) || unschedulable) return;
+  plan.holdStatus = true;
+  plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? left, left);
 }
 
 /** A VMI without a pod yet: wait for its volumes, or make its launcher pod. */

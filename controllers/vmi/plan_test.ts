@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Pod, VMI } from "../../api/mod.ts";
 import { NO_VOLUMES } from "../volumes.ts";
-import { planVmi, type VmiObserved } from "./plan.ts";
+import { planVmi, SCHEDULING_HOLD_MS, type VmiObserved } from "./plan.ts";
 import { boundPod, NOW, podFixture, vmiFixture } from "./testdata/fixtures.ts";
 
 const LAUNCHER = { image: "registry.k8s.io/pause:3.10" };
@@ -66,6 +66,38 @@ Deno.test("planVmi() hands a VMI whose pod is bound to its node: Scheduled, node
   assert.equal(condition(p, "Ready")?.reason, "GuestNotRunning");
   assert.deepEqual(p.status.activePods, { "pod-uid-1": "node-a" });
   assert.equal(p.status.qosClass, "Burstable");
+});
+
+Deno.test("planVmi() holds a new pod's Scheduling write while the binding may come, not longer", () => {
+  const made = plan(vmiFixture(""));
+  assert.equal(made.holdStatus, true);
+  assert.equal(made.requeueAfterMs, SCHEDULING_HOLD_MS);
+  // Found in the cache, unbound: held until SCHEDULING_HOLD_MS after its creation second.
+  const fresh = (ms: number) =>
+    podFixture((p) => {
+      p.metadata!.creationTimestamp = new Date(NOW - ms).toISOString().slice(0, 19) + "Z";
+      p.status = { phase: "Pending" };
+    });
+  const waiting = plan(vmiFixture(""), [fresh(1_000)]);
+  assert.equal(waiting.holdStatus, true);
+  assert.equal(waiting.requeueAfterMs, SCHEDULING_HOLD_MS - 1_000);
+  const late = plan(vmiFixture(""), [fresh(2_000)]);
+  assert.equal(late.holdStatus, false);
+  assert.equal(late.status.phase, "Scheduling");
+  assert.equal(plan(vmiFixture(""), [podFixture()]).holdStatus, false, "unschedulable: at once");
+  assert.equal(plan(vmiFixture("Scheduling"), [fresh(0)]).holdStatus, false, "written before");
+});
+
+Deno.test("planVmi() takes a pending VMI whose pod is bound to Scheduled in one write", () => {
+  const p = plan(vmiFixture(""), [boundPod("node-a")]);
+  assert.equal(p.holdStatus, false);
+  assert.equal(p.status.phase, "Scheduled");
+  assert.equal(p.status.nodeName, "node-a");
+  assert.equal(p.labels?.["kubevirt.io/nodeName"], "node-a");
+  assert.deepEqual(p.status.phaseTransitionTimestamps, [
+    { phase: "Scheduling", phaseTransitionTimestamp: "2026-01-01T00:00:01Z" },
+    { phase: "Scheduled", phaseTransitionTimestamp: "2026-01-01T00:01:00Z" },
+  ]);
 });
 
 Deno.test("planVmi() fails a VMI whose launcher pod is lost while it is scheduled, saying how", () => {

@@ -1,6 +1,7 @@
 // Defaults for a VirtualMachine: `running` becomes runStrategy, the template gets the VMI
-// defaults and a firmware UUID that stays the same across restarts.
-import type { RunStrategy, VirtualMachine } from "../../api/mod.ts";
+// defaults and a firmware UUID that stays the same across restarts; a new VM gets the VM
+// controller's finalizer (adr/0017-vm-finalizer-on-create.md).
+import { type RunStrategy, type VirtualMachine, VM_CONTROLLER_FINALIZER } from "../../api/mod.ts";
 import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
 import { defaultVmiSpec } from "./vmi_spec.ts";
 
@@ -15,6 +16,17 @@ export function defaultVirtualMachine(vm: VirtualMachine): string[] {
   const name = vm.metadata.name;
   defaultVmiSpec(vm.spec.template.spec, name ? { firmwareUuid: legacyFirmwareUuid(name) } : {});
   return warnings;
+}
+
+/**
+ * Adds the VM controller's finalizer to a VM being created, so that the controller need not
+ * write the VM once more to add it (it still adds it to VMs created while the webhooks were down).
+ */
+export function addControllerFinalizer(vm: VirtualMachine): void {
+  const finalizers = vm.metadata.finalizers ?? [];
+  if (!finalizers.includes(VM_CONTROLLER_FINALIZER)) {
+    vm.metadata.finalizers = [...finalizers, VM_CONTROLLER_FINALIZER];
+  }
 }
 
 /** The run state fields of a VM spec, as sent: not yet checked against the schema. */

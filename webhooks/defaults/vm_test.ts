@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import type { VirtualMachine } from "../../api/mod.ts";
+import { type VirtualMachine, VM_CONTROLLER_FINALIZER } from "../../api/mod.ts";
 import {
+  addControllerFinalizer,
   defaultVirtualMachine,
   RUNNING_DEPRECATED_WARNING,
   setRunStrategyFromRunning,
@@ -42,6 +43,14 @@ Deno.test("defaultVirtualMachine() warns about running and gives the template Ku
   assert.equal(v.spec.runStrategy, "Always");
   assert.equal(v.spec.template.spec.domain.firmware?.uuid, "f8918e71-270a-598e-a2a4-1afac39e1394");
   assert.deepEqual(defaultVirtualMachine(vm({ runStrategy: "Manual" })), []);
+});
+
+Deno.test("addControllerFinalizer() adds the VM controller's finalizer once, after the user's", () => {
+  const v = vm({ runStrategy: "Always" });
+  v.metadata.finalizers = ["example.com/keep"];
+  addControllerFinalizer(v);
+  addControllerFinalizer(v);
+  assert.deepEqual(v.metadata.finalizers, ["example.com/keep", VM_CONTROLLER_FINALIZER]);
 });
 
 Deno.test("defaultVirtualMachineInstance() gives a new UUID only to a VMI without one", () => {

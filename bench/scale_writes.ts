@@ -1,0 +1,61 @@
+/**
+ * What the scale part cost the API server: its writes per VM by resource and verb (from
+ * kube-apiserver's `apiserver_request_total`, after minus before) and the CPU seconds of the
+ * control plane's processes over the same span.
+ */
+import type { RestClient } from "../lib/kube/rest.ts";
+import type { StackPaths } from "../stack/paths.ts";
+import { processUse } from "./scale.ts";
+
+const WRITE_VERBS = new Set(["POST", "CREATE", "PATCH", "PUT", "UPDATE", "DELETE", "APPLY"]);
+const PROCESSES = ["kube-apiserver", "etcd", "kube-scheduler", "webhooks", "controllers"];
+
+/** Write counts by `resource[/subresource] VERB`, and CPU seconds by process. */
+export interface ApiUse {
+  writes: Map<string, number>;
+  cpuSeconds: Map<string, number>;
+}
+
+/** Write counts of one `/metrics` text, summed over codes, groups and scopes. */
+export function writesOf(metrics: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of metrics.split("\n")) {
+    if (!line.startsWith("apiserver_request_total{")) continue;
+    const labels = Object.fromEntries(
+      [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+    );
+    if (!WRITE_VERBS.has(labels.verb ?? "")) continue;
+    const resource = labels.subresource
+      ? `${labels.resource}/${labels.subresource}`
+      : labels.resource ?? "";
+    const key = `${resource} ${labels.verb}`;
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    out.set(key, (out.get(key) ?? 0) + value);
+  }
+  return out;
+}
+
+/** The API server's write counts and the control plane's CPU time now. */
+export async function apiUse(rest: RestClient, paths: StackPaths): Promise<ApiUse> {
+  const { text } = await rest.call("GET", "/metrics");
+  const cpuSeconds = new Map<string, number>();
+  for (const name of PROCESSES) cpuSeconds.set(name, (await processUse(paths, name)).cpuSeconds);
+  return { writes: writesOf(text), cpuSeconds };
+}
+
+/** Lines that report `after - before` per VM: writes by kind, then CPU ms by process. */
+export function apiUseLines(before: ApiUse, after: ApiUse, vms: number): string[] {
+  const perVm = (n: number) => (n / vms).toFixed(2);
+  const writes = [...after.writes]
+    .map(([key, n]) => [key, n - (before.writes.get(key) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const total = writes.reduce((sum, [, n]) => sum + n, 0);
+  const lines = [`writes per VM: ${perVm(total)} in all`];
+  for (const [key, n] of writes) lines.push(`  ${perVm(n).padStart(6)}  ${key}`);
+  const cpu = [...after.cpuSeconds].map(([name, s]) =>
+    `${name} ${((s - (before.cpuSeconds.get(name) ?? 0)) * 1000 / vms).toFixed(1)}`
+  );
+  lines.push(`CPU ms per VM: ${cpu.join(", ")}`);
+  return lines;
+}
