@@ -221,10 +221,10 @@ function scaleSection(s: ScaleFigures): string[] {
       ["create → Scheduled per VM, p50 / p95 (s)", `${s.scheduled_p50_s} / ${s.scheduled_p95_s}`],
       ["VMIs Scheduled", `${s.scheduled} of ${s.vms} (${s.create_errors} creates failed)`],
       [
-        "controllers RSS before → after (MiB)",
+        "controllers RSS before → after (MiB; all-in-one: the process of every role)",
         `${s.controllers_rss_mib_before} → ${s.controllers_rss_mib_after}`,
       ],
-      ["controllers CPU time meanwhile (s)", s.controllers_cpu_seconds],
+      ["controllers CPU time meanwhile (s; all-in-one: every role)", s.controllers_cpu_seconds],
     ]),
   ];
 }

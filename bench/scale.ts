@@ -14,6 +14,8 @@ import {
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { runningPid } from "../stack/daemon.ts";
+import type { RoleName } from "../stack/identities.ts";
+import { rolePid } from "../stack/layout.ts";
 import type { StackPaths } from "../stack/paths.ts";
 import { hostDiskDir } from "../stack/roles.ts";
 import { keepReady, registerFakeNodes, removeFakeNodes, untainted } from "./fake_nodes.ts";
@@ -53,9 +55,17 @@ export interface ScaleRun {
   controllersAfter: ProcessUse;
 }
 
-/** The RSS and CPU time of one of the stack's processes. */
+/** The RSS and CPU time of one of the stack's processes, by its daemon name; 0 when not running. */
 export async function processUse(paths: StackPaths, name: string): Promise<ProcessUse> {
-  const pid = await runningPid(paths, name);
+  return await useOf(await runningPid(paths, name));
+}
+
+/** The RSS and CPU time of the process that runs `role`, in either layout (all-in-one: all roles). */
+export async function roleUse(paths: StackPaths, role: RoleName): Promise<ProcessUse> {
+  return await useOf(await rolePid(paths, role));
+}
+
+async function useOf(pid: number | undefined): Promise<ProcessUse> {
   if (pid === undefined) return { rssMiB: 0, cpuSeconds: 0 };
   return { rssMiB: await rssMiB(pid), cpuSeconds: await cpuSeconds(pid).catch(() => 0) };
 }
@@ -82,7 +92,7 @@ export async function scaleRun(
     await phases.ready;
     const names = Array.from({ length: opts.vms }, (_, i) => `scale-${i}`);
     const diskPath = join(hostDiskDir(paths), "scale-never-booted.raw");
-    const controllersBefore = await processUse(paths, "controllers");
+    const controllersBefore = await roleUse(paths, "controllers");
     const apiBefore = await apiUse(rest, paths);
     say(`scale: creating ${opts.vms} VMs for ${opts.fakeNodes} fake Nodes`);
     const createdAt = new Map<string, number>();
@@ -101,7 +111,7 @@ export async function scaleRun(
     const expected = opts.vms - failures.length;
     const all = await pollUntil(() => scheduled.size >= expected, opts.timeoutMs, 100);
     const lastScheduled = Math.max(...scheduled.values());
-    const controllersAfter = await processUse(paths, "controllers");
+    const controllersAfter = await roleUse(paths, "controllers");
     const apiAfter = await apiUse(rest, paths);
     say(
       `scale: ${scheduled.size}/${opts.vms} Scheduled in ` +

@@ -6,9 +6,18 @@
 import type { RestClient } from "../lib/kube/rest.ts";
 import type { StackPaths } from "../stack/paths.ts";
 import { processUse } from "./scale.ts";
+import { ALL_IN_ONE } from "../stack/layout.ts";
 
 const WRITE_VERBS = new Set(["POST", "CREATE", "PATCH", "PUT", "UPDATE", "DELETE", "APPLY"]);
-const PROCESSES = ["kube-apiserver", "etcd", "kube-scheduler", "webhooks", "controllers"];
+/** The roles read 0 in the layout they do not run in (`denovirt`: all roles in one process). */
+const PROCESSES = [
+  "kube-apiserver",
+  "etcd",
+  "kube-scheduler",
+  ALL_IN_ONE,
+  "webhooks",
+  "controllers",
+];
 
 /** Write counts by `resource[/subresource] VERB`, and CPU seconds by process. */
 export interface ApiUse {
