@@ -51,6 +51,9 @@ export function startFigures(
     guest_panics: run.panicked,
     libvirt_guest_panics: floor.panicked,
     first_start_s: round(conditions.firstStartS, 3),
+    ...Object.fromEntries(
+      Object.entries(run.breakdown).map(([step, ms]) => [`breakdown_${step}_ms`, ms]),
+    ),
     samples: {
       running_s: run.runningS.map((x) => round(x, 3)),
       marker_s: run.markerS.map((x) => round(x, 3)),

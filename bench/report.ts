@@ -2,6 +2,9 @@
 import type { Conditions } from "./conditions.ts";
 import type { ScaleFigures, StartFigures, WebhookFigures } from "./figures.ts";
 import type { FootprintFigures } from "./footprint.ts";
+import type { IdleFigures } from "./idle.ts";
+import { idleSection } from "./idle_report.ts";
+import { breakdownRows } from "./start_breakdown.ts";
 
 export interface BenchResults {
   name: string;
@@ -11,6 +14,7 @@ export interface BenchResults {
   conditions: Conditions;
   start?: StartFigures;
   footprint?: FootprintFigures;
+  idle?: IdleFigures;
   webhook?: WebhookFigures;
   scale?: ScaleFigures;
 }
@@ -29,7 +33,8 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(sorted(value), null, 2) + "\n";
 }
 
-const table = (head: string[], rows: (string | number)[][]) =>
+/** A Markdown table. */
+export const table = (head: string[], rows: (string | number)[][]) =>
   [
     `| ${head.join(" | ")} |`,
     `|${head.map(() => "---").join("|")}|`,
@@ -54,6 +59,7 @@ export function markdownReport(r: BenchResults, svgFile: string | undefined): st
   ];
   if (r.start) parts.push("", ...startSection(r.start, svgFile));
   if (r.footprint) parts.push("", ...footprintSection(r.footprint));
+  if (r.idle) parts.push("", ...idleSection(r.idle));
   if (r.webhook) parts.push("", ...webhookSection(r.webhook));
   if (r.scale) parts.push("", ...scaleSection(r.scale));
   return parts.join("\n") + "\n";
@@ -115,6 +121,11 @@ function startSection(s: StartFigures, svgFile: string | undefined): string[] {
     `VMs never Running: ${s.never_running}; guests without a marker: ${s.never_marker}, of ` +
     `which ${s.guest_panics} kernels panicked (floor: ${s.libvirt_never_marker} and ` +
     `${s.libvirt_guest_panics}); percentiles are over the guests that got there.`,
+    "",
+    "Step by step (p50 over the VMs of each step, so the steps need not add up to the total; " +
+    "from the bench's watches and clock and the agent's log):",
+    "",
+    table(["step", "p50 (ms)", "between"], breakdownRows(s)),
     ...(svgFile ? ["", `![Start latency distributions](${svgFile})`] : []),
   ];
 }

@@ -1,6 +1,6 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
 import { join } from "node:path";
-import { AGENT_FINALIZER, type Pod, type VMI } from "../../api/mod.ts";
+import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -102,7 +102,7 @@ async function step(
       return released;
     }
     case "startDomain":
-      await startDomain(boundHere(vmi, ctx.node.name), o.launcherPod, action.paused, ctx);
+      await startDomain(boundHere(vmi, ctx.node.name), o, action.paused, ctx);
       ctx.memory.lastError.delete(o.key);
       return vmi;
     case "shutdown":
@@ -160,14 +160,9 @@ async function step(
 }
 
 /** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
-async function startDomain(
-  vmi: VMI,
-  pod: Pod | undefined,
-  paused: boolean,
-  ctx: ApplyContext,
-) {
+async function startDomain(vmi: VMI, o: Observation, paused: boolean, ctx: ApplyContext) {
   const t0 = performance.now();
-  const podBridge = await ctx.network.attach(vmi, pod);
+  const podBridge = await ctx.network.attach(vmi, o.launcherPod);
   const disks = await prepareDisks(vmi, ctx.volumes);
   await ensureVmiRunDir(vmi, ctx.node);
   const xml = domainXmlFor(vmi, ctx.node, disks, { podBridge });
@@ -182,6 +177,8 @@ async function startDomain(
     prepareMs: Math.round(t1 - t0),
     defineMs: Math.round(t2 - t1),
     startMs: Math.round(performance.now() - t2),
+    // Since the pass observed the VMI: what came before the preparing (the finalizer's write).
+    passMs: Date.now() - Date.parse(o.now),
   });
 }
 
