@@ -34,7 +34,7 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: deno task bench [--quick] [flags]
 
-  --quick                 N=5, 5 s of webhook load, 100 VMs for scale (results: quick.json)
+  --quick                 N=5, 20 s idle window, 5 s of webhook load, 100 VMs for scale (results: quick.json)
   --name=NAME             results name (default: quick or full)
   --out=DIR               results directory (default bench/results)
   --n=N                   VMs in the start-latency and footprint parts (full: 100)
