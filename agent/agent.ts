@@ -17,7 +17,7 @@ import {
 import type { Controller } from "../lib/controller.ts";
 import { Manager } from "../lib/controller_manager.ts";
 import { RestEventRecorder } from "../lib/events.ts";
-import type { KubeObject } from "../lib/kube/object.ts";
+import { keyOf, type KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { configMaps, leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
 import { LocalSource } from "../lib/local_source.ts";
@@ -204,7 +204,12 @@ export function startAgent(
         concurrency: CONCURRENT_IMPORTS,
       }) as Controller,
       ...(config.registerNode
-        ? [launcherPodController({ node, hostIP: config.nodeAddress, sandboxes }) as Controller]
+        ? [launcherPodController({
+          node,
+          hostIP: config.nodeAddress,
+          sandboxes,
+          sandboxReady: (vmi) => manager?.enqueue(VMI_CONTROLLER, keyOf(vmi)),
+        }) as Controller]
         : []),
     ];
     manager = new Manager({

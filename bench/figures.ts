@@ -52,6 +52,7 @@ export function startFigures(
     guest_panics: run.panicked,
     libvirt_guest_panics: floor.panicked,
     first_start_s: round(conditions.firstStartS, 3),
+    ...breakdownFigures(run.breakdown),
     samples: {
       running_s: run.runningS.map((x) => round(x, 3)),
       marker_s: run.markerS.map((x) => round(x, 3)),
@@ -59,6 +60,15 @@ export function startFigures(
       libvirt_marker_s: floor.markerS.map((x) => round(x, 3)),
     },
   };
+}
+
+/** The start's steps (start_breakdown.ts) as `breakdown_<step>_ms`. */
+function breakdownFigures(
+  breakdown: Record<string, number>,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(breakdown).map(([step, ms]) => [`breakdown_${step}_ms`, ms]),
+  );
 }
 
 /** Admission latency at the webhook server, and what the webhooks add to creates. */

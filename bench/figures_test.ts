@@ -11,6 +11,7 @@ Deno.test("startFigures() summarises finite samples, counts the missing and take
       markerS: [5, 6, 7, 8],
       panicked: 0,
       vmis: [],
+      breakdown: { admission: 12.5, total: 2000 },
     },
     { names: ["a", "b", "c", "d"], runningS: [1, 1, 2, 2], markerS: [4, 4, 4, NaN], panicked: 1 },
     { intervalMs: 100, memory: "96Mi", cpuRequest: "10m", firstStartS: 4.56789 },
@@ -23,6 +24,9 @@ Deno.test("startFigures() summarises finite samples, counts the missing and take
   assert.deepEqual([f.guest_panics, f.libvirt_guest_panics], [0, 1]);
   assert.equal(f.first_start_s, 4.568);
   assert.equal(f.samples.running_s.length, 4);
+  // The steps are keys named after start_breakdown.ts's STEPS, not a fixed shape.
+  const keys = f as unknown as Record<string, number>;
+  assert.deepEqual([keys.breakdown_admission_ms, keys.breakdown_total_ms], [12.5, 2000]);
 });
 
 Deno.test("webhookFigures() splits endpoints and subtracts the creates without webhooks", () => {

@@ -48,7 +48,8 @@ async function main(args: string[]): Promise<number> {
   let rest: RestClient | undefined;
   let libvirt: LibvirtConnection | undefined;
   try {
-    const fixture = opts.parts.includes("start") ? await ensureGuestFixture() : undefined;
+    const booting = opts.parts.includes("start") || opts.parts.includes("idle");
+    const fixture = booting ? await ensureGuestFixture() : undefined;
     say(`Bringing up a stack in ${home}`);
     // Beside a stack that has the pod network (the test stack's), the bench's runs without.
     const stack = await up({ home, say, podNetwork: "if-free" });

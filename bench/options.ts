@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 
 /** The parts of the bench, in the order they run. */
-export const PARTS = ["start", "webhook", "scale"] as const;
+export const PARTS = ["start", "idle", "webhook", "scale"] as const;
 export type Part = typeof PARTS[number];
 
 export interface BenchOptions {
@@ -24,6 +24,9 @@ export interface BenchOptions {
   webhookCreates: number;
   scaleVms: number;
   fakeNodes: number;
+  /** Running VMs the idle part measures with, and the length of its window. */
+  idleVms: number;
+  idleSeconds: number;
   parts: Part[];
   /** Start controllers and agent when the stack does not (before they join the stack). */
   startRoles: boolean;
@@ -31,7 +34,7 @@ export interface BenchOptions {
 
 export const USAGE = `Usage: deno task bench [--quick] [flags]
 
-  --quick                 N=5, 5 s of webhook load, 100 VMs for scale (results: quick.json)
+  --quick                 N=5, 20 s idle window, 5 s of webhook load, 100 VMs for scale (results: quick.json)
   --name=NAME             results name (default: quick or full)
   --out=DIR               results directory (default bench/results)
   --n=N                   VMs in the start-latency and footprint parts (full: 100)
@@ -43,7 +46,9 @@ export const USAGE = `Usage: deno task bench [--quick] [flags]
   --webhook-creates=N     dry-run creates with and without the webhooks (default 100)
   --scale=N               VMs in the control-plane scale part (full: 1000, quick: 100)
   --fake-nodes=N          Nodes that take the scale part's VMIs without booting them (4)
-  --parts=a,b             only these parts of start,webhook,scale
+  --idle-vms=N            running VMs while the idle part measures CPU (full: 20, quick: N)
+  --idle-seconds=S        the idle part's window (full: 60, quick: 20)
+  --parts=a,b             only these parts of start,idle,webhook,scale
   --start-roles           start controllers/agent when the stack does not yet`;
 
 const RESULTS_DIR = new URL("./results", import.meta.url).pathname;
@@ -66,6 +71,8 @@ export function parseBenchOptions(args: string[]): BenchOptions {
       "webhook-creates": { type: "string" },
       scale: { type: "string" },
       "fake-nodes": { type: "string" },
+      "idle-vms": { type: "string" },
+      "idle-seconds": { type: "string" },
       parts: { type: "string" },
       "start-roles": { type: "boolean" },
     },
@@ -94,6 +101,8 @@ export function parseBenchOptions(args: string[]): BenchOptions {
     webhookCreates: Math.round(number("webhook-creates", 100)),
     scaleVms: Math.round(number("scale", quick ? 100 : 1000)),
     fakeNodes: Math.round(number("fake-nodes", 4)),
+    idleVms: Math.round(number("idle-vms", quick ? n : 20)),
+    idleSeconds: number("idle-seconds", quick ? 20 : 60),
     parts: partsOf(values.parts),
     startRoles: values["start-roles"] === true,
   };

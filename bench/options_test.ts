@@ -14,8 +14,17 @@ Deno.test("parseBenchOptions() gives quick and full defaults", () => {
     30,
     1000,
   ]);
-  assert.deepEqual(full.parts, ["start", "webhook", "scale"]);
+  assert.deepEqual(full.parts, ["start", "idle", "webhook", "scale"]);
   assert.equal(full.bootTimeoutS, 120 + 10 * 100);
+});
+
+Deno.test("parseBenchOptions() idles with 20 VMs for 60 s, quick with its N VMs for 20 s", () => {
+  const full = parseBenchOptions([]);
+  assert.deepEqual([full.idleVms, full.idleSeconds], [20, 60]);
+  const quick = parseBenchOptions(["--quick", "--n=4"]);
+  assert.deepEqual([quick.idleVms, quick.idleSeconds], [4, 20]);
+  const set = parseBenchOptions(["--idle-vms=7", "--idle-seconds=5", "--parts=idle"]);
+  assert.deepEqual([set.idleVms, set.idleSeconds, set.parts], [7, 5, ["idle"]]);
 });
 
 Deno.test("parseBenchOptions() takes overrides and keeps the parts in run order", () => {

@@ -7,6 +7,8 @@ import { hostDiskDir } from "../stack/roles.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { scaleFigures, startFigures, webhookFigures } from "./figures.ts";
 import { footprintFigures, type FootprintSample, sampleFootprint } from "./footprint.ts";
+import { type IdleFigures, idleFigures, measureIdle } from "./idle.ts";
+import { idleOnOwnVms, idleOnStartVms } from "./idle_part.ts";
 import { startThroughLibvirt } from "./libvirt_floor.ts";
 import type { BenchOptions } from "./options.ts";
 import { sleep } from "./pace.ts";
@@ -34,7 +36,7 @@ export interface PartsContext {
  */
 export const START_CPU_REQUEST = "10m";
 
-type Figures = Pick<BenchResults, "start" | "footprint" | "webhook" | "scale">;
+type Figures = Pick<BenchResults, "start" | "footprint" | "idle" | "webhook" | "scale">;
 
 /** Runs the parts `opts.parts` asks for; answers their figures and the start plot. */
 export async function runParts(
@@ -46,6 +48,9 @@ export async function runParts(
   if (opts.parts.includes("start")) {
     Object.assign(results, await startPart(ctx, opts));
     svg = startSvg(results.start!);
+  }
+  if (opts.parts.includes("idle") && !results.idle) {
+    results.idle = await idleOnOwnVms(ctx, ctx.fixture!, opts, START_CPU_REQUEST);
   }
   if (opts.parts.includes("webhook")) results.webhook = await webhookPart(ctx, opts);
   if (opts.parts.includes("scale")) {
@@ -84,6 +89,7 @@ async function startPart(ctx: PartsContext, opts: BenchOptions): Promise<Figures
   await sleep(3_000);
   const atZero = await sampleFootprint(ctx.stack.paths, []);
   let atN: FootprintSample | undefined;
+  let idle: IdleFigures | undefined;
   const ns = namespace("start");
   const run = await startThroughApi(start, {
     n: opts.n,
@@ -95,6 +101,9 @@ async function startPart(ctx: PartsContext, opts: BenchOptions): Promise<Figures
     atPeak: async () => {
       const domains = Array.from({ length: opts.n }, (_, i) => `${ns}_vm-${i}`);
       atN = await sampleFootprint(ctx.stack.paths, domains);
+      if (!idleOnStartVms(opts)) return;
+      const vms = { namespace: ns, vms: opts.n, seconds: opts.idleSeconds };
+      idle = idleFigures(await measureIdle(ctx.rest, ctx.stack.paths, vms, ctx.say));
     },
   });
   const floor = await startThroughLibvirt(start, run.vmis, {
@@ -109,6 +118,7 @@ async function startPart(ctx: PartsContext, opts: BenchOptions): Promise<Figures
       firstStartS: warmup.runningS[0] ?? NaN,
     }),
     footprint: footprintFigures([atZero, atN!]),
+    ...(idle ? { idle } : {}),
   };
 }
 

@@ -2,7 +2,10 @@
 import type { Conditions } from "./conditions.ts";
 import type { ScaleFigures, StartFigures, WebhookFigures } from "./figures.ts";
 import type { FootprintFigures } from "./footprint.ts";
+import type { IdleFigures } from "./idle.ts";
+import { idleSection } from "./idle_report.ts";
 import { table } from "./md_table.ts";
+import { breakdownRows } from "./start_breakdown.ts";
 import { apiServerWebhookSection } from "./webhook_apiserver_report.ts";
 
 export interface BenchResults {
@@ -13,6 +16,7 @@ export interface BenchResults {
   conditions: Conditions;
   start?: StartFigures;
   footprint?: FootprintFigures;
+  idle?: IdleFigures;
   webhook?: WebhookFigures;
   scale?: ScaleFigures;
 }
@@ -44,6 +48,7 @@ export function markdownReport(r: BenchResults, svgFile: string | undefined): st
   ];
   if (r.start) parts.push("", ...startSection(r.start, svgFile));
   if (r.footprint) parts.push("", ...footprintSection(r.footprint));
+  if (r.idle) parts.push("", ...idleSection(r.idle));
   if (r.webhook) {
     parts.push("", ...webhookSection(r.webhook), "", ...apiServerWebhookSection(r.webhook));
   }
@@ -107,6 +112,11 @@ function startSection(s: StartFigures, svgFile: string | undefined): string[] {
     `VMs never Running: ${s.never_running}; guests without a marker: ${s.never_marker}, of ` +
     `which ${s.guest_panics} kernels panicked (floor: ${s.libvirt_never_marker} and ` +
     `${s.libvirt_guest_panics}); percentiles are over the guests that got there.`,
+    "",
+    "Step by step (p50 over the VMs of each step, so the steps need not add up to the total; " +
+    "from the bench's watches and clock and the agent's log):",
+    "",
+    table(["step", "p50 (ms)", "between"], breakdownRows(s)),
     ...(svgFile ? ["", `![Start latency distributions](${svgFile})`] : []),
   ];
 }

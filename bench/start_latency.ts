@@ -11,12 +11,21 @@ import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import { namespaces, virtualMachineInstances, virtualMachines } from "../lib/kube/resources.ts";
 import { STACK_NODE_NAME } from "../stack/pod_network.ts";
+import { logFile } from "../stack/daemon.ts";
 import { hostDiskDir } from "../stack/roles.ts";
 import type { RunningStack } from "../stack/up.ts";
 import { copyDisks, removeFiles } from "./disks.ts";
+import { agentProcess } from "./idle.ts";
 import { atPace, pollUntil } from "./pace.ts";
 import { watchPhases } from "./phase_watch.ts";
 import { MarkerTail, watchMarkers } from "./serial_marker.ts";
+import {
+  agentStartsIn,
+  breakdownOf,
+  type StartMarks,
+  wallOf,
+  watchLauncherPods,
+} from "./start_breakdown.ts";
 import { benchVm } from "./vm_manifest.ts";
 
 export type Vmi = VirtualMachineInstance & KubeObject;
@@ -57,6 +66,8 @@ export interface StartRun {
   panicked: number;
   /** The VMIs as the stack made them (defaulted, with uids), for the libvirt floor. */
   vmis: Vmi[];
+  /** p50 ms of each step from create to Running (start_breakdown.ts). */
+  breakdown: Record<string, number>;
 }
 
 /** The agent's run dir for VMIs (its default, `<data-dir>/run`). */
@@ -80,6 +91,7 @@ export async function startThroughApi(ctx: StartContext, opts: StartOptions): Pr
   await rest.create(namespaces, { metadata: { name: namespace } });
   const stop = new AbortController();
   const phases = watchPhases(rest, namespace, stop.signal);
+  const launchers = watchLauncherPods(rest, namespace, stop.signal);
   const running = phases.seen.Running;
   const markers = new Map<string, number>();
   const tails = new Map(
@@ -87,8 +99,9 @@ export async function startThroughApi(ctx: StartContext, opts: StartOptions): Pr
   );
   const polling = watchMarkers(tails, markers, stop.signal);
   const createdAt = new Map<string, number>();
+  const answeredAt = new Map<string, number>();
   try {
-    await phases.ready;
+    await Promise.all([phases.ready, launchers.ready]);
     say(`start: creating ${opts.n} VMs ${opts.intervalMs} ms apart`);
     const created = await atPace(opts.n, opts.intervalMs, async (i) => {
       const name = names[i]!;
@@ -99,6 +112,7 @@ export async function startThroughApi(ctx: StartContext, opts: StartOptions): Pr
       });
       createdAt.set(name, performance.now());
       await rest.create(virtualMachines, vm, { namespace });
+      answeredAt.set(name, performance.now());
     });
     const failed = created.filter((r) => r.status === "rejected");
     if (failed.length === opts.n) throw (failed[0] as PromiseRejectedResult).reason;
@@ -127,6 +141,13 @@ export async function startThroughApi(ctx: StartContext, opts: StartOptions): Pr
       markerS: since(markers),
       panicked: [...tails.values()].filter((t) => t.panicked).length,
       vmis,
+      breakdown: await breakdownFor(stack, namespace, names, {
+        created: createdAt,
+        answered: answeredAt,
+        vmiExists: phases.seen.Created,
+        scheduled: phases.seen.Scheduled,
+        running,
+      }, launchers),
     };
   } finally {
     stop.abort();
@@ -134,6 +155,39 @@ export async function startThroughApi(ctx: StartContext, opts: StartOptions): Pr
     await removeVms(ctx, namespace);
     await removeFiles(disks.values());
   }
+}
+
+/** The p50 breakdown of the VMs' starts, from the bench's clock (performance.now()) and the agent's log. */
+async function breakdownFor(
+  stack: RunningStack,
+  namespace: string,
+  names: string[],
+  seen: Record<"created" | "answered" | "vmiExists" | "scheduled" | "running", Map<string, number>>,
+  launchers: { exists: Map<string, number>; bound: Map<string, number> },
+): Promise<Record<string, number>> {
+  const agent = await agentProcess(stack.paths);
+  const log = await Deno.readTextFile(logFile(stack.paths, agent?.name ?? "agent")).catch(() => "");
+  const starts = agentStartsIn(log, namespace);
+  const marks = names.map((name): StartMarks => {
+    const at = (m: Map<string, number>) => wallOf(m.get(name) ?? NaN);
+    const agentSide = starts.get(name);
+    return {
+      created: at(seen.created),
+      answered: at(seen.answered),
+      vmiExists: at(seen.vmiExists),
+      podExists: launchers.exists.get(name) ?? NaN,
+      podBound: launchers.bound.get(name) ?? NaN,
+      scheduled: at(seen.scheduled),
+      agentPass: agentSide?.agentPass ?? NaN,
+      prepare: agentSide?.prepare ?? NaN,
+      define: agentSide?.define ?? NaN,
+      start: agentSide?.start ?? NaN,
+      started: agentSide?.started ?? NaN,
+      statusWritten: agentSide?.statusWritten ?? NaN,
+      running: at(seen.running),
+    };
+  });
+  return breakdownOf(marks);
 }
 
 /** ", N guest kernels panicked" when any did. */

@@ -12,6 +12,7 @@ const REQUIRED = [
   "start.ratio_to_libvirt",
   "footprint.per_vm_mib_beyond_qemu",
   "footprint.control_plane_and_agent_rss_mib",
+  "idle.agent_cpu_percent",
   "webhook.p50_ms",
   "webhook.p99_ms",
   "webhook.apiserver_p99_ms",

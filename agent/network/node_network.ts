@@ -1,7 +1,12 @@
 /** The pod network parts of an agent, from its flags. */
 import type { AgentConfig } from "../flags.ts";
 import { nameServersOf } from "./dhcp.ts";
-import { type SandboxLocator, type VmNetworkAttacher, vmNetworkAttacher } from "./attach.ts";
+import {
+  NO_POD_NETWORK,
+  type SandboxLocator,
+  type VmNetworkAttacher,
+  vmNetworkAttacher,
+} from "./attach.ts";
 import { PodSandboxes } from "./sandboxes.ts";
 
 /** The sandboxes a kubelet-less agent makes, with the Node's pod CIDR from `podCIDR`. */
@@ -32,7 +37,7 @@ export async function attacherOf(sandboxes: PodSandboxes | undefined): Promise<V
       return { netns: record.netns, ips: record.ips, stateDir: sandboxes!.dirOf(uid!) };
     },
   };
-  if (!sandboxes) return { attach: () => Promise.resolve(undefined) };
+  if (!sandboxes) return NO_POD_NETWORK;
   const dns = nameServersOf(await Deno.readTextFile("/etc/resolv.conf").catch(() => ""));
   return vmNetworkAttacher(locator, dns);
 }

@@ -82,9 +82,14 @@ export class PodSandboxes {
     await this.write(record);
     await createNetns(record.netns);
     try {
-      await addNetwork(loopbackNetwork(), this.runtime(record, "lo"), this.exec);
-      const result = await addNetwork(network, this.runtime(record, POD_INTERFACE), this.exec);
-      record.ips = podIPsOf(result, POD_INTERFACE);
+      // Side by side: `lo` and `eth0` are separate links, and the pod's VM waits for both.
+      const [lo, eth0] = await Promise.allSettled([
+        addNetwork(loopbackNetwork(), this.runtime(record, "lo"), this.exec),
+        addNetwork(network, this.runtime(record, POD_INTERFACE), this.exec),
+      ]);
+      if (lo.status === "rejected") throw lo.reason;
+      if (eth0.status === "rejected") throw eth0.reason;
+      record.ips = podIPsOf(eth0.value, POD_INTERFACE);
     } catch (error) {
       // The spec asks for a DEL after a failed ADD; the next pass starts afresh.
       await this.detach(record, network).catch(() => {});

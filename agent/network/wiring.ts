@@ -45,12 +45,29 @@ export interface VmWiring {
 
 /** Makes (or completes) the VM's wiring; answers the bridge libvirt attaches the guest to. */
 export async function wireVm(w: VmWiring): Promise<VmLinks> {
-  await Deno.mkdir(w.stateDir, { recursive: true });
-  const links = vmLinksOf(w.podUid);
+  const links = await ensureVmBridge(w.podUid);
+  await completeWiring(w);
+  return links;
+}
+
+/**
+ * The first step of the wiring: the bridge libvirt puts the guest's tap on, up. A domain can
+ * start once it exists; `completeWiring` does the rest, which the guest needs only once it
+ * boots (its DHCP request), so the two may run side by side.
+ */
+export async function ensureVmBridge(podUid: string): Promise<VmLinks> {
+  const links = vmLinksOf(podUid);
   if (!await linkExists(links.bridge)) {
     await ip(["link", "add", links.bridge, "type", "bridge", "forward_delay", "0"]);
   }
   await ip(["link", "set", links.bridge, "up"]);
+  return links;
+}
+
+/** Everything of the wiring after `ensureVmBridge`: veth, binding, DHCP. */
+export async function completeWiring(w: VmWiring): Promise<void> {
+  await Deno.mkdir(w.stateDir, { recursive: true });
+  const links = vmLinksOf(w.podUid);
   await exemptBridge(links.bridge);
   if (!await linkExists(links.rootVeth)) {
     await ip([
@@ -74,7 +91,6 @@ export async function wireVm(w: VmWiring): Promise<VmLinks> {
     ? await masquerade(w, w.binding)
     : await bridgeToGuest(w);
   await ensureDhcp(w, lease);
-  return links;
 }
 
 async function masquerade(

@@ -50,6 +50,11 @@ export interface LauncherPodOptions {
   hostIP: string;
   /** The pods' network sandboxes; none with `--pod-network=none`. */
   sandboxes: SandboxManager | undefined;
+  /**
+   * Told when a pod's sandbox is first ready, before its status says so: the VMI waiting for it
+   * can go on at once instead of after the status write comes back through the watch.
+   */
+  sandboxReady?: (vmi: VMI) => void;
 }
 
 /** The launcher pod controller of a kubelet-less node. */
@@ -89,6 +94,9 @@ export function launcherPodController(opts: LauncherPodOptions): Controller<Pod>
       // Without sandboxes (`--pod-network=none`) a pod has no IP.
       if (sandboxes && outcome === "Running") {
         podIPs = (await sandboxes.ensure(pod)).ips;
+        // Looked up again: the VMI may have come to this node while the sandbox was made.
+        const waiting = vmiOf(pod, ctx.cache);
+        if (waiting && !pod.status?.podIP && podIPs.length > 0) opts.sandboxReady?.(waiting);
       } else if (sandboxes && await sandboxes.get(pod.metadata!.uid!)) {
         // As a kubelet tears down an ended pod's sandbox; the status keeps its IPs.
         await sandboxes.release(pod.metadata!.uid!);

@@ -131,6 +131,41 @@ Deno.test("launcherPodController() reports Ready only while the guest runs", asy
   }
 });
 
+Deno.test("launcherPodController() tells of a new sandbox's VMI before the pod's status says so, once", async () => {
+  const api = new FakeApi();
+  api.put<VMI>(virtualMachineInstances, {
+    metadata: { namespace: "ns", name: "web", uid: "vmi-uid" },
+    spec: { domain: { devices: {} } },
+    status: { phase: "Scheduled", nodeName: "n1" },
+  } as VMI);
+  api.put(pods, pod("n1"));
+  const fake = fakeSandboxes();
+  let passes = 0;
+  const ensure = fake.sandboxes.ensure;
+  fake.sandboxes.ensure = (p) => (passes++, ensure(p));
+  const told: string[] = [];
+  const h = runControllers(api, new FakeClock(), [
+    launcherPodController({
+      node: "n1",
+      hostIP: "10.0.0.1",
+      sandboxes: fake.sandboxes,
+      sandboxReady: (vmi) => told.push(`${vmi.metadata.namespace}/${vmi.metadata.name}`),
+    }),
+  ]);
+  const current = () => api.find<Pod>("pods", "ns/virt-launcher-web-n1")!;
+  try {
+    await h.until("the pod IP reported", () => !!current().status?.podIP);
+    assert.deepEqual(told, ["ns/web"]);
+    // A later pass finds the IP reported: nobody is told again.
+    const seen = passes;
+    api.put(pods, { ...current(), metadata: { ...current().metadata, annotations: { a: "b" } } });
+    await h.until("another pass", () => passes > seen);
+    assert.deepEqual(told, ["ns/web"]);
+  } finally {
+    await h.stop();
+  }
+});
+
 Deno.test("guestRunning() is false on the node a completed migration left, true on the others", () => {
   const vmi = (migrationState?: Record<string, unknown>) =>
     ({

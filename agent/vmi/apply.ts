@@ -1,6 +1,6 @@
 /** apply(): carries out a plan's steps with libvirt and the API server; the only side effects. */
 import { join } from "node:path";
-import { AGENT_FINALIZER, type Pod, type VMI } from "../../api/mod.ts";
+import { AGENT_FINALIZER, type VMI } from "../../api/mod.ts";
 import { messageOf, TerminalError } from "../../lib/errors.ts";
 import type { EventRecorder } from "../../lib/events.ts";
 import { isNotFound } from "../../lib/kube/api_error.ts";
@@ -102,7 +102,7 @@ async function step(
       return released;
     }
     case "startDomain":
-      await startDomain(boundHere(vmi, ctx.node.name), o.launcherPod, action.paused, ctx);
+      await startDomain(boundHere(vmi, ctx.node.name), o, action.paused, ctx);
       ctx.memory.lastError.delete(o.key);
       return vmi;
     case "shutdown":
@@ -159,30 +159,63 @@ async function step(
   }
 }
 
-/** Prepares disks and the run dir, defines the domain, starts it (paused if asked). */
-async function startDomain(
-  vmi: VMI,
-  pod: Pod | undefined,
-  paused: boolean,
-  ctx: ApplyContext,
-) {
+/**
+ * Prepares disks and the run dir, defines the domain, starts it (paused if asked). The guest's
+ * network is wired meanwhile: the domain needs only its bridge to start, the rest (veth, NAT,
+ * DHCP) only once the guest boots. If that rest fails, the domain goes again, so that the next
+ * pass starts it afresh once the wiring is complete.
+ */
+async function startDomain(vmi: VMI, o: Observation, paused: boolean, ctx: ApplyContext) {
   const t0 = performance.now();
-  const podBridge = await ctx.network.attach(vmi, pod);
-  const disks = await prepareDisks(vmi, ctx.volumes);
-  await ensureVmiRunDir(vmi, ctx.node);
-  const xml = domainXmlFor(vmi, ctx.node, disks, { podBridge });
-  const t1 = performance.now();
-  const domain = await ctx.hypervisor.defineXml(xml);
-  const t2 = performance.now();
-  await ctx.hypervisor.start(domain.uuid);
-  if (paused) await ctx.hypervisor.suspend(domain.uuid);
+  const network = await ctx.network.begin(vmi, o.launcherPod);
+  const tBridge = performance.now();
+  let wiredAt = NaN;
+  // Never rejects: its failure is looked at once the domain's own steps are done.
+  const wired = network.wired.then(() => {
+    wiredAt = performance.now();
+  }, (error: unknown) => error as Error);
+  let domain: { name: string; uuid: string } | undefined;
+  let t1 = NaN, t2 = NaN, t3 = NaN;
+  let stepError: unknown;
+  try {
+    const disks = await prepareDisks(vmi, ctx.volumes);
+    await ensureVmiRunDir(vmi, ctx.node);
+    const xml = domainXmlFor(vmi, ctx.node, disks, { podBridge: network.bridge });
+    t1 = performance.now();
+    domain = await ctx.hypervisor.defineXml(xml);
+    t2 = performance.now();
+    await ctx.hypervisor.start(domain.uuid);
+    if (paused) await ctx.hypervisor.suspend(domain.uuid);
+    t3 = performance.now();
+  } catch (error) {
+    stepError = error;
+  }
+  const wiringError = await wired;
+  // The wiring is idempotent: the retry of a failed step completes it too.
+  if (stepError) throw stepError;
+  if (wiringError) {
+    await removeDomain(domain!.uuid, ctx);
+    throw wiringError;
+  }
   ctx.log.info("Domain started", {
-    domain: domain.name,
-    uuid: domain.uuid,
+    domain: domain!.name,
+    uuid: domain!.uuid,
     prepareMs: Math.round(t1 - t0),
     defineMs: Math.round(t2 - t1),
-    startMs: Math.round(performance.now() - t2),
+    startMs: Math.round(t3 - t2),
+    // The bridge, then the rest of the wiring alongside define and start (the pass waits for
+    // both; a wiring that outlasts the start delays the pass by the difference).
+    bridgeMs: Math.round(tBridge - t0),
+    wiringMs: Math.round(wiredAt - tBridge),
+    // Since the pass observed the VMI: what came before the preparing (the finalizer's write).
+    passMs: Date.now() - Date.parse(o.now),
   });
+}
+
+/** Destroys and undefines a domain just started whose network could not be wired. */
+async function removeDomain(uuid: string, ctx: ApplyContext): Promise<void> {
+  await ignoring(ctx.hypervisor.destroy(uuid), OperationInvalidError).catch(() => {});
+  await ignoring(ctx.hypervisor.undefine(uuid)).catch(() => {});
 }
 
 /** Removes the VMI's data directory, and its run directory (but the serial log, if asked). */

@@ -147,18 +147,22 @@ export async function observeDomain(
   hypervisor: Hypervisor,
 ): Promise<ObservedDomain | undefined> {
   try {
-    const status = await hypervisor.state(name);
-    const owner = parseDomainOwner(await hypervisor.metadata(name));
+    // Side by side: each is a lookup and a call to libvirtd, which a busy libvirtd (domains
+    // starting) answers slowly. The XML is the live one of a running domain, else its definition.
+    const [status, metadata, xml] = await Promise.all([
+      hypervisor.state(name),
+      hypervisor.metadata(name),
+      hypervisor.xml(name),
+    ]);
+    const owner = parseDomainOwner(metadata);
     const active = status.state !== "shutoff";
-    const xml = active ? await hypervisor.xml(name) : undefined;
-    const uuid = xml ? domainUuidInXml(xml) : undefined;
     return {
       name,
-      uuid: uuid ?? domainUuidInXml(await hypervisor.xml(name, { inactive: true })) ?? name,
+      uuid: domainUuidInXml(xml) ?? name,
       state: status.state,
       reason: status.reasonName,
       owner: owner ? { uid: owner.uid, node: owner.node } : undefined,
-      live: xml ? liveDomainFacts(xml) : undefined,
+      live: active ? liveDomainFacts(xml) : undefined,
     };
   } catch (error) {
     // Gone between calls, or never there.
