@@ -1,42 +1,57 @@
 /**
- * The command line of a child of the agent: the same Deno executable, the same flags (so the
- * same permission set, never a wider one) and the same entry module as the agent itself, then
- * the hidden subcommand. Read from the agent's own command line, which holds exactly the flags
- * it was started with, whoever started it (the stack, a DaemonSet, a test).
+ * The command line of a child of the agent: the same Deno executable and entry module as the
+ * agent, then the hidden subcommand, with Deno permissions made from the agent's own, each one
+ * checked granted to the agent (Deno.permissions.query): never wider, and narrowed to the job:
+ * writing only its directory, running only the tools an import runs. (The agent cannot read its
+ * own command line: Deno guards /proc/self behind --allow-all.)
  */
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 
 /** The hidden subcommand a child runs: one disk import or one image pull, then exit. */
 export const CHILD_COMMAND = "agent-import";
 
+/** The tools an import or a pull runs: they are passed on when the agent may run them. */
+export const CHILD_TOOLS = ["qemu-img", "xz"];
+
+/** What the agent holds of what a job needs (from Deno.permissions.query). */
+export interface AgentGrants {
+  /** Reading anything (a clone's source, CA files), the network (any host), the environment. */
+  read: boolean;
+  net: boolean;
+  env: boolean;
+  /** Writing the job's directory. */
+  write: boolean;
+  /** Which of CHILD_TOOLS it may run. */
+  tools: string[];
+}
+
 /**
- * `[executable, ...args]` of a child, given the agent's argv (`/proc/self/cmdline`), its main
- * module's URL and its working directory. A `deno run <flags> <entry> ...` line keeps the flags
- * and the entry (and adds `--quiet`, which grants nothing); any other line (a `deno compile`d binary, whose permissions are built in) runs
- * the executable with the subcommand alone. Undefined when the entry is not on the line.
+ * `[executable, ...args]` of a child that may write `dir`; undefined when the agent lacks a
+ * permission the job needs (it then runs in the agent). `entry` is the agent's main module
+ * (file URL); `compiled` says it is built into the executable (`deno compile`: its permissions
+ * are built in too).
  */
 export function childArgvOf(
-  argv: string[],
-  mainModule: string,
-  cwd: string,
   executable: string,
+  entry: string,
+  compiled: boolean,
+  dir: string,
+  grants: AgentGrants,
 ): string[] | undefined {
-  if (argv[1] !== "run") return [executable, CHILD_COMMAND];
-  const entry = argv.findIndex((arg, i) => i > 1 && fileUrlOf(arg, cwd) === mainModule);
-  if (entry < 0) return undefined;
-  // --quiet: no diagnostics (such as the config file's permissions being experimental) per child.
-  return [executable, "run", "--quiet", ...argv.slice(2, entry + 1), CHILD_COMMAND];
-}
-
-function fileUrlOf(arg: string, cwd: string): string | undefined {
-  if (arg.startsWith("file://")) return arg;
-  if (arg.startsWith("-") || /^[a-z][a-z0-9+.-]*:/i.test(arg)) return undefined;
-  return pathToFileURL(isAbsolute(arg) ? arg : resolve(cwd, arg)).href;
-}
-
-/** This process's own argv, as the kernel holds it. */
-export async function ownArgv(): Promise<string[]> {
-  const raw = await Deno.readTextFile("/proc/self/cmdline");
-  return raw.split("\0").slice(0, -1);
+  if (!grants.read || !grants.net || !grants.env || !grants.write) return undefined;
+  if (compiled) return [executable, CHILD_COMMAND];
+  return [
+    executable,
+    "run",
+    // No diagnostics (such as the config file's permissions being experimental) per child.
+    "--quiet",
+    "--no-prompt",
+    "--allow-read",
+    "--allow-net",
+    "--allow-env",
+    `--allow-write=${dir}`,
+    ...(grants.tools.length > 0 ? [`--allow-run=${grants.tools.join(",")}`] : []),
+    entry.startsWith("file:") ? fileURLToPath(entry) : entry,
+    CHILD_COMMAND,
+  ];
 }

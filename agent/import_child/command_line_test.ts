@@ -1,60 +1,49 @@
 import assert from "node:assert/strict";
-import { CHILD_COMMAND, childArgvOf } from "./command_line.ts";
+import { type AgentGrants, CHILD_COMMAND, childArgvOf } from "./command_line.ts";
 
 const DENO = "/usr/bin/deno";
+const ALL: AgentGrants = {
+  read: true,
+  net: true,
+  env: true,
+  write: true,
+  tools: ["qemu-img", "xz"],
+};
 
-Deno.test("childArgvOf() keeps the agent's permission flags and entry, then the subcommand", () => {
-  const argv = [
-    "deno",
-    "run",
-    "--no-prompt",
-    "--config=/src/deno.json",
-    "-P=agent",
-    "--allow-write=/home/data,/home/cni",
-    "/src/main.ts",
-    "agent",
-    "--kubeconfig=/home/agent.kubeconfig",
-    "--data-dir=/home/data",
-  ];
-  assert.deepEqual(childArgvOf(argv, "file:///src/main.ts", "/", DENO), [
+Deno.test("childArgvOf() narrows the agent's permissions to the job's directory and tools", () => {
+  assert.deepEqual(childArgvOf(DENO, "file:///src/main.ts", false, "/data/volumes/pvc-1", ALL), [
     DENO,
     "run",
     "--quiet",
     "--no-prompt",
-    "--config=/src/deno.json",
-    "-P=agent",
-    "--allow-write=/home/data,/home/cni",
+    "--allow-read",
+    "--allow-net",
+    "--allow-env",
+    "--allow-write=/data/volumes/pvc-1",
+    "--allow-run=qemu-img,xz",
     "/src/main.ts",
     CHILD_COMMAND,
   ]);
 });
 
-Deno.test("childArgvOf() finds a relative entry against the working directory", () => {
-  const argv = ["deno", "run", "-A", "agent/main.ts", "--port=1"];
-  assert.deepEqual(
-    childArgvOf(argv, "file:///src/agent/main.ts", "/src", DENO),
-    [DENO, "run", "--quiet", "-A", "agent/main.ts", CHILD_COMMAND],
-  );
+Deno.test("childArgvOf() passes on only the tools the agent may run", () => {
+  const argv = childArgvOf(DENO, "file:///src/main.ts", false, "/d", { ...ALL, tools: [] });
+  assert.ok(argv && !argv.some((arg) => arg.startsWith("--allow-run")));
 });
 
-Deno.test("childArgvOf() does not take a flag's value for the entry", () => {
-  const argv = ["deno", "run", "--allow-read=/src/main.ts", "/src/main.ts", "agent"];
-  assert.deepEqual(
-    childArgvOf(argv, "file:///src/main.ts", "/", DENO),
-    [DENO, "run", "--quiet", "--allow-read=/src/main.ts", "/src/main.ts", CHILD_COMMAND],
-  );
+Deno.test("childArgvOf() answers undefined when the agent lacks what the job needs", () => {
+  for (const lacking of ["read", "net", "env", "write"] as const) {
+    assert.equal(
+      childArgvOf(DENO, "file:///src/main.ts", false, "/d", { ...ALL, [lacking]: false }),
+      undefined,
+      lacking,
+    );
+  }
 });
 
 Deno.test("childArgvOf() runs a compiled binary with the subcommand alone", () => {
   assert.deepEqual(
-    childArgvOf(["/usr/bin/denovirt", "agent", "--port=1"], "file:///tmp/x/main.ts", "/", "/b"),
-    ["/b", CHILD_COMMAND],
-  );
-});
-
-Deno.test("childArgvOf() answers undefined when the entry is not on the line", () => {
-  assert.equal(
-    childArgvOf(["deno", "run", "-A", "other.ts"], "file:///src/main.ts", "/", DENO),
-    undefined,
+    childArgvOf("/usr/bin/denovirt", "file:///tmp/x/main.ts", true, "/d", ALL),
+    ["/usr/bin/denovirt", CHILD_COMMAND],
   );
 });

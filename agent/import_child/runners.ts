@@ -1,7 +1,7 @@
 /**
  * The agent's imports and image pulls, each in a short-lived child process (child.ts): the
  * import engine and the OCI code never load into the agent, and the memory a job takes leaves
- * with its process. Where the agent may not run its own executable (no `--allow-run` for it),
+ * with its process. Where the agent may not start one (no `--allow-run` of its own executable),
  * the jobs run in the agent's process, as before, and the log says so once.
  */
 import { join } from "node:path";
@@ -10,16 +10,16 @@ import type { Fetched } from "../images/pull_fetch.ts";
 import { type ImageFetcher, inProcessFetcher } from "../images/pull_run.ts";
 import type { ImportRequest, ImportResult } from "../import/types.ts";
 import type { ImportRunner } from "../storage/imports.ts";
-import { childArgvOf, ownArgv } from "./command_line.ts";
+import { type AgentGrants, CHILD_TOOLS, childArgvOf } from "./command_line.ts";
 import { runInChild } from "./spawn.ts";
 
-/** How the agent starts its children: the command line, or undefined to run jobs in process. */
-export type ChildCommand = () => Promise<string[] | undefined>;
+/** The command line of a child writing `dir`, or undefined to run the job in this process. */
+export type ChildCommand = (dir: string) => Promise<string[] | undefined>;
 
 /** Imports run in children; in this process when `command` answers none. */
 export function childImportRunner(command: ChildCommand, log: Logger): ImportRunner {
   return async (request: ImportRequest): Promise<ImportResult> => {
-    const argv = await command();
+    const argv = await command(request.targetDir);
     if (!argv) return (await import("../import/engine.ts")).runImport(request);
     const { signal, onProgress, source, targetDir, capacityBytes, idleTimeoutMs } = request;
     const job = { source, targetDir, capacityBytes, ...(idleTimeoutMs ? { idleTimeoutMs } : {}) };
@@ -36,7 +36,7 @@ export function childImportRunner(command: ChildCommand, log: Logger): ImportRun
 export function childImageFetcher(command: ChildCommand, log: Logger): ImageFetcher {
   const inProcess = inProcessFetcher(log);
   return async (request, onPulling): Promise<Fetched> => {
-    const argv = await command();
+    const argv = await command(request.scratchDir);
     if (!argv) return inProcess(request, onPulling);
     return await runInChild({ job: "pull", pull: request }, {
       argv,
@@ -47,24 +47,50 @@ export function childImageFetcher(command: ChildCommand, log: Logger): ImageFetc
 }
 
 /**
- * The agent's child command line, worked out once: its own executable when it may run it, else
- * a `deno` on PATH that is the same file (a permission set can name `deno`, not a path only
- * known at run time); undefined, with a warning, when neither is allowed.
+ * The agent's child command line for a job writing `dir` (childArgvOf), or undefined, with a
+ * warning the first time, when the agent may not start one: the job then runs in the agent.
  */
 export function childCommandOf(log: Logger): ChildCommand {
-  let answer: Promise<string[] | undefined> | undefined;
-  return () =>
-    answer ??= (async () => {
-      const argv = childArgvOf(await ownArgv(), Deno.mainModule, Deno.cwd(), Deno.execPath());
-      const executable = await runnableSelf();
-      if (argv && executable) return [executable, ...argv.slice(1)];
+  let warned = false;
+  let self: Promise<string | undefined> | undefined;
+  return async (dir) => {
+    const executable = await (self ??= runnableSelf());
+    const argv = executable
+      ? childArgvOf(executable, Deno.mainModule, await isCompiled(), dir, await grantsFor(dir))
+      : undefined;
+    if (!argv && !warned) {
+      warned = true;
       log.warn("Imports and image pulls run in the agent's process", {
-        why: argv
-          ? `--allow-run does not name ${Deno.execPath()} (or "deno" on PATH)`
-          : "the agent's entry module is not on its command line",
+        why: executable
+          ? "the agent lacks --allow-read, --allow-net, --allow-env or --allow-write of the job"
+          : `--allow-run names neither ${Deno.execPath()} nor "deno" on PATH`,
       });
-      return undefined;
-    })();
+    }
+    return argv;
+  };
+}
+
+/** What the agent holds of what a job writing `dir` needs. */
+async function grantsFor(dir: string): Promise<AgentGrants> {
+  const granted = async (descriptor: Deno.PermissionDescriptor) =>
+    (await Deno.permissions.query(descriptor)).state === "granted";
+  const tools: string[] = [];
+  for (const command of CHILD_TOOLS) {
+    if (await granted({ name: "run", command })) tools.push(command);
+  }
+  return {
+    read: await granted({ name: "read" }),
+    net: await granted({ name: "net" }),
+    env: await granted({ name: "env" }),
+    write: await granted({ name: "write", path: dir }),
+    tools,
+  };
+}
+
+/** Whether the main module is built into the executable (`deno compile`), not a file on disk. */
+async function isCompiled(): Promise<boolean> {
+  if (!Deno.mainModule.startsWith("file:")) return false;
+  return !(await Deno.stat(new URL(Deno.mainModule)).then(() => true, () => false));
 }
 
 /** How this process may run its own executable: by its path, or as `deno` on PATH. */
