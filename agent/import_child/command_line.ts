@@ -10,8 +10,11 @@ import { fileURLToPath } from "node:url";
 /** The hidden subcommand a child runs: one disk import or one image pull, then exit. */
 export const CHILD_COMMAND = "agent-import";
 
-/** The tools an import or a pull runs: they are passed on when the agent may run them. */
-export const CHILD_TOOLS = ["qemu-img", "xz"];
+/**
+ * The tools an import or a pull runs (`sh` sets qemu-img info's resource limits): they are passed
+ * on when the agent may run them.
+ */
+export const CHILD_TOOLS = ["qemu-img", "sh", "xz"];
 
 /** What the agent holds of what a job needs (from Deno.permissions.query). */
 export interface AgentGrants {

@@ -20,7 +20,7 @@ Deno.test("childArgvOf() narrows the agent's permissions to the job's directory 
     "--allow-net",
     "--allow-env",
     "--allow-write=/data/volumes/pvc-1",
-    "--allow-run=qemu-img,xz",
+    "--allow-run=qemu-img,sh,xz",
     "/src/main.ts",
     CHILD_COMMAND,
   ]);
