@@ -7,7 +7,7 @@ const ALL: AgentGrants = {
   net: true,
   env: true,
   write: true,
-  tools: ["qemu-img", "xz"],
+  tools: ["qemu-img", "sh", "xz"],
 };
 
 Deno.test("childArgvOf() narrows the agent's permissions to the job's directory and tools", () => {
