@@ -28,7 +28,7 @@ import { containerDisks } from "./images/container_disks.ts";
 import { insecureRegistries } from "./images/insecure.ts";
 import { ImagePuller } from "./images/puller.ts";
 import { ImageStore } from "./images/store.ts";
-import { runImport } from "./import/mod.ts";
+import { childCommandOf, childImageFetcher, childImportRunner } from "./import_child/runners.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
 import { fenceController } from "./fencing/controller.ts";
 import { FenceGate, gatedHypervisor } from "./fencing/gate.ts";
@@ -113,6 +113,8 @@ export function startAgent(
     for (const dir of [config.dataDir, config.runDir, volumesDir, ...config.allowedHostDiskDirs]) {
       await Deno.mkdir(dir, { recursive: true });
     }
+    // Imports and pulls run in short-lived children: their memory leaves with them.
+    const child = childCommandOf(log);
     const imageStore = new ImageStore(join(config.dataDir, "images"));
     const pulls = new LocalSource<KubeObject>("image pulls");
     await imageStore.init();
@@ -123,6 +125,7 @@ export function startAgent(
         limitBytes: Number(config.imageCacheBytes),
         insecure: () => insecureRegistries(rest),
         log: log.with({ part: "images" }),
+        fetch: childImageFetcher(child, log.with({ part: "images" })),
       }),
       events,
       pulls,
@@ -199,7 +202,7 @@ export function startAgent(
       importsController({
         node,
         volumesDir,
-        run: parts.runImport ?? runImport,
+        run: parts.runImport ?? childImportRunner(child, log),
         jobs,
         concurrency: CONCURRENT_IMPORTS,
       }) as Controller,

@@ -1,10 +1,11 @@
 /**
- * `deno run -A bench/import_agent.ts [--size-gib=2] [--runs=1] [--keep-cache]`: the node agent's
+ * `deno run -A bench/import_agent.ts [--size-gib=2] [--runs=1] [--keep-cache] [--out=FILE]`: the node agent's
  * imports end to end. Brings up a stack of its own in a temporary home, serves bench/import.ts's
  * raw, raw.gz and qcow2 images from this process and, for each, creates a DataVolume on
  * `denovirt-local-immediate`: create → `Succeeded` as the API shows it, with the agent process's
  * VmRSS sampled every 100 ms; beside `curl -o /dev/null` and `qemu-img convert` of the same
- * files. Writes `bench/results/import_agent.md`; always tears the stack down and removes its home.
+ * files. Writes `bench/results/import_agent.md` (or `--out`); always tears the stack down and
+ * removes its home.
  */
 import { join } from "node:path";
 import { loadavg } from "node:os";
@@ -13,7 +14,7 @@ import { runChecked } from "../lib/exec.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { namespaces } from "../lib/kube/resources.ts";
-import { runningPid } from "../stack/daemon.ts";
+import { rolePid } from "../stack/layout.ts";
 import { down } from "../stack/down.ts";
 import { up } from "../stack/up.ts";
 import {
@@ -38,7 +39,6 @@ import { pidsMatching } from "./proc.ts";
 import { once } from "./once.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const RESULTS = join(ROOT, "bench", "results", "import_agent.md");
 const WORK = join(IMAGE_CACHE, "work");
 
 const { values } = parseArgs({
@@ -47,8 +47,10 @@ const { values } = parseArgs({
     "size-gib": { type: "string", default: "2" },
     runs: { type: "string", default: "1" },
     "keep-cache": { type: "boolean" },
+    out: { type: "string", default: join(ROOT, "bench", "results", "import_agent.md") },
   },
 });
+const RESULTS = values.out;
 const runs = Number(values.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer`);
 const size = imageSizeOf(values["size-gib"]);
@@ -98,7 +100,7 @@ async function main(): Promise<number> {
   try {
     say(`Bringing up a stack in ${home}`);
     const stack = await up({ home, say, podNetwork: "if-free" });
-    const agentPid = await runningPid(stack.paths, "agent");
+    const agentPid = await rolePid(stack.paths, "agent");
     if (agentPid === undefined) {
       throw new Error("The stack does not run the agent (stack/roles.ts)");
     }

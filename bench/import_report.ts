@@ -15,6 +15,8 @@ export interface Sample {
   toInProgressS?: number;
   beforeMiB?: number;
   peakMiB?: number;
+  /** VmRSS a few seconds after the volume is gone. */
+  afterMiB?: number;
   hwmMiB?: number;
   toolsPeakMiB?: number;
   restarts?: number;
@@ -41,8 +43,8 @@ const max = (values: number[]) => (values.length === 0 ? undefined : Math.max(..
 /** The Markdown table of the rows: median times, largest memory peaks, restarts beside the name. */
 export function importTable(rows: Row[]): string {
   const lines = [
-    "| what | seconds | MB/s served | MB/s image | s to ImportInProgress | MB/s image from ImportInProgress | agent RSS before (MiB) | agent peak RSS (MiB) | peak − before (MiB) | agent VmHWM (MiB) | agent's subprocesses' peak RSS (MiB) | s delete → PV gone |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| what | seconds | MB/s served | MB/s image | s to ImportInProgress | MB/s image from ImportInProgress | agent RSS before (MiB) | agent peak RSS (MiB) | peak − before (MiB) | agent VmHWM (MiB) | agent's subprocesses' peak RSS (MiB) | agent RSS after (MiB) | s delete → PV gone |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   const fixed = (value: number | undefined, digits = 0) => value?.toFixed(digits) ?? "";
   for (const row of rows) {
@@ -69,6 +71,7 @@ export function importTable(rows: Row[]): string {
       fixed(max(growth)),
       fixed(max(of("hwmMiB"))),
       fixed(max(of("toolsPeakMiB"))),
+      fixed(median(of("afterMiB"))),
       fixed(median(of("freedS")), 1),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
@@ -127,7 +130,7 @@ export async function importConditions(
     `- ${repeats} per row, each after a \`sync\`; after each import the DataVolume is deleted and the bench waits until the agent removed its PV and directory (s delete → PV gone, polled every 250 ms)`,
     "- MB/s served: bytes over the wire (or read, for convert) per second; MB/s image: the image's size per second; from ImportInProgress: the image's size per second from that phase to `Succeeded`",
     `- the claims' events: ${claimEvents}`,
-    "- agent RSS before: VmRSS of the agent's process just before the create; peak: the largest VmRSS read every 100 ms until `Succeeded`; VmHWM: the kernel's high-water mark, reset (clear_refs 5) before the create and read at `Succeeded`; subprocesses': the sum of the agent's descendants' VmRSS (qemu-img, xz), sampled with it",
+    "- agent RSS before: VmRSS of the agent's process just before the create; peak: the largest VmRSS read every 100 ms until `Succeeded`; VmHWM: the kernel's high-water mark, reset (clear_refs 5) before the create and read at `Succeeded`; subprocesses': the sum of the agent's descendants' VmRSS (import children, qemu-img, xz), sampled with it; after: VmRSS 3 s after the volume is gone",
     `- the agent runs as the stack runs it: ${machine.agent}`,
     `- ${cpu}, ${memory}, kernel ${Deno.osRelease()}, Deno ${Deno.version.deno}, ${tools}`,
     `- load average (1, 5, 15 min) before the first measurement ${

@@ -21,6 +21,7 @@ Deno.test("importTable() takes median times and largest peaks, and counts restar
           peakMiB: 150,
           hwmMiB: 160,
           toolsPeakMiB: 20,
+          afterMiB: 105,
           restarts: 0,
           freedS: 0.5,
           events: "Provisioning",
@@ -32,6 +33,7 @@ Deno.test("importTable() takes median times and largest peaks, and counts restar
           peakMiB: 140,
           hwmMiB: 170,
           toolsPeakMiB: 30,
+          afterMiB: 120,
           restarts: 1,
           freedS: 0.7,
         },
@@ -39,10 +41,13 @@ Deno.test("importTable() takes median times and largest peaks, and counts restar
     },
   ]).split("\n");
   assert.equal(table.length, 4);
-  assert.equal(table[0]!.split(" | ").length, 12);
-  assert.equal(table[2], "| `curl -o /dev/null` raw | 2.00 | 500 | 500 |  |  |  |  |  |  |  |  |");
+  assert.equal(table[0]!.split(" | ").length, 13);
+  assert.equal(
+    table[2],
+    "| `curl -o /dev/null` raw | 2.00 | 500 | 500 |  |  |  |  |  |  |  |  |  |",
+  );
   assert.equal(
     table[3],
-    "| DataVolume raw through the agent (1 restarts) | 12.00 | 83 | 167 | 4.00 | 250 | 110 | 150 | 50 | 170 | 30 | 0.7 |",
+    "| DataVolume raw through the agent (1 restarts) | 12.00 | 83 | 167 | 4.00 | 250 | 110 | 150 | 50 | 170 | 30 | 120 | 0.7 |",
   );
 });

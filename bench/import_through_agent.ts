@@ -11,6 +11,10 @@ import {
 } from "./data_volume_client.ts";
 import { statusKiB } from "./import_images.ts";
 import type { Sample } from "./import_report.ts";
+import { sleep } from "./pace.ts";
+
+/** How long after the volume is gone the agent's RSS is read again ("after"). */
+export const AFTER_SETTLE_MS = 3_000;
 
 /** Where the imports run and whom they report to. */
 export interface AgentImportContext {
@@ -50,6 +54,9 @@ export async function importThroughAgent(
   );
   const claimEvents = await claimEventReasons(rest, namespace, phases.dv.status?.claimName ?? name);
   const freed = await deleteAndWaitForVolume(rest, phases.dv);
+  // What the agent keeps once the import is over and its volume gone: what it gave back.
+  await sleep(AFTER_SETTLE_MS);
+  const afterMiB = (await statusKiB(agentPid, "VmRSS")) / 1024;
   say(
     `${name}: ${timeline.join(", ")}; PV gone ${freed.toFixed(2)} s after the delete`,
   );
@@ -59,6 +66,7 @@ export async function importThroughAgent(
     ...(inProgress === undefined ? {} : { toInProgressS: (inProgress - created) / 1000 }),
     beforeMiB,
     ...memory,
+    afterMiB,
     ...(hwmMiB === undefined ? {} : { hwmMiB: Math.max(hwmMiB, memory.peakMiB) }),
     restarts: phases.dv.status?.restartCount ?? 0,
     freedS: freed,

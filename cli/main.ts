@@ -65,6 +65,10 @@ const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun>
     summary: "run the admission webhooks and the subresource API",
     run: async () => (await import("../webhooks/role.ts")).webhooksRole,
   },
+  "agent-import": {
+    summary: "(internal) one disk import or image pull of the agent, in its own process",
+    run: async () => (await import("../agent/import_child/child.ts")).importChildCommand,
+  },
   version: {
     summary: "print the version",
     run: async () => (await import("./version_command.ts")).versionCommand,

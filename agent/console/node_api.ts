@@ -21,7 +21,8 @@ import {
   statusResponse,
   unauthorized,
 } from "../../lib/http/status.ts";
-import { CONSOLE_PROTOCOL, WebSocketServer } from "../../lib/http/ws.ts";
+import type { WsServer } from "../../lib/http/ws.ts";
+import { CONSOLE_PROTOCOL } from "../../lib/http/ws_common.ts";
 import { SerialConsoles } from "./serial.ts";
 import { PORT_FORWARD_PATH } from "./port_forward.ts";
 import { portForwarder } from "./port_forward_node.ts";
@@ -113,17 +114,22 @@ export function nodeApi(opts: NodeApiOptions) {
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
   );
 
-  const server = new WebSocketServer({
-    noServer: true,
-    handleProtocols: (offered) => offered.has(CONSOLE_PROTOCOL) ? CONSOLE_PROTOCOL : false,
-    maxPayload: 1024 * 1024,
-  });
+  // The ws library loads at the first console or port-forward, not with the agent.
+  let loading: Promise<WsServer> | undefined;
+  const wsServer = () =>
+    loading ??= import("../../lib/http/ws.ts").then(({ WebSocketServer }) =>
+      new WebSocketServer({
+        noServer: true,
+        handleProtocols: (offered) => offered.has(CONSOLE_PROTOCOL) ? CONSOLE_PROTOCOL : false,
+        maxPayload: 1024 * 1024,
+      })
+    );
 
   const portForwards = portForwarder({
     ...opts,
     checkClient: (peer) => requireClient(peer, allowed),
     vmiOrThrow,
-    server,
+    server: wsServer,
   });
 
   /** The console: checks, then the serial socket, then the WebSocket, then the bridge. */
@@ -132,8 +138,10 @@ export function nodeApi(opts: NodeApiOptions) {
     if (PORT_FORWARD_PATH.test(path)) return portForwards.upgrade(req, socket, head, peer);
     const match = path.match(CONSOLE_PATH);
     let serial;
+    let server: WsServer;
     let key = "";
     try {
+      server = await wsServer();
       if (!match) throw noRoute(path);
       requireClient(peer, allowed);
       const [namespace, name] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];

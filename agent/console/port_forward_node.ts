@@ -32,7 +32,8 @@ export interface PortForwarderOptions {
   vmiOrThrow(namespace: string, name: string): Promise<VmiLike>;
   targetAddressOf?(vmi: VmiLike): string | undefined | Promise<string | undefined>;
   dialTimeoutMs?: number;
-  server: WsServer;
+  /** The WebSocket server that takes the upgrades, made at the first (it loads the ws library). */
+  server: () => Promise<Pick<WsServer, "handleUpgrade">>;
   log?: Logger;
 }
 
@@ -48,7 +49,9 @@ export function portForwarder(opts: PortForwarderOptions) {
     let vmiKey = "";
     let target: Target | undefined;
     let connection: Socket | UdpSocket;
+    let server: Pick<WsServer, "handleUpgrade">;
     try {
+      server = await opts.server();
       if (!match) throw noRoute(path);
       opts.checkClient(peer);
       const [namespace, name] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
@@ -81,7 +84,7 @@ export function portForwarder(opts: PortForwarderOptions) {
     }
     const to = target;
     let accepted = false;
-    opts.server.handleUpgrade(req, socket, head, (ws) => {
+    server.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
       counts.opened++;
       sessions.add(ws);

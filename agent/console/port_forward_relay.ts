@@ -5,7 +5,8 @@
  */
 import type { Socket } from "node:net";
 import type { Socket as UdpSocket } from "node:dgram";
-import { sendableClose, type WsSocket } from "../../lib/http/ws.ts";
+import type { WsSocket } from "../../lib/http/ws.ts";
+import { sendableClose } from "../../lib/http/ws_common.ts";
 import { goErrorText, type Target } from "./port_forward.ts";
 
 /** How a tunnel ended, for the log. */

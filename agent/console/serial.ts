@@ -5,7 +5,8 @@
  * closed. Every path out of a session closes both the socket and the WebSocket.
  */
 import { createConnection, type Socket } from "node:net";
-import { sendableClose, type WsSocket } from "../../lib/http/ws.ts";
+import type { WsSocket } from "../../lib/http/ws.ts";
+import { sendableClose } from "../../lib/http/ws_common.ts";
 
 /** Close code and reason of a viewer displaced by a newer one (virtctl prints the reason). */
 export const DISPLACED_CODE = 1001;

@@ -1,27 +1,33 @@
 /**
- * One pull into the cache: resolve the reference at the registry (which proves the credentials
- * good for the image), and unless the digest is cached already, extract its disk into a scratch
- * directory, check it, and commit it under its entry name; then evict beyond the cache's size.
- * Whatever fails leaves nothing behind.
+ * One pull into the cache: the fetch (resolve at the registry, and unless the digest is cached
+ * already, extract and check its disk into a scratch directory) runs where `fetch` says, a child
+ * process in the agent; here the cache's books are kept: commit the disk under its entry name,
+ * record the reference and who may use it, then evict beyond the cache's size. Whatever fails
+ * leaves nothing behind.
  */
-import { join } from "node:path";
-import { INSECURE_REGISTRIES_SETTING } from "../../api/mod.ts";
 import type { Logger } from "../../lib/log.ts";
-import {
-  extractDiskFile,
-  formatImageReference,
-  type ImageReference,
-  OciError,
-  RegistryClient,
-} from "../oci/mod.ts";
+import { formatImageReference, type ImageReference } from "../oci/reference.ts";
 import { repositoryOf } from "./access.ts";
-import { checkDiskImage, DiskImageError } from "./disk_check.ts";
 import { evictionOf } from "./eviction.ts";
+import type { Fetched, FetchRequest } from "./pull_fetch.ts";
 import type { Credentials } from "./pull_secret.ts";
 import { entryName, type ImageEntry, type ImageStore } from "./store.ts";
 
+/** Runs a fetch (pull_fetch.ts) in a child process or in this one. */
+export type ImageFetcher = (
+  request: FetchRequest,
+  onPulling: (digest: string) => void,
+) => Promise<Fetched>;
+
+/** The fetch run in this process, its code loaded at the first pull. */
+export function inProcessFetcher(log: Logger, now: () => number = Date.now): ImageFetcher {
+  return async (request, onPulling) =>
+    (await import("./pull_fetch.ts")).fetchImage(request, onPulling, log, now);
+}
+
 export interface PullRun {
   store: ImageStore;
+  fetch: ImageFetcher;
   limitBytes: number;
   /** The registries listed as insecure now. */
   insecure: Set<string>;
@@ -40,76 +46,57 @@ export interface PullRun {
 
 /** Pulls `run.reference` into the cache (or finds it there); answers its entry. */
 export async function runPull(run: PullRun): Promise<ImageEntry> {
-  const client = new RegistryClient({
-    credentials: (registry) => run.credentials?.get(registry),
-    insecure: (registry) => run.insecure.has(registry.toLowerCase()),
-  });
-  try {
-    return await pullWith(client, run);
-  } catch (error) {
-    if (error instanceof OciError && error.reason === "InsecureRegistry") {
-      // Name the setting itself, so that the administrator knows where to list it.
-      throw new Error(`${error.message} (${INSECURE_REGISTRIES_SETTING})`);
-    }
-    throw error;
-  } finally {
-    client.close();
-  }
-}
-
-async function pullWith(client: RegistryClient, run: PullRun): Promise<ImageEntry> {
   const { store, log, reference } = run;
   const name = formatImageReference(reference);
-  const image = await client.resolve(reference);
-  const entry = entryName(image.digest, run.path);
-  const known = await store.get(entry);
-  if (known) {
-    await store.remember(name, image.digest);
-    await store.authorize(known, repositoryOf(reference), run.who);
-    return { ...known, meta: await store.touch(known) };
-  }
-  const started = run.now();
-  run.onEvent?.("Normal", "Pulling", `Pulling image "${run.image}"`);
-  log.info("Pulling image", { image: name, digest: image.digest });
+  let started = run.now();
   const dir = await store.scratch();
   try {
-    let logged = started;
-    const { bytes } = await extractDiskFile(client, image, {
-      target: join(dir, "disk"),
-      maxBytes: run.limitBytes,
+    const fetched = await run.fetch({
+      image: name,
       ...(run.path ? { path: run.path } : {}),
-      onProgress: ({ bytes, totalBytes }) => {
-        if (run.now() - logged < 5_000) return;
-        logged = run.now();
-        log.info("Pulling image", { image: name, bytes, totalBytes });
-      },
+      ...(run.credentials ? { credentials: Object.fromEntries(run.credentials) } : {}),
+      insecure: [...run.insecure],
+      maxBytes: run.limitBytes,
+      storeRoot: store.root,
+      scratchDir: dir,
+    }, (digest) => {
+      started = run.now();
+      run.onEvent?.("Normal", "Pulling", `Pulling image "${run.image}"`);
+      log.info("Pulling image", { image: name, digest });
     });
-    const checked = await checkDiskImage(join(dir, "disk"), new AbortController().signal)
-      .catch((error) => {
-        if (error instanceof DiskImageError) {
-          throw new Error(`not a disk image this agent runs: ${error.message}`);
-        }
-        throw error;
-      });
+    const entry = entryName(fetched.digest, run.path);
+    if (fetched.cached) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      const known = await store.get(entry);
+      if (!known) throw new Error(`image ${fetched.digest} left the cache during the pull`);
+      await store.remember(name, fetched.digest);
+      await store.authorize(known, repositoryOf(reference), run.who);
+      return { ...known, meta: await store.touch(known) };
+    }
     const at = new Date(run.now()).toISOString();
     const pulled = await store.commit(dir, entry, {
       image: name,
-      digest: image.digest,
-      format: checked.format,
-      virtualSizeBytes: checked.virtualSizeBytes,
-      bytes,
+      digest: fetched.digest,
+      format: fetched.format,
+      virtualSizeBytes: fetched.virtualSizeBytes,
+      bytes: fetched.bytes,
       pulledAt: at,
       lastUsedAt: at,
       authorized: { [repositoryOf(reference)]: [run.who] },
     });
-    await store.remember(name, image.digest);
+    await store.remember(name, fetched.digest);
     const seconds = ((run.now() - started) / 1000).toFixed(1);
     run.onEvent?.(
       "Normal",
       "Pulled",
-      `Successfully pulled image "${run.image}" in ${seconds}s. Image size: ${bytes} bytes.`,
+      `Successfully pulled image "${run.image}" in ${seconds}s. Image size: ${fetched.bytes} bytes.`,
     );
-    log.info("Pulled image", { image: name, digest: image.digest, bytes, seconds });
+    log.info("Pulled image", {
+      image: name,
+      digest: fetched.digest,
+      bytes: fetched.bytes,
+      seconds,
+    });
     await evict(run, entry);
     return pulled;
   } catch (error) {

@@ -13,10 +13,10 @@
 import { backoffDelay } from "../../lib/backoff.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
-import { formatImageReference, parseImageReference } from "../oci/mod.ts";
+import { formatImageReference, parseImageReference } from "../oci/reference.ts";
 import { credentialKeyOf, mayUse, repositoryOf } from "./access.ts";
 import { PULL_BACKOFF, PullError, PullInProgress } from "./pull_error.ts";
-import { runPull } from "./pull_run.ts";
+import { type ImageFetcher, inProcessFetcher, runPull } from "./pull_run.ts";
 import type { Credentials } from "./pull_secret.ts";
 import { entryName, type ImageEntry, type ImageStore } from "./store.ts";
 
@@ -44,6 +44,8 @@ export interface PullerOptions {
   insecure: () => Promise<Set<string>>;
   log: Logger;
   now?: () => number;
+  /** Where the registry's bytes are fetched: default in this process (the agent: a child). */
+  fetch?: ImageFetcher;
 }
 
 interface Failure {
@@ -65,6 +67,7 @@ interface InFlight {
 export class ImagePuller {
   #opts: PullerOptions;
   #now: () => number;
+  #fetch: ImageFetcher;
   #inFlight = new Map<string, InFlight>();
   /** Pulls ended for a requester that did not wait, by backoff key: its next ensure takes it. */
   #results = new Map<string, ImageEntry>();
@@ -73,6 +76,7 @@ export class ImagePuller {
   constructor(opts: PullerOptions) {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
+    this.#fetch = opts.fetch ?? inProcessFetcher(opts.log, this.#now);
   }
 
   /** The cached image the request names, pulling it when its policy asks. */
@@ -161,6 +165,7 @@ export class ImagePuller {
     const run = async () =>
       runPull({
         store: this.#opts.store,
+        fetch: this.#fetch,
         limitBytes: this.#opts.limitBytes,
         insecure: await this.#opts.insecure(),
         log: this.#opts.log,

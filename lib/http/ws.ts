@@ -10,15 +10,4 @@ export const WebSocketServer = WsServerClass as unknown as WsModule["WebSocketSe
 export const WebSocket = WsClient as unknown as WsModule["WebSocket"];
 export type * from "./ws_types.d.ts";
 
-/** The one subprotocol virtctl speaks on the serial console: raw bytes in binary messages. */
-export const CONSOLE_PROTOCOL = "plain.kubevirt.io";
-
-/** A close code and reason safe to send: 1005/1006/1015 are reserved for "none received". */
-export function sendableClose(code: number, reason: string): [number, string] {
-  const valid = code === 1000 ||
-    (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code)) ||
-    (code >= 3000 && code <= 4999);
-  const bytes = new TextEncoder().encode(reason);
-  const short = bytes.length <= 123 ? reason : new TextDecoder().decode(bytes.slice(0, 120));
-  return [valid ? code : 1000, valid ? short : (short || "closed")];
-}
+export { CONSOLE_PROTOCOL, sendableClose } from "./ws_common.ts";
