@@ -13,7 +13,12 @@ export type RoleLayout = typeof LAYOUTS[number];
 export const ALL_IN_ONE = "denovirt";
 
 /** The layout `$DENOVIRT_LAYOUT` names, all-in-one when unset; throws on anything else. */
-export function layoutFromEnv(value = Deno.env.get("DENOVIRT_LAYOUT")): RoleLayout {
+export function layoutFromEnv(): RoleLayout {
+  return parseLayout(Deno.env.get("DENOVIRT_LAYOUT"));
+}
+
+/** A layout's name, all-in-one when empty; throws an Error naming the variable otherwise. */
+export function parseLayout(value: string | undefined): RoleLayout {
   if (value === undefined || value === "") return "all-in-one";
   if ((LAYOUTS as readonly string[]).includes(value)) return value as RoleLayout;
   throw new Error(
