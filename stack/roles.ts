@@ -180,8 +180,9 @@ export function agentReadyUrl(ports: StackPorts, address: string): string {
 }
 
 /**
- * Start every role that is ready for the stack and not running, in the stack's layout; wait
- * until each answers /readyz. Roles already running in the other layout are left as they are.
+ * Start every role of `roles` (default: all that are ready for the stack) that is not running,
+ * in the stack's layout; wait until each answers /readyz. Roles already running in the other
+ * layout are left as they are.
  */
 export async function startRoles(
   paths: StackPaths,
@@ -190,6 +191,7 @@ export async function startRoles(
   say: (line: string) => void,
   started: string[],
   layout: RoleLayout = layoutFromEnv(),
+  roles: readonly RoleName[] = ROLES_READY_FOR_THE_STACK,
 ) {
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   const placement = ownNodePlacement(paths, node.podNetwork);
@@ -204,7 +206,7 @@ export async function startRoles(
     started.push(ALL_IN_ONE);
     say(`Started ${ALL_IN_ONE} (${ROLES_READY_FOR_THE_STACK.join(", ")} in one process)`);
   }
-  for (const role of ROLES_READY_FOR_THE_STACK) {
+  for (const role of roles) {
     if ((await rolePid(paths, role)) === undefined) {
       await startDaemon(paths, roleSpec(paths, ports, role, node.libvirt, node.podNetwork));
       started.push(role);
