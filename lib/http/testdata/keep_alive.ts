@@ -3,6 +3,7 @@
  * kube-apiserver's webhook client and curl --http1.1 talk), timing each from send to the whole
  * answer. A server that stalls on Nagle + delayed ACK answers each ~40 ms late.
  */
+import assert from "node:assert/strict";
 import { Agent, request } from "node:https";
 
 export interface SequentialRun {
@@ -56,4 +57,20 @@ export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Asserts that every request of `run` was answered 200 on one connection, and that the requests
+ * after the first (which also pays the TLS handshake) took a median under 20 ms: the ~40 ms
+ * Nagle + delayed-ACK stall cannot.
+ */
+export function assertNoStall(run: SequentialRun): void {
+  assert.deepEqual(new Set(run.statuses), new Set([200]));
+  assert.equal(run.connections, 1);
+  const kept = run.ms.slice(1);
+  const ms = median(kept);
+  assert.ok(
+    ms < 20,
+    `median ${ms.toFixed(1)} ms over ${kept.length} requests: ${kept.map(Math.round)}`,
+  );
 }
