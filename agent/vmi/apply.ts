@@ -7,21 +7,10 @@ import { isNotFound } from "../../lib/kube/api_error.ts";
 import { splitKey } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
 import type { Logger } from "../../lib/log.ts";
-import { domainXmlFor, type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
-import {
-  DomainNotFoundError,
-  type Hypervisor,
-  InvalidDomainXmlError,
-  OperationInvalidError,
-} from "../libvirt/mod.ts";
+import { type NodeFacts, vmiRunPathsFor } from "../domain/mod.ts";
+import { type Hypervisor, InvalidDomainXmlError, OperationInvalidError } from "../libvirt/mod.ts";
 import { finalStatus, syncFailedStatus } from "../status/vmi_status.ts";
-import {
-  ensureVmiRunDir,
-  prepareDisks,
-  removeVmiDir,
-  removeVmiRunDir,
-  type VolumeContext,
-} from "../volumes/mod.ts";
+import { removeVmiDir, removeVmiRunDir, type VolumeContext } from "../volumes/mod.ts";
 import { PullError, PullInProgress } from "../images/pull_error.ts";
 import { NetworkNotReady, type VmNetworkAttacher } from "../network/attach.ts";
 import type { PassMemory } from "./memory.ts";
@@ -36,6 +25,8 @@ import {
 } from "../migration/source_steps.ts";
 import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./writes.ts";
 import type { Action, Observation, Plan } from "./types.ts";
+import { ignoring } from "./ignoring.ts";
+import { startDomain } from "./start_domain.ts";
 
 export interface ApplyContext {
   rest: RestClient;
@@ -159,65 +150,6 @@ async function step(
   }
 }
 
-/**
- * Prepares disks and the run dir, defines the domain, starts it (paused if asked). The guest's
- * network is wired meanwhile: the domain needs only its bridge to start, the rest (veth, NAT,
- * DHCP) only once the guest boots. If that rest fails, the domain goes again, so that the next
- * pass starts it afresh once the wiring is complete.
- */
-async function startDomain(vmi: VMI, o: Observation, paused: boolean, ctx: ApplyContext) {
-  const t0 = performance.now();
-  const network = await ctx.network.begin(vmi, o.launcherPod);
-  const tBridge = performance.now();
-  let wiredAt = NaN;
-  // Never rejects: its failure is looked at once the domain's own steps are done.
-  const wired = network.wired.then(() => {
-    wiredAt = performance.now();
-  }, (error: unknown) => error as Error);
-  let domain: { name: string; uuid: string } | undefined;
-  let t1 = NaN, t2 = NaN, t3 = NaN;
-  let stepError: unknown;
-  try {
-    const disks = await prepareDisks(vmi, ctx.volumes);
-    await ensureVmiRunDir(vmi, ctx.node);
-    const xml = domainXmlFor(vmi, ctx.node, disks, { podBridge: network.bridge });
-    t1 = performance.now();
-    domain = await ctx.hypervisor.defineXml(xml);
-    t2 = performance.now();
-    await ctx.hypervisor.start(domain.uuid);
-    if (paused) await ctx.hypervisor.suspend(domain.uuid);
-    t3 = performance.now();
-  } catch (error) {
-    stepError = error;
-  }
-  const wiringError = await wired;
-  // The wiring is idempotent: the retry of a failed step completes it too.
-  if (stepError) throw stepError;
-  if (wiringError) {
-    await removeDomain(domain!.uuid, ctx);
-    throw wiringError;
-  }
-  ctx.log.info("Domain started", {
-    domain: domain!.name,
-    uuid: domain!.uuid,
-    prepareMs: Math.round(t1 - t0),
-    defineMs: Math.round(t2 - t1),
-    startMs: Math.round(t3 - t2),
-    // The bridge, then the rest of the wiring alongside define and start (the pass waits for
-    // both; a wiring that outlasts the start delays the pass by the difference).
-    bridgeMs: Math.round(tBridge - t0),
-    wiringMs: Math.round(wiredAt - tBridge),
-    // Since the pass observed the VMI: what came before the preparing (the finalizer's write).
-    passMs: Date.now() - Date.parse(o.now),
-  });
-}
-
-/** Destroys and undefines a domain just started whose network could not be wired. */
-async function removeDomain(uuid: string, ctx: ApplyContext): Promise<void> {
-  await ignoring(ctx.hypervisor.destroy(uuid), OperationInvalidError).catch(() => {});
-  await ignoring(ctx.hypervisor.undefine(uuid)).catch(() => {});
-}
-
 /** Removes the VMI's data directory, and its run directory (but the serial log, if asked). */
 async function removeFiles(key: string, uid: string, keepSerialLog: boolean, ctx: ApplyContext) {
   await removeVmiDir(ctx.volumes.dataDir, uid);
@@ -274,19 +206,6 @@ async function recordFailure(
     await writeStatus(vmi, syncFailedStatus(vmi, message, o.now, reason), ctx).catch(() => {});
   }
   throw error;
-}
-
-async function ignoring<T>(
-  call: Promise<T>,
-  ...also: Array<new (...args: never[]) => Error>
-): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof DomainNotFoundError) return undefined;
-    if (also.some((type) => error instanceof type)) return undefined;
-    throw error;
-  }
 }
 
 /** The apply context as the migration source steps take it. */
