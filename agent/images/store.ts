@@ -106,9 +106,14 @@ export class ImageStore {
     await Deno.rename(`${path}.tmp`, path);
   }
 
-  /** A new empty directory for a pull in progress. */
-  scratch(): Promise<string> {
-    return Deno.makeTempDir({ dir: join(this.root, "tmp"), prefix: "pull-" });
+  /**
+   * A new empty directory for a pull in progress. The scratch root is made again if it is gone:
+   * another agent starting on this node (a rollout's overlap) clears it in its init.
+   */
+  async scratch(): Promise<string> {
+    const dir = join(this.root, "tmp");
+    await Deno.mkdir(dir, { recursive: true });
+    return Deno.makeTempDir({ dir, prefix: "pull-" });
   }
 
   /** Moves a complete pull (`dir` holding `disk`) into the cache as entry `name`. */
