@@ -9,9 +9,10 @@ import {
   type ReconcileResult,
 } from "./controller.ts";
 import { messageOf, TerminalError } from "./errors.ts";
+import { OwnWrites } from "./own_writes.ts";
 import { type EventRecorder, RestEventRecorder } from "./events.ts";
 import { ApiError, isConflict } from "./kube/api_error.ts";
-import { type KubeObject, splitKey } from "./kube/object.ts";
+import { keyOf, type KubeObject, splitKey } from "./kube/object.ts";
 import type { RestClient } from "./kube/rest.ts";
 import { apiVersionOf, type Resource, resourceName } from "./kube/resources.ts";
 import { type LeaderElectionOptions, LeaderElector, restLeaseStore } from "./leader.ts";
@@ -57,6 +58,8 @@ export class Manager {
   #reflectors = new Map<string, Reflector>();
   #sources = new Set<ChangeSource>();
   #queues = new Map<string, WorkQueue>();
+  /** Per controller: its writes to its own objects that its cache has not shown yet. */
+  #ownWrites = new Map<string, OwnWrites>();
   #elector: LeaderElector | undefined;
   readonly #cache: CacheReader = <U extends KubeObject>(resource: Resource) =>
     this.store<U>(resource);
@@ -206,10 +209,17 @@ export class Manager {
 
   async #reconcile(controller: Controller, queue: WorkQueue, key: string, signal: AbortSignal) {
     const log = this.#log.with({ controller: controller.name, key });
+    const own = this.#ownWritesOf(controller);
+    const store = this.store(controller.for);
     try {
       let result: ReconcileResult | void;
       let passes = 0;
       do {
+        // The event of its own last write brings the key back once the cache shows it.
+        if (own.behind(key, store.get(key)?.metadata?.resourceVersion)) {
+          queue.forget(key);
+          return;
+        }
         result = await controller.reconcile(key, this.#context(controller, key, log, signal));
       } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
       queue.forget(key);
@@ -240,17 +250,31 @@ export class Manager {
     signal: AbortSignal,
   ): ReconcileContext {
     const { namespace, name } = splitKey(key);
+    const object = this.store(controller.for).get(key);
+    const read = object?.metadata?.resourceVersion;
+    const own = this.#ownWritesOf(controller);
+    const forId = idOf(controller.for);
+    const keyOfWritten = (obj: KubeObject) => controller.keyOf ? controller.keyOf(obj) : keyOf(obj);
     return {
       key,
       namespace,
       name,
-      object: this.store(controller.for).get(key),
+      object,
       cache: this.#cache,
-      rest: this.#opts.rest,
+      rest: this.#opts.rest.observingWrites((resource, written) => {
+        if (idOf(resource) !== forId || keyOfWritten(written) !== key) return;
+        own.note(key, read, written.metadata?.resourceVersion);
+      }),
       events: this.#events,
       log,
       signal,
     };
+  }
+
+  #ownWritesOf(controller: Controller): OwnWrites {
+    let own = this.#ownWrites.get(controller.name);
+    if (!own) this.#ownWrites.set(controller.name, own = new OwnWrites());
+    return own;
   }
 
   #reflectorFor(resource: Resource): Reflector {

@@ -33,12 +33,24 @@ interface Req {
   streaming?: boolean;
 }
 
+/** Told of every object a create, update or patch answered, with the resource written. */
+export type WriteObserver = (resource: Resource, written: KubeObject) => void;
+
 /** A REST client for one cluster; `close()` releases its connections. */
 export class RestClient {
   /** Non-watch requests give up after this long. */
   requestTimeoutMs = 30_000;
+  #observer: WriteObserver | undefined;
 
   constructor(readonly transport: Transport, readonly userAgent = "denovirt") {}
+
+  /** A client on the same connections that tells `observer` of each object this one writes. */
+  observingWrites(observer: WriteObserver): RestClient {
+    const client = new RestClient(this.transport, this.userAgent);
+    client.requestTimeoutMs = this.requestTimeoutMs;
+    client.#observer = observer;
+    return client;
+  }
 
   /** A client for the current context of a client-node KubeConfig. */
   static fromKubeConfig(kc: KubeConfigLike): RestClient {
@@ -59,20 +71,28 @@ export class RestClient {
   /** Create `obj`; its namespace comes from `opts.namespace` or its metadata. */
   create<T extends KubeObject>(resource: Resource, obj: T, opts: WriteOptions = {}): Promise<T> {
     const namespace = opts.namespace ?? obj.metadata?.namespace;
-    return this.#json("POST", resource, { namespace }, {
-      what: "create",
-      body: withTypeMeta(resource, obj),
-      ...writeQuery(opts),
-    });
+    return this.#written(
+      resource,
+      opts,
+      this.#json("POST", resource, { namespace }, {
+        what: "create",
+        body: withTypeMeta(resource, obj),
+        ...writeQuery(opts),
+      }),
+    );
   }
 
   /** Replace `obj` (its resourceVersion makes this safe against concurrent writers). */
   update<T extends KubeObject>(resource: Resource, obj: T, opts: WriteOptions = {}): Promise<T> {
-    return this.#json("PUT", resource, refOf(obj), {
-      what: "update",
-      body: withTypeMeta(resource, obj),
-      ...writeQuery(opts),
-    });
+    return this.#written(
+      resource,
+      opts,
+      this.#json("PUT", resource, refOf(obj), {
+        what: "update",
+        body: withTypeMeta(resource, obj),
+        ...writeQuery(opts),
+      }),
+    );
   }
 
   /** Replace the status subresource of `obj`. */
@@ -81,11 +101,15 @@ export class RestClient {
     obj: T,
     opts: WriteOptions = {},
   ): Promise<T> {
-    return this.#json("PUT", resource, { ...refOf(obj), subresource: "status" }, {
-      what: "update status of",
-      body: withTypeMeta(resource, obj),
-      ...writeQuery(opts),
-    });
+    return this.#written(
+      resource,
+      opts,
+      this.#json("PUT", resource, { ...refOf(obj), subresource: "status" }, {
+        what: "update status of",
+        body: withTypeMeta(resource, obj),
+        ...writeQuery(opts),
+      }),
+    );
   }
 
   /** Patch one object (or its subresource) with the given patch flavour. */
@@ -99,13 +123,17 @@ export class RestClient {
       ...writeQuery(opts).query,
       force: opts.type === "apply" ? opts.force : undefined,
     };
-    return this.#json("PATCH", resource, { ...ref, subresource: opts.subresource }, {
-      what: "patch",
-      body: patch,
-      contentType: patchContentTypes[opts.type],
-      query,
-      signal: opts.signal,
-    });
+    return this.#written(
+      resource,
+      opts,
+      this.#json("PATCH", resource, { ...ref, subresource: opts.subresource }, {
+        what: "patch",
+        body: patch,
+        contentType: patchContentTypes[opts.type],
+        query,
+        signal: opts.signal,
+      }),
+    );
   }
 
   /** Delete one object; answers the object (while finalizers run) or a Status. */
@@ -157,6 +185,19 @@ export class RestClient {
   /** Release the HTTP client's connections. */
   close(): void {
     this.transport.close();
+  }
+
+  async #written<T extends KubeObject>(
+    resource: Resource,
+    opts: { dryRun?: boolean },
+    answer: Promise<T>,
+  ): Promise<T> {
+    const written = await answer;
+    // A dry run changes nothing the caches will see.
+    if (this.#observer && !opts.dryRun && written?.metadata?.resourceVersion) {
+      this.#observer(resource, written);
+    }
+    return written;
   }
 
   async #json<T>(method: string, resource: Resource, at: At, req: Req): Promise<T> {

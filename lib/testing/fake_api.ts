@@ -6,7 +6,7 @@
  */
 import { ApiError } from "../kube/api_error.ts";
 import { keyOf, type KubeObject, type ObjectRef, type WatchEvent } from "../kube/object.ts";
-import type { RestClient } from "../kube/rest.ts";
+import type { RestClient, WriteObserver } from "../kube/rest.ts";
 import type { Resource } from "../kube/resources.ts";
 
 type Obj = KubeObject & Record<string, unknown>;
@@ -33,6 +33,28 @@ export class FakeApi {
   /** This fake as the REST client the roles take. */
   get rest(): RestClient {
     return this as unknown as RestClient;
+  }
+
+  /** As RestClient's: this fake, telling `observer` of each object a create or patch answers. */
+  observingWrites(observer: WriteObserver): RestClient {
+    const told = async (resource: Resource, answer: Promise<Obj>) => {
+      const written = await answer;
+      observer(resource, written);
+      return written;
+    };
+    return new Proxy(this, {
+      get: (target, prop) => {
+        if (prop === "create") {
+          return (resource: Resource, obj: Obj) => told(resource, target.create(resource, obj));
+        }
+        if (prop === "patch") {
+          return (resource: Resource, ref: ObjectRef, patch: unknown, opts?: object) =>
+            told(resource, target.patch(resource, ref, patch, opts));
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }) as unknown as RestClient;
   }
 
   #kind(plural: string): Map<string, Obj> {
