@@ -1,4 +1,6 @@
 /** Start the denovirt roles on the local stack, each as its own process with its own identity. */
+import { ROLE_V8_OPTION } from "../lib/role_runtime.ts";
+import { useRoleBundle } from "./bundle.ts";
 import { kubeconfigFor } from "./control_plane.ts";
 import { type DaemonSpec, startDaemon } from "./daemon.ts";
 import { ALL_IN_ONE, layoutFromEnv, type RoleLayout, roleLog, rolePid } from "./layout.ts";
@@ -111,6 +113,7 @@ export function roleSpec(
     Deno.execPath(),
     "run",
     "--no-prompt",
+    ROLE_V8_OPTION,
     ...permissionsOf(paths, role, podNetwork, placement.cni.confDir),
     roleEntry(),
     role,
@@ -141,7 +144,7 @@ export function allInOneSpec(
   return {
     name: ALL_IN_ONE,
     command: Deno.execPath(),
-    args: ["run", "--no-prompt", "-A", roleEntry(), "all", ...segments],
+    args: ["run", "--no-prompt", ROLE_V8_OPTION, "-A", roleEntry(), "all", ...segments],
     env: { DENO_NO_UPDATE_CHECK: "1" },
   };
 }
@@ -193,6 +196,7 @@ export async function startRoles(
   layout: RoleLayout = layoutFromEnv(),
   roles: readonly RoleName[] = ROLES_READY_FOR_THE_STACK,
 ) {
+  await useRoleBundle(say);
   const client = await httpsClient({ caFile: pkiFiles(paths.pki).caCert });
   const placement = ownNodePlacement(paths, node.podNetwork);
   const anyRunning = async () => {

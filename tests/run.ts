@@ -3,6 +3,7 @@
  * a temporary home for the integration tests, runs them, and always tears the stack down.
  * Ends with the line `N passed, N failed`.
  */
+import { bundleCheckout } from "../stack/bundle.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { down } from "../stack/down.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
@@ -66,16 +67,8 @@ async function main(): Promise<number> {
   add(await denoTest(["--ignore=tests/,node_modules/,dist/", ...filter]));
 
   // The roles run from the bundle, the artifact that ships, not from the source tree.
-  const bundle = new URL("../dist/denovirt.js", import.meta.url).pathname;
-  const bundled = await new Deno.Command(Deno.execPath(), {
-    args: ["bundle", "--quiet", "--platform", "deno", "-o", bundle, "main.ts"],
-    cwd: new URL("..", import.meta.url).pathname,
-  }).output();
-  if (!bundled.success) {
-    throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr)}`);
-  }
-  Deno.env.set("DENOVIRT_ENTRY", bundle);
-  say(`Roles run from ${bundle}`);
+  Deno.env.set("DENOVIRT_ENTRY", await bundleCheckout());
+  say(`Roles run from ${Deno.env.get("DENOVIRT_ENTRY")}`);
 
   const home = await Deno.makeTempDir({ prefix: "denovirt-test-" });
   const teardown = async () => {
