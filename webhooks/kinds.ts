@@ -1,10 +1,13 @@
-// The five kinds the webhooks admit: where their requests come from, how they are defaulted
+// The kinds the webhooks admit: where their requests come from, how they are defaulted
 // and validated.
 import type { z } from "zod";
 import {
   CDI_GROUP,
   DataVolumeSchema,
+  INSTANCETYPE_KINDS_INFO,
   KUBEVIRT_GROUP,
+  UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS,
+  UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
   type VirtualMachine,
   type VirtualMachineInstance,
   type VirtualMachineInstanceMigration,
@@ -29,6 +32,7 @@ import { validateMigration } from "./validate/migration.ts";
 import { validateReplicaSet } from "./validate/replica_set.ts";
 import { validateVirtualMachine } from "./validate/vm.ts";
 import { validateVirtualMachineInstance } from "./validate/vmi.ts";
+import { instancetypeKindValidator } from "./validate/instancetype.ts";
 
 /** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
 export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
@@ -106,6 +110,18 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     mutate: (replicaSet) => defaultReplicaSet(replicaSet),
     validate: validateReplicaSet,
   }),
+  ...INSTANCETYPE_KINDS_INFO.map((info): AdmittedKind => ({
+    group: info.group,
+    plural: info.plural,
+    kind: info.kind,
+    schema: info.schema,
+    validate: instancetypeKindValidator(
+      info.schema,
+      info.kind.endsWith("Instancetype")
+        ? UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS
+        : UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
+    ),
+  })),
   {
     group: CDI_GROUP,
     plural: "datavolumes",
