@@ -66,6 +66,7 @@ Deno.test("CRDs carry KubeVirt's names, short names and printer columns", () => 
     VirtualMachineClusterInstancetype: "vmclusterinstancetype,vmclusterinstancetypes,vmcf,vmcfs",
     VirtualMachinePreference: "vmpref,vmprefs,vmp,vmps,vmpreference,vmpreferences",
     VirtualMachineClusterPreference: "vmcp,vmcps,vmclusterpreference,vmclusterpreferences",
+    VirtualMachinePool: "vmpool,vmpools",
   });
   const vm = crdFor(kindInfo("VirtualMachine")!) as Loose;
   assert.equal(vm.metadata.name, "virtualmachines.kubevirt.io");
@@ -94,6 +95,24 @@ Deno.test("the cluster instance type and preference CRDs are cluster-scoped, wit
   }
   const namespaced = crdFor(kindInfo("VirtualMachineInstancetype")!) as Loose;
   assert.equal(namespaced.spec.scope, "Namespaced");
+});
+
+Deno.test("the VM pool CRD has KubeVirt's scale subresource and columns", () => {
+  const pool = crdFor(kindInfo("VirtualMachinePool")!) as Loose;
+  assert.equal(pool.metadata.name, "virtualmachinepools.pool.kubevirt.io");
+  const [version] = pool.spec.versions;
+  assert.equal(version.name, "v1alpha1");
+  assert.deepEqual(version.subresources.scale, {
+    specReplicasPath: ".spec.replicas",
+    statusReplicasPath: ".status.replicas",
+    labelSelectorPath: ".status.labelSelector",
+  });
+  assert.deepEqual(version.additionalPrinterColumns.map((c: Loose) => c.name), [
+    "Desired",
+    "Current",
+    "Ready",
+    "Age",
+  ]);
 });
 
 Deno.test("the replica set CRD has KubeVirt's scale subresource and columns in every version", () => {

@@ -8,6 +8,7 @@ import { VirtualMachineInstanceReplicaSetSchema } from "./replica_set.ts";
 import { VirtualMachineSchema } from "./virtual_machine.ts";
 import { VirtualMachineInstanceSchema } from "./virtual_machine_instance.ts";
 import { INSTANCETYPE_KINDS_INFO } from "./instancetype_kinds.ts";
+import { POOL_KIND_INFO } from "./pool.ts";
 
 export interface PrinterColumn {
   name: string;
@@ -177,6 +178,7 @@ export const KINDS: readonly KindInfo[] = [
     ],
   },
   ...INSTANCETYPE_KINDS_INFO,
+  POOL_KIND_INFO,
 ];
 
 /** The KindInfo for a kind name such as "VirtualMachine". */

@@ -44,3 +44,4 @@ export * from "./preference_apply.ts";
 export * from "./preference_requirements.ts";
 export * from "./instancetype_revision.ts";
 export * from "./instancetype_kinds.ts";
+export * from "./pool.ts";

@@ -6,6 +6,7 @@ import {
   DataVolumeSchema,
   INSTANCETYPE_KINDS_INFO,
   KUBEVIRT_GROUP,
+  POOL_KIND_INFO,
   UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS,
   UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
   type VirtualMachine,
@@ -15,6 +16,7 @@ import {
   type VirtualMachineInstanceReplicaSet,
   VirtualMachineInstanceReplicaSetSchema,
   VirtualMachineInstanceSchema,
+  VirtualMachinePoolSchema,
   VirtualMachineSchema,
 } from "../api/mod.ts";
 import {
@@ -33,6 +35,7 @@ import { validateReplicaSet } from "./validate/replica_set.ts";
 import { validateVirtualMachine } from "./validate/vm.ts";
 import { validateVirtualMachineInstance } from "./validate/vmi.ts";
 import { instancetypeKindValidator } from "./validate/instancetype.ts";
+import { validatePool } from "./validate/pool.ts";
 
 /** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
 export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
@@ -122,6 +125,13 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
         : UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
     ),
   })),
+  {
+    group: POOL_KIND_INFO.group,
+    plural: POOL_KIND_INFO.plural,
+    kind: POOL_KIND_INFO.kind,
+    schema: VirtualMachinePoolSchema,
+    validate: validatePool,
+  },
   {
     group: CDI_GROUP,
     plural: "datavolumes",

@@ -125,6 +125,14 @@ export const virtualMachineClusterPreferences = instancetype(
   "VirtualMachineClusterPreference",
   false,
 );
+/** pool.kubevirt.io/v1alpha1 VirtualMachinePools. */
+export const virtualMachinePools: Resource = {
+  group: "pool.kubevirt.io",
+  version: "v1alpha1",
+  plural: "virtualmachinepools",
+  kind: "VirtualMachinePool",
+  namespaced: true,
+};
 /** apps/v1 ControllerRevisions. */
 export const controllerRevisions: Resource = {
   group: "apps",
