@@ -22,6 +22,7 @@ import {
 import {
   addControllerFinalizer,
   defaultVirtualMachine,
+  dropStaleRevisionNames,
   RUNNING_DEPRECATED_WARNING,
   setRunStrategyFromRunning,
 } from "./defaults/vm.ts";
@@ -80,6 +81,7 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     // The finalizer on CREATE only: on UPDATE it would come back as the controller removes it.
     mutate: (vm, ctx) => {
       if (ctx.operation === "CREATE") addControllerFinalizer(vm);
+      if (ctx.operation === "UPDATE") dropStaleRevisionNames(vm, ctx.oldObject);
       return defaultVirtualMachine(vm);
     },
     validate: validateVirtualMachine,

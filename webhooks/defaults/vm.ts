@@ -45,6 +45,21 @@ export function defaultMatcherKinds(vm: VirtualMachine): void {
 }
 
 /**
+ * A matcher that now names another object drops the revision of the old one, so that the VM
+ * controller freezes the new one (a revision name the user changed too is kept).
+ */
+export function dropStaleRevisionNames(vm: VirtualMachine, old: unknown): void {
+  const oldSpec = (old as { spec?: Partial<VirtualMachine["spec"]> } | undefined)?.spec;
+  for (const field of ["instancetype", "preference"] as const) {
+    const matcher = vm.spec[field];
+    const before = oldSpec?.[field];
+    if (!matcher?.revisionName || !before) continue;
+    const renamed = matcher.name !== before.name || (matcher.kind ?? "") !== (before.kind ?? "");
+    if (renamed && matcher.revisionName === before.revisionName) delete matcher.revisionName;
+  }
+}
+
+/**
  * Adds the VM controller's finalizer to a VM being created, so that the controller need not
  * write the VM once more to add it (it still adds it to VMs created while the webhooks were down).
  */

@@ -81,3 +81,26 @@ Deno.test("webhookApp() refuses instance types and preferences with what denovir
   const noMemory = (await admit(app, missing)).validation.response;
   assert.ok(noMemory.status.message.includes("spec.memory"), noMemory.status.message);
 });
+
+Deno.test("webhookApp() drops the revision of an instance type the VM no longer names", async () => {
+  const stored = sizedVm();
+  stored.spec.instancetype = {
+    name: "u1.medium",
+    kind: "VirtualMachineClusterInstancetype",
+    revisionName: "web-u1.medium-v1beta1-uid-1",
+  };
+  const renamed = structuredClone(stored);
+  renamed.spec.instancetype.name = "u1.small";
+  const { mutated } = await admit(app, renamed, { operation: "UPDATE", oldObject: stored });
+  assert.deepEqual((mutated as Json).spec.instancetype, {
+    name: "u1.small",
+    kind: "VirtualMachineClusterInstancetype",
+  });
+  const same = structuredClone(stored);
+  same.spec.runStrategy = "Halted";
+  const kept = await admit(app, same, { operation: "UPDATE", oldObject: stored });
+  assert.equal(
+    (kept.mutated as Json).spec.instancetype.revisionName,
+    "web-u1.medium-v1beta1-uid-1",
+  );
+});
