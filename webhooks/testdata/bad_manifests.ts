@@ -207,11 +207,6 @@ export const BAD_MANIFESTS: BadManifest[] = [
     expect: [`${T}.domain.cpu.dedicatedCpuPlacement`, "not supported by denovirt"],
   },
   {
-    name: "an instance type and a template that both set the CPUs and memory",
-    object: vm((o) => (o.spec.instancetype = { name: "u1.medium" })),
-    expect: [`${T}.domain.cpu.cores`, "conflicts with selected instance type"],
-  },
-  {
     name: "an instance type that does not exist",
     object: vm((o) => (o.spec.instancetype = { name: "u9.huge" })),
     expect: ["spec.instancetype", "Failure to find instancetype"],

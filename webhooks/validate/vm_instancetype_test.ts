@@ -104,3 +104,21 @@ Deno.test("webhookApp() drops the revision of an instance type the VM no longer 
     "web-u1.medium-v1beta1-uid-1",
   );
 });
+
+Deno.test("webhookApp() refuses a template that sets what its instance type sets, naming each field", async () => {
+  const vm = goodVm();
+  vm.spec.instancetype = { name: "u1.medium" };
+  const { validation } = await admit(app, vm);
+  assert.equal(validation.response.allowed, false);
+  const fields = validation.response.status.details.causes.map((c: { field: string }) => c.field);
+  assert.deepEqual(fields, [
+    "spec.template.spec.domain.cpu.cores",
+    "spec.template.spec.domain.memory.guest",
+  ]);
+  assert.ok(
+    validation.response.status.message.includes(
+      "spec.template.spec.domain.cpu.cores: VM field(s) spec.template.spec.domain.cpu.cores " +
+        "conflicts with selected instance type",
+    ),
+  );
+});
