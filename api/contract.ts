@@ -103,3 +103,15 @@ export const LIBVIRT_MIGRATION_PORT = 16509;
 export const AGENT_USER_PREFIX = "denovirt:agent:";
 /** The group every node agent's identity is in; RBAC grants the agent role to it. */
 export const AGENT_GROUP = "denovirt:agents";
+
+// Instance types and preferences (instancetype.kubevirt.io).
+/** On a VMI: the instance type or preference its VM referenced (KubeVirt's annotations). */
+export const INSTANCETYPE_NAME_ANNOTATION = "kubevirt.io/instancetype-name";
+export const CLUSTER_INSTANCETYPE_NAME_ANNOTATION = "kubevirt.io/cluster-instancetype-name";
+export const PREFERENCE_NAME_ANNOTATION = "kubevirt.io/preference-name";
+export const CLUSTER_PREFERENCE_NAME_ANNOTATION = "kubevirt.io/cluster-preference-name";
+/** On a ControllerRevision of an instance type or preference: what object it holds. */
+export const REVISION_OBJECT_NAME_LABEL = "instancetype.kubevirt.io/object-name";
+export const REVISION_OBJECT_KIND_LABEL = "instancetype.kubevirt.io/object-kind";
+export const REVISION_OBJECT_UID_LABEL = "instancetype.kubevirt.io/object-uid";
+export const REVISION_OBJECT_GENERATION_LABEL = "instancetype.kubevirt.io/object-generation";

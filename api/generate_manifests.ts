@@ -45,7 +45,9 @@ export function crdSchema(info: KindInfo): JsonSchema {
 /** The CustomResourceDefinition object of a kind. */
 export function crdFor(info: KindInfo): Record<string, unknown> {
   const schema = crdSchema(info);
-  const subresources: Record<string, unknown> = { status: {} };
+  // Kinds without a status (instance types, preferences) have no status subresource.
+  const hasStatus = "status" in ((info.schema as { shape?: object }).shape ?? {});
+  const subresources: Record<string, unknown> = hasStatus ? { status: {} } : {};
   if (info.scale) subresources.scale = info.scale;
   return {
     apiVersion: "apiextensions.k8s.io/v1",
@@ -64,7 +66,7 @@ export function crdFor(info: KindInfo): Record<string, unknown> {
         shortNames: info.shortNames,
         categories: info.categories,
       },
-      scope: "Namespaced",
+      scope: info.scope ?? "Namespaced",
       versions: info.versions.map((version) => ({
         name: version.name,
         served: true,

@@ -62,6 +62,11 @@ Deno.test("CRDs carry KubeVirt's names, short names and printer columns", () => 
     VirtualMachineInstanceMigration: "vmim,vmims",
     VirtualMachineInstanceReplicaSet: "vmirs,vmirss",
     DataVolume: "dv,dvs",
+    VirtualMachineInstancetype: "vminstancetype,vminstancetypes,vmf,vmfs",
+    VirtualMachineClusterInstancetype: "vmclusterinstancetype,vmclusterinstancetypes,vmcf,vmcfs",
+    VirtualMachinePreference: "vmpref,vmprefs,vmp,vmps,vmpreference,vmpreferences",
+    VirtualMachineClusterPreference: "vmcp,vmcps,vmclusterpreference,vmclusterpreferences",
+    VirtualMachinePool: "vmpool,vmpools",
   });
   const vm = crdFor(kindInfo("VirtualMachine")!) as Loose;
   assert.equal(vm.metadata.name, "virtualmachines.kubevirt.io");
@@ -77,6 +82,37 @@ Deno.test("CRDs carry KubeVirt's names, short names and printer columns", () => 
   const dv = crdFor(kindInfo("DataVolume")!) as Loose;
   assert.equal(dv.metadata.name, "datavolumes.cdi.kubevirt.io");
   assert.deepEqual(dv.spec.versions.map((v: Loose) => v.name), ["v1beta1"]);
+});
+
+Deno.test("the cluster instance type and preference CRDs are cluster-scoped, without status", () => {
+  for (const kind of ["VirtualMachineClusterInstancetype", "VirtualMachineClusterPreference"]) {
+    const crd = crdFor(kindInfo(kind)!) as Loose;
+    assert.equal(crd.spec.group, "instancetype.kubevirt.io");
+    assert.equal(crd.spec.scope, "Cluster");
+    assert.deepEqual(crd.spec.versions.map((v: Loose) => [v.name, v.subresources]), [
+      ["v1beta1", {}],
+    ]);
+  }
+  const namespaced = crdFor(kindInfo("VirtualMachineInstancetype")!) as Loose;
+  assert.equal(namespaced.spec.scope, "Namespaced");
+});
+
+Deno.test("the VM pool CRD has KubeVirt's scale subresource and columns", () => {
+  const pool = crdFor(kindInfo("VirtualMachinePool")!) as Loose;
+  assert.equal(pool.metadata.name, "virtualmachinepools.pool.kubevirt.io");
+  const [version] = pool.spec.versions;
+  assert.equal(version.name, "v1alpha1");
+  assert.deepEqual(version.subresources.scale, {
+    specReplicasPath: ".spec.replicas",
+    statusReplicasPath: ".status.replicas",
+    labelSelectorPath: ".status.labelSelector",
+  });
+  assert.deepEqual(version.additionalPrinterColumns.map((c: Loose) => c.name), [
+    "Desired",
+    "Current",
+    "Ready",
+    "Age",
+  ]);
 });
 
 Deno.test("the replica set CRD has KubeVirt's scale subresource and columns in every version", () => {

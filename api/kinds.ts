@@ -7,6 +7,8 @@ import { VirtualMachineInstanceMigrationSchema } from "./migration.ts";
 import { VirtualMachineInstanceReplicaSetSchema } from "./replica_set.ts";
 import { VirtualMachineSchema } from "./virtual_machine.ts";
 import { VirtualMachineInstanceSchema } from "./virtual_machine_instance.ts";
+import { INSTANCETYPE_KINDS_INFO } from "./instancetype_kinds.ts";
+import { POOL_KIND_INFO } from "./pool.ts";
 
 export interface PrinterColumn {
   name: string;
@@ -32,6 +34,8 @@ export interface KindInfo {
   versions: ServedVersion[];
   schema: z.ZodType;
   printerColumns: PrinterColumn[];
+  /** Cluster-scoped kinds; the rest are namespaced. */
+  scope?: "Cluster";
   /** The scale subresource, for kinds that `kubectl scale` can resize. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
 }
@@ -173,6 +177,8 @@ export const KINDS: readonly KindInfo[] = [
       age,
     ],
   },
+  ...INSTANCETYPE_KINDS_INFO,
+  POOL_KIND_INFO,
 ];
 
 /** The KindInfo for a kind name such as "VirtualMachine". */

@@ -11,8 +11,6 @@ import {
 
 /** Fields of a VirtualMachine's spec denovirt cannot honour. */
 export const UNSUPPORTED_VM_SPEC_FIELDS: readonly UnsupportedField[] = [
-  { path: ["instancetype"], why: "no instance types; set CPU and memory in the template" },
-  { path: ["preference"], why: "no preferences" },
   { path: ["runStrategy"], used: (v) => v === "WaitAsReceiver", why: "no decentralized migration" },
 ];
 

@@ -16,6 +16,7 @@ import { evacuationController } from "./evacuation/controller.ts";
 import { migrationController } from "./migration/controller.ts";
 import { NODE_LOSS_SELECTIONS, nodeLossController } from "./nodes/controller.ts";
 import { replicaSetController } from "./replicaset/controller.ts";
+import { poolController } from "./pool/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
 import { vmiController } from "./vmi/controller.ts";
@@ -35,6 +36,7 @@ export const CONTROLLER_NAMES = [
   "vm",
   "vmi",
   "replicaset",
+  "pool",
   "datavolume",
   "local-placement",
   "migration",
@@ -72,6 +74,9 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
     case "replicaset":
       // Watches replica sets and VMIs; reads nothing else.
       return { controller: replicaSetController() as Controller, caches: [] };
+    case "pool":
+      // Watches pools and VMs; reads nothing else.
+      return { controller: poolController() as Controller, caches: [] };
     case "datavolume":
       return { controller: dataVolumeController() as Controller, caches: [storageClasses] };
     case "migration":

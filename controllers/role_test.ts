@@ -13,6 +13,7 @@ Deno.test("parseControllersFlags() defaults: leader election on the denovirt-con
     "vm",
     "vmi",
     "replicaset",
+    "pool",
     "datavolume",
     "local-placement",
     "migration",

@@ -1,10 +1,14 @@
-// The five kinds the webhooks admit: where their requests come from, how they are defaulted
+// The kinds the webhooks admit: where their requests come from, how they are defaulted
 // and validated.
 import type { z } from "zod";
 import {
   CDI_GROUP,
   DataVolumeSchema,
+  INSTANCETYPE_KINDS_INFO,
   KUBEVIRT_GROUP,
+  POOL_KIND_INFO,
+  UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS,
+  UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
   type VirtualMachine,
   type VirtualMachineInstance,
   type VirtualMachineInstanceMigration,
@@ -12,11 +16,13 @@ import {
   type VirtualMachineInstanceReplicaSet,
   VirtualMachineInstanceReplicaSetSchema,
   VirtualMachineInstanceSchema,
+  VirtualMachinePoolSchema,
   VirtualMachineSchema,
 } from "../api/mod.ts";
 import {
   addControllerFinalizer,
   defaultVirtualMachine,
+  dropStaleRevisionNames,
   RUNNING_DEPRECATED_WARNING,
   setRunStrategyFromRunning,
 } from "./defaults/vm.ts";
@@ -29,6 +35,8 @@ import { validateMigration } from "./validate/migration.ts";
 import { validateReplicaSet } from "./validate/replica_set.ts";
 import { validateVirtualMachine } from "./validate/vm.ts";
 import { validateVirtualMachineInstance } from "./validate/vmi.ts";
+import { instancetypeKindValidator } from "./validate/instancetype.ts";
+import { validatePool } from "./validate/pool.ts";
 
 /** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
 export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
@@ -73,6 +81,7 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     // The finalizer on CREATE only: on UPDATE it would come back as the controller removes it.
     mutate: (vm, ctx) => {
       if (ctx.operation === "CREATE") addControllerFinalizer(vm);
+      if (ctx.operation === "UPDATE") dropStaleRevisionNames(vm, ctx.oldObject);
       return defaultVirtualMachine(vm);
     },
     validate: validateVirtualMachine,
@@ -106,6 +115,25 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     mutate: (replicaSet) => defaultReplicaSet(replicaSet),
     validate: validateReplicaSet,
   }),
+  ...INSTANCETYPE_KINDS_INFO.map((info): AdmittedKind => ({
+    group: info.group,
+    plural: info.plural,
+    kind: info.kind,
+    schema: info.schema,
+    validate: instancetypeKindValidator(
+      info.schema,
+      info.kind.endsWith("Instancetype")
+        ? UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS
+        : UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
+    ),
+  })),
+  {
+    group: POOL_KIND_INFO.group,
+    plural: POOL_KIND_INFO.plural,
+    kind: POOL_KIND_INFO.kind,
+    schema: VirtualMachinePoolSchema,
+    validate: validatePool,
+  },
   {
     group: CDI_GROUP,
     plural: "datavolumes",

@@ -1,11 +1,13 @@
 // The lookups of the webhooks role: reads through the shared REST client, each with a deadline
 // shorter than the validator's own.
 import {
+  type ControllerRevision,
   DENOVIRT_CONFIG_MAP,
   DENOVIRT_NAMESPACE,
   EVICTION_STRATEGY_KEY,
   evictionStrategySetting,
   FIELD_MANAGERS,
+  type InstancetypeObject,
   type Pod,
   type VirtualMachineInstanceMigration,
   type VMI,
@@ -16,9 +18,14 @@ import { apiServerCheck } from "../lib/kube/api_readiness.ts";
 import type { KubeObject } from "../lib/kube/object.ts";
 import {
   configMaps,
+  controllerRevisions,
   pods,
+  virtualMachineClusterInstancetypes,
+  virtualMachineClusterPreferences,
   virtualMachineInstanceMigrations,
   virtualMachineInstances,
+  virtualMachineInstancetypes,
+  virtualMachinePreferences,
 } from "../lib/kube/resources.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
 import type { EvictionLookups } from "./eviction.ts";
@@ -51,6 +58,26 @@ export function apiServerLookups(kube: RestClient, timeoutMs = LOOKUP_TIMEOUT_MS
           signal: AbortSignal.timeout(timeoutMs),
         })
       ))?.items ?? [],
+    getInstancetypeSpec: async (target, namespace) => {
+      const resource = target.field === "instancetype"
+        ? (target.cluster ? virtualMachineClusterInstancetypes : virtualMachineInstancetypes)
+        : (target.cluster ? virtualMachineClusterPreferences : virtualMachinePreferences);
+      const ref = target.cluster ? { name: target.name } : { namespace, name: target.name };
+      const object = await unlessNotFound(() =>
+        kube.get<InstancetypeObject & KubeObject>(resource, ref, AbortSignal.timeout(timeoutMs))
+      );
+      return object?.spec;
+    },
+    getRevisionSpec: async (namespace, name) => {
+      const revision = await unlessNotFound(() =>
+        kube.get<ControllerRevision & KubeObject>(
+          controllerRevisions,
+          { namespace, name },
+          AbortSignal.timeout(timeoutMs),
+        )
+      );
+      return revision?.data?.spec;
+    },
   };
 }
 

@@ -2,6 +2,9 @@
 // lookups a validator may need (injected, so that validators stay testable without a cluster).
 import {
   dropNulls,
+  type InstancetypeSpec,
+  type MatcherTarget,
+  type PreferenceSpec,
   type VirtualMachineInstance,
   type VirtualMachineInstanceMigration,
 } from "../api/mod.ts";
@@ -38,6 +41,16 @@ export interface Lookups {
   getVmi(namespace: string, name: string): Promise<VirtualMachineInstance | undefined>;
   /** The migrations in `namespace`. */
   listMigrations(namespace: string): Promise<VirtualMachineInstanceMigration[]>;
+  /** The spec of the instance type or preference a VM in `namespace` names, if it exists. */
+  getInstancetypeSpec?(
+    target: MatcherTarget,
+    namespace: string,
+  ): Promise<InstancetypeSpec | PreferenceSpec | undefined>;
+  /** The spec frozen in the ControllerRevision `namespace/name`, if it exists. */
+  getRevisionSpec?(
+    namespace: string,
+    name: string,
+  ): Promise<InstancetypeSpec | PreferenceSpec | undefined>;
 }
 
 /** Settings an administrator gives the webhooks role. */

@@ -29,6 +29,8 @@ import { dataVolumeKeysOf, isForeignDataVolume } from "./data_volumes.ts";
 import { planFor, type VmObserved, type VmPlan } from "./plan.ts";
 import { type SyncError, vmStatusOf } from "./status.ts";
 import { isControlledBy, vmiFor } from "./vmi_for.ts";
+import { matchedSpecsOf, storeInstancetypeRevisions } from "./instancetype_store.ts";
+import { expandedVmi } from "./instancetype_vmi.ts";
 
 type Ctx = ReconcileContext<VM>;
 
@@ -105,7 +107,8 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<Applied | "changed
   const id = `${vm.metadata.namespace}/${vm.metadata.name}`;
   if (action.kind === "create") {
     try {
-      created = await ctx.rest.create<VMI>(virtualMachineInstances, vmiFor(latest), { signal });
+      const vmi = expandedVmi(latest, vmiFor(latest), await matchedSpecsOf(ctx, latest));
+      created = await ctx.rest.create<VMI>(virtualMachineInstances, vmi, { signal });
       ctx.log.info("Started VM by creating its VMI", { why: plan.desired.why });
       await ctx.events.normal(
         vm,
@@ -167,6 +170,9 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<Applied | "changed
 async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   const vm = ctx.object;
   if (!vm) return;
+  // Instance types and preferences are frozen in revisions before the VM's VMI is planned; the
+  // VM's write comes back through the watch.
+  if (!vm.metadata.deletionTimestamp && await storeInstancetypeRevisions(ctx, vm)) return;
   const now = Date.now();
   const observed = observe(ctx, vm);
   const plan = planFor(observed, now);

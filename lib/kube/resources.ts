@@ -94,6 +94,54 @@ export const dataVolumes: Resource = {
   namespaced: true,
 };
 
+const instancetype = (plural: string, kind: string, namespaced: boolean): Resource => ({
+  group: "instancetype.kubevirt.io",
+  version: "v1beta1",
+  plural,
+  kind,
+  namespaced,
+});
+/** instancetype.kubevirt.io/v1beta1 VirtualMachineInstancetypes. */
+export const virtualMachineInstancetypes = instancetype(
+  "virtualmachineinstancetypes",
+  "VirtualMachineInstancetype",
+  true,
+);
+/** instancetype.kubevirt.io/v1beta1 VirtualMachineClusterInstancetypes. */
+export const virtualMachineClusterInstancetypes = instancetype(
+  "virtualmachineclusterinstancetypes",
+  "VirtualMachineClusterInstancetype",
+  false,
+);
+/** instancetype.kubevirt.io/v1beta1 VirtualMachinePreferences. */
+export const virtualMachinePreferences = instancetype(
+  "virtualmachinepreferences",
+  "VirtualMachinePreference",
+  true,
+);
+/** instancetype.kubevirt.io/v1beta1 VirtualMachineClusterPreferences. */
+export const virtualMachineClusterPreferences = instancetype(
+  "virtualmachineclusterpreferences",
+  "VirtualMachineClusterPreference",
+  false,
+);
+/** pool.kubevirt.io/v1alpha1 VirtualMachinePools. */
+export const virtualMachinePools: Resource = {
+  group: "pool.kubevirt.io",
+  version: "v1alpha1",
+  plural: "virtualmachinepools",
+  kind: "VirtualMachinePool",
+  namespaced: true,
+};
+/** apps/v1 ControllerRevisions. */
+export const controllerRevisions: Resource = {
+  group: "apps",
+  version: "v1",
+  plural: "controllerrevisions",
+  kind: "ControllerRevision",
+  namespaced: true,
+};
+
 /** Where a resource lives: `/api/v1/namespaces/ns/pods/name/status`. */
 export function pathOf(
   resource: Resource,

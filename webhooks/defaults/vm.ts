@@ -1,7 +1,13 @@
 // Defaults for a VirtualMachine: `running` becomes runStrategy, the template gets the VMI
 // defaults and a firmware UUID that stays the same across restarts; a new VM gets the VM
 // controller's finalizer (adr/0017-vm-finalizer-on-create.md).
-import { type RunStrategy, type VirtualMachine, VM_CONTROLLER_FINALIZER } from "../../api/mod.ts";
+import {
+  type RunStrategy,
+  type VirtualMachine,
+  VM_CLUSTER_INSTANCETYPE_KIND,
+  VM_CLUSTER_PREFERENCE_KIND,
+  VM_CONTROLLER_FINALIZER,
+} from "../../api/mod.ts";
 import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
 import { defaultVmiSpec } from "./vmi_spec.ts";
 
@@ -14,8 +20,43 @@ export function defaultVirtualMachine(vm: VirtualMachine): string[] {
   const warnings: string[] = [];
   if (setRunStrategyFromRunning(vm.spec)) warnings.push(RUNNING_DEPRECATED_WARNING);
   const name = vm.metadata.name;
-  defaultVmiSpec(vm.spec.template.spec, name ? { firmwareUuid: legacyFirmwareUuid(name) } : {});
+  const firmwareUuid = name ? { firmwareUuid: legacyFirmwareUuid(name) } : {};
+  if (vm.spec.instancetype || vm.spec.preference) {
+    // The template's gaps are the instance type's and the preference's to fill: the VMI gets the
+    // defaults when the controller creates it from the expanded template (as in KubeVirt).
+    defaultMatcherKinds(vm);
+    const uuid = firmwareUuid.firmwareUuid;
+    const domain = vm.spec.template.spec.domain;
+    if (uuid && !domain.firmware?.uuid) domain.firmware = { ...domain.firmware, uuid };
+    return warnings;
+  }
+  defaultVmiSpec(vm.spec.template.spec, firmwareUuid);
   return warnings;
+}
+
+/** Matchers without a kind name the cluster-wide kind (KubeVirt's defaults). */
+export function defaultMatcherKinds(vm: VirtualMachine): void {
+  if (vm.spec.instancetype && !vm.spec.instancetype.kind && !vm.spec.instancetype.inferFromVolume) {
+    vm.spec.instancetype.kind = VM_CLUSTER_INSTANCETYPE_KIND;
+  }
+  if (vm.spec.preference && !vm.spec.preference.kind && !vm.spec.preference.inferFromVolume) {
+    vm.spec.preference.kind = VM_CLUSTER_PREFERENCE_KIND;
+  }
+}
+
+/**
+ * A matcher that now names another object drops the revision of the old one, so that the VM
+ * controller freezes the new one (a revision name the user changed too is kept).
+ */
+export function dropStaleRevisionNames(vm: VirtualMachine, old: unknown): void {
+  const oldSpec = (old as { spec?: Partial<VirtualMachine["spec"]> } | undefined)?.spec;
+  for (const field of ["instancetype", "preference"] as const) {
+    const matcher = vm.spec[field];
+    const before = oldSpec?.[field];
+    if (!matcher?.revisionName || !before) continue;
+    const renamed = matcher.name !== before.name || (matcher.kind ?? "") !== (before.kind ?? "");
+    if (renamed && matcher.revisionName === before.revisionName) delete matcher.revisionName;
+  }
 }
 
 /**

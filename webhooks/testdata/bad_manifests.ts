@@ -207,9 +207,19 @@ export const BAD_MANIFESTS: BadManifest[] = [
     expect: [`${T}.domain.cpu.dedicatedCpuPlacement`, "not supported by denovirt"],
   },
   {
-    name: "an instance type",
-    object: vm((o) => (o.spec.instancetype = { name: "u1.medium" })),
-    expect: ["spec.instancetype", "not supported by denovirt"],
+    name: "an instance type that does not exist",
+    object: vm((o) => (o.spec.instancetype = { name: "u9.huge" })),
+    expect: ["spec.instancetype", "Failure to find instancetype"],
+  },
+  {
+    name: "an instance type inferred from a volume",
+    object: vm((o) => (o.spec.instancetype = { inferFromVolume: "root" })),
+    expect: ["spec.instancetype.inferFromVolume", "not supported by denovirt"],
+  },
+  {
+    name: "a preference of an unknown kind",
+    object: vm((o) => (o.spec.preference = { kind: "VirtualMachineFlavor", name: "fedora" })),
+    expect: ["spec.preference.kind", "got unexpected kind in PreferenceMatcher"],
   },
   {
     name: "a machine type other than q35",

@@ -1,6 +1,11 @@
 // Test helpers: AdmissionReview fixtures around KubeVirt-format objects, and a fake lookup.
 import { parse } from "yaml";
-import type { VirtualMachineInstance, VirtualMachineInstanceMigration } from "../../api/mod.ts";
+import type {
+  InstancetypeSpec,
+  PreferenceSpec,
+  VirtualMachineInstance,
+  VirtualMachineInstanceMigration,
+} from "../../api/mod.ts";
 import { ADMITTED_KINDS } from "../kinds.ts";
 import type { Lookups } from "../review.ts";
 
@@ -86,5 +91,17 @@ export function fakeLookups(
       ),
     listMigrations: (namespace) =>
       Promise.resolve(migrations.filter((m) => (m.metadata.namespace ?? "default") === namespace)),
+    getInstancetypeSpec: (target) =>
+      Promise.resolve(FAKE_INSTANCETYPES[`${target.kind}/${target.name}`]),
+    getRevisionSpec: () => Promise.resolve(undefined),
   };
 }
+
+/** The instance types and preferences fakeLookups() finds, by `kind/name`. */
+export const FAKE_INSTANCETYPES: Record<string, InstancetypeSpec | PreferenceSpec> = {
+  "VirtualMachineClusterInstancetype/u1.medium": { cpu: { guest: 1 }, memory: { guest: "4Gi" } },
+  "VirtualMachineClusterPreference/fedora": {
+    devices: { preferredDiskBus: "virtio" },
+    requirements: { cpu: { guest: 1 } },
+  },
+};

@@ -18,11 +18,12 @@ import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { refusedFields } from "./unsupported.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
+import { checkVmInstancetype } from "./vm_instancetype.ts";
 
 const TEMPLATE = ["spec", "template", "spec"] as const;
 
 /** Validates a VM on CREATE, and on UPDATE when its spec changed. */
-export function validateVirtualMachine(ctx: ReviewContext): Verdict {
+export async function validateVirtualMachine(ctx: ReviewContext): Promise<Verdict> {
   // Metadata, finalizer and label updates of a stored VM are not ours to refuse.
   if (ctx.operation === "UPDATE" && !specChanged(ctx)) return { allowed: true };
   const schema = checkSchema(VirtualMachineSchema, ctx.object);
@@ -30,7 +31,14 @@ export function validateVirtualMachine(ctx: ReviewContext): Verdict {
   const warnings: string[] = [];
   const vm = schema.value;
   if (vm) {
-    causes.push(...checkVmiSpec(vm.spec.template.spec, TEMPLATE, ctx.config));
+    // With an instance type or preference, the VMI's spec is the template expanded with them.
+    let template = vm.spec.template.spec;
+    if (vm.spec.instancetype || vm.spec.preference) {
+      const matched = await checkVmInstancetype(vm, ctx.lookups);
+      causes.push(...matched.causes);
+      if (matched.expanded) template = matched.expanded;
+    }
+    causes.push(...checkVmiSpec(template, TEMPLATE, ctx.config));
     causes.push(...checkDataVolumeTemplates(vm.spec, ctx.namespace));
     causes.push(...refusedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
     if (vm.spec.running !== undefined) warnings.push(RUNNING_DEPRECATED_WARNING);
