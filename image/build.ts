@@ -21,16 +21,21 @@ import type { ImageEntry } from "./entry.ts";
 import { rootfsLayers, type SizedFile } from "./rootfs.ts";
 
 /**
- * Host programs in the image: a shell and tools (busybox), and what the agent runs or loads:
- * the libvirt client library (FFI), qemu-img, genisoimage, ip, nft, xz and the CNI plugins.
+ * Host programs in the image: a shell and tools (busybox), openssl for the certificate job and
+ * the agents' own serving certificates, and what the agent runs or loads:
+ * the libvirt client library (FFI), qemu-img, genisoimage, ip, nft, dnsmasq (the guests' DHCP),
+ * xz and the CNI plugins.
  */
 export const HOST_PROGRAMS = [
   "/usr/bin/busybox",
   "/usr/lib/x86_64-linux-gnu/libvirt.so.0",
+  "/usr/bin/openssl",
+  "/etc/ssl/openssl.cnf",
   "/usr/bin/qemu-img",
   "/usr/bin/genisoimage",
   "/usr/sbin/ip",
   "/usr/sbin/nft",
+  "/usr/sbin/dnsmasq",
   "/usr/bin/xz",
   "/usr/lib/cni/bridge",
   "/usr/lib/cni/host-local",
@@ -64,7 +69,7 @@ export async function buildImage(options: BuildOptions): Promise<BuiltImage> {
     await Deno.stat(program).catch(() => {
       throw new Error(
         `Cannot build the image: ${program} is missing (Debian packages busybox-static, ` +
-          "libvirt0, qemu-utils, genisoimage, iproute2, nftables, xz-utils, containernetworking-plugins)",
+          "libvirt0, openssl, qemu-utils, genisoimage, iproute2, nftables, dnsmasq-base, xz-utils, containernetworking-plugins)",
       );
     });
   }
@@ -73,7 +78,7 @@ export async function buildImage(options: BuildOptions): Promise<BuiltImage> {
   await Deno.mkdir(join(layoutDir, "blobs", "sha256"), { recursive: true });
   const hostFiles = await hostFilesOf(
     HOST_PROGRAMS,
-    options.entry.kind === "bundle" ? [options.deno!] : [options.entry.path],
+    options.entry.kind === "bundle" ? [options.deno!] : [options.entry.main],
   );
   const busybox = hostFiles.find((f) => f.path.endsWith("/busybox"))!.path;
   const layers = rootfsLayers({
@@ -81,11 +86,16 @@ export async function buildImage(options: BuildOptions): Promise<BuiltImage> {
     rootLinks: await hostRootLinks(),
     busybox,
     entry: options.entry.kind === "binary"
-      ? { kind: "binary", binary: await sized(options.entry.path) }
+      ? {
+        kind: "binary",
+        binary: await sized(options.entry.main),
+        certsBinary: await sized(options.entry.certs),
+      }
       : {
         kind: "bundle",
         deno: await sized(options.deno!),
-        bundle: await sized(options.entry.path),
+        bundle: await sized(options.entry.main),
+        certsBundle: await sized(options.entry.certs),
       },
   });
   const written: NamedLayer[] = [];

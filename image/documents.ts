@@ -53,6 +53,7 @@ export function imageConfigOf(layers: NamedLayer[], meta: ImageMeta) {
         "DENO_DIR=/tmp/deno",
         "DENO_NO_UPDATE_CHECK=1",
         "HOME=/tmp",
+        "OPENSSL_CONF=/etc/ssl/openssl.cnf",
       ],
       WorkingDir: "/",
       Labels: imageLabels(meta),

@@ -4,8 +4,19 @@
  */
 import { join } from "node:path";
 
-/** The compiled binary, or the bundle for the Deno in the image. */
-export type ImageEntry = { kind: "binary"; path: string } | { kind: "bundle"; path: string };
+/**
+ * The compiled binaries, or the bundles for the Deno in the image: `main` is every role and
+ * command, `certs` the install's certificate job.
+ */
+export interface ImageEntry {
+  kind: "binary" | "bundle";
+  main: string;
+  certs: string;
+}
+
+/** The programs the image carries: entry module and output name; the first is the roles'. */
+const MAIN = { entry: "main.ts", name: "denovirt" };
+const CERTS = { entry: "cluster/certs_main.ts", name: "denovirt-certs" };
 
 /** Did `deno compile` fail only because it could not get Deno's runtime? */
 export function isRuntimeDownloadFailure(stderr: string): boolean {
@@ -17,11 +28,15 @@ export async function compileOrBundle(
   root: string,
   log: (line: string) => void,
 ): Promise<ImageEntry> {
-  const binary = join(root, "dist", "denovirt");
-  const compiled = await deno(root, ["compile", "-A", "--quiet", "--output", binary, "main.ts"]);
+  const out = (name: string, ext = "") => join(root, "dist", `${name}${ext}`);
+  const compile = (p: typeof MAIN) =>
+    deno(root, ["compile", "-A", "--quiet", "-o", out(p.name), p.entry]);
+  const compiled = await compile(MAIN);
   if (compiled.success) {
-    log(`deno compile made the single binary ${binary}; the image carries it`);
-    return { kind: "binary", path: binary };
+    const certs = await compile(CERTS);
+    if (!certs.success) throw new Error(`deno compile failed: ${certs.stderr.trim()}`);
+    log(`deno compile made the single binary ${out(MAIN.name)}; the image carries it`);
+    return { kind: "binary", main: out(MAIN.name), certs: out(CERTS.name) };
   }
   if (!isRuntimeDownloadFailure(compiled.stderr)) {
     throw new Error(`deno compile failed: ${compiled.stderr.trim()}`);
@@ -30,18 +45,12 @@ export async function compileOrBundle(
     "deno compile is not possible here: it cannot download Deno's runtime (denort) and " +
       "DENORT_BIN is not set. Fell back to the bundle: the image carries Deno and dist/denovirt.js.",
   );
-  const bundle = join(root, "dist", "denovirt.js");
-  const bundled = await deno(root, [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "deno",
-    "-o",
-    bundle,
-    "main.ts",
-  ]);
-  if (!bundled.success) throw new Error(`deno bundle failed: ${bundled.stderr.trim()}`);
-  return { kind: "bundle", path: bundle };
+  for (const { entry, name } of [MAIN, CERTS]) {
+    const args = ["bundle", "--quiet", "--platform", "deno", "-o", out(name, ".js"), entry];
+    const bundled = await deno(root, args);
+    if (!bundled.success) throw new Error(`deno bundle failed: ${bundled.stderr.trim()}`);
+  }
+  return { kind: "bundle", main: out(MAIN.name, ".js"), certs: out(CERTS.name, ".js") };
 }
 
 async function deno(cwd: string, args: string[]): Promise<{ success: boolean; stderr: string }> {

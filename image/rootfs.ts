@@ -11,6 +11,9 @@ export const IMAGE_USER = { name: "denovirt", uid: 65532, gid: 65532 };
 export const DENO_PATH = "/usr/local/bin/deno";
 export const BUNDLE_PATH = "/opt/denovirt/denovirt.js";
 export const ENTRY_PATH = "/usr/local/bin/denovirt";
+/** The install's certificate job (a Job in manifests/cluster runs it). */
+export const CERTS_BUNDLE_PATH = "/opt/denovirt/denovirt-certs.js";
+export const CERTS_ENTRY_PATH = "/usr/local/bin/denovirt-certs";
 /** busybox applets the image offers (a shell for the wrapper, and tools the agent runs). */
 export const BUSYBOX_APPLETS = [
   "cat",
@@ -34,8 +37,8 @@ export interface RootfsInputs {
   busybox: string;
   /** Deno and the bundle, or (where `deno compile` worked) the single binary. */
   entry:
-    | { kind: "bundle"; deno: SizedFile; bundle: SizedFile }
-    | { kind: "binary"; binary: SizedFile };
+    | { kind: "bundle"; deno: SizedFile; bundle: SizedFile; certsBundle: SizedFile }
+    | { kind: "binary"; binary: SizedFile; certsBinary: SizedFile };
 }
 
 /** A build input file and its size. */
@@ -50,12 +53,12 @@ export interface RootfsLayers {
   app: TarEntry[];
 }
 
-/** The `denovirt` wrapper: every role, run by Deno from the bundle. */
-export function wrapperScript(): string {
+/** A wrapper that runs a bundle with Deno (`denovirt`: every role and command). */
+export function wrapperScript(bundle = BUNDLE_PATH): string {
   return [
     "#!/bin/sh",
-    "# denovirt: every role and command, run by Deno from the bundle.",
-    `exec ${DENO_PATH} run -A --no-prompt ${BUNDLE_PATH} "$@"`,
+    "# Run by Deno from the bundle, with every argument passed on.",
+    `exec ${DENO_PATH} run -A --no-prompt ${bundle} "$@"`,
     "",
   ].join("\n");
 }
@@ -115,8 +118,13 @@ export function rootfsLayers(inputs: RootfsInputs): RootfsLayers {
   const { entry } = inputs;
   const runtime: TarEntry[] = entry.kind === "bundle" ? [file(DENO_PATH, entry.deno, 0o755)] : [];
   const app: TarEntry[] = entry.kind === "bundle"
-    ? [file(BUNDLE_PATH, entry.bundle, 0o644), text(ENTRY_PATH, wrapperScript(), 0o755)]
-    : [file(ENTRY_PATH, entry.binary, 0o755)];
+    ? [
+      file(BUNDLE_PATH, entry.bundle, 0o644),
+      text(ENTRY_PATH, wrapperScript(), 0o755),
+      file(CERTS_BUNDLE_PATH, entry.certsBundle, 0o644),
+      text(CERTS_ENTRY_PATH, wrapperScript(CERTS_BUNDLE_PATH), 0o755),
+    ]
+    : [file(ENTRY_PATH, entry.binary, 0o755), file(CERTS_ENTRY_PATH, entry.certsBinary, 0o755)];
   return { system: withParents(system), runtime: withParents(runtime), app: withParents(app) };
 }
 

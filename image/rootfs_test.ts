@@ -19,6 +19,7 @@ const inputs = {
     kind: "bundle" as const,
     deno: { source: "/cache/deno", size: 100 },
     bundle: { source: "/repo/dist/denovirt.js", size: 50 },
+    certsBundle: { source: "/repo/dist/denovirt-certs.js", size: 20 },
   },
 };
 
@@ -35,20 +36,26 @@ Deno.test("rootfsLayers() puts Deno, the bundle and the wrapper in their own lay
   assert.deepEqual(names(layers.app), [
     "opt/",
     "opt/denovirt/",
+    "opt/denovirt/denovirt-certs.js",
     "opt/denovirt/denovirt.js",
     "usr/",
     "usr/local/",
     "usr/local/bin/",
     "usr/local/bin/denovirt",
+    "usr/local/bin/denovirt-certs",
   ]);
-  const wrapper = layers.app.at(-1)!;
+  const wrapper = layers.app.find((e) => e.name === "usr/local/bin/denovirt")!;
   assert.equal(wrapper.type === "file" && wrapper.mode, 0o755);
 });
 
 Deno.test("rootfsLayers() puts a compiled binary at the entry point, with no Deno and no bundle", () => {
   const layers = rootfsLayers({
     ...inputs,
-    entry: { kind: "binary", binary: { source: "/repo/dist/denovirt", size: 90 } },
+    entry: {
+      kind: "binary",
+      binary: { source: "/repo/dist/denovirt", size: 90 },
+      certsBinary: { source: "/repo/dist/denovirt-certs", size: 80 },
+    },
   });
   assert.deepEqual(layers.runtime, []);
   assert.deepEqual(names(layers.app), [
@@ -56,8 +63,9 @@ Deno.test("rootfsLayers() puts a compiled binary at the entry point, with no Den
     "usr/local/",
     "usr/local/bin/",
     "usr/local/bin/denovirt",
+    "usr/local/bin/denovirt-certs",
   ]);
-  const binary = layers.app.at(-1)!;
+  const binary = layers.app.find((e) => e.name === "usr/local/bin/denovirt")!;
   assert.equal(binary.type === "file" && binary.size, 90);
 });
 
@@ -96,6 +104,8 @@ Deno.test("accountFiles() names root and the roles' user with its uid and gid", 
 });
 
 Deno.test("wrapperScript() runs the bundle with Deno and passes every argument on", () => {
+  assert.match(wrapperScript("/opt/x.js"), /deno run -A --no-prompt \/opt\/x\.js "\$@"/);
+  assert.match(wrapperScript("/opt/x.js"), /deno run -A --no-prompt \/opt\/x\.js "\$@"/);
   assert.match(wrapperScript(), /^#!\/bin\/sh\n/);
   assert.match(
     wrapperScript(),
