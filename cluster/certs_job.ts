@@ -170,7 +170,10 @@ async function readSecret(rest: RestClient, name: string): Promise<Record<string
 }
 
 async function writeSecret(rest: RestClient, name: string, files: Record<string, string>) {
+  // Server-side apply needs the type in the body.
   const secret = {
+    apiVersion: "v1",
+    kind: "Secret",
     metadata: {
       name,
       namespace: CLUSTER_NAMES.namespace,
