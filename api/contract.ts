@@ -61,6 +61,12 @@ export const FIELD_MANAGERS = {
   stack: "denovirt-stack",
 } as const;
 
+/**
+ * The identity the aggregated API presents to the node agents: its client certificate's CN, the
+ * webhooks' ServiceAccount user name (on the local stack and in the install's certificates).
+ */
+export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+
 /** KubeVirt's grace period for a VMI without `terminationGracePeriodSeconds`. */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 

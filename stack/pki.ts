@@ -73,7 +73,8 @@ export async function ensurePki(
   }
 }
 
-async function ensureCa(cert: string, key: string, commonName: string) {
+/** Make a self-signed CA (EC P-256, ten years) unless its certificate exists. */
+export async function ensureCa(cert: string, key: string, commonName: string) {
   if (await exists(cert)) return;
   await runChecked("openssl", [
     "req",
@@ -98,7 +99,8 @@ async function ensureCa(cert: string, key: string, commonName: string) {
   ]);
 }
 
-async function ensureLeaf(
+/** Make a certificate signed by the CA, serverAuth or clientAuth, unless it exists. */
+export async function ensureLeaf(
   dir: string,
   caCert: string,
   caKey: string,

@@ -28,6 +28,12 @@ export interface ServeSubresourcesOptions {
   clientCaFile: string;
   /** The role's kubeconfig: its client certificate is also what the agents trust. */
   kubeconfig: KubeConfigLike;
+  /**
+   * Certificate and key files presented to the agents instead of the kubeconfig's client
+   * certificate: in a cluster the role's kubeconfig is a ServiceAccount token.
+   */
+  agentClientCertFile?: string;
+  agentClientKeyFile?: string;
   requestHeaders?: RequestHeaderConfig;
   signal?: AbortSignal;
   log?: Logger;
@@ -45,7 +51,12 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
     ),
   );
   const kube = RestClient.fromKubeConfig(opts.kubeconfig);
-  const identity = clientIdentityOf(opts.kubeconfig);
+  const identity = opts.agentClientCertFile && opts.agentClientKeyFile
+    ? {
+      cert: await Deno.readTextFile(opts.agentClientCertFile),
+      key: await Deno.readTextFile(opts.agentClientKeyFile),
+    }
+    : clientIdentityOf(opts.kubeconfig);
   const backend = clusterBackend(kube, { ca: clusterCa!, ...identity });
   const requestHeaders = opts.requestHeaders ?? DEFAULT_REQUEST_HEADERS;
   const app = subresourceApp({

@@ -15,7 +15,9 @@ const USAGE = `Usage: denovirt webhooks --port=<port> --tls-cert=<file> --tls-ke
   --bind-address=<ip>            address to listen on (default 127.0.0.1)
   --tls-cert=<file>, --tls-key=<file>  serving certificate and key
   --allowed-hostdisk-dir=<dir>   allow hostDisk volumes under <dir> (repeatable; default: none)
-  --client-ca, --front-proxy-ca, --subresources-port  for the subresource API (not yet used)`;
+  --client-ca, --front-proxy-ca, --subresources-port  for the subresource API
+  --agent-client-cert=<file>, --agent-client-key=<file>  the certificate presented to the node
+                                 agents (default: the kubeconfig's client certificate)`;
 
 /** Runs the webhooks role until SIGINT or SIGTERM; returns the exit code. */
 export async function webhooksRole(args: string[]): Promise<number> {
@@ -32,6 +34,8 @@ export async function webhooksRole(args: string[]): Promise<number> {
         "client-ca": { type: "string" },
         "front-proxy-ca": { type: "string" },
         "subresources-port": { type: "string" },
+        "agent-client-cert": { type: "string" },
+        "agent-client-key": { type: "string" },
         "allowed-hostdisk-dir": { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
@@ -92,6 +96,8 @@ export async function webhooksRole(args: string[]): Promise<number> {
         frontProxyCaFile: values["front-proxy-ca"] ?? "",
         clientCaFile: values["client-ca"] ?? "",
         kubeconfig,
+        agentClientCertFile: values["agent-client-cert"],
+        agentClientKeyFile: values["agent-client-key"],
         signal: stop.signal,
       })
       : undefined;

@@ -27,8 +27,8 @@ import { SerialConsoles } from "./serial.ts";
 import { PORT_FORWARD_PATH } from "./port_forward.ts";
 import { portForwarder } from "./port_forward_node.ts";
 
-/** The identity the aggregated API presents (its client certificate's CN). */
-export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+import { WEBHOOKS_IDENTITY } from "../../api/contract.ts";
+export { WEBHOOKS_IDENTITY };
 
 /** The parts of a VMI the node API reads; the agent hands it whole VMIs from its cache. */
 export interface VmiLike {
