@@ -3,6 +3,7 @@
  * `system` (host programs and libraries, busybox, users), `runtime` (Deno; empty for a
  * compiled binary) and `app` (the bundle and the `denovirt` wrapper, or the binary). Fixed owners, modes and order: same inputs, same layers.
  */
+import { ROLE_V8_OPTION } from "../lib/role_runtime.ts";
 import type { TarEntry } from "../stack/images/tar.ts";
 import type { HostFile } from "./host_files.ts";
 
@@ -57,8 +58,8 @@ export interface RootfsLayers {
 export function wrapperScript(bundle = BUNDLE_PATH): string {
   return [
     "#!/bin/sh",
-    "# Run by Deno from the bundle, with every argument passed on.",
-    `exec ${DENO_PATH} run -A --no-prompt ${bundle} "$@"`,
+    "# Run by Deno from the bundle, with every argument passed on and the roles' V8 flags.",
+    `exec ${DENO_PATH} run -A --no-prompt ${ROLE_V8_OPTION} ${bundle} "$@"`,
     "",
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { TarEntry } from "../stack/images/tar.ts";
+import { ROLE_V8_OPTION } from "../lib/role_runtime.ts";
 import { accountFiles, IMAGE_USER, rootfsLayers, withParents, wrapperScript } from "./rootfs.ts";
 
 const inputs = {
@@ -104,11 +105,12 @@ Deno.test("accountFiles() names root and the roles' user with its uid and gid", 
 });
 
 Deno.test("wrapperScript() runs the bundle with Deno and passes every argument on", () => {
-  assert.match(wrapperScript("/opt/x.js"), /deno run -A --no-prompt \/opt\/x\.js "\$@"/);
-  assert.match(wrapperScript("/opt/x.js"), /deno run -A --no-prompt \/opt\/x\.js "\$@"/);
+  assert.ok(
+    wrapperScript("/opt/x.js").includes(`deno run -A --no-prompt ${ROLE_V8_OPTION} /opt/x.js "$@"`),
+  );
   assert.match(wrapperScript(), /^#!\/bin\/sh\n/);
   assert.match(
     wrapperScript(),
-    /exec \/usr\/local\/bin\/deno run -A --no-prompt \/opt\/denovirt\/denovirt\.js "\$@"/,
+    /exec \/usr\/local\/bin\/deno run -A --no-prompt --v8-flags=\S+ \/opt\/denovirt\/denovirt\.js "\$@"/,
   );
 });
