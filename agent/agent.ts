@@ -49,6 +49,8 @@ import { volumesDirOf } from "./storage/types.ts";
 import { secretDataOf } from "./volumes/secrets.ts";
 import { VMI_CONTROLLER, vmiController } from "./vmi/controller.ts";
 import { MigrationJobs } from "./migration/jobs.ts";
+import { agentMetrics } from "./metrics/agent_metrics.ts";
+import type { Registry } from "../lib/metrics/registry.ts";
 import { migrationPolicy } from "./migration/policy.ts";
 import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
@@ -64,6 +66,8 @@ export interface RunningAgent {
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
   nodeFacts(): NodeFacts | undefined;
+  /** What `/metrics` serves. */
+  metrics: Registry;
   /** Resolves once every loop stopped (after `stop` aborted). */
   done: Promise<void>;
 }
@@ -108,6 +112,11 @@ export function startAgent(
   const migrationJobs = new MigrationJobs();
   const events = new RestEventRecorder({ rest, component: "denovirt-agent", host: node, log });
   let manager: Manager | undefined;
+  const metrics = agentMetrics({
+    node,
+    hypervisor,
+    vmiOf: (key) => manager?.store<VMI>(virtualMachineInstances).get(key),
+  });
 
   const done = (async () => {
     for (const dir of [config.dataDir, config.runDir, volumesDir, ...config.allowedHostDiskDirs]) {
@@ -221,6 +230,7 @@ export function startAgent(
       component: "denovirt-agent",
       log,
       events,
+      metrics,
       selections: [
         { resource: virtualMachineInstances, labelSelector: `${NODE_NAME_LABEL}=${node}` },
         {
@@ -284,6 +294,7 @@ export function startAgent(
       return vmi?.status?.nodeName === node ? vmi : undefined;
     },
     nodeFacts: () => facts,
+    metrics,
     done,
   };
 }

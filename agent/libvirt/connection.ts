@@ -10,11 +10,13 @@ import { DENOVIRT_METADATA_URI, isUuid, metadataScopeFlags } from "./names.ts";
 import { domainNameInXml } from "./xml_read.ts";
 import { readTypedParams, typedParams } from "./typed_params.ts";
 import { migrateCall } from "./migrate_call.ts";
+import { readAllDomainStats } from "./domain_stats.ts";
 import type {
   DomainIdentity,
   DomainInfo,
   DomainLifecycleEvent,
   DomainRef,
+  DomainStatsRecord,
   DomainStatus,
   DomainSummary,
   Hypervisor,
@@ -246,6 +248,10 @@ export class LibvirtConnection implements Hypervisor {
         for (const dom of doms) lib.virDomainFree(dom);
       }
     });
+  }
+
+  allDomainStats(): Promise<DomainStatsRecord[]> {
+    return this.#pool.use(readAllDomainStats);
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

@@ -107,6 +107,13 @@ const LIBVIRT_SYMBOLS = {
     nonblocking: true,
   },
   virTypedParamsFree: { parameters: ["pointer", "i32"], result: "void" },
+  // Metrics (agent/libvirt/domain_stats.ts): every domain's counters in one call.
+  virConnectGetAllDomainStats: {
+    parameters: ["pointer", "u32", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virDomainStatsRecordListFree: { parameters: ["pointer"], result: "void" },
   // Client-side only: they read or release the handle's own memory.
   virDomainFree: { parameters: ["pointer"], result: "i32" },
   virDomainGetName: { parameters: ["pointer"], result: "pointer" },

@@ -9,6 +9,7 @@ import type {
   DomainInfo,
   DomainLifecycleEvent,
   DomainRef,
+  DomainStatsRecord,
   DomainStatus,
   DomainSummary,
   Hypervisor,
@@ -102,6 +103,9 @@ export class LazyHypervisor implements Hypervisor {
   }
   list(): Promise<DomainSummary[]> {
     return this.connection().then((c) => c.list());
+  }
+  allDomainStats(): Promise<DomainStatsRecord[]> {
+    return this.connection().then((c) => c.allDomainStats());
   }
   migrate(domain: DomainRef, options: MigrateOptions): Promise<void> {
     return this.connection().then((c) => c.migrate(domain, options));

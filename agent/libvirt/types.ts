@@ -71,6 +71,12 @@ export interface JobStats {
   fields: Record<string, number | string | boolean>;
 }
 
+/** One domain's statistics (virConnectGetAllDomainStats), by libvirt's field names. */
+export interface DomainStatsRecord {
+  name: string;
+  fields: Record<string, number | string | boolean>;
+}
+
 /** What the node agent needs from a hypervisor; `LibvirtConnection` implements it. */
 export interface Hypervisor {
   /** Defines (or redefines) a persistent domain. */
@@ -101,6 +107,8 @@ export interface Hypervisor {
   jobStats(domain: DomainRef, options?: { completed?: boolean }): Promise<JobStats>;
   /** Every domain, active or defined. */
   list(): Promise<DomainSummary[]>;
+  /** The running domains' state, CPU, balloon, vCPU, interface and block counters: one call. */
+  allDomainStats(): Promise<DomainStatsRecord[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void;
   /** Lifecycle events as an async iterator; it ends on `signal` or `close()`. */
