@@ -17,14 +17,27 @@ export interface AgentMetricsOptions {
 /** A Registry whose scrape reads every running domain's statistics in a single libvirt call. */
 export function agentMetrics(opts: AgentMetricsOptions): Registry {
   const registry = new Registry();
+  // What a scrape costs, so that it can be checked from outside: libvirt calls and agent time.
+  const calls = registry.counter(
+    "denovirt_agent_domain_stats_calls_total",
+    "Calls of virConnectGetAllDomainStats made for /metrics (one per scrape, whatever the VMs).",
+  );
+  const took = registry.gauge(
+    "denovirt_agent_metrics_collect_seconds",
+    "Time the previous scrape of the per-VMI metrics took in the agent, libvirt call included.",
+  );
   registry.collect(() => [versionInfoFamily(denoJson.version)]);
   registry.collect(async () => {
+    const started = performance.now();
+    calls.inc();
     const records = await opts.hypervisor.allDomainStats();
-    return domainMetricFamilies(records, (domain) => {
+    const families = domainMetricFamilies(records, (domain) => {
       const key = keyOfDomainName(domain);
       const vmi = key === undefined ? undefined : opts.vmiOf(key);
       return vmi?.status?.nodeName === opts.node ? vmi : undefined;
     }, opts.node);
+    took.set({}, (performance.now() - started) / 1000);
+    return families;
   });
   return registry;
 }

@@ -17,6 +17,11 @@ function keyOf(labels: Labels): string {
   return JSON.stringify(Object.entries(labels).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The samples as they are now: later changes must not reach a scrape being written. */
+function copies(values: Map<string, { labels: Labels; value: number }>) {
+  return [...values.values()].map(({ labels, value }) => ({ labels, value }));
+}
+
 abstract class Instrument {
   constructor(readonly name: string, readonly help: string) {}
   abstract family(): MetricFamily;
@@ -63,7 +68,7 @@ export class Gauge extends Instrument {
   }
 
   family(): MetricFamily {
-    return { name: this.name, help: this.help, type: "gauge", samples: [...this.#values.values()] };
+    return { name: this.name, help: this.help, type: "gauge", samples: copies(this.#values) };
   }
 }
 
@@ -130,11 +135,12 @@ export class Registry {
   }
 
   /**
-   * Every family: instruments first, then collectors in the order added. A collector that
-   * fails is left out of this scrape (and reported to `onError`), so the rest still arrive.
+   * Every family: collectors first, in the order added, then the instruments, so that what a
+   * collector records about itself shows in the same scrape. A collector that fails is left out
+   * of this scrape (and reported to `onError`), so the rest still arrive.
    */
   async families(onError?: (error: unknown) => void): Promise<MetricFamily[]> {
-    const out = [...this.#instruments.values()].map((i) => i.family());
+    const out: MetricFamily[] = [];
     for (const collector of this.#collectors) {
       try {
         out.push(...await collector());
@@ -142,7 +148,7 @@ export class Registry {
         onError?.(error);
       }
     }
-    return out;
+    return [...out, ...[...this.#instruments.values()].map((i) => i.family())];
   }
 
   /** The text-format scrape. */
