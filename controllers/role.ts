@@ -175,7 +175,7 @@ export async function controllersRole(args: string[]): Promise<number> {
     const tls = flags.tlsCert && flags.tlsKey
       ? { cert: await Deno.readTextFile(flags.tlsCert), key: await Deno.readTextFile(flags.tlsKey) }
       : undefined;
-    const health = flags.healthPort === undefined ? undefined : serveHealth({
+    const health = flags.healthPort === undefined ? undefined : await serveHealth({
       port: flags.healthPort,
       hostname: flags.healthBindAddress,
       ...(tls ? { tls } : {}),
