@@ -198,7 +198,7 @@ export function startAgent(
       nodeController({
         facts: {
           name: node,
-          host: await readHostInfo(),
+          host: await readHostInfo(config.dataDir),
           address: config.nodeAddress,
           port: config.port,
           taints: config.registerWithTaints,
