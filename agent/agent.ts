@@ -55,6 +55,7 @@ import { migrationPolicy } from "./migration/policy.ts";
 import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
 import { PassMemory } from "./vmi/memory.ts";
+import { softRebootVmi } from "./vmi/soft_reboot.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -62,6 +63,7 @@ export interface RunningAgent {
   notReadyReason(): string | undefined;
   pause(namespace: string, name: string): Promise<void>;
   unpause(namespace: string, name: string): Promise<void>;
+  softReboot(namespace: string, name: string): Promise<void>;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
@@ -289,6 +291,7 @@ export function startAgent(
     },
     pause: (namespace, name) => pauseVmi(lifecycle(), namespace, name),
     unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
+    softReboot: (namespace, name) => softRebootVmi(lifecycle(), namespace, name),
     vmiOf: (namespace, name) => {
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;

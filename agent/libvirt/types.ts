@@ -90,6 +90,8 @@ export interface Hypervisor {
   destroy(domain: DomainRef): Promise<void>;
   /** Asks the guest to power off (ACPI); returns before it has. */
   shutdown(domain: DomainRef): Promise<void>;
+  /** Asks the guest to reboot: through its guest agent, else the ACPI power button. */
+  reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void>;
   suspend(domain: DomainRef): Promise<void>;
   resume(domain: DomainRef): Promise<void>;
   state(domain: DomainRef): Promise<DomainStatus>;
@@ -107,6 +109,11 @@ export interface Hypervisor {
   jobStats(domain: DomainRef, options?: { completed?: boolean }): Promise<JobStats>;
   /** Every domain, active or defined. */
   list(): Promise<DomainSummary[]>;
+  /**
+   * What the guest agent reports (virDomainGetGuestInfo), by libvirt's field names (`os.id`,
+   * ...); `types` is virDomainGuestInfoTypes. Throws while no guest agent answers.
+   */
+  guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>>;
   /** The running domains' state, CPU, balloon, vCPU, interface and block counters: one call. */
   allDomainStats(): Promise<DomainStatsRecord[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */
