@@ -49,10 +49,13 @@ import { volumesDirOf } from "./storage/types.ts";
 import { secretDataOf } from "./volumes/secrets.ts";
 import { VMI_CONTROLLER, vmiController } from "./vmi/controller.ts";
 import { MigrationJobs } from "./migration/jobs.ts";
+import { agentMetrics } from "./metrics/agent_metrics.ts";
+import type { Registry } from "../lib/metrics/registry.ts";
 import { migrationPolicy } from "./migration/policy.ts";
 import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
 import { PassMemory } from "./vmi/memory.ts";
+import { softRebootVmi } from "./vmi/soft_reboot.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -60,10 +63,13 @@ export interface RunningAgent {
   notReadyReason(): string | undefined;
   pause(namespace: string, name: string): Promise<void>;
   unpause(namespace: string, name: string): Promise<void>;
+  softReboot(namespace: string, name: string): Promise<void>;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
   nodeFacts(): NodeFacts | undefined;
+  /** What `/metrics` serves. */
+  metrics: Registry;
   /** Resolves once every loop stopped (after `stop` aborted). */
   done: Promise<void>;
 }
@@ -108,6 +114,11 @@ export function startAgent(
   const migrationJobs = new MigrationJobs();
   const events = new RestEventRecorder({ rest, component: "denovirt-agent", host: node, log });
   let manager: Manager | undefined;
+  const metrics = agentMetrics({
+    node,
+    hypervisor,
+    vmiOf: (key) => manager?.store<VMI>(virtualMachineInstances).get(key),
+  });
 
   const done = (async () => {
     for (const dir of [config.dataDir, config.runDir, volumesDir, ...config.allowedHostDiskDirs]) {
@@ -189,7 +200,7 @@ export function startAgent(
       nodeController({
         facts: {
           name: node,
-          host: await readHostInfo(),
+          host: await readHostInfo(config.dataDir),
           address: config.nodeAddress,
           port: config.port,
           taints: config.registerWithTaints,
@@ -221,6 +232,7 @@ export function startAgent(
       component: "denovirt-agent",
       log,
       events,
+      metrics,
       selections: [
         { resource: virtualMachineInstances, labelSelector: `${NODE_NAME_LABEL}=${node}` },
         {
@@ -279,11 +291,13 @@ export function startAgent(
     },
     pause: (namespace, name) => pauseVmi(lifecycle(), namespace, name),
     unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
+    softReboot: (namespace, name) => softRebootVmi(lifecycle(), namespace, name),
     vmiOf: (namespace, name) => {
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;
     },
     nodeFacts: () => facts,
+    metrics,
     done,
   };
 }

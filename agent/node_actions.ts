@@ -1,5 +1,4 @@
 /** What the node API asks of the running agent: pause, unpause, soft reboot. */
-import { TerminalError } from "../lib/errors.ts";
 import type { RunningAgent } from "./agent.ts";
 import type { DomainActions } from "./console/node_api.ts";
 
@@ -10,7 +9,6 @@ export function nodeLevelActions(agent: RunningAgent): DomainActions {
   return {
     pause: (vmi) => agent.pause(...ref(vmi)),
     unpause: (vmi) => agent.unpause(...ref(vmi)),
-    softReboot: () =>
-      Promise.reject(new TerminalError("Soft reboot is not supported by denovirt yet")),
+    softReboot: (vmi) => agent.softReboot(...ref(vmi)),
   };
 }

@@ -11,6 +11,7 @@ import { vmiRunPathsFor } from "./domain/mod.ts";
 import { type AgentConfig, parseAgentFlags, USAGE } from "./flags.ts";
 import { nodeLevelActions } from "./node_actions.ts";
 import { probeHandler } from "./server.ts";
+import { metricsRoute } from "../lib/metrics/http.ts";
 import { sandboxesOf } from "./network/node_network.ts";
 
 /** Runs the agent until SIGTERM or SIGINT; answers the exit code. */
@@ -44,7 +45,12 @@ export async function agentRole(args: string[]): Promise<number> {
     cert: await Deno.readTextFile(config.tlsCert),
     key: await Deno.readTextFile(config.tlsKey),
     clientCa: await Deno.readTextFile(config.clientCa),
-    fallback: probeHandler(() => agent.notReadyReason()),
+    fallback: probeHandler(() => agent.notReadyReason(), [
+      metricsRoute(
+        agent.metrics,
+        (error) => log.warn("A metrics collector failed", { error: messageOf(error) }),
+      ),
+    ]),
     vmiOf: (namespace, name) => agent.vmiOf(namespace, name) as VmiLike | undefined,
     serialSocketOf: (vmi) => {
       const node = agent.nodeFacts();

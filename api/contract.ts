@@ -39,6 +39,14 @@ export const ARCH_LABEL = "kubernetes.io/arch";
 export const VM_GENERATION_ANNOTATION = "kubevirt.io/vm-generation";
 /** On a launcher pod: the VMI's name, which its domain is named after. */
 export const DOMAIN_ANNOTATION = "kubevirt.io/domain";
+/** Template annotations KubeVirt's metrics report as the `os`, `workload` and `flavor` labels. */
+export const VM_OS_ANNOTATION = "vm.kubevirt.io/os";
+export const VM_WORKLOAD_ANNOTATION = "vm.kubevirt.io/workload";
+export const VM_FLAVOR_ANNOTATION = "vm.kubevirt.io/flavor";
+/** Marks a VMI whose launcher image is older than the installed one (KubeVirt's `outdated`). */
+export const OUTDATED_LAUNCHER_IMAGE_LABEL = "kubevirt.io/outdatedLauncherImage";
+/** The VMI condition present while the QEMU guest agent is connected (virt-handler's). */
+export const AGENT_CONNECTED_CONDITION = "AgentConnected";
 /** On a launcher pod: the container `kubectl logs` and `exec` pick. */
 export const DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
 /** On a Node: the agent's HTTPS endpoint, `https://<address>:<port>`; the subresource API calls it. */

@@ -12,7 +12,7 @@ export type StatusWriter = "controllers" | "agent";
 /** Fields the controllers write at any time: they follow the launcher pods. */
 const CONTROLLER_FIELDS = ["nodeName", "activePods", "qosClass", "launcherContainerImageVersion"];
 /** Fields the agent writes at any time: they come from the domain. */
-const AGENT_FIELDS = ["interfaces", "machine", "volumeStatus", "migrationMethod"];
+const AGENT_FIELDS = ["interfaces", "machine", "volumeStatus", "migrationMethod", "guestOSInfo"];
 /** The VMI's lifecycle: the controllers' until the handover to a node, then the agent's. */
 const LIFECYCLE_FIELDS = ["phase", "reason", "conditions", "phaseTransitionTimestamps"];
 /**

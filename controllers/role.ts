@@ -7,6 +7,8 @@ import { RestClient } from "../lib/kube/rest.ts";
 import { logger } from "../lib/log.ts";
 import { onShutdown } from "../lib/shutdown.ts";
 import { serveHealth } from "./health.ts";
+import { Registry } from "../lib/metrics/registry.ts";
+import { registerControllersMetrics } from "./metrics/controllers_metrics.ts";
 import {
   CONTROLLER_NAMES,
   type ControllerName,
@@ -21,6 +23,8 @@ const USAGE = `Usage: denovirt controllers [flags]
   --context=<name>             kubeconfig context (default: the current one)
   --health-port=<port>         serve /healthz and /readyz on <port> (default: none)
   --health-bind-address=<ip>   address of the probes (default 127.0.0.1; 0.0.0.0 in a pod)
+  --tls-cert=<file>            serve the probes and /metrics over HTTPS with this certificate
+  --tls-key=<file>             ... and this key (both or neither; default plain HTTP)
   --leader-elect=<bool>        hold a Lease before reconciling (default true)
   --lease-namespace=<ns>       namespace of the Lease (default denovirt)
   --lease-name=<name>          name of the Lease (default denovirt-controllers)
@@ -37,6 +41,9 @@ export interface ControllersFlags {
   context?: string;
   healthPort?: number;
   healthBindAddress: string;
+  /** Serving certificate and key files of the health port (HTTPS); both or neither. */
+  tlsCert?: string;
+  tlsKey?: string;
   leaderElect: boolean;
   leaseNamespace: string;
   leaseName: string;
@@ -59,6 +66,8 @@ export function parseControllersFlags(args: string[]): ControllersFlags | "help"
       context: { type: "string" },
       "health-port": { type: "string" },
       "health-bind-address": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       "leader-elect": { type: "string" },
       "lease-namespace": { type: "string" },
       "lease-name": { type: "string" },
@@ -97,11 +106,15 @@ export function parseControllersFlags(args: string[]): ControllersFlags | "help"
     );
   }
   const healthPort = int("health-port", values["health-port"], 1, 65535);
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+    throw new Error("--tls-cert and --tls-key go together: give both or neither");
+  }
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     ...(values.context ? { context: values.context } : {}),
     ...(healthPort !== undefined ? { healthPort } : {}),
     healthBindAddress: values["health-bind-address"] ?? "127.0.0.1",
+    ...(values["tls-cert"] ? { tlsCert: values["tls-cert"], tlsKey: values["tls-key"]! } : {}),
     leaderElect: leaderElect === "true",
     leaseNamespace: values["lease-namespace"] ?? "denovirt",
     leaseName: values["lease-name"] ?? "denovirt-controllers",
@@ -137,7 +150,9 @@ export async function controllersRole(args: string[]): Promise<number> {
   );
   const shutdown = onShutdown({ log });
   try {
+    const metrics = new Registry();
     const manager = new Manager({
+      metrics,
       rest,
       component: "denovirt-controllers",
       log,
@@ -156,13 +171,19 @@ export async function controllersRole(args: string[]): Promise<number> {
         }
         : {}),
     });
-    const health = flags.healthPort === undefined ? undefined : serveHealth({
+    registerControllersMetrics(metrics, manager);
+    const tls = flags.tlsCert && flags.tlsKey
+      ? { cert: await Deno.readTextFile(flags.tlsCert), key: await Deno.readTextFile(flags.tlsKey) }
+      : undefined;
+    const health = flags.healthPort === undefined ? undefined : await serveHealth({
       port: flags.healthPort,
       hostname: flags.healthBindAddress,
+      ...(tls ? { tls } : {}),
       signal: shutdown.signal,
       log,
     }, {
       ready: () => manager.hasSynced,
+      metrics,
     });
     log.info("Controllers starting", { only: flags.only, leaderElect: flags.leaderElect });
     // Returns once the signal came, in-flight reconciles finished and the Lease was released.

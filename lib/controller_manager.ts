@@ -18,6 +18,8 @@ import { apiVersionOf, type Resource, resourceName } from "./kube/resources.ts";
 import { type LeaderElectionOptions, LeaderElector, restLeaseStore } from "./leader.ts";
 import { type Logger, logger } from "./log.ts";
 import { WorkQueue, type WorkQueueOptions } from "./queue.ts";
+import { type QueueMetrics, queueMetricsOf } from "./metrics/queue_metrics.ts";
+import type { Registry } from "./metrics/registry.ts";
 import { Reflector, type ReflectorOptions } from "./watch.ts";
 import { type ListWatchSource, restListWatch, type Selection } from "./watch_source.ts";
 
@@ -43,6 +45,8 @@ export interface ManagerOptions {
   queue?: Pick<WorkQueueOptions, "backoff" | "clock">;
   /** Where lists and watches come from; default the API server (tests inject fakes). */
   sourceFor?: (resource: Resource) => ListWatchSource<KubeObject>;
+  /** Where the work queues' depth, reconcile latency and retries are reported; default nowhere. */
+  metrics?: Registry;
 }
 
 const idOf = (r: Resource) => `${apiVersionOf(r)}/${r.plural}`;
@@ -61,6 +65,7 @@ export class Manager {
   /** Per controller: its writes to its own objects that its cache has not shown yet. */
   #ownWrites = new Map<string, OwnWrites>();
   #elector: LeaderElector | undefined;
+  #metrics: QueueMetrics | undefined;
   readonly #cache: CacheReader = <U extends KubeObject>(resource: Resource) =>
     this.store<U>(resource);
 
@@ -91,6 +96,7 @@ export class Manager {
         this.#reflectorFor(resource).store.addIndexer(name, index);
       }
     }
+    if (opts.metrics) this.#metrics = queueMetricsOf(opts.metrics, () => this.#queues);
     const election = opts.leaderElection;
     if (election) {
       this.#elector = new LeaderElector({
@@ -118,6 +124,16 @@ export class Manager {
   /** True while this replica reconciles (always, without leader election). */
   get isLeader(): boolean {
     return this.#elector ? this.#elector.isLeader : this.#queues.size > 0;
+  }
+
+  /** Calls `listener` with the old and new object on every change of a watched resource's cache. */
+  onChange<T extends KubeObject>(
+    resource: Resource,
+    listener: (old: T | undefined, current: T | undefined) => void,
+  ): void {
+    this.#reflectorFor(resource).onChange((old, current) =>
+      listener(old as T | undefined, current as T | undefined)
+    );
   }
 
   /** Reconcile `key` of the named controller soon (no-op while not leading). */
@@ -211,6 +227,7 @@ export class Manager {
     const log = this.#log.with({ controller: controller.name, key });
     const own = this.#ownWritesOf(controller);
     const store = this.store(controller.for);
+    const started = performance.now();
     try {
       let result: ReconcileResult | void;
       let passes = 0;
@@ -222,10 +239,12 @@ export class Manager {
         }
         result = await controller.reconcile(key, this.#context(controller, key, log, signal));
       } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
+      this.#metrics?.reconciled(controller.name, (performance.now() - started) / 1000);
       queue.forget(key);
       if (result?.requeue === "now") queue.add(key);
       else if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
     } catch (error) {
+      this.#metrics?.reconciled(controller.name, (performance.now() - started) / 1000);
       if (error instanceof TerminalError) {
         log.error("Reconcile failed; not retrying", { error: messageOf(error) });
         queue.forget(key);
@@ -234,6 +253,7 @@ export class Manager {
       // A server that said how long to wait (429, some 5xx) knows better than our backoff.
       const retryAfter = error instanceof ApiError ? error.retryAfterSeconds ?? 0 : 0;
       const delayMs = queue.addRateLimited(key, retryAfter * 1_000);
+      this.#metrics?.retried(controller.name);
       // Conflicts are the normal price of optimistic concurrency: not worth a warning.
       log[isConflict(error) ? "info" : "warn"]("Reconcile failed; retrying", {
         error: messageOf(error),

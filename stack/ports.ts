@@ -18,6 +18,20 @@ export const PORT_NAMES = [
 export type PortName = typeof PORT_NAMES[number];
 export type StackPorts = Record<PortName, number>;
 
+/**
+ * Where each role serves `/metrics`: on the port it already has (the agent's and the webhooks'
+ * HTTPS ports, the controllers' health port), so these are names for ports, not more ports.
+ */
+export function metricsPorts(
+  ports: StackPorts,
+): { agentMetrics: number; controllersMetrics: number; webhooksMetrics: number } {
+  return {
+    agentMetrics: ports.agent,
+    controllersMetrics: ports.controllersHealth,
+    webhooksMetrics: ports.webhooks,
+  };
+}
+
 /** The ports a stack saved, without allocating any; undefined when it never started. */
 export async function savedPorts(file: string): Promise<StackPorts | undefined> {
   try {
@@ -48,7 +62,8 @@ export async function ensurePorts(file: string): Promise<StackPorts> {
     }
     ports[name] = port;
   }
-  await Deno.writeTextFile(file, JSON.stringify(ports, null, 2) + "\n");
+  const written = { ...ports, ...metricsPorts(ports) };
+  await Deno.writeTextFile(file, JSON.stringify(written, null, 2) + "\n");
   return ports;
 }
 

@@ -1,6 +1,8 @@
 /**
  * The guest agent's subresources, answered as virt-api answers them for a VMI whose guest agent
- * is not connected. denovirt reads no guest agent, so no call goes to the node agent.
+ * is not connected. With one connected, `guestosinfo` answers the OS the node agent keeps in
+ * `status.guestOSInfo` (KubeVirt's VirtualMachineInstanceGuestAgentInfo with `os` only); the
+ * user and filesystem lists are not read yet. No call goes to the node agent.
  */
 import { messageOf } from "../lib/errors.ts";
 import { notFound } from "../lib/http/status.ts";
@@ -32,9 +34,11 @@ export function guestAgentAnswer(
   try {
     if (!vmi) throw notFound("virtualmachineinstance", name);
     checkGuestAgent(vmi);
-    // The condition was written by someone else: denovirt's agent never sets it.
+    if (what === "guestosinfo" && vmi.status?.guestOSInfo) {
+      return Response.json({ os: vmi.status.guestOSInfo });
+    }
     return plainTextFailure(
-      `Cannot answer ${what} for VMI ${namespace}/${name}: the guest agent is not supported by denovirt`,
+      `Cannot answer ${what} for VMI ${namespace}/${name}: the guest agent's ${what} is not supported by denovirt`,
     );
   } catch (error) {
     return plainTextFailure(messageOf(error));

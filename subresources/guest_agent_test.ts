@@ -37,7 +37,18 @@ Deno.test("guestAgentAnswer() answers 500 with virt-api's words for each case", 
   }
 });
 
-Deno.test("guestAgentAnswer() says the guest agent is not supported when someone set AgentConnected", async () => {
+Deno.test("guestAgentAnswer() answers guestosinfo with the OS in status.guestOSInfo", async () => {
+  const os = { id: "denovirt-fixture", prettyName: "denovirt guest fixture" };
+  const running = vmi("Running", [{ type: "AgentConnected", status: "True" }]);
+  const response = guestAgentAnswer("guestosinfo", "ns", "web", {
+    ...running,
+    status: { ...running.status, guestOSInfo: os },
+  });
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { os });
+});
+
+Deno.test("guestAgentAnswer() says the guest agent's data is not supported when AgentConnected is set", async () => {
   // virt-api looks for the condition, whatever its status.
   for (const status of ["True", "False"]) {
     const response = guestAgentAnswer(
@@ -49,7 +60,7 @@ Deno.test("guestAgentAnswer() says the guest agent is not supported when someone
     assert.equal(response.status, 500);
     assert.equal(
       await response.text(),
-      "Cannot answer userlist for VMI ns/web: the guest agent is not supported by denovirt",
+      "Cannot answer userlist for VMI ns/web: the guest agent's userlist is not supported by denovirt",
     );
   }
 });

@@ -41,6 +41,7 @@ export interface VmiLike {
     conditions?: { type: string; status: string }[];
     migrationState?: { completed?: boolean };
     interfaces?: { name?: string; ipAddress?: string }[];
+    guestOSInfo?: Record<string, unknown>;
   };
 }
 

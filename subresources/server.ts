@@ -14,6 +14,7 @@ import { portForwardPathOf } from "./port_forward.ts";
 import { portForwardProxy } from "./port_forward_proxy.ts";
 import { type RunningServer, serveHttps, type UpgradeHandler } from "../lib/http/https_server.ts";
 import { certificateCheck, firstNotReady } from "../lib/http/readiness.ts";
+import type { SessionMetrics } from "./metrics.ts";
 
 export interface ServeSubresourcesOptions {
   port: number;
@@ -35,6 +36,8 @@ export interface ServeSubresourcesOptions {
   agentClientCertFile?: string;
   agentClientKeyFile?: string;
   requestHeaders?: RequestHeaderConfig;
+  /** Where open consoles and port-forward tunnels are counted. */
+  metrics?: SessionMetrics;
   signal?: AbortSignal;
   log?: Logger;
 }
@@ -78,7 +81,11 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
         authorize: backend.authorize,
         openConsole: (vmi) => backend.agents.openConsole(vmi),
         requestHeaders,
-        onSession: (entry) => log.info("Console", entry),
+        onSession: (entry) => {
+          if (entry.event === "attached") opts.metrics?.console(entry.namespace, entry.name, 1);
+          if (entry.event === "detached") opts.metrics?.console(entry.namespace, entry.name, -1);
+          log.info("Console", entry);
+        },
       }),
       portForwardProxy({
         getVm: backend.getVm,
@@ -87,11 +94,14 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
         openPortForward: (vmi, port, protocol) =>
           backend.agents.openPortForward(vmi, port, protocol),
         requestHeaders,
-        onTunnel: (entry) =>
+        onTunnel: (entry) => {
+          if (entry.event === "opened") opts.metrics?.tunnel(entry.namespace, entry.name, 1);
+          if (entry.event === "closed") opts.metrics?.tunnel(entry.namespace, entry.name, -1);
           (entry.code !== undefined && entry.code >= 500 ? log.error : log.info)(
             "Port-forward",
             { ...entry },
-          ),
+          );
+        },
       }),
     ),
     onError: (error) => log.error("Request failed", { error }),

@@ -5,6 +5,7 @@
  */
 import type { VmiLike, VmLike } from "./lifecycle.ts";
 import { badRequest, conflict, StatusError } from "../lib/http/status.ts";
+import { AGENT_CONNECTED_CONDITION } from "../api/mod.ts";
 
 const hasCondition = (vmi: VmiLike, type: string, status?: string) =>
   (vmi.status?.conditions ?? []).some((c) =>
@@ -62,7 +63,8 @@ export function checkSoftReboot(vmi: VmiLike): void {
     throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is paused");
   }
   if (
-    !hasCondition(vmi, "AgentConnected") && vmi.spec?.domain?.features?.acpi?.enabled === false
+    !hasCondition(vmi, AGENT_CONNECTED_CONDITION) &&
+    vmi.spec?.domain?.features?.acpi?.enabled === false
   ) {
     throw conflict(
       "virtualmachineinstance",
@@ -80,7 +82,7 @@ export function checkGuestAgent(vmi: VmiLike): void {
   if (vmi.status?.phase !== "Running") {
     throw conflict("virtualmachineinstance", nameOf(vmi), "VMI is not running");
   }
-  if (!hasCondition(vmi, "AgentConnected")) {
+  if (!hasCondition(vmi, AGENT_CONNECTED_CONDITION)) {
     throw conflict(
       "virtualmachineinstance",
       nameOf(vmi),

@@ -1,4 +1,5 @@
 // `denovirt webhooks`: the admission webhooks of the kubevirt.io and cdi.kubevirt.io kinds.
+import denoJson from "../deno.json" with { type: "json" };
 import { parseArgs } from "node:util";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { messageOf } from "../lib/errors.ts";
@@ -7,6 +8,9 @@ import { RestClient } from "../lib/kube/rest.ts";
 import { apiServerEvictionLookups, apiServerLookups, lookupsReadiness } from "./lookups.ts";
 import { serveWebhooks } from "./server.ts";
 import { serveSubresources } from "../subresources/server.ts";
+import { sessionMetrics } from "../subresources/metrics.ts";
+import { Registry } from "../lib/metrics/registry.ts";
+import { versionInfoFamily } from "../lib/metrics/version_info.ts";
 
 const USAGE = `Usage: denovirt webhooks --port=<port> --tls-cert=<file> --tls-key=<file> [flags]
 
@@ -73,8 +77,12 @@ export async function webhooksRole(args: string[]): Promise<number> {
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  // One registry for the role: admission latency and the subresources' sessions, on /metrics.
+  const metrics = new Registry();
+  metrics.collect(() => [versionInfoFamily(denoJson.version)]);
   try {
     const server = await serveWebhooks({
+      metrics,
       port,
       hostname: values["bind-address"] ?? "127.0.0.1",
       certFile: values["tls-cert"],
@@ -98,6 +106,7 @@ export async function webhooksRole(args: string[]): Promise<number> {
         kubeconfig,
         agentClientCertFile: values["agent-client-cert"],
         agentClientKeyFile: values["agent-client-key"],
+        metrics: sessionMetrics(metrics),
         signal: stop.signal,
       })
       : undefined;

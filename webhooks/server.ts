@@ -5,6 +5,9 @@ import { type RunningServer, serveHttps } from "../lib/http/https_server.ts";
 import { MAX_BODY_BYTES, webhookApp, type WebhookAppOptions } from "./app.ts";
 import type { EvictionLookups } from "./eviction.ts";
 import type { Lookups } from "./review.ts";
+import { metricsRoute } from "../lib/metrics/http.ts";
+import type { Registry } from "../lib/metrics/registry.ts";
+import { admissionMetrics } from "./metrics.ts";
 
 export interface ServeWebhooksOptions {
   port: number;
@@ -20,6 +23,8 @@ export interface ServeWebhooksOptions {
   readiness?: ReadinessCheck[];
   signal?: AbortSignal;
   log?: Logger;
+  /** The role's metrics: admission latency is recorded there, and served at `/metrics`. */
+  metrics?: Registry;
   /** Further app options (timeouts, limits); mostly for tests. */
   app?: Partial<WebhookAppOptions>;
 }
@@ -31,6 +36,9 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Runn
     Deno.readTextFile(options.certFile),
     Deno.readTextFile(options.keyFile),
   ]);
+  const observe = options.metrics && admissionMetrics(options.metrics);
+  const metrics = options.metrics &&
+    metricsRoute(options.metrics, (error) => log.warn("A metrics collector failed", { error }));
   const app = webhookApp({
     ...options.app,
     lookups: options.lookups,
@@ -38,6 +46,7 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Runn
     notReadyReason: firstNotReady([certificateCheck(cert), ...(options.readiness ?? [])]),
     config: { ...options.app?.config, allowedHostDiskDirs: options.allowedHostDiskDirs ?? [] },
     onReview: (entry) => {
+      observe?.(entry);
       const { error, ...fields } = entry;
       if (error) log.error("Admission failed", { ...fields, error });
       else log.info("Admission", fields);
@@ -53,7 +62,7 @@ export async function serveWebhooks(options: ServeWebhooksOptions): Promise<Runn
     key,
     // Above the app's own limit, which answers 413 with an AdmissionReview-shaped message.
     maxBodyBytes: (options.app?.maxBodyBytes ?? MAX_BODY_BYTES) + 1,
-    fetch: (request) => app.fetch(request),
+    fetch: (request) => metrics?.(request) ?? app.fetch(request),
     onError: (error) => log.error("Request failed", { error }),
     ...(options.signal ? { signal: options.signal } : {}),
   });

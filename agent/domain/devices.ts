@@ -1,6 +1,7 @@
 /** The remaining devices: RNG, balloon, watchdog, inputs, guest agent channel, USB controller. */
 import type { Devices } from "../../api/mod.ts";
 import { el, type XmlElement } from "./xml.ts";
+import { GUEST_AGENT_CHANNEL } from "../libvirt/xml_read.ts";
 
 /** The devices that follow the VMI's `devices` flags. */
 export function miscDeviceElements(devices: Devices, usbDisks: boolean): XmlElement[] {
@@ -15,7 +16,7 @@ export function miscDeviceElements(devices: Devices, usbDisks: boolean): XmlElem
     el(
       "channel",
       { type: "unix" },
-      el("target", { type: "virtio", name: "org.qemu.guest_agent.0" }),
+      el("target", { type: "virtio", name: GUEST_AGENT_CHANNEL }),
     ),
     watchdog && el("watchdog", { model: "i6300esb", action: watchdog.action ?? "reset" }),
     devices.rng &&

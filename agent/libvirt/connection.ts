@@ -10,11 +10,13 @@ import { DENOVIRT_METADATA_URI, isUuid, metadataScopeFlags } from "./names.ts";
 import { domainNameInXml } from "./xml_read.ts";
 import { readTypedParams, typedParams } from "./typed_params.ts";
 import { migrateCall } from "./migrate_call.ts";
+import { readAllDomainStats } from "./domain_stats.ts";
 import type {
   DomainIdentity,
   DomainInfo,
   DomainLifecycleEvent,
   DomainRef,
+  DomainStatsRecord,
   DomainStatus,
   DomainSummary,
   Hypervisor,
@@ -25,6 +27,8 @@ import type {
 
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
+const VIR_DOMAIN_REBOOT_ACPI_POWER_BTN = 1;
+const VIR_DOMAIN_REBOOT_GUEST_AGENT = 2;
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
 const VIR_DOMAIN_JOB_STATS_COMPLETED = 1;
@@ -108,6 +112,13 @@ export class LibvirtConnection implements Hypervisor {
 
   shutdown(domain: DomainRef): Promise<void> {
     return this.#act("shut down", domain, (dom) => libvirt().virDomainShutdown(dom));
+  }
+
+  reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void> {
+    const flags = options.guestAgent
+      ? VIR_DOMAIN_REBOOT_GUEST_AGENT
+      : VIR_DOMAIN_REBOOT_ACPI_POWER_BTN;
+    return this.#act("reboot", domain, (dom) => libvirt().virDomainReboot(dom, flags));
   }
 
   suspend(domain: DomainRef): Promise<void> {
@@ -246,6 +257,27 @@ export class LibvirtConnection implements Hypervisor {
         for (const dom of doms) lib.virDomainFree(dom);
       }
     });
+  }
+
+  guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>> {
+    return this.#withDomain("read the guest agent of", domain, async (dom, fail) => {
+      const params = new BigUint64Array(1);
+      const count = new Int32Array(1);
+      const lib = libvirt();
+      if (await lib.virDomainGetGuestInfo(dom, types, params, count, 0) < 0) {
+        throw await fail(`Cannot read the guest agent of domain ${domain}`);
+      }
+      const pointer = Deno.UnsafePointer.create(params[0]!);
+      try {
+        return pointer ? readTypedParams(pointer, count[0]!) : {};
+      } finally {
+        if (pointer) lib.virTypedParamsFree(pointer, count[0]!);
+      }
+    });
+  }
+
+  allDomainStats(): Promise<DomainStatsRecord[]> {
+    return this.#pool.use(readAllDomainStats);
   }
 
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void {

@@ -75,6 +75,7 @@ const LIBVIRT_SYMBOLS = {
   virDomainCreate: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainDestroy: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainShutdown: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  virDomainReboot: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainSuspend: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainResume: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainGetState: {
@@ -107,6 +108,19 @@ const LIBVIRT_SYMBOLS = {
     nonblocking: true,
   },
   virTypedParamsFree: { parameters: ["pointer", "i32"], result: "void" },
+  // The guest agent's reports (libvirt asks the agent; fails while none is connected).
+  virDomainGetGuestInfo: {
+    parameters: ["pointer", "u32", "buffer", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  // Metrics (agent/libvirt/domain_stats.ts): every domain's counters in one call.
+  virConnectGetAllDomainStats: {
+    parameters: ["pointer", "u32", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virDomainStatsRecordListFree: { parameters: ["pointer"], result: "void" },
   // Client-side only: they read or release the handle's own memory.
   virDomainFree: { parameters: ["pointer"], result: "i32" },
   virDomainGetName: { parameters: ["pointer"], result: "pointer" },

@@ -9,6 +9,7 @@ import type {
   DomainInfo,
   DomainLifecycleEvent,
   DomainRef,
+  DomainStatsRecord,
   DomainStatus,
   DomainSummary,
   Hypervisor,
@@ -79,6 +80,9 @@ export class LazyHypervisor implements Hypervisor {
   shutdown(domain: DomainRef): Promise<void> {
     return this.connection().then((c) => c.shutdown(domain));
   }
+  reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void> {
+    return this.connection().then((c) => c.reboot(domain, options));
+  }
   suspend(domain: DomainRef): Promise<void> {
     return this.connection().then((c) => c.suspend(domain));
   }
@@ -102,6 +106,12 @@ export class LazyHypervisor implements Hypervisor {
   }
   list(): Promise<DomainSummary[]> {
     return this.connection().then((c) => c.list());
+  }
+  guestInfo(domain: DomainRef, types: number) {
+    return this.connection().then((c) => c.guestInfo(domain, types));
+  }
+  allDomainStats(): Promise<DomainStatsRecord[]> {
+    return this.connection().then((c) => c.allDomainStats());
   }
   migrate(domain: DomainRef, options: MigrateOptions): Promise<void> {
     return this.connection().then((c) => c.migrate(domain, options));

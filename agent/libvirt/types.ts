@@ -71,6 +71,12 @@ export interface JobStats {
   fields: Record<string, number | string | boolean>;
 }
 
+/** One domain's statistics (virConnectGetAllDomainStats), by libvirt's field names. */
+export interface DomainStatsRecord {
+  name: string;
+  fields: Record<string, number | string | boolean>;
+}
+
 /** What the node agent needs from a hypervisor; `LibvirtConnection` implements it. */
 export interface Hypervisor {
   /** Defines (or redefines) a persistent domain. */
@@ -84,6 +90,8 @@ export interface Hypervisor {
   destroy(domain: DomainRef): Promise<void>;
   /** Asks the guest to power off (ACPI); returns before it has. */
   shutdown(domain: DomainRef): Promise<void>;
+  /** Asks the guest to reboot: through its guest agent, else the ACPI power button. */
+  reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void>;
   suspend(domain: DomainRef): Promise<void>;
   resume(domain: DomainRef): Promise<void>;
   state(domain: DomainRef): Promise<DomainStatus>;
@@ -101,6 +109,13 @@ export interface Hypervisor {
   jobStats(domain: DomainRef, options?: { completed?: boolean }): Promise<JobStats>;
   /** Every domain, active or defined. */
   list(): Promise<DomainSummary[]>;
+  /**
+   * What the guest agent reports (virDomainGetGuestInfo), by libvirt's field names (`os.id`,
+   * ...); `types` is virDomainGuestInfoTypes. Throws while no guest agent answers.
+   */
+  guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>>;
+  /** The running domains' state, CPU, balloon, vCPU, interface and block counters: one call. */
+  allDomainStats(): Promise<DomainStatsRecord[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */
   onLifecycle(listener: (event: DomainLifecycleEvent) => void): () => void;
   /** Lifecycle events as an async iterator; it ends on `signal` or `close()`. */

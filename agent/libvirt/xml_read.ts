@@ -78,13 +78,23 @@ export interface DomainDisk {
   readonly?: boolean;
 }
 
-/** Facts read from live domain XML. */
+/** Facts of a running domain: from its live XML, and what its guest agent reports. */
 export interface LiveDomainFacts {
   interfaces: DomainInterface[];
   disks: DomainDisk[];
   /** The machine type QEMU runs, e.g. `pc-q35-7.2`. */
   machine: string | undefined;
+  /**
+   * Whether the guest agent has opened its channel (`org.qemu.guest_agent.0`): libvirt keeps
+   * the channel target's `state` up to date in the live XML.
+   */
+  guestAgentConnected?: boolean;
+  /** The guest agent's OS report, KubeVirt's guestOSInfo (read while the agent is connected). */
+  guestOS?: Record<string, string>;
 }
+
+/** The virtio port the QEMU guest agent answers on. */
+export const GUEST_AGENT_CHANNEL = "org.qemu.guest_agent.0";
 
 /** Parses the interfaces and machine type out of `virDomainGetXMLDesc` output. */
 export function liveDomainFacts(xml: string): LiveDomainFacts {
@@ -105,7 +115,17 @@ export function liveDomainFacts(xml: string): LiveDomainFacts {
     interfaces,
     disks: disksOf(xml),
     machine: osType ? attributesOf(osType[1]!).machine : undefined,
+    guestAgentConnected: guestAgentConnected(xml),
   };
+}
+
+function guestAgentConnected(xml: string): boolean {
+  for (const block of xml.matchAll(/<channel\b[^>]*>([\s\S]*?)<\/channel>/g)) {
+    const target = /<target\b([^>]*)\/?>/.exec(block[1]!);
+    const attributes = target ? attributesOf(target[1]!) : {};
+    if (attributes.name === GUEST_AGENT_CHANNEL) return attributes.state === "connected";
+  }
+  return false;
 }
 
 function disksOf(xml: string): DomainDisk[] {

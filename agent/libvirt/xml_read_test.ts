@@ -41,7 +41,25 @@ Deno.test("liveDomainFacts() reads interface MACs by alias and the machine type"
     interfaces: [{ name: "default", mac: "52:54:00:ab:cd:ef", type: "user" }],
     disks: [],
     machine: "pc-q35-7.2",
+    guestAgentConnected: false,
   });
+});
+
+Deno.test("liveDomainFacts() reads whether the guest agent's channel is connected", () => {
+  const channel = (name: string, state?: string) =>
+    `<channel type='unix'><source mode='bind' path='/run/x.sock'/>` +
+    `<target type='virtio' name='${name}'${state ? ` state='${state}'` : ""}/></channel>`;
+  const cases: Array<[string, boolean]> = [
+    [channel("org.qemu.guest_agent.0", "connected"), true],
+    [channel("org.qemu.guest_agent.0", "disconnected"), false],
+    [channel("org.qemu.guest_agent.0"), false],
+    [channel("com.example.other", "connected") + channel("org.qemu.guest_agent.0"), false],
+    ["", false],
+  ];
+  for (const [devices, want] of cases) {
+    const xml = `<domain><devices>${devices}</devices></domain>`;
+    assert.equal(liveDomainFacts(xml).guestAgentConnected, want, devices);
+  }
 });
 
 Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain", () => {

@@ -57,7 +57,11 @@ export function nodeStatus(
   previous: CoreCondition[] | undefined,
   now: string,
 ): NonNullable<NodeObject["status"]> {
-  const { capacity, allocatable } = nodeResources(facts.host.cpus, facts.host.memoryKiB);
+  const { capacity, allocatable } = nodeResources(
+    facts.host.cpus,
+    facts.host.memoryKiB,
+    facts.host.ephemeralStorageBytes,
+  );
   const condition = (type: string, status: "True" | "False", reason: string, message: string) => {
     const old = previous?.find((c) => c.type === type);
     const lastTransitionTime = old?.status === status ? old.lastTransitionTime : now;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { memoryReserveKiB, nodeResources } from "./host.ts";
+import { memoryReserveKiB, nodeResources, readHostInfo } from "./host.ts";
 import { microTime, newNode, nodeStatus, parseTaint } from "./node_object.ts";
 
 const host = {
@@ -22,6 +22,21 @@ Deno.test("nodeResources() reports the host's CPUs, memory less the reserve, and
   const { capacity, allocatable } = nodeResources(4, 8 * 1024 * 1024);
   assert.deepEqual(capacity, { cpu: "4", memory: "8388608Ki", pods: "110" });
   assert.deepEqual(allocatable, { cpu: "4", memory: `${8388608 - 419430}Ki`, pods: "110" });
+});
+
+Deno.test("nodeResources() reports ephemeral-storage less kubelet's 10 % eviction reserve", () => {
+  const { capacity, allocatable } = nodeResources(4, 8 * 1024 * 1024, 100 * 1024 ** 3);
+  assert.equal(capacity["ephemeral-storage"], String(100 * 1024 ** 3));
+  assert.equal(allocatable["ephemeral-storage"], String(Math.floor(100 * 1024 ** 3 * 0.9)));
+  const node = newNode({ ...facts, host: { ...facts.host, ephemeralStorageBytes: 2048 } }, "T0");
+  assert.equal(node.status?.capacity?.["ephemeral-storage"], "2048");
+  assert.equal(node.status?.allocatable?.["ephemeral-storage"], "1843");
+});
+
+Deno.test("readHostInfo() measures the data directory's filesystem for ephemeral-storage", async () => {
+  const host = await readHostInfo(Deno.cwd());
+  assert.ok((host.ephemeralStorageBytes ?? 0) > 0);
+  assert.equal((await readHostInfo()).ephemeralStorageBytes, undefined);
 });
 
 Deno.test("newNode() labels the node as kubelet and KubeVirt would, and is Ready", () => {

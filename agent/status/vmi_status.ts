@@ -1,10 +1,11 @@
 /**
  * The VMI status the agent owns once a VMI is handed to its node (api/ownership.ts): the phase
  * (Running, Succeeded, Failed), its reason, the Ready (from the launcher pod, as in KubeVirt),
- * Paused and Synchronized conditions, interfaces, volumes and machine type. Pure: the caller passes the
+ * Paused, AgentConnected and Synchronized conditions, interfaces, volumes and machine type. Pure: the caller passes the
  * time.
  */
 import {
+  AGENT_CONNECTED_CONDITION,
   type LiveMigratability,
   type Pod,
   readyConditionOf,
@@ -71,6 +72,10 @@ export function runningStatus(
     }, now)
     : withoutCondition(conditions, CONDITION.paused);
   if (migratable) conditions = withCondition(conditions, migratable.condition, now);
+  // Present while the guest agent is connected, absent otherwise, as virt-handler keeps it.
+  conditions = live?.guestAgentConnected
+    ? withCondition(conditions, { type: AGENT_CONNECTED_CONDITION, status: "True" }, now)
+    : withoutCondition(conditions, AGENT_CONNECTED_CONDITION);
   const status: VirtualMachineInstanceStatus = {
     ...withPhase(current, "Running", now),
     conditions,
@@ -79,6 +84,9 @@ export function runningStatus(
   const interfaces = interfacesOf(vmi, live, pod);
   if (interfaces.length > 0) status.interfaces = interfaces;
   if (live?.machine) status.machine = { type: live.machine };
+  // KubeVirt always sends guestOSInfo, `{}` until a guest agent reported; the last report stays
+  // while the agent is away (a reboot).
+  status.guestOSInfo = live?.guestOS ?? current.guestOSInfo ?? {};
   const volumes = volumeStatusOf(vmi, live);
   if (volumes.length > 0) status.volumeStatus = volumes;
   return status;
@@ -95,6 +103,7 @@ export function finalStatus(
   const current = vmi.status ?? {};
   let conditions = withoutCondition(current.conditions, CONDITION.paused);
   conditions = withoutCondition(conditions, CONDITION.synchronized);
+  conditions = withoutCondition(conditions, AGENT_CONNECTED_CONDITION);
   conditions = withCondition(conditions, readyConditionOf(phase, pod), now);
   const status: VirtualMachineInstanceStatus = { ...withPhase(current, phase, now), conditions };
   if (reason) status.reason = reason;

@@ -1,4 +1,5 @@
 /** observe(): what plan() needs for one key, read from the caches and from libvirt. */
+import { GUEST_INFO_OS, guestOSInfoOf } from "../status/guest_os.ts";
 import {
   claimNamesOf,
   isOnNode,
@@ -156,13 +157,23 @@ export async function observeDomain(
     ]);
     const owner = parseDomainOwner(metadata);
     const active = status.state !== "shutoff";
+    const live = active ? liveDomainFacts(xml) : undefined;
+    if (live?.guestAgentConnected && status.state === "running") {
+      // One more call, only while an agent is connected; an agent that does not answer (busy,
+      // rebooting) leaves the last report in place.
+      const guestOS = await hypervisor.guestInfo(name, GUEST_INFO_OS).then(
+        guestOSInfoOf,
+        () => undefined,
+      );
+      if (guestOS) live.guestOS = guestOS as Record<string, string>;
+    }
     return {
       name,
       uuid: domainUuidInXml(xml) ?? name,
       state: status.state,
       reason: status.reasonName,
       owner: owner ? { uid: owner.uid, node: owner.node } : undefined,
-      live: active ? liveDomainFacts(xml) : undefined,
+      live,
     };
   } catch (error) {
     // Gone between calls, or never there.

@@ -17,6 +17,7 @@ import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
 import { isAssignedTo } from "../../api/migration_state.ts";
 import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
 import { launcherPodDeadline } from "./pod_deletion.ts";
+import { guestAgentRecheckMs } from "./guest_agent_wait.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 import {
   ended,
@@ -136,7 +137,8 @@ export function plan(o: Observation): Plan {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
   }
-  return { actions };
+  const recheck = guestAgentRecheckMs(vmi, domain, o.now);
+  return recheck === undefined ? { actions } : { actions, requeueAfterMs: recheck };
 }
 
 /**

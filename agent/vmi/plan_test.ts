@@ -354,6 +354,40 @@ Deno.test("plan() reports the interface MAC and the Paused condition by user", (
   assert.equal(paused?.reason, "PausedByUser");
 });
 
+Deno.test("plan() keeps AgentConnected while the guest agent's channel is connected", () => {
+  const connected = domain("running", "booted");
+  connected.live = { ...connected.live!, guestAgentConnected: true };
+  const write = plan(observe(vmi("Running"), connected)).actions[0];
+  assert.ok(write?.type === "writeStatus");
+  const condition = write.status.conditions?.find((c) => c.type === "AgentConnected");
+  assert.equal(condition?.status, "True");
+  assert.equal(condition?.lastTransitionTime, NOW);
+
+  const withCondition = vmi("Running");
+  withCondition.status = { ...withCondition.status, conditions: write.status.conditions ?? [] };
+  const gone = plan(observe(withCondition, domain("running", "booted"))).actions[0];
+  assert.ok(gone?.type === "writeStatus");
+  assert.equal(gone.status.conditions?.find((c) => c.type === "AgentConnected"), undefined);
+});
+
+Deno.test("plan() reports the guest agent's OS as guestOSInfo, {} before any report", () => {
+  const before = plan(observe(vmi("Running"), domain("running", "booted"))).actions[0];
+  assert.ok(before?.type === "writeStatus");
+  assert.deepEqual(before.status.guestOSInfo, {});
+  const reported = domain("running", "booted");
+  const os = { id: "denovirt-fixture", name: "denovirt guest fixture" };
+  reported.live = { ...reported.live!, guestAgentConnected: true, guestOS: os };
+  const after = plan(observe(vmi("Running"), reported)).actions[0];
+  assert.ok(after?.type === "writeStatus");
+  assert.deepEqual(after.status.guestOSInfo, os);
+  // The agent gone (a reboot): the last report stays.
+  const kept = vmi("Running");
+  kept.status = { ...kept.status, guestOSInfo: os };
+  const away = plan(observe(kept, domain("running", "booted"))).actions[0];
+  assert.ok(away?.type === "writeStatus");
+  assert.deepEqual(away.status.guestOSInfo, os);
+});
+
 Deno.test("plan() reports the launcher pod's IPs on the pod-network interface", () => {
   const pod = launcherPod({
     phase: "Running",

@@ -1,0 +1,102 @@
+/**
+ * The QEMU guest agent in a VM of the stack: the fixture's agent connects, the VMI gains the
+ * AgentConnected condition and the guest's OS in status.guestOSInfo (which the real
+ * `virtctl guestosinfo` prints), and `virtctl soft-reboot` reboots the guest through it
+ * (its serial log shows a second boot) while the VMI stays Running.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
+import { eventually, testStack, withNamespace } from "./support/stack.ts";
+import { runWithKubeconfig } from "./support/virtctl.ts";
+import { ensureVirtctl } from "./support/virtctl_build.ts";
+
+const stack = await testStack();
+const virtctl = await ensureVirtctl((line) => console.log(`[virtctl] ${line}`));
+
+type Vmi = {
+  status?: {
+    phase?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    guestOSInfo?: Record<string, string>;
+  };
+};
+
+Deno.test("a guest's agent sets AgentConnected, and virtctl soft-reboot reboots the guest through it", () =>
+  withNamespace(stack.admin, "guest-agent", async (namespace) => {
+    const objects = stack.admin.makeApiClient(CustomObjectsApi);
+    const vmi = () =>
+      objects.getNamespacedCustomObject({
+        group: "kubevirt.io",
+        version: "v1",
+        plural: "virtualmachineinstances",
+        namespace,
+        name: "guest",
+      }).catch(() => undefined) as Promise<Vmi | undefined>;
+    await objects.createNamespacedCustomObject({
+      group: "kubevirt.io",
+      version: "v1",
+      plural: "virtualmachines",
+      namespace,
+      body: {
+        apiVersion: "kubevirt.io/v1",
+        kind: "VirtualMachine",
+        metadata: { name: "guest", namespace },
+        spec: {
+          runStrategy: "Always",
+          template: {
+            spec: {
+              domain: {
+                memory: { guest: "128Mi" },
+                devices: { disks: [{ name: "containerdisk", disk: { bus: "virtio" } }] },
+              },
+              terminationGracePeriodSeconds: 0,
+              volumes: [{
+                name: "containerdisk",
+                containerDisk: {
+                  image: `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`,
+                },
+              }],
+            },
+          },
+        },
+      },
+    });
+    const connected = await eventually("the VMI's AgentConnected condition", async () => {
+      const now = await vmi();
+      return now?.status?.conditions?.find((c) => c.type === "AgentConnected");
+    }, 180_000);
+    assert.equal(connected.status, "True");
+    const os = await eventually("the guest's OS in status.guestOSInfo", async () => {
+      const info = (await vmi())?.status?.guestOSInfo;
+      return info?.id ? info : undefined;
+    }, 60_000);
+    assert.equal(os.id, "denovirt-fixture");
+    assert.equal(os.prettyName, "denovirt guest fixture");
+    const info = await runWithKubeconfig(
+      virtctl,
+      ["guestosinfo", "guest", "-n", namespace],
+      stack.paths.kubeconfig,
+    );
+    assert.equal(info.code, 0, `${info.stdout}${info.stderr}`);
+    assert.equal(JSON.parse(info.stdout).os?.id, "denovirt-fixture", info.stdout);
+
+    const serial = join(stack.paths.data, "run", `${namespace}_guest`, "serial.log");
+    const boots = async () =>
+      ((await Deno.readTextFile(serial).catch(() => "")).match(/DENOVIRT-INIT-START/g) ?? [])
+        .length;
+    assert.equal(await boots(), 1);
+    const result = await runWithKubeconfig(
+      virtctl,
+      ["soft-reboot", "guest", "-n", namespace],
+      stack.paths.kubeconfig,
+    );
+    assert.equal(result.code, 0, `${result.stdout}${result.stderr}`);
+    await eventually(
+      "the guest's second boot",
+      async () => (await boots()) >= 2 || undefined,
+      120_000,
+    );
+    assert.equal((await vmi())?.status?.phase, "Running");
+  }));
