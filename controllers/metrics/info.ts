@@ -4,7 +4,11 @@
  * exporter leaves it out).
  */
 import {
+  CLUSTER_INSTANCETYPE_NAME_ANNOTATION,
+  CLUSTER_PREFERENCE_NAME_ANNOTATION,
+  INSTANCETYPE_NAME_ANNOTATION,
   OUTDATED_LAUNCHER_IMAGE_LABEL,
+  PREFERENCE_NAME_ANNOTATION,
   type VM,
   VM_FLAVOR_ANNOTATION,
   VM_OS_ANNOTATION,
@@ -44,8 +48,7 @@ export function vmiInfoSample(vmi: VMI, launcherPod: string | undefined): Sample
     name: vmi.metadata?.name ?? "",
     phase: (vmi.status?.phase ?? "").toLowerCase(),
     ...systemLabels(vmi.metadata?.annotations),
-    instance_type: "",
-    preference: "",
+    ...sizingOf(vmi.metadata?.annotations),
     guest_os_kernel_release: guest.kernelRelease ?? "",
     guest_os_machine: vmi.status?.machine?.type ?? "",
     guest_os_arch: guest.machine ?? "",
@@ -66,8 +69,8 @@ export function vmInfoSample(vm: VM): Sample {
       namespace: vm.metadata?.namespace ?? "",
       name: vm.metadata?.name ?? "",
       ...systemLabels(vm.spec?.template?.metadata?.annotations),
-      instance_type: "",
-      preference: "",
+      instance_type: vm.spec?.instancetype?.name ?? "",
+      preference: vm.spec?.preference?.name ?? "",
       status,
       status_group: STATUS_GROUPS[status] ?? "<unknown>",
     },
@@ -82,6 +85,15 @@ export function vmInfoSample(vm: VM): Sample {
  */
 function isEvictable(vmi: VMI): boolean {
   return !migratesOnEviction(vmi, undefined) || isLiveMigratable(vmi);
+}
+
+/** The instance type and preference a VMI was expanded from, as the VM controller annotated it. */
+function sizingOf(annotations: Record<string, string> | undefined): Labels {
+  const a = annotations ?? {};
+  return {
+    instance_type: a[INSTANCETYPE_NAME_ANNOTATION] ?? a[CLUSTER_INSTANCETYPE_NAME_ANNOTATION] ?? "",
+    preference: a[PREFERENCE_NAME_ANNOTATION] ?? a[CLUSTER_PREFERENCE_NAME_ANNOTATION] ?? "",
+  };
 }
 
 function systemLabels(annotations: Record<string, string> | undefined): Labels {

@@ -52,6 +52,26 @@ Deno.test("vmiInfoSample() labels a VMI as KubeVirt's kubevirt_vmi_info does", (
   });
 });
 
+Deno.test("vmiInfoSample() and vmInfoSample() name the instance type and preference a VM is sized by", () => {
+  const annotations = {
+    "kubevirt.io/cluster-instancetype-name": "u1.small",
+    "kubevirt.io/preference-name": "team-pref",
+  };
+  const labels = vmiInfoSample(vmi({ metadata: { name: "web", annotations } }), undefined).labels;
+  assert.equal(labels.instance_type, "u1.small");
+  assert.equal(labels.preference, "team-pref");
+  const vm = {
+    metadata: { namespace: "ns1", name: "web" },
+    spec: {
+      instancetype: { kind: "VirtualMachineClusterInstancetype", name: "u1.small" },
+      preference: { name: "fedora" },
+      template: { spec: { domain: { devices: {} } } },
+    },
+  } as unknown as VM;
+  assert.equal(vmInfoSample(vm).labels.instance_type, "u1.small");
+  assert.equal(vmInfoSample(vm).labels.preference, "fedora");
+});
+
 Deno.test("vmiInfoSample() reports a LiveMigrate VMI evictable only once it is migratable", () => {
   const spec = { domain: { devices: {} }, evictionStrategy: "LiveMigrate" };
   const cases: Array<[unknown[], string]> = [
