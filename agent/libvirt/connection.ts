@@ -28,6 +28,7 @@ import type {
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
 const VIR_DOMAIN_REBOOT_ACPI_POWER_BTN = 1;
+const VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
 const VIR_DOMAIN_REBOOT_GUEST_AGENT = 2;
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
@@ -110,8 +111,16 @@ export class LibvirtConnection implements Hypervisor {
     return this.#act("destroy", domain, (dom) => libvirt().virDomainDestroy(dom));
   }
 
+  /**
+   * The ACPI power button, as virt-launcher presses it. Without flags libvirt would ask a
+   * connected guest agent instead, which KubeVirt's graceful shutdown never does.
+   */
   shutdown(domain: DomainRef): Promise<void> {
-    return this.#act("shut down", domain, (dom) => libvirt().virDomainShutdown(dom));
+    return this.#act(
+      "shut down",
+      domain,
+      (dom) => libvirt().virDomainShutdownFlags(dom, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN),
+    );
   }
 
   reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void> {

@@ -74,7 +74,7 @@ const LIBVIRT_SYMBOLS = {
   virDomainUndefineFlags: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainCreate: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainDestroy: { parameters: ["pointer"], result: "i32", nonblocking: true },
-  virDomainShutdown: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  virDomainShutdownFlags: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainReboot: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainSuspend: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainResume: { parameters: ["pointer"], result: "i32", nonblocking: true },
