@@ -29,6 +29,8 @@ const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
 const VIR_DOMAIN_REBOOT_ACPI_POWER_BTN = 1;
 const VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
+/** Seconds libvirt waits for a guest agent's answer before it fails the call. */
+const GUEST_AGENT_TIMEOUT_S = 2;
 const VIR_DOMAIN_REBOOT_GUEST_AGENT = 2;
 const VIR_DOMAIN_XML_SECURE = 1;
 const VIR_DOMAIN_XML_INACTIVE = 2;
@@ -273,6 +275,9 @@ export class LibvirtConnection implements Hypervisor {
       const params = new BigUint64Array(1);
       const count = new Int32Array(1);
       const lib = libvirt();
+      // A guest agent that stopped answering (a guest rebooting, just migrated, hung) would hold
+      // this call, and the VMI's pass with it, forever: libvirt blocks on the agent by default.
+      await lib.virDomainAgentSetResponseTimeout(dom, GUEST_AGENT_TIMEOUT_S, 0);
       if (await lib.virDomainGetGuestInfo(dom, types, params, count, 0) < 0) {
         throw await fail(`Cannot read the guest agent of domain ${domain}`);
       }

@@ -108,6 +108,12 @@ const LIBVIRT_SYMBOLS = {
     nonblocking: true,
   },
   virTypedParamsFree: { parameters: ["pointer", "i32"], result: "void" },
+  // How long libvirt waits for the guest agent: by default it blocks until the agent answers.
+  virDomainAgentSetResponseTimeout: {
+    parameters: ["pointer", "i32", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
   // The guest agent's reports (libvirt asks the agent; fails while none is connected).
   virDomainGetGuestInfo: {
     parameters: ["pointer", "u32", "buffer", "buffer", "u32"],
