@@ -1,15 +1,16 @@
 // Policies in a validator's verdict: what each admitted kind offers the evaluator, and the
 // verdict once the applicable policies (read from the role's cache) have had their say.
-import type {
-  DataVolume,
-  VirtualMachine,
-  VirtualMachineInstance,
-  VirtualMachineInstanceReplicaSet,
-  VirtualMachineInstanceSpec,
+import {
+  type DataVolume,
+  evaluatePolicies,
+  type PolicySubject,
+  type VirtualMachine,
+  type VirtualMachineInstance,
+  type VirtualMachineInstanceReplicaSet,
+  type VirtualMachineInstanceSpec,
 } from "../../api/mod.ts";
 import { type Cause, isTrusted, type ReviewContext, type Verdict, verdictOf } from "../review.ts";
 import type { Path } from "../validate/paths.ts";
-import { evaluatePolicies, type PolicySubject } from "./evaluate.ts";
 import { policyOutcome } from "./verdict.ts";
 
 /** `causes` and `warnings` with the policies' violations: refusals, warnings, audit Events. */

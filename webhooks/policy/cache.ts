@@ -1,6 +1,7 @@
 // The policies the webhooks enforce, kept by watches (the policies of both kinds and the
 // namespaces' labels), so that a review reads memory and never the API server.
 import {
+  applicablePolicies,
   type ClusterPolicy,
   ClusterPolicySchema,
   type NamespacedPolicy,
@@ -18,7 +19,6 @@ import type { RestClient } from "../../lib/kube/rest.ts";
 import type { Logger } from "../../lib/log.ts";
 import { Reflector, restListWatch } from "../../lib/watch.ts";
 import type { z } from "zod";
-import { applicablePolicies } from "./verdict.ts";
 
 /** The policy watches of the webhooks role. */
 export class PolicyCache {

@@ -1,29 +1,7 @@
-// Policies at admission: which apply to a namespace, and how their violations change a verdict
-// (the strictest mode wins for each field and rule).
-import {
-  type ClusterPolicy,
-  type NamespacedPolicy,
-  type Policy,
-  POLICY_MODES,
-  selects,
-} from "../../api/mod.ts";
+// How policy violations change an admission verdict: the strictest mode wins for each field and
+// rule.
+import { POLICY_MODES, type PolicyViolation } from "../../api/mod.ts";
 import { type Cause, cause } from "../review.ts";
-import type { PolicyViolation } from "./evaluate.ts";
-
-/** The cluster policies whose selector picks a namespace with `labels`, and its own policies. */
-export function applicablePolicies(
-  clusterPolicies: readonly ClusterPolicy[],
-  namespacedPolicies: readonly NamespacedPolicy[],
-  namespace: string,
-  namespaceLabels: Readonly<Record<string, string>> | undefined,
-): Policy[] {
-  return [
-    ...clusterPolicies.filter((p) =>
-      !p.spec.namespaceSelector || selects(p.spec.namespaceSelector, namespaceLabels)
-    ),
-    ...namespacedPolicies.filter((p) => p.metadata.namespace === namespace),
-  ];
-}
 
 /** What violations do to the verdict: causes that refuse, warnings, and lines to audit. */
 export interface PolicyOutcome {

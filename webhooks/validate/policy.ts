@@ -1,8 +1,7 @@
 // The policy validators: a policy whose rule could not be applied as written is refused naming
 // the rule's field, so that an administrator never believes in a rule that matches nothing.
 import type { z } from "zod";
-import { parseQuantity, type PolicyRules } from "../../api/mod.ts";
-import { patternProblem } from "../policy/patterns.ts";
+import { parseQuantity, patternProblem, type PolicyRules } from "../../api/mod.ts";
 import { type Cause, cause, type ReviewContext, type Verdict, verdictOf } from "../review.ts";
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";

@@ -1,5 +1,6 @@
 // The VirtualMachine validator: schema, template, dataVolumeTemplates, run strategy.
 import {
+  type PolicySubject,
   UNSUPPORTED_VM_SPEC_FIELDS,
   VirtualMachineSchema,
   type VirtualMachineSpec,
@@ -13,7 +14,6 @@ import { refusedFields } from "./unsupported.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
 import { checkVmInstancetype } from "./vm_instancetype.ts";
 import { vmSubject, withPolicies } from "../policy/admission.ts";
-import type { PolicySubject } from "../policy/evaluate.ts";
 
 const TEMPLATE = ["spec", "template", "spec"] as const;
 

@@ -1,6 +1,6 @@
 // The place patterns of policy rules: `host[:port][/repo-prefix]` for image registries and
 // `host[:port]` for import hosts, with `*` as a port or path wildcard.
-import { type ImageReference, parseImageReference } from "../../api/mod.ts";
+import { type ImageReference, parseImageReference } from "./image_reference.ts";
 
 /** Why a pattern is malformed, or undefined when it is fine. */
 export function patternProblem(pattern: string, withPath: boolean): string | undefined {

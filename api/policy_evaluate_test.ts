@@ -6,9 +6,8 @@ import type {
   PolicyMode,
   PolicyRules,
   VirtualMachineInstanceSpec,
-} from "../../api/mod.ts";
-import { evaluatePolicies, type PolicySubject } from "./evaluate.ts";
-import { applicablePolicies, policyOutcome } from "./verdict.ts";
+} from "./mod.ts";
+import { applicablePolicies, evaluatePolicies, type PolicySubject } from "./policy_evaluate.ts";
 
 const TEMPLATE = ["spec", "template", "spec"];
 
@@ -158,27 +157,6 @@ Deno.test("evaluatePolicies() checks DataVolume import hosts, registries and sto
   for (const [spec, want] of cases) {
     assert.deepEqual(lines(rules, dv(spec)), want, JSON.stringify(spec));
   }
-});
-
-Deno.test("policyOutcome() keeps the strictest mode for each field and rule", () => {
-  const subject = vmSubject();
-  const violations = evaluatePolicies([
-    clusterPolicy("warn", { maxGuestMemory: "256Mi", forbiddenVolumeTypes: ["hostDisk"] }, "Warn"),
-    clusterPolicy("enforce", { maxGuestMemory: "512Mi" }),
-    clusterPolicy("audit", { maxVCPUs: 1 }, "Audit"),
-  ], subject);
-  const outcome = policyOutcome(violations);
-  assert.deepEqual(outcome.causes.map((c) => c.message), [
-    "1Gi is over 512Mi allowed by VirtualMachineClusterPolicy enforce (maxGuestMemory)",
-  ]);
-  assert.deepEqual(outcome.warnings, [
-    "spec.template.spec.volumes[1].hostDisk: hostDisk volumes are forbidden by " +
-    "VirtualMachineClusterPolicy warn (forbiddenVolumeTypes)",
-  ]);
-  assert.deepEqual(outcome.audits, [
-    "spec.template.spec.domain.cpu: 2 vCPUs are over 1 allowed by VirtualMachineClusterPolicy " +
-    "audit (maxVCPUs)",
-  ]);
 });
 
 Deno.test("applicablePolicies() picks selected cluster policies and the namespace's own", () => {

@@ -1,19 +1,22 @@
-// The pure policy evaluator: the rules of the applicable policies against what an object will
-// run (VMI specs after instance types and defaults, DataVolume specs, VM labels), answering each
-// violation with the policy, the rule and the field path.
-import {
-  type DataVolumeSpec,
-  INTERFACE_BINDINGS,
-  parseQuantity,
-  type Policy,
-  type PolicyMode,
-  type PolicyRules,
-  vcpusOf,
-  type VirtualMachineInstanceSpec,
-  VOLUME_SOURCES,
-} from "../../api/mod.ts";
-import { at, type Path } from "../validate/paths.ts";
-import { hostMatches, imageAllowed, urlHost } from "./patterns.ts";
+// The pure policy evaluator: the rules of the applicable policies against what an object will run
+// (VMI specs after instance types and defaults, DataVolume specs, VM labels), answering each
+// violation with the policy, the rule and the field path. Shared by the webhooks and whatever
+// counts the existing objects that violate a policy.
+import type { DataVolumeSpec } from "./data_volume.ts";
+import { INTERFACE_BINDINGS } from "./devices.ts";
+import { fieldPath } from "./errors.ts";
+import type { ClusterPolicy, NamespacedPolicy, Policy, PolicyMode, PolicyRules } from "./policy.ts";
+import { selects } from "./label_selector.ts";
+import { hostMatches, imageAllowed, urlHost } from "./policy_patterns.ts";
+import { parseQuantity } from "./quantity.ts";
+import { vcpusOf } from "./vcpus.ts";
+import type { VirtualMachineInstanceSpec } from "./vmi_spec.ts";
+import { VOLUME_SOURCES } from "./volumes.ts";
+
+/** A field path in an object: `["spec", "template", "spec"]`. */
+type Path = readonly PropertyKey[];
+
+const at = (base: Path, ...more: PropertyKey[]) => fieldPath([...base, ...more]);
 
 /** What an admitted object asks for, each part with its path in the object. */
 export interface PolicySubject {
@@ -35,6 +38,21 @@ export interface PolicyViolation {
 }
 
 type Report = (rule: keyof PolicyRules, field: string, what: string, verb?: string) => void;
+
+/** The cluster policies whose selector picks a namespace with `labels`, and its own policies. */
+export function applicablePolicies(
+  clusterPolicies: readonly ClusterPolicy[],
+  namespacedPolicies: readonly NamespacedPolicy[],
+  namespace: string,
+  namespaceLabels: Readonly<Record<string, string>> | undefined,
+): Policy[] {
+  return [
+    ...clusterPolicies.filter((p) =>
+      !p.spec.namespaceSelector || selects(p.spec.namespaceSelector, namespaceLabels)
+    ),
+    ...namespacedPolicies.filter((p) => p.metadata.namespace === namespace),
+  ];
+}
 
 /** The violations of `subject` against each of `policies`. */
 export function evaluatePolicies(
