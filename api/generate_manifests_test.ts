@@ -67,7 +67,16 @@ Deno.test("CRDs carry KubeVirt's names, short names and printer columns", () => 
     VirtualMachinePreference: "vmpref,vmprefs,vmp,vmps,vmpreference,vmpreferences",
     VirtualMachineClusterPreference: "vmcp,vmcps,vmclusterpreference,vmclusterpreferences",
     VirtualMachinePool: "vmpool,vmpools",
+    VirtualMachineClusterPolicy: "vmclusterpolicy,vmclusterpolicies",
+    VirtualMachinePolicy: "vmpolicy,vmpolicies",
   });
+  for (const kind of ["VirtualMachineClusterPolicy", "VirtualMachinePolicy"]) {
+    const crd = crdFor(kindInfo(kind)!) as Loose;
+    assert.deepEqual(
+      crd.spec.versions[0].additionalPrinterColumns.map((c: Loose) => `${c.name}=${c.jsonPath}`),
+      ["Mode=.spec.mode", "Violations=.status.violations", "Age=.metadata.creationTimestamp"],
+    );
+  }
   const vm = crdFor(kindInfo("VirtualMachine")!) as Loose;
   assert.equal(vm.metadata.name, "virtualmachines.kubevirt.io");
   assert.deepEqual(vm.spec.names.categories, ["all"]);

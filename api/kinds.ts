@@ -9,6 +9,7 @@ import { VirtualMachineSchema } from "./virtual_machine.ts";
 import { VirtualMachineInstanceSchema } from "./virtual_machine_instance.ts";
 import { INSTANCETYPE_KINDS_INFO } from "./instancetype_kinds.ts";
 import { POOL_KIND_INFO } from "./pool.ts";
+import { POLICY_KINDS_INFO } from "./policy.ts";
 
 export interface PrinterColumn {
   name: string;
@@ -179,6 +180,7 @@ export const KINDS: readonly KindInfo[] = [
   },
   ...INSTANCETYPE_KINDS_INFO,
   POOL_KIND_INFO,
+  ...POLICY_KINDS_INFO,
 ];
 
 /** The KindInfo for a kind name such as "VirtualMachine". */

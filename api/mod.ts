@@ -45,3 +45,6 @@ export * from "./preference_requirements.ts";
 export * from "./instancetype_revision.ts";
 export * from "./instancetype_kinds.ts";
 export * from "./pool.ts";
+export * from "./policy.ts";
+export * from "./policy_evaluate.ts";
+export * from "./policy_patterns.ts";

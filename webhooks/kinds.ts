@@ -6,6 +6,7 @@ import {
   DataVolumeSchema,
   INSTANCETYPE_KINDS_INFO,
   KUBEVIRT_GROUP,
+  POLICY_KINDS_INFO,
   POOL_KIND_INFO,
   UNSUPPORTED_INSTANCETYPE_SPEC_FIELDS,
   UNSUPPORTED_PREFERENCE_SPEC_FIELDS,
@@ -37,6 +38,7 @@ import { validateVirtualMachine } from "./validate/vm.ts";
 import { validateVirtualMachineInstance } from "./validate/vmi.ts";
 import { instancetypeKindValidator } from "./validate/instancetype.ts";
 import { validatePool } from "./validate/pool.ts";
+import { policyValidator } from "./validate/policy.ts";
 
 /** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
 export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
@@ -141,6 +143,13 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     schema: DataVolumeSchema,
     validate: validateDataVolume,
   },
+  ...POLICY_KINDS_INFO.map((info): AdmittedKind => ({
+    group: info.group,
+    plural: info.plural,
+    kind: info.kind,
+    schema: info.schema,
+    validate: policyValidator(info.schema),
+  })),
 ];
 
 /** The `spec` of an object as sent, or an empty one. */

@@ -4,6 +4,7 @@ import {
   dropNulls,
   type InstancetypeSpec,
   type MatcherTarget,
+  type Policy,
   type PreferenceSpec,
   type VirtualMachineInstance,
   type VirtualMachineInstanceMigration,
@@ -51,6 +52,10 @@ export interface Lookups {
     namespace: string,
     name: string,
   ): Promise<InstancetypeSpec | PreferenceSpec | undefined>;
+  /** The policies that apply in `namespace`, from the role's cache (no API call). */
+  policiesFor?(namespace: string): readonly Policy[];
+  /** Records an Audit-mode policy's findings about an admitted `object` (an Event). */
+  auditPolicies?(object: unknown, findings: readonly string[]): void;
 }
 
 /** Settings an administrator gives the webhooks role. */

@@ -11,6 +11,9 @@ import { serveSubresources } from "../subresources/server.ts";
 import { sessionMetrics } from "../subresources/metrics.ts";
 import { Registry } from "../lib/metrics/registry.ts";
 import { versionInfoFamily } from "../lib/metrics/version_info.ts";
+import { RestEventRecorder } from "../lib/events.ts";
+import type { KubeObject } from "../lib/kube/object.ts";
+import { PolicyCache } from "./policy/cache.ts";
 
 const USAGE = `Usage: denovirt webhooks --port=<port> --tls-cert=<file> --tls-key=<file> [flags]
 
@@ -72,7 +75,19 @@ export async function webhooksRole(args: string[]): Promise<number> {
   const log = logger({ component: "webhooks" });
   const kubeconfig = loadKubeConfig({ kubeconfig: values.kubeconfig });
   const kube = RestClient.fromKubeConfig(kubeconfig);
-  const lookups = apiServerLookups(kube);
+  const policies = new PolicyCache(kube, log);
+  const events = new RestEventRecorder({ rest: kube, component: "denovirt-webhooks", log });
+  const lookups = {
+    ...apiServerLookups(kube),
+    policiesFor: (namespace: string) => policies.policiesFor(namespace),
+    // Audit mode: the admitted object gets an Event per finding (fire and forget).
+    auditPolicies: (object: unknown, findings: readonly string[]) => {
+      for (const finding of findings) {
+        events.warning(object as KubeObject, "PolicyViolation", finding);
+      }
+    },
+  };
+  policies.start();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   Deno.addSignalListener("SIGINT", onSignal);
@@ -89,7 +104,7 @@ export async function webhooksRole(args: string[]): Promise<number> {
       keyFile: values["tls-key"],
       lookups,
       evictions: apiServerEvictionLookups(kube),
-      readiness: [lookupsReadiness(kube)],
+      readiness: [lookupsReadiness(kube), policies.readiness],
       allowedHostDiskDirs: dirs,
       signal: stop.signal,
       log,
@@ -116,6 +131,7 @@ export async function webhooksRole(args: string[]): Promise<number> {
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    await policies.stop();
     kube.close();
   }
 }

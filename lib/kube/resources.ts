@@ -159,3 +159,19 @@ export function pathOf(
   if (at.subresource) parts.push(at.subresource);
   return parts.join("/");
 }
+/** policy.denovirt.io/v1alpha1 VirtualMachineClusterPolicies. */
+export const virtualMachineClusterPolicies: Resource = {
+  group: "policy.denovirt.io",
+  version: "v1alpha1",
+  plural: "virtualmachineclusterpolicies",
+  kind: "VirtualMachineClusterPolicy",
+  namespaced: false,
+};
+/** policy.denovirt.io/v1alpha1 VirtualMachinePolicies. */
+export const virtualMachinePolicies: Resource = {
+  group: "policy.denovirt.io",
+  version: "v1alpha1",
+  plural: "virtualmachinepolicies",
+  kind: "VirtualMachinePolicy",
+  namespaced: true,
+};

@@ -23,6 +23,7 @@ export interface ReviewOptions {
   namespace?: string;
   /** Override the plural the request names (default: the object's kind). */
   plural?: string;
+  dryRun?: boolean;
 }
 
 /** The plural of an object's kind. */
@@ -62,7 +63,7 @@ export function reviewOf(object: unknown, options: ReviewOptions = {}): Record<s
       userInfo: { username: options.username ?? "alice", groups: ["system:authenticated"] },
       object: options.operation === "DELETE" ? null : object,
       oldObject: options.oldObject ?? null,
-      dryRun: false,
+      dryRun: options.dryRun ?? false,
       options: { apiVersion: "meta.k8s.io/v1", kind: "CreateOptions" },
     },
   };

@@ -18,6 +18,7 @@ import {
 } from "../review.ts";
 import { at, type Path } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
+import { dataVolumeSubject, withPolicies } from "../policy/admission.ts";
 import { refusedInDataVolumeSpec } from "./unsupported.ts";
 
 /** Causes for a DataVolume spec at `base`, for a DataVolume in `namespace` when it is known. */
@@ -125,7 +126,7 @@ export function validateDataVolume(ctx: ReviewContext): Verdict {
   if (schema.value) {
     causes.push(...checkDataVolumeSpec(schema.value.spec, ["spec"], ctx.namespace));
   }
-  return verdictOf(causes);
+  return withPolicies(ctx, schema.value && dataVolumeSubject(schema.value), causes);
 }
 
 function isPositive(size: string | number): boolean {

@@ -18,6 +18,7 @@ export async function validatePool(ctx: ReviewContext): Promise<Verdict> {
   if (ctx.operation === "UPDATE" && !specChanged(ctx)) return { allowed: true };
   const schema = checkSchema(VirtualMachinePoolSchema, ctx.object);
   const causes = [...schema.causes];
+  const warnings: string[] = [];
   const pool = schema.value;
   if (pool) {
     const rules = UNSUPPORTED_POOL_SPEC_FIELDS as readonly UnsupportedField[];
@@ -38,10 +39,28 @@ export async function validatePool(ctx: ReviewContext): Promise<Verdict> {
       metadata: { ...template.metadata, name: pool.metadata.name, namespace: ctx.namespace },
       spec: template.spec,
     };
-    const verdict = await validateVirtualMachine({ ...ctx, operation: "CREATE", object: vm });
+    // The policies judge the template as a VM; their findings are named below the template and
+    // audited on the pool.
+    const lookups = {
+      ...ctx.lookups,
+      auditPolicies: (_: unknown, findings: readonly string[]) =>
+        ctx.lookups.auditPolicies?.(ctx.object, findings.map(lineUnderTemplate)),
+    };
+    const verdict = await validateVirtualMachine({
+      ...ctx,
+      lookups,
+      operation: "CREATE",
+      object: vm,
+    });
     for (const c of verdict.causes ?? []) causes.push(underTemplate(c));
+    for (const w of verdict.warnings ?? []) warnings.push(lineUnderTemplate(w));
   }
-  return verdictOf(causes);
+  return verdictOf(causes, warnings);
+}
+
+/** A VM's `<field>: <message>` line, at its place in the pool's template. */
+function lineUnderTemplate(line: string): string {
+  return /^(spec|metadata)\./.test(line) ? `${TEMPLATE}${line}` : line;
 }
 
 /** A VM's cause, at its place in the pool's template. */

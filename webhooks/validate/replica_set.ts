@@ -4,16 +4,10 @@ import {
   selects,
   VirtualMachineInstanceReplicaSetSchema,
 } from "../../api/mod.ts";
-import {
-  type Cause,
-  cause,
-  type ReviewContext,
-  specChanged,
-  type Verdict,
-  verdictOf,
-} from "../review.ts";
+import { type Cause, cause, type ReviewContext, specChanged, type Verdict } from "../review.ts";
 import { checkSchema } from "./schema.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
+import { replicaSetSubject, withPolicies } from "../policy/admission.ts";
 
 /** Validates a replica set on CREATE, and on UPDATE when its spec changed. */
 export function validateReplicaSet(ctx: ReviewContext): Verdict {
@@ -29,7 +23,7 @@ export function validateReplicaSet(ctx: ReviewContext): Verdict {
       ...checkSelector(replicaSet.spec.selector, replicaSet.spec.template.metadata?.labels ?? {}),
     );
   }
-  return verdictOf(causes);
+  return withPolicies(ctx, replicaSet && replicaSetSubject(replicaSet), causes);
 }
 
 /** The selector must select something, and select the template's labels. */

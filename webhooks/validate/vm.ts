@@ -1,24 +1,19 @@
 // The VirtualMachine validator: schema, template, dataVolumeTemplates, run strategy.
 import {
+  type PolicySubject,
   UNSUPPORTED_VM_SPEC_FIELDS,
   VirtualMachineSchema,
   type VirtualMachineSpec,
 } from "../../api/mod.ts";
 import { RUNNING_DEPRECATED_WARNING } from "../defaults/vm.ts";
-import {
-  type Cause,
-  cause,
-  type ReviewContext,
-  specChanged,
-  type Verdict,
-  verdictOf,
-} from "../review.ts";
+import { type Cause, cause, type ReviewContext, specChanged, type Verdict } from "../review.ts";
 import { checkDataVolumeSpec } from "./data_volume.ts";
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { refusedFields } from "./unsupported.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
 import { checkVmInstancetype } from "./vm_instancetype.ts";
+import { vmSubject, withPolicies } from "../policy/admission.ts";
 
 const TEMPLATE = ["spec", "template", "spec"] as const;
 
@@ -30,6 +25,7 @@ export async function validateVirtualMachine(ctx: ReviewContext): Promise<Verdic
   const causes = [...schema.causes];
   const warnings: string[] = [];
   const vm = schema.value;
+  let subject: PolicySubject | undefined;
   if (vm) {
     // With an instance type or preference, the VMI's spec is the template expanded with them.
     let template = vm.spec.template.spec;
@@ -42,8 +38,9 @@ export async function validateVirtualMachine(ctx: ReviewContext): Promise<Verdic
     causes.push(...checkDataVolumeTemplates(vm.spec, ctx.namespace));
     causes.push(...refusedFields(vm.spec, ["spec"], UNSUPPORTED_VM_SPEC_FIELDS));
     if (vm.spec.running !== undefined) warnings.push(RUNNING_DEPRECATED_WARNING);
+    subject = vmSubject(vm, template);
   }
-  return verdictOf(causes, warnings);
+  return withPolicies(ctx, subject, causes, warnings);
 }
 
 /** Each dataVolumeTemplate has a unique name that a dataVolume volume uses, and a valid spec. */

@@ -19,6 +19,7 @@ import {
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
+import { vmiSubject, withPolicies } from "../policy/admission.ts";
 
 /** Labels only denovirt's controllers may set on a VMI (KubeVirt's restrictedVmiLabels). */
 export const RESERVED_VMI_LABELS: readonly string[] = [
@@ -54,7 +55,7 @@ export function validateVirtualMachineInstance(ctx: ReviewContext): Verdict {
   const causes = [...schema.causes];
   if (schema.value) causes.push(...checkVmiSpec(schema.value.spec, ["spec"], ctx.config));
   if (!trusted) causes.push(...reservedLabelChanges(labelsOf(ctx.object), {}));
-  return verdictOf(causes);
+  return withPolicies(ctx, schema.value && vmiSubject(schema.value), causes);
 }
 
 function reservedLabelChanges(

@@ -1,0 +1,218 @@
+/**
+ * VM policies behind the real API server and the stack's webhooks: a cluster policy in Enforce
+ * refuses a VM over its memory limit, a containerDisk from another registry and a hostDisk VM,
+ * naming policy, rule and field; in Warn the same VMs are admitted with the warning kubectl
+ * prints; a namespaced policy tightens its own namespace only. Dry-run creates: nothing runs.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import { hostDiskDir, ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
+import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
+import { eventually, type TestStack, testStack, withNamespace } from "./support/stack.ts";
+
+const ignore = !ROLES_READY_FOR_THE_STACK.includes("webhooks");
+const stack: TestStack | undefined = ignore ? undefined : await testStack();
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const POLICY = { group: "policy.denovirt.io", version: "v1alpha1" };
+const api = () => stack!.admin.makeApiClient(CustomObjectsApi);
+
+/** `kubectl create --dry-run=server` of `object`: whether it was admitted, and what it printed. */
+async function dryRunCreate(object: Json): Promise<{ ok: boolean; output: string }> {
+  const bin = (await ensureKubeBinaries()).kubectl;
+  const child = new Deno.Command(bin, {
+    args: [`--kubeconfig=${stack!.paths.kubeconfig}`, "create", "--dry-run=server", "-f", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(object)));
+  await writer.close();
+  const out = await child.output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { ok: out.success, output: text(out.stdout) + text(out.stderr) };
+}
+
+/** A VM in `namespace` with `memory`, a containerDisk `image` and, if asked, a hostDisk. */
+function vm(namespace: string, name: string, memory: string, image: string, hostDisk?: string) {
+  const volumes: Json[] = [{ name: "root", containerDisk: { image } }];
+  const disks: Json[] = [{ name: "root", disk: { bus: "virtio" } }];
+  if (hostDisk) {
+    volumes.push({
+      name: "scratch",
+      hostDisk: { path: hostDisk, type: "DiskOrCreate", capacity: "64Mi" },
+    });
+    disks.push({ name: "scratch", disk: { bus: "virtio" } });
+  }
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name, namespace },
+    spec: {
+      runStrategy: "Halted",
+      template: {
+        spec: {
+          domain: { memory: { guest: memory }, devices: { disks } },
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+function clusterPolicy(name: string, namespace: string, mode: string, rules: Json): Json {
+  return {
+    apiVersion: "policy.denovirt.io/v1alpha1",
+    kind: "VirtualMachineClusterPolicy",
+    metadata: { name },
+    spec: {
+      mode,
+      // Only the test's namespace: the stack is shared by the other tests of a run.
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+      rules,
+    },
+  };
+}
+
+Deno.test({
+  name: "a cluster policy refuses in Enforce and warns in Warn, naming policy, rule and field",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "policy", async (namespace) => {
+      const registry = `127.0.0.1:${stack!.ports.registry}`;
+      const name = `small-vms-${namespace}`;
+      const rules = {
+        maxGuestMemory: "256Mi",
+        allowedImageRegistries: [registry],
+        forbiddenVolumeTypes: ["hostDisk"],
+      };
+      const good = `${registry}/denovirt/guest:latest`;
+      const hostDisk = join(hostDiskDir(stack!.paths), `${namespace}.img`);
+      const cases: Array<[string, Json, RegExp]> = [
+        [
+          "a 1Gi VM",
+          vm(namespace, "big", "1Gi", good),
+          new RegExp(
+            `spec\\.template\\.spec\\.domain\\.memory\\.guest: 1Gi is over 256Mi allowed by ` +
+              `VirtualMachineClusterPolicy ${name} \\(maxGuestMemory\\)`,
+          ),
+        ],
+        [
+          "a containerDisk from another registry",
+          vm(namespace, "elsewhere", "128Mi", "quay.io/containerdisks/fedora:40"),
+          new RegExp(
+            `spec\\.template\\.spec\\.volumes\\[0\\]\\.containerDisk\\.image: ` +
+              `"quay\\.io/containerdisks/fedora:40" is not from a registry allowed by ` +
+              `VirtualMachineClusterPolicy ${name} \\(allowedImageRegistries\\)`,
+          ),
+        ],
+        [
+          "a hostDisk VM",
+          vm(namespace, "host", "128Mi", good, hostDisk),
+          new RegExp(
+            `spec\\.template\\.spec\\.volumes\\[1\\]\\.hostDisk: hostDisk volumes are forbidden ` +
+              `by VirtualMachineClusterPolicy ${name} \\(forbiddenVolumeTypes\\)`,
+          ),
+        ],
+      ];
+      // Each VM is admitted before the policy exists: the refusals are the policy's.
+      for (const [what, object] of cases) {
+        const before = await dryRunCreate(object);
+        assert.ok(before.ok, `${what} without a policy: ${before.output}`);
+      }
+      await api().createClusterCustomObject({
+        ...POLICY,
+        plural: "virtualmachineclusterpolicies",
+        body: clusterPolicy(name, namespace, "Enforce", rules),
+      });
+      try {
+        // The webhooks' cache follows the policy within moments.
+        await eventually("the policy to be enforced", async () => {
+          const answer = await dryRunCreate(cases[0]![1]);
+          return answer.ok ? undefined : answer;
+        });
+        for (const [what, object, message] of cases) {
+          const answer = await dryRunCreate(object);
+          assert.equal(answer.ok, false, `${what} in Enforce: ${answer.output}`);
+          assert.match(answer.output, message, what);
+        }
+        await api().patchClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+          body: [{ op: "replace", path: "/spec/mode", value: "Warn" }],
+        });
+        await eventually("the policy to warn", async () => {
+          const answer = await dryRunCreate(cases[0]![1]);
+          return answer.ok ? answer : undefined;
+        });
+        for (const [what, object, message] of cases) {
+          const answer = await dryRunCreate(object);
+          assert.equal(answer.ok, true, `${what} in Warn: ${answer.output}`);
+          assert.match(answer.output, /Warning: /, what);
+          assert.match(answer.output, message, what);
+        }
+      } finally {
+        await api().deleteClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+        }).catch(() => {});
+      }
+    }),
+});
+
+Deno.test({
+  name: "a namespaced policy tightens its own namespace only",
+  ignore,
+  fn: () =>
+    withNamespace(
+      stack!.admin,
+      "policy-a",
+      (tight) =>
+        withNamespace(stack!.admin, "policy-b", async (other) => {
+          const image = `127.0.0.1:${stack!.ports.registry}/denovirt/guest:latest`;
+          await api().createNamespacedCustomObject({
+            ...POLICY,
+            namespace: tight,
+            plural: "virtualmachinepolicies",
+            body: {
+              apiVersion: "policy.denovirt.io/v1alpha1",
+              kind: "VirtualMachinePolicy",
+              metadata: { name: "tiny", namespace: tight },
+              spec: { mode: "Enforce", rules: { maxGuestMemory: "128Mi" } },
+            },
+          });
+          const refused = await eventually("the namespaced policy to be enforced", async () => {
+            const answer = await dryRunCreate(vm(tight, "mid", "200Mi", image));
+            return answer.ok ? undefined : answer;
+          });
+          assert.match(
+            refused.output,
+            /spec\.template\.spec\.domain\.memory\.guest: 200Mi is over 128Mi allowed by VirtualMachinePolicy tiny \(maxGuestMemory\)/,
+          );
+          const elsewhere = await dryRunCreate(vm(other, "mid", "200Mi", image));
+          assert.ok(elsewhere.ok, elsewhere.output);
+          assert.doesNotMatch(elsewhere.output, /Warning/);
+        }),
+    ),
+});
+
+Deno.test({
+  name: "a policy with a bad rule is refused, naming the rule's field",
+  ignore,
+  fn: async () => {
+    const answer = await dryRunCreate({
+      apiVersion: "policy.denovirt.io/v1alpha1",
+      kind: "VirtualMachineClusterPolicy",
+      metadata: { name: "bad-rule" },
+      spec: { mode: "Enforce", rules: { allowedImageRegistries: ["not a host"] } },
+    });
+    assert.equal(answer.ok, false, answer.output);
+    assert.match(answer.output, /spec\.rules\.allowedImageRegistries\[0\]: "not a host" must/);
+  },
+});
