@@ -82,6 +82,11 @@ export class AgentClient {
     return this.openWebSocket(vmi, "console");
   }
 
+  /** Open the VNC of the VMI on its agent; rejects with a StatusError (503: a viewer is kept). */
+  openVnc(vmi: VmiLike, preserveSession: boolean): Promise<WsSocket> {
+    return this.openWebSocket(vmi, preserveSession ? "vnc?preserveSession=true" : "vnc");
+  }
+
   /** Have the VMI's agent connect to the VM's `port`; rejects with a StatusError. */
   openPortForward(vmi: VmiLike, port: number, protocol: "tcp" | "udp"): Promise<WsSocket> {
     return this.openWebSocket(vmi, `portforward/${port}/${protocol}`);

@@ -251,6 +251,10 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,
     () => statusResponse(badRequest("The console is a WebSocket: connect with Upgrade: websocket")),
   );
+  app.get(
+    `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/vnc`,
+    () => statusResponse(badRequest("VNC is a WebSocket: connect with Upgrade: websocket")),
+  );
 
   for (const resource of ["virtualmachineinstances", "virtualmachines"]) {
     for (const tail of [":port", ":port/:protocol"]) {

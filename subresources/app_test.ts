@@ -308,6 +308,16 @@ Deno.test("subresourceApp() lists port-forward as virt-api does and refuses it w
   assert.deepEqual(f.agentCalls, []);
 });
 
+Deno.test("subresourceApp() lists vnc as virt-api does and refuses it without a WebSocket", async () => {
+  const f = fake({ vmi: running });
+  const list = await (await call(f, "GET", "/apis/subresources.kubevirt.io/v1")).json();
+  assert.ok(list.resources.some((r: { name: string }) => r.name === "virtualmachineinstances/vnc"));
+  const response = await call(f, "GET", `${BASE}/virtualmachineinstances/web/vnc`);
+  assert.equal(response.status, 400);
+  assert.match((await response.json()).message, /VNC is a WebSocket/);
+  assert.deepEqual(f.agentCalls, []);
+});
+
 Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks pass", async () => {
   let reason: string | undefined = "cannot read virtualmachines.kubevirt.io from the API server";
   const app = subresourceApp({
