@@ -16,6 +16,7 @@ import { eventually, type TestStack, testStack, withNamespace } from "./support/
 import { spawnVirtctl } from "./support/port_forward.ts";
 import { ensureVirtctl } from "./support/virtctl_build.ts";
 import { ByteReader, rfbHandshake } from "./support/rfb.ts";
+import { transportFrom } from "../lib/kube/transport.ts";
 
 const ignore = !(["controllers", "agent"] as const).every((role) =>
   ROLES_READY_FOR_THE_STACK.includes(role)
@@ -60,6 +61,25 @@ function openVnc(
   });
 }
 
+/** The VMI's `vnc/screenshot` through the API server. */
+async function screenshot(namespace: string, name: string, version = "v1") {
+  const transport = transportFrom(loadKubeConfig({ kubeconfig: stack!.paths.kubeconfig }));
+  try {
+    const response = await fetch(
+      `${transport.server}/apis/subresources.kubevirt.io/${version}/namespaces/${namespace}` +
+        `/virtualmachineinstances/${name}/vnc/screenshot`,
+      { headers: transport.authHeaders(), client: transport.client },
+    );
+    return {
+      status: response.status,
+      type: response.headers.get("content-type"),
+      body: new Uint8Array(await response.arrayBuffer()),
+    };
+  } finally {
+    transport.close();
+  }
+}
+
 function closed(ws: WsSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) =>
     ws.once("close", (code, reason) => resolve({ code, reason: new TextDecoder().decode(reason) }))
@@ -94,66 +114,82 @@ Deno.test({
       const disk = join(hostDiskDir(stack!.paths), `${namespace}-screen.img`);
       await Deno.mkdir(hostDiskDir(stack!.paths), { recursive: true });
       await new Deno.Command("cp", { args: ["--sparse=always", fixture.diskRaw, disk] }).output();
-      let proxy: ReturnType<typeof spawnVirtctl> | undefined;
       try {
-        await createVmi(namespace, "screen", {
-          domain: {
-            resources: { requests: { memory: "96Mi" } },
-            devices: { disks: [{ name: "root", disk: { bus: "virtio" } }] },
-          },
-          volumes: [{ name: "root", hostDisk: { path: disk, type: "Disk" } }],
-          terminationGracePeriodSeconds: 0,
-        });
-        await eventually("the VMI to run", async () =>
-          (await phaseOf(namespace, "screen")) === "Running" ? true : undefined, 120_000);
+        let proxy: ReturnType<typeof spawnVirtctl> | undefined;
+        try {
+          await createVmi(namespace, "screen", {
+            domain: {
+              resources: { requests: { memory: "96Mi" } },
+              devices: { disks: [{ name: "root", disk: { bus: "virtio" } }] },
+            },
+            volumes: [{ name: "root", hostDisk: { path: disk, type: "Disk" } }],
+            terminationGracePeriodSeconds: 0,
+          });
+          await eventually("the VMI to run", async () =>
+            (await phaseOf(namespace, "screen")) === "Running" ? true : undefined, 120_000);
 
-        proxy = spawnVirtctl(
-          virtctl,
-          ["-n", namespace, "vnc", "screen", "--proxy-only", "--port", "0"],
-          stack!.paths.kubeconfig,
-        );
-        const printed = await proxy.waitFor(/"port":\s*\d+/, "its port");
-        const port = Number(printed.match(/"port":\s*(\d+)/)![1]);
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-        const stream = conn.readable.getReader();
-        const reader = new ByteReader(async () =>
-          (await stream.read()).value ?? null
-        );
-        const started = Date.now();
-        const init = await rfbHandshake(reader, (bytes) => conn.write(bytes));
-        console.log(
-          `RFB ${init.version} through virtctl: ${init.width}x${init.height} "${init.name}" ` +
-            `in ${Date.now() - started} ms`,
-        );
-        assert.ok(init.width > 0 && init.height > 0, `screen ${init.width}x${init.height}`);
-        conn.close();
+          proxy = spawnVirtctl(
+            virtctl,
+            ["-n", namespace, "vnc", "screen", "--proxy-only", "--port", "0"],
+            stack!.paths.kubeconfig,
+          );
+          const printed = await proxy.waitFor(/"port":\s*\d+/, "its port");
+          const port = Number(printed.match(/"port":\s*(\d+)/)![1]);
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+          const stream = conn.readable.getReader();
+          const reader = new ByteReader(async () =>
+            (await stream.read()).value ?? null
+          );
+          const started = Date.now();
+          const init = await rfbHandshake(reader, (bytes) => conn.write(bytes));
+          console.log(
+            `RFB ${init.version} through virtctl: ${init.width}x${init.height} "${init.name}" ` +
+              `in ${Date.now() - started} ms`,
+          );
+          assert.ok(init.width > 0 && init.height > 0, `screen ${init.width}x${init.height}`);
+          conn.close();
+        } finally {
+          await proxy?.stop();
+        }
+
+        // The screen as PNG: signature, then IHDR's width and height.
+        const shot = await screenshot(namespace, "screen");
+        assert.equal(shot.status, 200, new TextDecoder().decode(shot.body));
+        assert.equal(shot.type, "image/png");
+        assert.deepEqual([...shot.body.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+        const ihdr = new DataView(shot.body.buffer, 8);
+        assert.equal(new TextDecoder().decode(shot.body.subarray(12, 16)), "IHDR");
+        const [width, height] = [ihdr.getUint32(8), ihdr.getUint32(12)];
+        console.log(`vnc/screenshot: ${width}x${height} PNG, ${shot.body.length} bytes`);
+        assert.ok(width > 0 && height > 0, `screenshot ${width}x${height}`);
+
+        // v1alpha3, preserveSession and takeover, on the same running guest.
+        const first = await openVnc(namespace, "screen", "", "v1alpha3");
+        assert.ok(first.ws, first.message);
+        assert.equal(first.protocol, CONSOLE_PROTOCOL);
+        assert.match(await first.first!, /^RFB 003\.00\d\n$/);
+        const kept = await openVnc(namespace, "screen", "?preserveSession=true");
+        assert.equal(kept.status, 503, kept.message);
+        const firstClosed = closed(first.ws);
+        const second = await openVnc(namespace, "screen");
+        assert.ok(second.ws, second.message);
+        const why = await firstClosed;
+        assert.equal(why.code, 1001);
+        assert.match(why.reason, /Another user connected to the VNC of VMI/);
+        assert.match(await second.first!, /^RFB 003\.00\d\n$/);
+        second.ws.close(1000, "");
+
+        await stack!.admin.makeApiClient(CustomObjectsApi)
+          .deleteNamespacedCustomObject({ ...VMIS, namespace, name: "screen" });
+        await eventually("the VMI to go", async () =>
+          await stack!.admin.makeApiClient(CustomObjectsApi)
+            .getNamespacedCustomObject({ ...VMIS, namespace, name: "screen" })
+            .then(() =>
+              undefined, () =>
+              true), 60_000);
       } finally {
-        await proxy?.stop();
         await Deno.remove(disk).catch(() => {});
       }
-
-      // v1alpha3, preserveSession and takeover, on the same running guest.
-      const first = await openVnc(namespace, "screen", "", "v1alpha3");
-      assert.ok(first.ws, first.message);
-      assert.equal(first.protocol, CONSOLE_PROTOCOL);
-      assert.match(await first.first!, /^RFB 003\.00\d\n$/);
-      const kept = await openVnc(namespace, "screen", "?preserveSession=true");
-      assert.equal(kept.status, 503, kept.message);
-      const firstClosed = closed(first.ws);
-      const second = await openVnc(namespace, "screen");
-      assert.ok(second.ws, second.message);
-      const why = await firstClosed;
-      assert.equal(why.code, 1001);
-      assert.match(why.reason, /Another user connected to the VNC of VMI/);
-      assert.match(await second.first!, /^RFB 003\.00\d\n$/);
-      second.ws.close(1000, "");
-
-      await stack!.admin.makeApiClient(CustomObjectsApi)
-        .deleteNamespacedCustomObject({ ...VMIS, namespace, name: "screen" });
-      await eventually("the VMI to go", async () =>
-        await stack!.admin.makeApiClient(CustomObjectsApi)
-          .getNamespacedCustomObject({ ...VMIS, namespace, name: "screen" })
-          .then(() => undefined, () => true), 60_000);
     }),
 });
 
@@ -173,5 +209,8 @@ Deno.test({
         assert.equal(answer.status, 400);
         assert.equal(answer.message, "No graphics devices are present.");
       }
+      const shot = await screenshot(namespace, "headless");
+      assert.equal(shot.status, 400);
+      assert.match(new TextDecoder().decode(shot.body), /No graphics devices are present\./);
     }),
 });

@@ -3,6 +3,7 @@
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc[?preserveSession=true]  (alike)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc/screenshot  (image/png)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (alike)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
@@ -44,6 +45,8 @@ export interface DomainActions {
   unpause(vmi: VmiLike): Promise<void>;
   /** ACPI power button, or the guest agent's reboot when one is connected. */
   softReboot(vmi: VmiLike): Promise<void>;
+  /** The PNG of the guest's screen; without it, screenshots answer 404. */
+  screenshot?(vmi: VmiLike): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 export interface NodeApiOptions {
@@ -114,6 +117,12 @@ export function nodeApi(opts: NodeApiOptions) {
   app.put(`${PATH}/pause`, action("pause"));
   app.put(`${PATH}/unpause`, action("unpause"));
   app.put(`${PATH}/softreboot`, action("softReboot"));
+  app.get(`${PATH}/vnc/screenshot`, async (c) => {
+    const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
+    if (!opts.domains.screenshot) throw noRoute(c.req.path);
+    const png = await opts.domains.screenshot(vmi);
+    return c.body(png, 200, { "content-type": "image/png" });
+  });
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))

@@ -110,6 +110,9 @@ export class LazyHypervisor implements Hypervisor {
   guestInfo(domain: DomainRef, types: number) {
     return this.connection().then((c) => c.guestInfo(domain, types));
   }
+  screenshot(domain: DomainRef): Promise<Uint8Array> {
+    return this.connection().then((c) => c.screenshot(domain));
+  }
   allDomainStats(): Promise<DomainStatsRecord[]> {
     return this.connection().then((c) => c.allDomainStats());
   }

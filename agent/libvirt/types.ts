@@ -114,6 +114,8 @@ export interface Hypervisor {
    * ...); `types` is virDomainGuestInfoTypes. Throws while no guest agent answers.
    */
   guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>>;
+  /** The domain's first screen as libvirt takes it from QEMU (a binary PPM). */
+  screenshot(domain: DomainRef): Promise<Uint8Array>;
   /** The running domains' state, CPU, balloon, vCPU, interface and block counters: one call. */
   allDomainStats(): Promise<DomainStatsRecord[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */
