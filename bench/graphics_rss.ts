@@ -2,14 +2,16 @@
  * What the graphics device costs: one domain of the guest fixture, rendered by the agent's
  * domainXmlFor() with and without `autoattachGraphicsDevice`, booted on a private libvirt; QEMU's
  * RSS (median of 5 readings 1 s apart, once the guest is up and settled) in each case, in turn.
- * Also checks the device is live: the VNC socket greets with `RFB 003.00x` and
- * `virsh screenshot` gives a PPM. Run under the suite lock:
- * `flock /tmp/denovirt-suite.lock deno run -A bench/graphics_rss.ts [rounds]`.
+ * Also checks the device is live: the VNC socket greets with `RFB 003.00x` and the agent's
+ * screenshot (virDomainScreenshot through FFI, converted to PNG) has the screen's size. Run under the suite lock:
+ * `flock /tmp/denovirt-suite.lock deno run -A bench/graphics_rss.ts [rounds] [screenshot.png]`.
  */
 import { join } from "node:path";
 import { connect } from "node:net";
 import { domainXmlFor } from "../agent/domain/mod.ts";
 import { vmiRunPathsFor } from "../agent/domain/mod.ts";
+import { ppmToPng } from "../agent/console/screenshot.ts";
+import { openLibvirt } from "../agent/libvirt/mod.ts";
 import type { VirtualMachineInstance } from "../api/mod.ts";
 import { runChecked } from "../lib/exec.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
@@ -19,6 +21,8 @@ import { pidsMatching, rssMiB } from "./proc.ts";
 import { quantile } from "./stats.ts";
 
 const SETTLE_MS = 10_000;
+/** Where the last screenshot goes, if anywhere (the second argument). */
+const pngOut = Deno.args[1];
 
 function vmiFor(name: string, graphics: boolean): VirtualMachineInstance {
   return {
@@ -93,12 +97,14 @@ async function measure(home: string, uri: string, kvm: boolean, graphics: boolea
     }
     let live = "";
     if (graphics) {
-      const ppm = join(home, `${name}.ppm`);
-      await runChecked("virsh", ["-c", uri, "screenshot", `bench_${name}`, ppm]);
-      const head = new TextDecoder().decode((await Deno.readFile(ppm)).slice(0, 16));
-      live = `vnc says ${await vncGreeting(paths.vncSocket)}; screenshot ${
-        head.split(/\s+/).slice(0, 3).join(" ")
-      }`;
+      // The agent's own path: virDomainScreenshot through FFI, then PPM to PNG.
+      const libvirt = await openLibvirt(uri, { events: false });
+      const png = await libvirt.screenshot(`bench_${name}`).finally(() => libvirt.close())
+        .then(ppmToPng);
+      const view = new DataView(png.buffer);
+      live = `vnc says ${await vncGreeting(paths.vncSocket)}; screenshot PNG ` +
+        `${view.getUint32(16)}x${view.getUint32(20)}, ${png.length} bytes`;
+      if (pngOut) await Deno.writeFile(pngOut, png);
     }
     return { rss: quantile(readings, 0.5), live };
   } finally {
