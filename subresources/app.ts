@@ -266,6 +266,10 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
       subresource: "vnc/screenshot",
       name,
     }, async () => {
+      // virt-api moves the pointer first to wake a screensaver; denovirt sends no input events.
+      if (c.req.query("moveCursor") === "true") {
+        throw badRequest("moveCursor is not supported by denovirt");
+      }
       const vmi = await vmiOrThrow(namespace, name);
       checkVnc(vmi);
       if (!backend.agentScreenshot) throw noRoute(c.req.path);

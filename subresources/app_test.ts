@@ -334,6 +334,13 @@ Deno.test("subresourceApp() serves vnc/screenshot from the agent as image/png, a
   const refused = await call(headless, "GET", `${BASE}/virtualmachineinstances/web/vnc/screenshot`);
   assert.equal(refused.status, 400);
   assert.equal((await refused.json()).message, "No graphics devices are present.");
+  const moving = await call(
+    f,
+    "GET",
+    `${BASE}/virtualmachineinstances/web/vnc/screenshot?moveCursor=true`,
+  );
+  assert.equal(moving.status, 400);
+  assert.equal((await moving.json()).message, "moveCursor is not supported by denovirt");
   assert.deepEqual([f.agentCalls, headless.agentCalls], [["screenshot"], []]);
 });
 

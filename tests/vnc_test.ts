@@ -163,6 +163,23 @@ Deno.test({
         console.log(`vnc/screenshot: ${width}x${height} PNG, ${shot.body.length} bytes`);
         assert.ok(width > 0 && height > 0, `screenshot ${width}x${height}`);
 
+        // The real virtctl's screenshot: the same PNG to a file.
+        const file = await Deno.makeTempFile({ suffix: ".png" });
+        try {
+          const shooter = spawnVirtctl(
+            virtctl,
+            ["-n", namespace, "vnc", "screenshot", "screen", "-f", file],
+            stack!.paths.kubeconfig,
+          );
+          const status = await shooter.exited;
+          await shooter.stop();
+          assert.equal(status.code, 0, shooter.output());
+          const saved = await Deno.readFile(file);
+          assert.deepEqual([...saved.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+        } finally {
+          await Deno.remove(file).catch(() => {});
+        }
+
         // v1alpha3, preserveSession and takeover, on the same running guest.
         const first = await openVnc(namespace, "screen", "", "v1alpha3");
         assert.ok(first.ws, first.message);
