@@ -52,17 +52,21 @@ export interface ConsoleProxyOptions {
   ) => void;
 }
 
+/**
+ * The subprotocol answered: `plain.kubevirt.io` when offered; for VNC, `binary` too, which noVNC
+ * builds offer (the same raw RFB bytes in binary messages); else none, and the upgrade fails.
+ */
+export function subprotocolFor(offered: Set<string>, path: string): string | false {
+  if (offered.has(CONSOLE_PROTOCOL)) return CONSOLE_PROTOCOL;
+  return offered.has(BINARY_PROTOCOL) && path.endsWith("/vnc") ? BINARY_PROTOCOL : false;
+}
+
 /** The upgrade handler of the aggregated server. */
 export function consoleProxy(opts: ConsoleProxyOptions) {
-  // noVNC builds offer `binary`; the bytes are the same raw RFB in binary messages.
   const server = new WebSocketServer({
     noServer: true,
-    handleProtocols: (offered) =>
-      offered.has(CONSOLE_PROTOCOL)
-        ? CONSOLE_PROTOCOL
-        : offered.has(BINARY_PROTOCOL)
-        ? BINARY_PROTOCOL
-        : false,
+    handleProtocols: (offered, req) =>
+      subprotocolFor(offered, new URL(req.url ?? "/", "https://localhost").pathname),
     maxPayload: 1024 * 1024,
   });
   return async (req: IncomingMessage, socket: Duplex, head: Uint8Array, peer: Peer) => {
