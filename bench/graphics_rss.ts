@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { connect } from "node:net";
 import { domainXmlFor } from "../agent/domain/mod.ts";
 import { vmiRunPathsFor } from "../agent/domain/mod.ts";
-import { ppmToPng } from "../agent/console/screenshot.ts";
+import { pngOf } from "../agent/console/screenshot.ts";
 import { openLibvirt } from "../agent/libvirt/mod.ts";
 import type { VirtualMachineInstance } from "../api/mod.ts";
 import { runChecked } from "../lib/exec.ts";
@@ -97,10 +97,10 @@ async function measure(home: string, uri: string, kvm: boolean, graphics: boolea
     }
     let live = "";
     if (graphics) {
-      // The agent's own path: virDomainScreenshot through FFI, then PPM to PNG.
+      // The agent's own path: virDomainScreenshot through FFI, as PNG.
       const libvirt = await openLibvirt(uri, { events: false });
       const png = await libvirt.screenshot(`bench_${name}`).finally(() => libvirt.close())
-        .then(ppmToPng);
+        .then(pngOf);
       const view = new DataView(png.buffer);
       live = `vnc says ${await vncGreeting(paths.vncSocket)}; screenshot PNG ` +
         `${view.getUint32(16)}x${view.getUint32(20)}, ${png.length} bytes`;

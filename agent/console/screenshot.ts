@@ -1,6 +1,7 @@
 /**
- * A guest's screen as PNG: libvirt's screenshot of a QEMU domain is a binary PPM (P6); this
- * converts it with a small PNG writer over node:zlib, so no image library is needed.
+ * A guest's screen as PNG: libvirt hands a QEMU domain's screenshot over as PNG (QEMU 7.1 and
+ * later) or as a binary PPM (P6); a PPM is converted with a small PNG writer over node:zlib, so no
+ * image library is needed.
  */
 import { deflateSync } from "node:zlib";
 
@@ -92,4 +93,13 @@ export function encodePng(image: RgbImage): Uint8Array<ArrayBuffer> {
 /** A PPM screenshot as PNG. */
 export function ppmToPng(ppm: Uint8Array): Uint8Array<ArrayBuffer> {
   return encodePng(parsePpm(ppm));
+}
+
+/** A screenshot as PNG: a PNG as it is, a PPM converted; anything else is refused. */
+export function pngOf(
+  shot: { mime: string; data: Uint8Array<ArrayBuffer> },
+): Uint8Array<ArrayBuffer> {
+  if (shot.mime === "image/png") return shot.data;
+  if (shot.mime === "image/x-portable-pixmap") return ppmToPng(shot.data);
+  throw new Error(`Cannot convert a screenshot of type ${shot.mime} to PNG`);
 }

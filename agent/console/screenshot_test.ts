@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { inflateSync } from "node:zlib";
-import { crc32, encodePng, parsePpm, PNG_SIGNATURE, ppmToPng } from "./screenshot.ts";
+import { crc32, encodePng, parsePpm, PNG_SIGNATURE, pngOf, ppmToPng } from "./screenshot.ts";
 
 const ppm = (header: string, pixels: number[]) => {
   const head = new TextEncoder().encode(header);
@@ -57,5 +57,19 @@ Deno.test("ppmToPng() keeps the PPM's size", () => {
   assert.deepEqual(
     [new DataView(png.buffer).getUint32(16), new DataView(png.buffer).getUint32(20)],
     [2, 2],
+  );
+});
+
+Deno.test("pngOf() passes a PNG through, converts a PPM and refuses other types", () => {
+  const png = ppmToPng(ppm("P6\n2 2\n255\n", PIXELS));
+  assert.equal(pngOf({ mime: "image/png", data: png }), png);
+  const converted = pngOf({
+    mime: "image/x-portable-pixmap",
+    data: ppm("P6\n2 2\n255\n", PIXELS),
+  });
+  assert.deepEqual(converted, png);
+  assert.throws(
+    () => pngOf({ mime: "image/bmp", data: new Uint8Array(2) }),
+    /Cannot convert a screenshot of type image\/bmp to PNG/,
   );
 });

@@ -2,6 +2,7 @@
 
 import { VIR_ERR } from "./errors.ts";
 import { freeC, libvirt, takeCString, toCString } from "./ffi.ts";
+import type { Screenshot } from "./types.ts";
 import { type Dom, identityOf, infoOf, statusOf, withFree } from "./domain_handle.ts";
 import { EventFeed } from "./event_feed.ts";
 import { eventLoop } from "./events.ts";
@@ -259,7 +260,7 @@ export class LibvirtConnection implements Hypervisor {
     });
   }
 
-  screenshot(domain: DomainRef): Promise<Uint8Array> {
+  screenshot(domain: DomainRef): Promise<Screenshot> {
     return this.#withDomain("take a screenshot of", domain, async (dom, fail, conn) => {
       const lib = libvirt();
       const stream = await lib.virStreamNew(conn, 0);
@@ -283,7 +284,7 @@ export class LibvirtConnection implements Hypervisor {
         const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
         let at = 0;
         for (const c of chunks) (out.set(c, at), at += c.length);
-        return out;
+        return { mime, data: out };
       } finally {
         if (!finished) await lib.virStreamAbort(stream);
         await lib.virStreamFree(stream);

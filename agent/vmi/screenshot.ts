@@ -1,5 +1,5 @@
 /** The screen of a running VMI of this node as PNG (the `vnc/screenshot` subresource). */
-import { ppmToPng } from "../console/screenshot.ts";
+import { pngOf } from "../console/screenshot.ts";
 import { domainNameOfKey } from "./keys.ts";
 import {
   LifecycleConflictError,
@@ -7,7 +7,10 @@ import {
   LifecycleNotFoundError,
 } from "./lifecycle.ts";
 
-/** libvirt's screenshot of the VMI's first screen, converted from PPM to PNG. */
+/**
+ * libvirt's screenshot of the VMI's first screen as PNG: QEMU 7.1 and later hand libvirt a PNG;
+ * older ones a PPM, converted here.
+ */
 export async function screenshotVmi(
   ctx: LifecycleContext,
   namespace: string,
@@ -23,5 +26,5 @@ export async function screenshotVmi(
   if (vmi.status?.phase !== "Running" || vmi.metadata.deletionTimestamp) {
     throw new LifecycleConflictError(`Cannot take a screenshot of VMI ${key}: it is not running`);
   }
-  return ppmToPng(await ctx.hypervisor.screenshot(domainNameOfKey(key)));
+  return pngOf(await ctx.hypervisor.screenshot(domainNameOfKey(key)));
 }
