@@ -56,6 +56,7 @@ import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
 import { PassMemory } from "./vmi/memory.ts";
 import { softRebootVmi } from "./vmi/soft_reboot.ts";
+import { screenshotVmi } from "./vmi/screenshot.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -64,6 +65,8 @@ export interface RunningAgent {
   pause(namespace: string, name: string): Promise<void>;
   unpause(namespace: string, name: string): Promise<void>;
   softReboot(namespace: string, name: string): Promise<void>;
+  /** The PNG of the guest's screen. */
+  screenshot(namespace: string, name: string): Promise<Uint8Array<ArrayBuffer>>;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
@@ -292,6 +295,7 @@ export function startAgent(
     pause: (namespace, name) => pauseVmi(lifecycle(), namespace, name),
     unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
     softReboot: (namespace, name) => softRebootVmi(lifecycle(), namespace, name),
+    screenshot: (namespace, name) => screenshotVmi(lifecycle(), namespace, name),
     vmiOf: (namespace, name) => {
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;

@@ -1,4 +1,4 @@
-/** What the node API asks of the running agent: pause, unpause, soft reboot. */
+/** What the node API asks of the running agent: pause, unpause, soft reboot, a screenshot. */
 import type { RunningAgent } from "./agent.ts";
 import type { DomainActions } from "./console/node_api.ts";
 
@@ -10,5 +10,6 @@ export function nodeLevelActions(agent: RunningAgent): DomainActions {
     pause: (vmi) => agent.pause(...ref(vmi)),
     unpause: (vmi) => agent.unpause(...ref(vmi)),
     softReboot: (vmi) => agent.softReboot(...ref(vmi)),
+    screenshot: (vmi) => agent.screenshot(...ref(vmi)),
   };
 }

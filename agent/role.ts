@@ -38,6 +38,11 @@ export async function agentRole(args: string[]): Promise<number> {
   const shutdown = onShutdown({ log });
   const rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: config.kubeconfig }));
   const agent = startAgent(config, rest, log, shutdown.signal);
+  const runPathsOf = (vmi: VmiLike) => {
+    const node = agent.nodeFacts();
+    if (!node) throw new Error("The agent is not connected to libvirt yet");
+    return vmiRunPathsFor(vmi as Parameters<typeof vmiRunPathsFor>[0], node);
+  };
   // node:https rather than Deno.serve: only it can verify the callers' client certificates.
   const server = await serveNodeApi({
     hostname: config.bindAddress,
@@ -52,11 +57,8 @@ export async function agentRole(args: string[]): Promise<number> {
       ),
     ]),
     vmiOf: (namespace, name) => agent.vmiOf(namespace, name) as VmiLike | undefined,
-    serialSocketOf: (vmi) => {
-      const node = agent.nodeFacts();
-      if (!node) throw new Error("The agent is not connected to libvirt yet");
-      return vmiRunPathsFor(vmi as Parameters<typeof vmiRunPathsFor>[0], node).serialSocket;
-    },
+    serialSocketOf: (vmi) => runPathsOf(vmi).serialSocket,
+    vncSocketOf: (vmi) => runPathsOf(vmi).vncSocket,
     domains: nodeLevelActions(agent),
     signal: shutdown.signal,
     log,

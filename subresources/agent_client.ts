@@ -49,8 +49,17 @@ export class AgentClient {
 
   /** One request to the agent; answers the body text, throws a StatusError for errors. */
   async call(vmi: VmiLike, method: "GET" | "PUT", what: string): Promise<string> {
+    return new TextDecoder().decode(await this.callForBytes(vmi, method, what));
+  }
+
+  /** One request to the agent; answers the body's bytes, throws a StatusError for errors. */
+  async callForBytes(
+    vmi: VmiLike,
+    method: "GET" | "PUT",
+    what: string,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     const url = new URL((await this.endpointFor(vmi)) + agentPathOf(vmi, what));
-    const { status, body } = await new Promise<{ status: number; body: string }>(
+    const { status, body } = await new Promise<{ status: number; body: Uint8Array<ArrayBuffer> }>(
       (resolve, reject) => {
         const req = request(url, {
           method,
@@ -58,12 +67,16 @@ export class AgentClient {
           cert: this.tls.cert,
           key: this.tls.key,
           timeout: this.timeoutMs,
-          headers: { "content-length": "0", accept: "application/json" },
+          headers: { "content-length": "0" },
         }, (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => text += chunk);
-          res.on("end", () => resolve({ status: res.statusCode ?? 500, body: text }));
+          const chunks: Uint8Array[] = [];
+          res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+          res.on("end", () => {
+            const body = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+            let at = 0;
+            for (const c of chunks) (body.set(c, at), at += c.length);
+            resolve({ status: res.statusCode ?? 500, body });
+          });
           res.on("error", reject);
         });
         req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
@@ -73,13 +86,18 @@ export class AgentClient {
     ).catch((error) => {
       throw unavailable(`Cannot reach the agent at ${url.origin}: ${(error as Error).message}`);
     });
-    if (status >= 400) throw agentError(status, body);
+    if (status >= 400) throw agentError(status, new TextDecoder().decode(body));
     return body;
   }
 
   /** Open the serial console of the VMI on its agent; rejects with a StatusError. */
   openConsole(vmi: VmiLike): Promise<WsSocket> {
     return this.openWebSocket(vmi, "console");
+  }
+
+  /** Open the VNC of the VMI on its agent; rejects with a StatusError (503: a viewer is kept). */
+  openVnc(vmi: VmiLike, preserveSession: boolean): Promise<WsSocket> {
+    return this.openWebSocket(vmi, preserveSession ? "vnc?preserveSession=true" : "vnc");
   }
 
   /** Have the VMI's agent connect to the VM's `port`; rejects with a StatusError. */

@@ -47,7 +47,7 @@ import {
   StatusError,
   statusResponse,
 } from "../lib/http/status.ts";
-import { checkPause, checkSoftReboot, checkUnpause } from "./vmi_checks.ts";
+import { checkPause, checkSoftReboot, checkUnpause, checkVnc } from "./vmi_checks.ts";
 import { migrateOptionsOf, migrationFor } from "./migrate.ts";
 
 export type NodeAction = "pause" | "unpause" | "softreboot";
@@ -61,6 +61,8 @@ export interface Backend {
   authorize: Authorizer;
   /** PUT an action to the agent of the VMI's node. */
   agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
+  /** The PNG of the VMI's screen, from the agent of its node. */
+  agentScreenshot?(vmi: VmiLike): Promise<Uint8Array<ArrayBuffer>>;
   /** Create a migration (through admission); throws ApiError. */
   createMigration(migration: VirtualMachineInstanceMigration, dryRun: boolean): Promise<void>;
 }
@@ -251,6 +253,30 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,
     () => statusResponse(badRequest("The console is a WebSocket: connect with Upgrade: websocket")),
   );
+  app.get(
+    `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/vnc`,
+    () => statusResponse(badRequest("VNC is a WebSocket: connect with Upgrade: websocket")),
+  );
+  app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/vnc/screenshot`, (c) => {
+    const { namespace, name } = c.req.param();
+    return call(c, {
+      verb: "get",
+      namespace,
+      resource: "virtualmachineinstances",
+      subresource: "vnc/screenshot",
+      name,
+    }, async () => {
+      // virt-api moves the pointer first to wake a screensaver; denovirt sends no input events.
+      if (c.req.query("moveCursor") === "true") {
+        throw badRequest("moveCursor is not supported by denovirt");
+      }
+      const vmi = await vmiOrThrow(namespace, name);
+      checkVnc(vmi);
+      if (!backend.agentScreenshot) throw noRoute(c.req.path);
+      const png = await backend.agentScreenshot(vmi);
+      return new Response(png, { status: 200, headers: { "content-type": "image/png" } });
+    });
+  });
 
   for (const resource of ["virtualmachineinstances", "virtualmachines"]) {
     for (const tail of [":port", ":port/:protocol"]) {

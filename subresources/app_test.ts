@@ -17,6 +17,8 @@ interface Fake {
   migrations: Array<{ migration: VirtualMachineInstanceMigration; dryRun: boolean }>;
 }
 
+const PNG = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]);
+
 function fake(
   objects: {
     vm?: VmLike;
@@ -45,6 +47,7 @@ function fake(
         );
       },
       agentPut: (_vmi, action) => (f.agentCalls.push(action), Promise.resolve()),
+      agentScreenshot: () => (f.agentCalls.push("screenshot"), Promise.resolve(PNG)),
       createMigration: (migration, dryRun) =>
         objects.createError
           ? Promise.reject(objects.createError)
@@ -306,6 +309,39 @@ Deno.test("subresourceApp() lists port-forward as virt-api does and refuses it w
     assert.match((await response.json()).message, /Port-forward is a WebSocket/);
   }
   assert.deepEqual(f.agentCalls, []);
+});
+
+Deno.test("subresourceApp() lists vnc as virt-api does and refuses it without a WebSocket", async () => {
+  const f = fake({ vmi: running });
+  const list = await (await call(f, "GET", "/apis/subresources.kubevirt.io/v1")).json();
+  assert.ok(list.resources.some((r: { name: string }) => r.name === "virtualmachineinstances/vnc"));
+  const response = await call(f, "GET", `${BASE}/virtualmachineinstances/web/vnc`);
+  assert.equal(response.status, 400);
+  assert.match((await response.json()).message, /VNC is a WebSocket/);
+  assert.deepEqual(f.agentCalls, []);
+});
+
+Deno.test("subresourceApp() serves vnc/screenshot from the agent as image/png, after KubeVirt's checks", async () => {
+  const f = fake({ vmi: running });
+  const response = await call(f, "GET", `${BASE}/virtualmachineinstances/web/vnc/screenshot`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "image/png");
+  assert.deepEqual(new Uint8Array(await response.arrayBuffer()), PNG);
+  assert.equal(f.reviews[0]![1].subresource, "vnc/screenshot");
+  const headless = fake({
+    vmi: { ...running, spec: { domain: { devices: { autoattachGraphicsDevice: false } } } },
+  });
+  const refused = await call(headless, "GET", `${BASE}/virtualmachineinstances/web/vnc/screenshot`);
+  assert.equal(refused.status, 400);
+  assert.equal((await refused.json()).message, "No graphics devices are present.");
+  const moving = await call(
+    f,
+    "GET",
+    `${BASE}/virtualmachineinstances/web/vnc/screenshot?moveCursor=true`,
+  );
+  assert.equal(moving.status, 400);
+  assert.equal((await moving.json()).message, "moveCursor is not supported by denovirt");
+  assert.deepEqual([f.agentCalls, headless.agentCalls], [["screenshot"], []]);
 });
 
 Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks pass", async () => {

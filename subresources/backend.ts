@@ -73,6 +73,7 @@ export function clusterBackend(
     agentPut: async (vmi, action) => {
       await agents.call(vmi, "PUT", action);
     },
+    agentScreenshot: (vmi) => agents.callForBytes(vmi, "GET", "vnc/screenshot"),
     createMigration: async (migration, dryRun) => {
       await kube.create(virtualMachineInstanceMigrations, migration as KubeObject, {
         dryRun,

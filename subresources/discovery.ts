@@ -11,6 +11,8 @@ export const VERSIONS = ["v1", "v1alpha3"] as const;
  */
 export const SUBRESOURCES = [
   "virtualmachineinstances/console",
+  "virtualmachineinstances/vnc",
+  "virtualmachineinstances/vnc/screenshot",
   "virtualmachineinstances/portforward",
   "virtualmachineinstances/pause",
   "virtualmachineinstances/unpause",

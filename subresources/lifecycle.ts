@@ -32,7 +32,7 @@ export interface VmiLike {
     livenessProbe?: unknown;
     domain?: {
       features?: { acpi?: { enabled?: boolean } };
-      devices?: { autoattachSerialConsole?: boolean };
+      devices?: { autoattachSerialConsole?: boolean; autoattachGraphicsDevice?: boolean };
     };
   };
   status?: {

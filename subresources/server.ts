@@ -80,11 +80,14 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
         getVmi: backend.getVmi,
         authorize: backend.authorize,
         openConsole: (vmi) => backend.agents.openConsole(vmi),
+        openVnc: (vmi, preserveSession) => backend.agents.openVnc(vmi, preserveSession),
         requestHeaders,
         onSession: (entry) => {
-          if (entry.event === "attached") opts.metrics?.console(entry.namespace, entry.name, 1);
-          if (entry.event === "detached") opts.metrics?.console(entry.namespace, entry.name, -1);
-          log.info("Console", entry);
+          if (entry.subresource === "console") {
+            if (entry.event === "attached") opts.metrics?.console(entry.namespace, entry.name, 1);
+            if (entry.event === "detached") opts.metrics?.console(entry.namespace, entry.name, -1);
+          }
+          log.info(entry.subresource === "vnc" ? "VNC" : "Console", entry);
         },
       }),
       portForwardProxy({
@@ -114,7 +117,7 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
   return server;
 }
 
-/** Port-forward paths to their proxy, every other upgrade to the console's (it refuses others). */
+/** Port-forward paths to their proxy, every other upgrade to the console's and VNC's (it refuses others). */
 function upgradeByPath(serialConsole: UpgradeHandler, portForward: UpgradeHandler): UpgradeHandler {
   return (req, socket, head, peer) => {
     const path = new URL(req.url ?? "/", "https://localhost").pathname;

@@ -1,5 +1,5 @@
 /**
- * When the node-level subresources (pause, unpause, soft reboot, console, port-forward) may reach
+ * When the node-level subresources (pause, unpause, soft reboot, console, VNC, port-forward) may reach
  * the agent and the guest agent's may be answered, as virt-api decides it: pure checks that throw
  * a StatusError.
  */
@@ -95,6 +95,19 @@ export function checkGuestAgent(vmi: VmiLike): void {
 export function checkConsole(vmi: VmiLike): void {
   if (vmi.spec?.domain?.devices?.autoattachSerialConsole === false) {
     throw badRequest("No serial consoles are present.");
+  }
+  const phase = vmi.status?.phase || "Pending";
+  if (phase !== "Running") {
+    throw badRequest(
+      `Unable to connect to VirtualMachineInstance because phase is ${phase} instead of Running`,
+    );
+  }
+}
+
+/** VNC needs a graphics device (autoattachGraphicsDevice not false) and a running VMI. */
+export function checkVnc(vmi: VmiLike): void {
+  if (vmi.spec?.domain?.devices?.autoattachGraphicsDevice === false) {
+    throw badRequest("No graphics devices are present.");
   }
   const phase = vmi.status?.phase || "Pending";
   if (phase !== "Running") {

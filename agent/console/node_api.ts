@@ -2,6 +2,8 @@
  * The agent's node API, called only by the aggregated API server (`subresources/`):
  *   PUT /v1/namespaces/{ns}/virtualmachineinstances/{name}/pause|unpause|softreboot
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc[?preserveSession=true]  (alike)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc/screenshot  (image/png)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (alike)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
@@ -20,6 +22,7 @@ import {
   StatusError,
   statusResponse,
   unauthorized,
+  unavailable,
 } from "../../lib/http/status.ts";
 import type { WsServer } from "../../lib/http/ws.ts";
 import { CONSOLE_PROTOCOL } from "../../lib/http/ws_common.ts";
@@ -42,6 +45,8 @@ export interface DomainActions {
   unpause(vmi: VmiLike): Promise<void>;
   /** ACPI power button, or the guest agent's reboot when one is connected. */
   softReboot(vmi: VmiLike): Promise<void>;
+  /** The PNG of the guest's screen; without it, screenshots answer 404. */
+  screenshot?(vmi: VmiLike): Promise<Uint8Array<ArrayBuffer>>;
 }
 
 export interface NodeApiOptions {
@@ -49,6 +54,8 @@ export interface NodeApiOptions {
   vmiOf(namespace: string, name: string): VmiLike | undefined | Promise<VmiLike | undefined>;
   /** Its serial console socket (`vmiRunPathsFor(vmi, node).serialSocket`). */
   serialSocketOf(vmi: VmiLike): string;
+  /** Its VNC socket (`vmiRunPathsFor(vmi, node).vncSocket`); without it, VNC answers 404. */
+  vncSocketOf?(vmi: VmiLike): string;
   domains: DomainActions;
   /**
    * The VM's address on the pod network, which port-forward connects to (undefined: it has none);
@@ -64,7 +71,7 @@ export interface NodeApiOptions {
 
 type Env = { Bindings: { peer: Peer } };
 const PATH = "/v1/namespaces/:namespace/virtualmachineinstances/:name";
-const CONSOLE_PATH = /^\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/console$/;
+const SESSION_PATH = /^\/v1\/namespaces\/([^/]+)\/virtualmachineinstances\/([^/]+)\/(console|vnc)$/;
 
 /** Throws a 401 StatusError unless the peer is an allowed client of the cluster CA. */
 export function requireClient(peer: Peer | undefined, allowed: string[]): void {
@@ -84,6 +91,7 @@ export function requireClient(peer: Peer | undefined, allowed: string[]): void {
 export function nodeApi(opts: NodeApiOptions) {
   const allowed = opts.allowedClients ?? [WEBHOOKS_IDENTITY];
   const consoles = new SerialConsoles();
+  const vncs = new SerialConsoles("VNC");
   const vmiOrThrow = async (namespace: string, name: string) => {
     const vmi = await opts.vmiOf(namespace, name);
     if (!vmi) throw notFound("virtualmachineinstance", name);
@@ -109,6 +117,12 @@ export function nodeApi(opts: NodeApiOptions) {
   app.put(`${PATH}/pause`, action("pause"));
   app.put(`${PATH}/unpause`, action("unpause"));
   app.put(`${PATH}/softreboot`, action("softReboot"));
+  app.get(`${PATH}/vnc/screenshot`, async (c) => {
+    const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
+    if (!opts.domains.screenshot) throw noRoute(c.req.path);
+    const png = await opts.domains.screenshot(vmi);
+    return c.body(png, 200, { "content-type": "image/png" });
+  });
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
@@ -132,26 +146,37 @@ export function nodeApi(opts: NodeApiOptions) {
     server: wsServer,
   });
 
-  /** The console: checks, then the serial socket, then the WebSocket, then the bridge. */
+  /** The console or VNC: checks, then QEMU's socket, then the WebSocket, then the bridge. */
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Uint8Array, peer: Peer) => {
-    const path = new URL(req.url ?? "/", "https://localhost").pathname;
-    if (PORT_FORWARD_PATH.test(path)) return portForwards.upgrade(req, socket, head, peer);
-    const match = path.match(CONSOLE_PATH);
-    let serial;
+    const url = new URL(req.url ?? "/", "https://localhost");
+    if (PORT_FORWARD_PATH.test(url.pathname)) {
+      return portForwards.upgrade(req, socket, head, peer);
+    }
+    const match = url.pathname.match(SESSION_PATH);
+    let connected;
     let server: WsServer;
     let key = "";
+    const vnc = match?.[3] === "vnc";
+    const sessions = vnc ? vncs : consoles;
     try {
       server = await wsServer();
-      if (!match) throw noRoute(path);
+      if (!match || (vnc && !opts.vncSocketOf)) throw noRoute(url.pathname);
       requireClient(peer, allowed);
       const [namespace, name] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
       key = `${namespace}/${name}`;
       const vmi = await vmiOrThrow(namespace, name);
-      serial = await consoles.connect(opts.serialSocketOf(vmi), key).catch((error) => {
+      // KubeVirt's preserveSession: keep the viewer there is rather than take over its session.
+      if (vnc && url.searchParams.get("preserveSession") === "true" && vncs.has(key)) {
+        throw unavailable(`Another user is connected to the VNC of VMI ${key}`);
+      }
+      const path = vnc ? opts.vncSocketOf!(vmi) : opts.serialSocketOf(vmi);
+      connected = await sessions.connect(path, key).catch((error) => {
         throw conflict(
           "virtualmachineinstance",
           name,
-          `Cannot connect to the serial console: ${(error as Error).message}`,
+          `Cannot connect to the ${vnc ? "VNC server" : "serial console"}: ${
+            (error as Error).message
+          }`,
         );
       });
     } catch (error) {
@@ -161,12 +186,13 @@ export function nodeApi(opts: NodeApiOptions) {
       rejectUpgrade(socket, { code: status.code, body: status });
       return;
     }
-    const connected = serial;
+    const qemu = connected;
+    const what = vnc ? "VNC" : "Console";
     server.handleUpgrade(req, socket, head, (ws) => {
-      opts.log?.info("Console attached", { vmi: key });
-      consoles.attach(key, ws, connected, () => opts.log?.info("Console detached", { vmi: key }));
+      opts.log?.info(`${what} attached`, { vmi: key });
+      sessions.attach(key, ws, qemu, () => opts.log?.info(`${what} detached`, { vmi: key }));
     });
   };
 
-  return { app, upgrade, consoles, portForwards };
+  return { app, upgrade, consoles, vncs, portForwards };
 }

@@ -13,6 +13,7 @@ function api(calls: string[]) {
       pause: () => (calls.push("pause"), Promise.resolve()),
       unpause: () => (calls.push("unpause"), Promise.resolve()),
       softReboot: () => (calls.push("softreboot"), Promise.resolve()),
+      screenshot: () => (calls.push("screenshot"), Promise.resolve(new Uint8Array([137, 80]))),
     },
   });
 }
@@ -52,4 +53,16 @@ Deno.test("nodeApi() answers Status 401 and 404 for strangers, missing VMIs and 
   const unknown = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
   assert.equal(unknown.status, 404, "guest agent answers are the subresource API's");
   assert.deepEqual(calls, []);
+});
+
+Deno.test("nodeApi() answers vnc/screenshot with the domain's PNG", async () => {
+  const calls: string[] = [];
+  const { app } = api(calls);
+  const response = await app.request(path("web", "vnc/screenshot"), {}, { peer: WEBHOOKS });
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "image/png");
+  assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array([137, 80]));
+  const missing = await app.request(path("nope", "vnc/screenshot"), {}, { peer: WEBHOOKS });
+  assert.equal(missing.status, 404);
+  assert.deepEqual(calls, ["screenshot"]);
 });

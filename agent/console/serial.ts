@@ -1,7 +1,7 @@
 /**
- * Serial console sessions on the node: a viewer's WebSocket bridged to the unix socket QEMU
- * listens on. QEMU's chardev server takes one client at a time, so there is one viewer per VMI,
- * and as in KubeVirt's virt-handler the newest viewer wins: the previous one is told why and
+ * Serial console (and VNC) sessions on the node: a viewer's WebSocket bridged to the unix socket
+ * QEMU listens on. QEMU's chardev server takes one client at a time, so there is one viewer per
+ * VMI, and as in KubeVirt's virt-handler the newest viewer wins: the previous one is told why and
  * closed. Every path out of a session closes both the socket and the WebSocket.
  */
 import { createConnection, type Socket } from "node:net";
@@ -10,8 +10,8 @@ import { sendableClose } from "../../lib/http/ws_common.ts";
 
 /** Close code and reason of a viewer displaced by a newer one (virtctl prints the reason). */
 export const DISPLACED_CODE = 1001;
-export const displacedReason = (key: string) =>
-  `Another user connected to the console of VMI ${key}`;
+export const displacedReason = (key: string, what = "console") =>
+  `Another user connected to the ${what} of VMI ${key}`;
 
 interface Session {
   ws: WsSocket;
@@ -22,6 +22,14 @@ interface Session {
 export class SerialConsoles {
   readonly #sessions = new Map<string, Session>();
 
+  /** `what` names the device in the reasons viewers are given: `console`, `VNC`. */
+  constructor(private readonly what = "console") {}
+
+  /** Whether a viewer of `key` is attached now. */
+  has(key: string): boolean {
+    return this.#sessions.has(key);
+  }
+
   /** How many viewers are attached now. */
   get size(): number {
     return this.#sessions.size;
@@ -30,7 +38,7 @@ export class SerialConsoles {
   /** Connect to the serial socket; rejects (ENOENT, ECONNREFUSED) before any viewer is touched. */
   connect(path: string, key: string): Promise<Socket> {
     // Displace first: QEMU accepts the next client only once the current one is gone.
-    this.#sessions.get(key)?.close(DISPLACED_CODE, displacedReason(key));
+    this.#sessions.get(key)?.close(DISPLACED_CODE, displacedReason(key, this.what));
     return new Promise((resolve, reject) => {
       const socket = createConnection({ path });
       socket.once("connect", () => {
@@ -46,7 +54,7 @@ export class SerialConsoles {
 
   /** Bridge `ws` and `socket` as the session of `key` until either side ends. */
   attach(key: string, ws: WsSocket, socket: Socket, onEnd?: () => void): void {
-    this.#sessions.get(key)?.close(DISPLACED_CODE, displacedReason(key));
+    this.#sessions.get(key)?.close(DISPLACED_CODE, displacedReason(key, this.what));
     let open = true;
     const session: Session = {
       ws,
@@ -70,8 +78,9 @@ export class SerialConsoles {
     };
     this.#sessions.set(key, session);
     socket.on("data", (chunk: Uint8Array) => ws.send(chunk, { binary: true }));
-    socket.on("close", () => session.close(1000, "The serial console closed: the VM stopped"));
-    socket.on("error", () => session.close(1011, "The serial console failed"));
+    const device = this.what === "console" ? "serial console" : this.what;
+    socket.on("close", () => session.close(1000, `The ${device} closed: the VM stopped`));
+    socket.on("error", () => session.close(1011, `The ${device} failed`));
     ws.on("message", (data) => {
       if (open) socket.write(data);
     });

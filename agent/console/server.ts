@@ -39,6 +39,7 @@ export async function serveNodeApi(opts: ServeNodeApiOptions): Promise<RunningSe
   });
   const closeAll = () => {
     api.consoles.closeAll();
+    api.vncs.closeAll();
     api.portForwards.closeAll();
   };
   server.finished.then(closeAll);

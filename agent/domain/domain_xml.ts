@@ -6,6 +6,7 @@ import { diskElements } from "./disks.ts";
 import { refuseFirst } from "./errors.ts";
 import { clockElement, featuresElement, pmElement } from "./features.ts";
 import { domainNameFor, domainUuidFor, metadataElement } from "./identity.ts";
+import { graphicsElements } from "./graphics.ts";
 import { interfaceElements } from "./interfaces.ts";
 import { osElement, sysinfoElement } from "./os.ts";
 import { serialElements } from "./serial.ts";
@@ -78,6 +79,7 @@ export function renderDomainXml(
         rendered.controllers,
         interfaces,
         serialElements(vmi, node),
+        graphicsElements(vmi, node),
         miscDeviceElements(domain.devices, rendered.usb),
       ),
     ),

@@ -16,17 +16,20 @@ export interface VmiRunPaths {
   serialSocket: string;
   /** Everything the guest wrote to its serial console (virtlogd appends to it). */
   serialLog: string;
+  /** The graphics device's VNC server (QEMU listens, the `vnc` subresource connects). */
+  vncSocket: string;
 }
 
 /**
  * The VMI's run paths: `<runDir>/<namespace>_<name>/`, or `<runDir>/<uid>/` when the socket
- * path would be too long for a unix socket.
+ * path would be too long for a unix socket (`serial.sock` is the longest socket name).
  */
 export function vmiRunPathsFor(vmi: VirtualMachineInstance, node: NodeFacts): VmiRunPaths {
   const paths = (dir: string) => ({
     dir,
     serialSocket: join(dir, "serial.sock"),
     serialLog: join(dir, "serial.log"),
+    vncSocket: join(dir, "vnc.sock"),
   });
   const byName = paths(join(node.runDir, domainNameFor(vmi)));
   if (fits(byName.serialSocket)) return byName;

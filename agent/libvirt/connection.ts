@@ -2,6 +2,7 @@
 
 import { VIR_ERR } from "./errors.ts";
 import { freeC, libvirt, takeCString, toCString } from "./ffi.ts";
+import type { Screenshot } from "./types.ts";
 import { type Dom, identityOf, infoOf, statusOf, withFree } from "./domain_handle.ts";
 import { EventFeed } from "./event_feed.ts";
 import { eventLoop } from "./events.ts";
@@ -270,6 +271,38 @@ export class LibvirtConnection implements Hypervisor {
     });
   }
 
+  screenshot(domain: DomainRef): Promise<Screenshot> {
+    return this.#withDomain("take a screenshot of", domain, async (dom, fail, conn) => {
+      const lib = libvirt();
+      const stream = await lib.virStreamNew(conn, 0);
+      if (!stream) throw await fail(`Cannot take a screenshot of domain ${domain}`);
+      let finished = false;
+      try {
+        const mime = takeCString(await lib.virDomainScreenshot(dom, stream, 0, 0));
+        if (mime === undefined) throw await fail(`Cannot take a screenshot of domain ${domain}`);
+        const chunks: Uint8Array[] = [];
+        const buffer = new Uint8Array(256 * 1024);
+        for (;;) {
+          const n = await lib.virStreamRecv(stream, buffer, BigInt(buffer.length));
+          if (n < 0) throw await fail(`Cannot read the screenshot of domain ${domain}`);
+          if (n === 0) break;
+          chunks.push(buffer.slice(0, n));
+        }
+        if (await lib.virStreamFinish(stream) < 0) {
+          throw await fail(`Cannot read the screenshot of domain ${domain}`);
+        }
+        finished = true;
+        const out = new Uint8Array(chunks.reduce((sum, c) => sum + c.length, 0));
+        let at = 0;
+        for (const c of chunks) (out.set(c, at), at += c.length);
+        return { mime, data: out };
+      } finally {
+        if (!finished) await lib.virStreamAbort(stream);
+        await lib.virStreamFree(stream);
+      }
+    });
+  }
+
   guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>> {
     return this.#withDomain("read the guest agent of", domain, async (dom, fail) => {
       const params = new BigUint64Array(1);
@@ -319,7 +352,7 @@ export class LibvirtConnection implements Hypervisor {
   #withDomain<T>(
     verb: string,
     ref: DomainRef,
-    fn: (dom: Dom, fail: Failure) => Promise<T>,
+    fn: (dom: Dom, fail: Failure, conn: Deno.PointerObject) => Promise<T>,
   ): Promise<T> {
     return this.#pool.use(async (conn, fail) => {
       const lib = libvirt();
@@ -327,7 +360,7 @@ export class LibvirtConnection implements Hypervisor {
         ? await lib.virDomainLookupByUUIDString(conn, toCString(ref))
         : await lib.virDomainLookupByName(conn, toCString(ref));
       if (!dom) throw await fail(`Cannot ${verb} domain ${ref}`);
-      return await withFree(dom, () => fn(dom, fail));
+      return await withFree(dom, () => fn(dom, fail, conn));
     });
   }
 

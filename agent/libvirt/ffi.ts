@@ -127,6 +127,17 @@ const LIBVIRT_SYMBOLS = {
     nonblocking: true,
   },
   virDomainStatsRecordListFree: { parameters: ["pointer"], result: "void" },
+  // Screenshots (agent/libvirt/connection.ts): the image comes over a blocking stream.
+  virStreamNew: { parameters: ["pointer", "u32"], result: "pointer", nonblocking: true },
+  virDomainScreenshot: {
+    parameters: ["pointer", "pointer", "u32", "u32"],
+    result: "pointer",
+    nonblocking: true,
+  },
+  virStreamRecv: { parameters: ["pointer", "buffer", "usize"], result: "i32", nonblocking: true },
+  virStreamFinish: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  virStreamAbort: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  virStreamFree: { parameters: ["pointer"], result: "i32", nonblocking: true },
   // Client-side only: they read or release the handle's own memory.
   virDomainFree: { parameters: ["pointer"], result: "i32" },
   virDomainGetName: { parameters: ["pointer"], result: "pointer" },

@@ -16,6 +16,7 @@ import type {
   JobStats,
   MetadataOptions,
   MigrateOptions,
+  Screenshot,
 } from "./types.ts";
 
 type Listener<T> = { fn: T; off?: () => void };
@@ -109,6 +110,9 @@ export class LazyHypervisor implements Hypervisor {
   }
   guestInfo(domain: DomainRef, types: number) {
     return this.connection().then((c) => c.guestInfo(domain, types));
+  }
+  screenshot(domain: DomainRef): Promise<Screenshot> {
+    return this.connection().then((c) => c.screenshot(domain));
   }
   allDomainStats(): Promise<DomainStatsRecord[]> {
     return this.connection().then((c) => c.allDomainStats());

@@ -12,6 +12,7 @@ export type {
   MetadataOptions,
   MetadataScope,
   MigrateOptions,
+  Screenshot,
 } from "./types.ts";
 export { LibvirtConnection, type LibvirtOptions, openLibvirt } from "./connection.ts";
 export {

@@ -114,6 +114,8 @@ export interface Hypervisor {
    * ...); `types` is virDomainGuestInfoTypes. Throws while no guest agent answers.
    */
   guestInfo(domain: DomainRef, types: number): Promise<Record<string, number | string | boolean>>;
+  /** The domain's first screen as libvirt takes it from QEMU (PNG, or PPM from older QEMUs). */
+  screenshot(domain: DomainRef): Promise<Screenshot>;
   /** The running domains' state, CPU, balloon, vCPU, interface and block counters: one call. */
   allDomainStats(): Promise<DomainStatsRecord[]>;
   /** Calls `listener` for each lifecycle event; returns the unsubscribe function. */
@@ -123,4 +125,10 @@ export interface Hypervisor {
   /** Calls `listener` after the event connection came back: events may have been missed. */
   onReconnect(listener: () => void): () => void;
   close(): Promise<void>;
+}
+
+/** An image of a domain's screen and its MIME type (`image/png`, `image/x-portable-pixmap`). */
+export interface Screenshot {
+  mime: string;
+  data: Uint8Array<ArrayBuffer>;
 }

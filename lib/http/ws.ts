@@ -10,4 +10,4 @@ export const WebSocketServer = WsServerClass as unknown as WsModule["WebSocketSe
 export const WebSocket = WsClient as unknown as WsModule["WebSocket"];
 export type * from "./ws_types.d.ts";
 
-export { CONSOLE_PROTOCOL, sendableClose } from "./ws_common.ts";
+export { BINARY_PROTOCOL, CONSOLE_PROTOCOL, sendableClose } from "./ws_common.ts";

@@ -3,6 +3,9 @@
 /** The one subprotocol virtctl speaks on the serial console: raw bytes in binary messages. */
 export const CONSOLE_PROTOCOL = "plain.kubevirt.io";
 
+/** The subprotocol some noVNC builds offer for VNC: the same raw bytes in binary messages. */
+export const BINARY_PROTOCOL = "binary";
+
 /** A close code and reason safe to send: 1005/1006/1015 are reserved for "none received". */
 export function sendableClose(code: number, reason: string): [number, string] {
   const valid = code === 1000 ||
