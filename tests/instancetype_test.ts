@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { hostDiskDir, ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
-import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
 import { eventually, type TestStack, testStack, withNamespace } from "./support/stack.ts";
+import { kubectlOutput } from "./support/drains.ts";
 
 const ignore = !(["controllers", "webhooks", "agent"] as const).every((role) =>
   ROLES_READY_FOR_THE_STACK.includes(role)
@@ -26,18 +26,8 @@ const kubevirt = { group: "kubevirt.io", version: "v1" };
 const MANIFESTS = new URL("../manifests/instancetypes/", import.meta.url).pathname;
 const api = () => stack!.admin.makeApiClient(CustomObjectsApi);
 
-/** kubectl with the stack's admin kubeconfig; fails with its stderr when it fails. */
-async function kubectl(...args: string[]): Promise<string> {
-  const bin = (await ensureKubeBinaries()).kubectl;
-  const out = await new Deno.Command(bin, {
-    args: [`--kubeconfig=${stack!.paths.kubeconfig}`, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  if (!out.success) throw new Error(`kubectl ${args.join(" ")} failed: ${text(out.stderr)}`);
-  return text(out.stdout);
-}
+/** kubectl as the stack's admin; its stdout. */
+const kubectl = (...args: string[]) => kubectlOutput(stack!, ...args);
 
 const getVm = (namespace: string) =>
   api().getNamespacedCustomObject({

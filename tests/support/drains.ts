@@ -18,6 +18,13 @@ export function kubectl(stack: TestStack, args: string[]): Promise<CommandResult
   return runWithKubeconfig(kubeBinaryPaths().kubectl, args, stack.paths.kubeconfig);
 }
 
+/** `kubectl <args>` as the stack's admin; its stdout, or an error with its stderr when it fails. */
+export async function kubectlOutput(stack: TestStack, ...args: string[]): Promise<string> {
+  const out = await kubectl(stack, args);
+  if (out.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${out.stderr}`);
+  return out.stdout;
+}
+
 /** Marks `node` unschedulable (true) or schedulable again (false), as `kubectl cordon` does. */
 export async function setUnschedulable(rest: RestClient, node: string, value: boolean) {
   await rest.patch(nodes, { name: node }, { spec: { unschedulable: value || null } }, {
