@@ -7,7 +7,7 @@ import { INTERFACE_BINDINGS } from "./devices.ts";
 import { fieldPath } from "./errors.ts";
 import type { ClusterPolicy, NamespacedPolicy, Policy, PolicyMode, PolicyRules } from "./policy.ts";
 import { selects } from "./label_selector.ts";
-import { hostMatches, imageAllowed, urlHost } from "./policy_patterns.ts";
+import { hostMatches, imageAllowed, insideDirectory, urlHost } from "./policy_patterns.ts";
 import { parseQuantity } from "./quantity.ts";
 import { vcpusOf } from "./vcpus.ts";
 import type { VirtualMachineInstanceSpec } from "./vmi_spec.ts";
@@ -110,6 +110,16 @@ function checkVmiSpec(
         `${source} volumes are`,
         "forbidden by",
       );
+    }
+    const hostPath = volume.hostDisk?.path;
+    if (hostPath !== undefined && rules.allowedHostDiskDirs !== undefined) {
+      if (!rules.allowedHostDiskDirs.some((dir) => insideDirectory(dir, hostPath))) {
+        report(
+          "allowedHostDiskDirs",
+          at(path, "volumes", i, "hostDisk", "path"),
+          `${JSON.stringify(hostPath)} is not inside a directory`,
+        );
+      }
     }
     const image = volume.containerDisk?.image;
     if (image !== undefined && rules.allowedImageRegistries !== undefined) {
