@@ -311,3 +311,53 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "a claim with CDI's import annotations meets the policies as its DataVolume would",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "policy-pvc", async (namespace) => {
+      const endpoint = "cdi.kubevirt.io/storage.import.endpoint";
+      const claim = (name: string, annotations?: Record<string, string>) => ({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name, namespace, annotations },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } },
+      });
+      const elsewhere = claim("elsewhere", { [endpoint]: "http://images.example.com/disk.img" });
+      const before = await dryRunCreate(elsewhere);
+      assert.ok(before.ok, `without a policy: ${before.output}`);
+      const name = `import-hosts-${namespace}`;
+      await api().createClusterCustomObject({
+        ...POLICY,
+        plural: "virtualmachineclusterpolicies",
+        body: clusterPolicy(name, namespace, "Enforce", { allowedImportHosts: ["127.0.0.1:*"] }),
+      });
+      try {
+        const refused = await eventually("the claim to be refused", async () => {
+          const answer = await dryRunCreate(elsewhere);
+          return answer.ok ? undefined : answer;
+        });
+        assert.match(
+          refused.output,
+          new RegExp(
+            `metadata\\.annotations\\[cdi\\.kubevirt\\.io/storage\\.import\\.endpoint\\]: host ` +
+              `"images\\.example\\.com" is not allowed by VirtualMachineClusterPolicy ${name} ` +
+              `\\(allowedImportHosts\\)`,
+          ),
+        );
+        const local = await dryRunCreate(
+          claim("local", { [endpoint]: `http://127.0.0.1:${stack!.ports.registry}/disk.img` }),
+        );
+        assert.ok(local.ok, `an allowed host: ${local.output}`);
+        const plain = await dryRunCreate(claim("plain"));
+        assert.ok(plain.ok, `a claim without an import: ${plain.output}`);
+      } finally {
+        await api().deleteClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+        }).catch(() => {});
+      }
+    }),
+});
