@@ -35,6 +35,9 @@ export const PolicyRulesSchema = z.strictObject({
   forbiddenVolumeTypes: z.array(z.enum(VOLUME_SOURCES)).optional().describe(
     "Volume sources VMs may not use (hostDisk, emptyDisk, ...).",
   ),
+  allowedHostDiskDirs: z.array(z.string()).optional().describe(
+    "Directories (absolute) that hostDisk volumes may use, within those the nodes allow.",
+  ),
   allowedStorageClasses: z.array(z.string()).optional().describe(
     "Storage classes DataVolumes may request.",
   ),

@@ -7,7 +7,7 @@ import { INTERFACE_BINDINGS } from "./devices.ts";
 import { fieldPath } from "./errors.ts";
 import type { ClusterPolicy, NamespacedPolicy, Policy, PolicyMode, PolicyRules } from "./policy.ts";
 import { selects } from "./label_selector.ts";
-import { hostMatches, imageAllowed, urlHost } from "./policy_patterns.ts";
+import { hostMatches, imageAllowed, insideDirectory, urlHost } from "./policy_patterns.ts";
 import { parseQuantity } from "./quantity.ts";
 import { vcpusOf } from "./vcpus.ts";
 import type { VirtualMachineInstanceSpec } from "./vmi_spec.ts";
@@ -24,7 +24,16 @@ export interface PolicySubject {
   vmiSpecs: Array<{ path: Path; spec: VirtualMachineInstanceSpec }>;
   /** The labels of the VMs it makes (`requiredLabels`). */
   vmLabels: Array<{ path: Path; labels: Record<string, string> | undefined }>;
-  dataVolumes: Array<{ path: Path; spec: DataVolumeSpec }>;
+  dataVolumes: Array<{ path: Path; spec: DataVolumeSpec; fields?: ImportFields }>;
+}
+
+/**
+ * Where an import's values are in an object that is not a DataVolume (a PVC carries them in CDI's
+ * annotations and its own spec): the full paths that violations name.
+ */
+export interface ImportFields {
+  url: Path;
+  storageClassName: Path;
 }
 
 /** One rule of one policy that an object breaks. */
@@ -73,7 +82,9 @@ export function evaluatePolicies(
     const rules = policy.spec.rules;
     for (const { path, spec } of subject.vmiSpecs) checkVmiSpec(rules, path, spec, report);
     for (const { path, labels } of subject.vmLabels) checkLabels(rules, path, labels, report);
-    for (const { path, spec } of subject.dataVolumes) checkDataVolume(rules, path, spec, report);
+    for (const { path, spec, fields } of subject.dataVolumes) {
+      checkDataVolume(rules, spec, report, importPaths(path, spec, fields));
+    }
   }
   return violations;
 }
@@ -110,6 +121,16 @@ function checkVmiSpec(
         `${source} volumes are`,
         "forbidden by",
       );
+    }
+    const hostPath = volume.hostDisk?.path;
+    if (hostPath !== undefined && rules.allowedHostDiskDirs !== undefined) {
+      if (!rules.allowedHostDiskDirs.some((dir) => insideDirectory(dir, hostPath))) {
+        report(
+          "allowedHostDiskDirs",
+          at(path, "volumes", i, "hostDisk", "path"),
+          `${JSON.stringify(hostPath)} is not inside a directory`,
+        );
+      }
     }
     const image = volume.containerDisk?.image;
     if (image !== undefined && rules.allowedImageRegistries !== undefined) {
@@ -173,21 +194,38 @@ function checkLabels(
   }
 }
 
+/** Where violations of an import point: its URL (http or registry) and its storage class. */
+interface ImportPaths {
+  http: string;
+  registry: string;
+  storageClassName: string;
+}
+
+/** The paths of a DataVolume spec's values under `path`, or where `fields` says they are. */
+function importPaths(path: Path, spec: DataVolumeSpec, fields?: ImportFields): ImportPaths {
+  if (fields) {
+    const url = fieldPath(fields.url);
+    return { http: url, registry: url, storageClassName: fieldPath(fields.storageClassName) };
+  }
+  const storage = spec.storage ? "storage" : "pvc";
+  return {
+    http: at(path, "source", "http", "url"),
+    registry: at(path, "source", "registry", "url"),
+    storageClassName: at(path, storage, "storageClassName"),
+  };
+}
+
 function checkDataVolume(
   rules: PolicyRules,
-  path: Path,
   spec: DataVolumeSpec,
   report: Report,
+  paths: ImportPaths,
 ): void {
   const url = spec.source?.http?.url;
   if (url !== undefined && rules.allowedImportHosts !== undefined) {
     const host = urlHost(url);
     if (host === undefined || !rules.allowedImportHosts.some((p) => hostMatches(p, host))) {
-      report(
-        "allowedImportHosts",
-        at(path, "source", "http", "url"),
-        `host ${JSON.stringify(host ?? url)} is not`,
-      );
+      report("allowedImportHosts", paths.http, `host ${JSON.stringify(host ?? url)} is not`);
     }
   }
   const docker = spec.source?.registry?.url;
@@ -196,19 +234,18 @@ function checkDataVolume(
     if (!imageAllowed(rules.allowedImageRegistries, image)) {
       report(
         "allowedImageRegistries",
-        at(path, "source", "registry", "url"),
+        paths.registry,
         `${JSON.stringify(image)} is not from a registry`,
       );
     }
   }
   // A DataVolume without a class gets the cluster's default, which the administrator chose.
-  const storage = spec.storage ? "storage" : "pvc";
-  const className = spec[storage]?.storageClassName;
+  const className = (spec.storage ?? spec.pvc)?.storageClassName;
   if (className && rules.allowedStorageClasses !== undefined) {
     if (!rules.allowedStorageClasses.includes(className)) {
       report(
         "allowedStorageClasses",
-        at(path, storage, "storageClassName"),
+        paths.storageClassName,
         `storage class ${JSON.stringify(className)} is not`,
       );
     }

@@ -89,6 +89,11 @@ Deno.test("evaluatePolicies() checks each rule against the field it names", () =
       "VirtualMachineClusterPolicy p (forbiddenVolumeTypes)",
     ]],
     ["volume type not used", { forbiddenVolumeTypes: ["emptyDisk"] }, []],
+    ["hostDisk inside an allowed directory", { allowedHostDiskDirs: ["/srv", "/var/"] }, []],
+    ["hostDisk outside the allowed directories", { allowedHostDiskDirs: ["/var/x", "/srv"] }, [
+      'spec.template.spec.volumes[1].hostDisk.path: "/var/x.img" is not inside a directory ' +
+      "allowed by VirtualMachineClusterPolicy p (allowedHostDiskDirs)",
+    ]],
     ["binding not allowed", { allowedNetworkBindings: ["bridge"] }, [
       "spec.template.spec.domain.devices.interfaces[0].masquerade: the masquerade binding is not " +
       "allowed by VirtualMachineClusterPolicy p (allowedNetworkBindings)",

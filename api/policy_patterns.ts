@@ -58,3 +58,18 @@ export function urlHost(url: string): string | undefined {
     return undefined;
   }
 }
+
+/** Why a directory of `allowedHostDiskDirs` is malformed, or undefined when it is fine. */
+export function directoryProblem(dir: string): string | undefined {
+  if (!dir.startsWith("/")) return "must be an absolute directory";
+  if (dir.split("/").some((part) => part === "." || part === "..")) {
+    return 'must not contain "." or ".." segments';
+  }
+  return undefined;
+}
+
+/** Whether `path` names something inside `dir` (not `dir` itself). */
+export function insideDirectory(dir: string, path: string): boolean {
+  const base = dir.replace(/\/+$/, "");
+  return path.startsWith(`${base}/`) && path.length > base.length + 1;
+}

@@ -17,6 +17,11 @@ import { migrationController } from "./migration/controller.ts";
 import { NODE_LOSS_SELECTIONS, nodeLossController } from "./nodes/controller.ts";
 import { replicaSetController } from "./replicaset/controller.ts";
 import { poolController } from "./pool/controller.ts";
+import {
+  clusterPolicyStatusController,
+  namespacedPolicyStatusController,
+  POLICY_STATUS_CACHES,
+} from "./policy/controller.ts";
 import { localPlacementController } from "./storage/controller.ts";
 import { vmController } from "./vm/controller.ts";
 import { vmiController } from "./vmi/controller.ts";
@@ -42,6 +47,7 @@ export const CONTROLLER_NAMES = [
   "migration",
   "evacuation",
   "node-loss",
+  "policy-status",
 ] as const;
 export type ControllerName = (typeof CONTROLLER_NAMES)[number];
 
@@ -50,10 +56,10 @@ export interface ControllersConfig {
   launcher?: Partial<LauncherOptions>;
 }
 
-/** A controller with the caches it reads besides what it watches. */
+/** A controller (or a few with one job) with the caches it reads besides what it watches. */
 interface ControllerModule {
-  controller: Controller;
-  caches: Resource[];
+  controller: Controller | Controller[];
+  caches: readonly Resource[];
 }
 
 function moduleOf(name: ControllerName, config: ControllersConfig): ControllerModule {
@@ -98,6 +104,15 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
     case "node-loss":
       // Watches node Leases, VMIs, launcher pods and denovirt's ConfigMap; reads nothing else.
       return { controller: nodeLossController() as Controller, caches: [] };
+    case "policy-status":
+      // Both policy kinds: the counts of existing objects that violate each.
+      return {
+        controller: [
+          clusterPolicyStatusController() as Controller,
+          namespacedPolicyStatusController() as Controller,
+        ],
+        caches: POLICY_STATUS_CACHES,
+      };
   }
 }
 
@@ -108,7 +123,7 @@ export function controllersManagerOptions(
 ): Pick<ManagerOptions, "controllers" | "caches" | "selections"> {
   const modules = [...new Set(names)].map((name) => moduleOf(name, config));
   return {
-    controllers: modules.map((m) => m.controller),
+    controllers: modules.flatMap((m) => m.controller),
     caches: [...new Set(modules.flatMap((m) => m.caches))],
     // Only launcher pods: the controllers never read other pods, and a cluster may have many.
     selections: [

@@ -19,6 +19,7 @@ Deno.test("parseControllersFlags() defaults: leader election on the denovirt-con
     "migration",
     "evacuation",
     "node-loss",
+    "policy-status",
   ]);
   assert.equal(flags.launcherImage, "registry.k8s.io/pause:3.10");
   assert.match(flags.identity, new RegExp(`_${Deno.pid}$`));

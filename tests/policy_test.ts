@@ -2,13 +2,16 @@
  * VM policies behind the real API server and the stack's webhooks: a cluster policy in Enforce
  * refuses a VM over its memory limit, a containerDisk from another registry and a hostDisk VM,
  * naming policy, rule and field; in Warn the same VMs are admitted with the warning kubectl
- * prints; a namespaced policy tightens its own namespace only. Dry-run creates: nothing runs.
+ * prints; a namespaced policy tightens its own namespace only; in Audit a violating VM is admitted
+ * with a PolicyViolation Event, and each policy's status counts the existing violators. VMs are
+ * Halted: nothing runs.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { hostDiskDir, ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
+import { kubectlOutput } from "./support/drains.ts";
 import { eventually, type TestStack, testStack, withNamespace } from "./support/stack.ts";
 
 const ignore = !ROLES_READY_FOR_THE_STACK.includes("webhooks");
@@ -215,4 +218,146 @@ Deno.test({
     assert.equal(answer.ok, false, answer.output);
     assert.match(answer.output, /spec\.rules\.allowedImageRegistries\[0\]: "not a host" must/);
   },
+});
+
+Deno.test({
+  name: "an Audit policy admits with a PolicyViolation Event, and its status counts the violators",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "policy-audit", async (namespace) => {
+      const image = `127.0.0.1:${stack!.ports.registry}/denovirt/guest:latest`;
+      const create = (name: string, memory: string) =>
+        api().createNamespacedCustomObject({
+          group: "kubevirt.io",
+          version: "v1",
+          namespace,
+          plural: "virtualmachines",
+          body: vm(namespace, name, memory, image),
+        });
+      const remove = (name: string) =>
+        api().deleteNamespacedCustomObject({
+          group: "kubevirt.io",
+          version: "v1",
+          namespace,
+          plural: "virtualmachines",
+          name,
+        });
+      // Two VMs exist before the policy: one is over its limit.
+      await create("big", "1Gi");
+      await create("small", "128Mi");
+      const name = `audit-${namespace}`;
+      await api().createClusterCustomObject({
+        ...POLICY,
+        plural: "virtualmachineclusterpolicies",
+        body: clusterPolicy(name, namespace, "Audit", { maxGuestMemory: "256Mi" }),
+      });
+      const statusIs = (violations: number, violators: string[]) =>
+        eventually(`the policy to count ${violations}`, async () => {
+          const policy = await api().getClusterCustomObject({
+            ...POLICY,
+            plural: "virtualmachineclusterpolicies",
+            name,
+          }) as Json;
+          const status = policy.status ?? {};
+          return status.violations === violations &&
+              JSON.stringify(status.violators) === JSON.stringify(violators)
+            ? status
+            : undefined;
+        });
+      try {
+        await statusIs(1, [`VirtualMachine ${namespace}/big`]);
+        const table = await kubectlOutput(stack!, "get", "vmclusterpolicy", name);
+        assert.match(table, new RegExp(`${name}\\s+Audit\\s+1\\s`), table);
+
+        // Admitted in Audit, with an Event that names the field, the policy and the rule.
+        await create("bigger", "2Gi");
+        const core = stack!.admin.makeApiClient(CoreV1Api);
+        const event = await eventually("a PolicyViolation Event", async () => {
+          const events = await core.listNamespacedEvent({
+            namespace,
+            fieldSelector: "involvedObject.name=bigger",
+          });
+          return events.items.find((e) => e.reason === "PolicyViolation");
+        });
+        assert.equal(event.type, "Warning");
+        assert.match(
+          event.message ?? "",
+          new RegExp(
+            `spec\\.template\\.spec\\.domain\\.memory\\.guest: 2Gi is over 256Mi allowed ` +
+              `by VirtualMachineClusterPolicy ${name} \\(maxGuestMemory\\)`,
+          ),
+        );
+        await statusIs(2, [
+          `VirtualMachine ${namespace}/big`,
+          `VirtualMachine ${namespace}/bigger`,
+        ]);
+
+        // Fewer violators when one goes; a looser limit counts none.
+        await remove("big");
+        await statusIs(1, [`VirtualMachine ${namespace}/bigger`]);
+        await api().patchClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+          body: [{ op: "replace", path: "/spec/rules/maxGuestMemory", value: "4Gi" }],
+        });
+        await statusIs(0, []);
+      } finally {
+        await api().deleteClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+        }).catch(() => {});
+      }
+    }),
+});
+
+Deno.test({
+  name: "a claim with CDI's import annotations meets the policies as its DataVolume would",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "policy-pvc", async (namespace) => {
+      const endpoint = "cdi.kubevirt.io/storage.import.endpoint";
+      const claim = (name: string, annotations?: Record<string, string>) => ({
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: { name, namespace, annotations },
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "64Mi" } } },
+      });
+      const elsewhere = claim("elsewhere", { [endpoint]: "http://images.example.com/disk.img" });
+      const before = await dryRunCreate(elsewhere);
+      assert.ok(before.ok, `without a policy: ${before.output}`);
+      const name = `import-hosts-${namespace}`;
+      await api().createClusterCustomObject({
+        ...POLICY,
+        plural: "virtualmachineclusterpolicies",
+        body: clusterPolicy(name, namespace, "Enforce", { allowedImportHosts: ["127.0.0.1:*"] }),
+      });
+      try {
+        const refused = await eventually("the claim to be refused", async () => {
+          const answer = await dryRunCreate(elsewhere);
+          return answer.ok ? undefined : answer;
+        });
+        assert.match(
+          refused.output,
+          new RegExp(
+            `metadata\\.annotations\\[cdi\\.kubevirt\\.io/storage\\.import\\.endpoint\\]: host ` +
+              `"images\\.example\\.com" is not allowed by VirtualMachineClusterPolicy ${name} ` +
+              `\\(allowedImportHosts\\)`,
+          ),
+        );
+        const local = await dryRunCreate(
+          claim("local", { [endpoint]: `http://127.0.0.1:${stack!.ports.registry}/disk.img` }),
+        );
+        assert.ok(local.ok, `an allowed host: ${local.output}`);
+        const plain = await dryRunCreate(claim("plain"));
+        assert.ok(plain.ok, `a claim without an import: ${plain.output}`);
+      } finally {
+        await api().deleteClusterCustomObject({
+          ...POLICY,
+          plural: "virtualmachineclusterpolicies",
+          name,
+        }).catch(() => {});
+      }
+    }),
 });

@@ -1,6 +1,6 @@
 // The kinds the webhooks admit: where their requests come from, how they are defaulted
 // and validated.
-import type { z } from "zod";
+import { z } from "zod";
 import {
   CDI_GROUP,
   DataVolumeSchema,
@@ -39,6 +39,7 @@ import { validateVirtualMachineInstance } from "./validate/vmi.ts";
 import { instancetypeKindValidator } from "./validate/instancetype.ts";
 import { validatePool } from "./validate/pool.ts";
 import { policyValidator } from "./validate/policy.ts";
+import { validateImportClaim } from "./validate/import_claim.ts";
 
 /** Edits `object` (a copy, already schema-valid) in place; returns warnings. */
 export type Mutator<T> = (object: T, ctx: MutationContext) => string[] | void;
@@ -142,6 +143,14 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     kind: "DataVolume",
     schema: DataVolumeSchema,
     validate: validateDataVolume,
+  },
+  {
+    // Only claims with CDI's import annotations are sent here (the webhook's match condition).
+    group: "",
+    plural: "persistentvolumeclaims",
+    kind: "PersistentVolumeClaim",
+    schema: z.looseObject({}),
+    validate: validateImportClaim,
   },
   ...POLICY_KINDS_INFO.map((info): AdmittedKind => ({
     group: info.group,

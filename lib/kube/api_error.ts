@@ -66,5 +66,7 @@ export const isAlreadyExists = (error: unknown): boolean =>
   hasStatus(error, 409) && (error as ApiError).reason === "AlreadyExists";
 /** The resourceVersion is too old (compacted): relist. */
 export const isGone = (error: unknown): boolean => hasStatus(error, 410);
+/** Refused as invalid (422): by validation, or by an admission webhook that says so. */
+export const isInvalid = (error: unknown): boolean => hasStatus(error, 422);
 /** The server is shedding load: wait `retryAfterSeconds`. */
 export const isTooManyRequests = (error: unknown): boolean => hasStatus(error, 429);

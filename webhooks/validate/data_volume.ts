@@ -3,6 +3,7 @@
 import {
   DataVolumeSchema,
   type DataVolumeSpec,
+  dataVolumeSubject,
   parseQuantity,
   parseRegistryUrl,
   type RegistrySource,
@@ -18,7 +19,7 @@ import {
 } from "../review.ts";
 import { at, type Path } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
-import { dataVolumeSubject, withPolicies } from "../policy/admission.ts";
+import { withPolicies } from "../policy/admission.ts";
 import { refusedInDataVolumeSpec } from "./unsupported.ts";
 
 /** Causes for a DataVolume spec at `base`, for a DataVolume in `namespace` when it is known. */

@@ -1,7 +1,12 @@
 // The policy validators: a policy whose rule could not be applied as written is refused naming
 // the rule's field, so that an administrator never believes in a rule that matches nothing.
 import type { z } from "zod";
-import { parseQuantity, patternProblem, type PolicyRules } from "../../api/mod.ts";
+import {
+  directoryProblem,
+  parseQuantity,
+  patternProblem,
+  type PolicyRules,
+} from "../../api/mod.ts";
 import { type Cause, cause, type ReviewContext, type Verdict, verdictOf } from "../review.ts";
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
@@ -34,6 +39,12 @@ export function ruleProblems(rules: PolicyRules): Cause[] {
     });
   patterns("allowedImageRegistries", true);
   patterns("allowedImportHosts", false);
+  rules.allowedHostDiskDirs?.forEach((dir, i) => {
+    const problem = directoryProblem(dir);
+    if (problem) {
+      causes.push(cause(at(RULES, "allowedHostDiskDirs", i), `${JSON.stringify(dir)} ${problem}`));
+    }
+  });
   rules.requiredLabels?.forEach((label, i) => {
     if (!/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(label.key)) {
       causes.push(cause(

@@ -25,6 +25,7 @@ Deno.test("policyValidator() admits a policy with well-formed rules", () => {
       allowedImageRegistries: ["registry.example.com:*/vms", "127.0.0.1:5000"],
       allowedImportHosts: ["images.example.com"],
       forbiddenVolumeTypes: ["hostDisk"],
+      allowedHostDiskDirs: ["/var/lib/denovirt/hostdisks/ops"],
       requiredLabels: [{ key: "example.com/team", values: ["a"] }],
       allowedNetworkBindings: ["masquerade"],
     },
@@ -53,6 +54,14 @@ Deno.test("policyValidator() refuses a bad rule naming its field", () => {
     [
       { mode: "Enforce", rules: { requiredLabels: [{ key: "-x" }] } },
       "spec.rules.requiredLabels[0].key",
+    ],
+    [
+      { mode: "Enforce", rules: { allowedHostDiskDirs: ["/ok", "relative/dir"] } },
+      "spec.rules.allowedHostDiskDirs[1]",
+    ],
+    [
+      { mode: "Enforce", rules: { allowedHostDiskDirs: ["/srv/../etc"] } },
+      "spec.rules.allowedHostDiskDirs[0]",
     ],
     [{ mode: "Enforce", rules: { maxMemory: "1Gi" } }, "spec.rules.maxMemory"],
   ];

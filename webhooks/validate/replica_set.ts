@@ -1,13 +1,14 @@
 // The VirtualMachineInstanceReplicaSet validator: the template, and a selector that selects it.
 import {
   type LabelSelector,
+  replicaSetSubject,
   selects,
   VirtualMachineInstanceReplicaSetSchema,
 } from "../../api/mod.ts";
 import { type Cause, cause, type ReviewContext, specChanged, type Verdict } from "../review.ts";
 import { checkSchema } from "./schema.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
-import { replicaSetSubject, withPolicies } from "../policy/admission.ts";
+import { withPolicies } from "../policy/admission.ts";
 
 /** Validates a replica set on CREATE, and on UPDATE when its spec changed. */
 export function validateReplicaSet(ctx: ReviewContext): Verdict {

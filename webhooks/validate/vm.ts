@@ -4,6 +4,7 @@ import {
   UNSUPPORTED_VM_SPEC_FIELDS,
   VirtualMachineSchema,
   type VirtualMachineSpec,
+  vmSubject,
 } from "../../api/mod.ts";
 import { RUNNING_DEPRECATED_WARNING } from "../defaults/vm.ts";
 import { type Cause, cause, type ReviewContext, specChanged, type Verdict } from "../review.ts";
@@ -13,7 +14,7 @@ import { checkSchema } from "./schema.ts";
 import { refusedFields } from "./unsupported.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
 import { checkVmInstancetype } from "./vm_instancetype.ts";
-import { vmSubject, withPolicies } from "../policy/admission.ts";
+import { withPolicies } from "../policy/admission.ts";
 
 const TEMPLATE = ["spec", "template", "spec"] as const;
 

@@ -5,6 +5,7 @@ import {
   NODE_NAME_LABEL,
   SCHEDULABLE_LABEL,
   VirtualMachineInstanceSchema,
+  vmiSubject,
 } from "../../api/mod.ts";
 import { isPlainObject } from "../json_patch.ts";
 import {
@@ -19,7 +20,7 @@ import {
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
-import { vmiSubject, withPolicies } from "../policy/admission.ts";
+import { withPolicies } from "../policy/admission.ts";
 
 /** Labels only denovirt's controllers may set on a VMI (KubeVirt's restrictedVmiLabels). */
 export const RESERVED_VMI_LABELS: readonly string[] = [
