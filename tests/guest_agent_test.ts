@@ -1,7 +1,8 @@
 /**
  * The QEMU guest agent in a VM of the stack: the fixture's agent connects, the VMI gains the
  * AgentConnected condition and the guest's OS in status.guestOSInfo (which the real
- * `virtctl guestosinfo` prints), and `virtctl soft-reboot` reboots the guest through it
+ * `virtctl guestosinfo` prints), `virtctl userlist` and `fslist` print the guest's logged-in
+ * user and its mounted cloud-init disk, and `virtctl soft-reboot` reboots the guest through it
  * (its serial log shows a second boot) while the VMI stays Running.
  */
 import assert from "node:assert/strict";
@@ -23,7 +24,7 @@ type Vmi = {
   };
 };
 
-Deno.test("a guest's agent sets AgentConnected, and virtctl soft-reboot reboots the guest through it", () =>
+Deno.test("a guest's agent sets AgentConnected, virtctl userlist and fslist read the guest, and soft-reboot reboots it", () =>
   withNamespace(stack.admin, "guest-agent", async (namespace) => {
     const objects = stack.admin.makeApiClient(CustomObjectsApi);
     const vmi = () =>
@@ -49,7 +50,12 @@ Deno.test("a guest's agent sets AgentConnected, and virtctl soft-reboot reboots 
             spec: {
               domain: {
                 memory: { guest: "128Mi" },
-                devices: { disks: [{ name: "containerdisk", disk: { bus: "virtio" } }] },
+                devices: {
+                  disks: [
+                    { name: "containerdisk", disk: { bus: "virtio" } },
+                    { name: "cloudinit", disk: { bus: "virtio" } },
+                  ],
+                },
               },
               terminationGracePeriodSeconds: 0,
               volumes: [{
@@ -57,6 +63,10 @@ Deno.test("a guest's agent sets AgentConnected, and virtctl soft-reboot reboots 
                 containerDisk: {
                   image: `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`,
                 },
+              }, {
+                // The guest mounts it at /mnt: a filesystem on a disk for fslist.
+                name: "cloudinit",
+                cloudInitNoCloud: { userData: "#cloud-config\n" },
               }],
             },
           },
@@ -81,6 +91,40 @@ Deno.test("a guest's agent sets AgentConnected, and virtctl soft-reboot reboots 
     );
     assert.equal(info.code, 0, `${info.stdout}${info.stderr}`);
     assert.equal(JSON.parse(info.stdout).os?.id, "denovirt-fixture", info.stdout);
+
+    // The fixture records root's console shell in utmp at boot.
+    const users = await runWithKubeconfig(
+      virtctl,
+      ["userlist", "guest", "-n", namespace],
+      stack.paths.kubeconfig,
+    );
+    assert.equal(users.code, 0, `${users.stdout}${users.stderr}`);
+    const userItems = JSON.parse(users.stdout).items as Array<
+      { userName: string; loginTime?: number }
+    >;
+    const root = userItems.find((u) => u.userName === "root");
+    assert.ok(root, users.stdout);
+    assert.ok((root.loginTime ?? 0) > 1_700_000_000, `a login time in seconds: ${users.stdout}`);
+
+    const filesystems = await runWithKubeconfig(
+      virtctl,
+      ["fslist", "guest", "-n", namespace],
+      stack.paths.kubeconfig,
+    );
+    assert.equal(filesystems.code, 0, `${filesystems.stdout}${filesystems.stderr}`);
+    const fsItems = JSON.parse(filesystems.stdout).items as Array<{
+      diskName: string;
+      mountPoint: string;
+      fileSystemType: string;
+      totalBytes: number;
+      disk?: Array<{ busType: string }>;
+    }>;
+    const cloudInit = fsItems.find((f) => f.mountPoint === "/mnt");
+    assert.ok(cloudInit, filesystems.stdout);
+    assert.match(cloudInit.diskName, /^vd[a-z]$/, "the guest's name of the virtio disk");
+    assert.equal(cloudInit.fileSystemType, "iso9660");
+    assert.ok(cloudInit.totalBytes > 0, filesystems.stdout);
+    assert.deepEqual(cloudInit.disk?.map((d) => d.busType), ["virtio"], filesystems.stdout);
 
     const serial = join(stack.paths.data, "run", `${namespace}_guest`, "serial.log");
     const boots = async () =>

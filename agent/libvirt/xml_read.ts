@@ -69,6 +69,8 @@ export interface DomainDisk {
   name: string | undefined;
   /** The guest's device name, e.g. `vda`. */
   target: string | undefined;
+  /** The bus the guest sees the disk on (`virtio`, `sata`, `scsi`, ...). */
+  bus?: string;
   /** The file the disk reads, then its backing files in order (an overlay's base). */
   files: string[];
   /** `file` or `block` (the disk element's type). */
@@ -143,6 +145,7 @@ function disksOf(xml: string): DomainDisk[] {
     disks.push({
       name: aliasName?.startsWith("ua-") ? aliasName.slice(3) : undefined,
       target: target ? attributesOf(target[1]!).dev : undefined,
+      bus: target ? attributesOf(target[1]!).bus : undefined,
       files,
       device: attributesOf(block[1]!).type,
       format: driver ? attributesOf(driver[1]!).type : undefined,
