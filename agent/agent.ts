@@ -58,7 +58,7 @@ import { PassMemory } from "./vmi/memory.ts";
 import { softRebootVmi } from "./vmi/soft_reboot.ts";
 import { screenshotVmi } from "./vmi/screenshot.ts";
 import { guestFilesystemsOfVmi, guestUsersOfVmi } from "./vmi/guest_lists.ts";
-import type { GuestFileSystem, GuestOSUser } from "../api/mod.ts";
+import type { GuestFileSystem, GuestOSUser, Pod } from "../api/mod.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -73,6 +73,8 @@ export interface RunningAgent {
   guestUsers(namespace: string, name: string): Promise<GuestOSUser[]>;
   /** The guest's mounted filesystems, from its guest agent. */
   guestFilesystems(namespace: string, name: string): Promise<GuestFileSystem[]>;
+  /** The launcher pod if it is bound to this node, from the agent's cache. */
+  launcherPodOf(namespace: string, name: string): Pod | undefined;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
@@ -304,6 +306,10 @@ export function startAgent(
     screenshot: (namespace, name) => screenshotVmi(lifecycle(), namespace, name),
     guestUsers: (namespace, name) => guestUsersOfVmi(lifecycle(), namespace, name),
     guestFilesystems: (namespace, name) => guestFilesystemsOfVmi(lifecycle(), namespace, name),
+    launcherPodOf: (namespace, name) => {
+      const pod = manager?.store<Pod>(pods).get(`${namespace}/${name}`);
+      return pod?.spec?.nodeName === node ? pod : undefined;
+    },
     vmiOf: (namespace, name) => {
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;
