@@ -1,6 +1,7 @@
 /**
  * The QEMU guest agent in a VM of the stack: the fixture's agent connects, the VMI gains the
- * AgentConnected condition and the guest's OS in status.guestOSInfo (which the real
+ * AgentConnected condition at once (libvirt's agent-lifecycle event), the guest's interface name
+ * in status.interfaces and the guest's OS in status.guestOSInfo (which the real
  * `virtctl guestosinfo` prints), `virtctl userlist` and `fslist` print the guest's logged-in
  * user and its mounted cloud-init disk, and `virtctl soft-reboot` reboots the guest through it
  * (its serial log shows a second boot) while the VMI stays Running.
@@ -21,6 +22,12 @@ type Vmi = {
     phase?: string;
     conditions?: Array<{ type: string; status: string }>;
     guestOSInfo?: Record<string, string>;
+    interfaces?: Array<{
+      name?: string;
+      interfaceName?: string;
+      ipAddress?: string;
+      infoSource?: string;
+    }>;
   };
 };
 
@@ -73,11 +80,33 @@ Deno.test("a guest's agent sets AgentConnected, virtctl userlist and fslist read
         },
       },
     });
+    // The guest starts its agent late in its boot; libvirt's agent-lifecycle event then updates
+    // the VMI at once, well before the agent's 30 s resync would.
+    const serial = join(stack.paths.data, "run", `${namespace}_guest`, "serial.log");
+    const serialLog = () => Deno.readTextFile(serial).catch(() => "");
+    await eventually(
+      "the guest agent's start in the serial log",
+      async () => (await serialLog()).includes("DENOVIRT-GUEST-AGENT-STARTED") || undefined,
+      180_000,
+    );
+    const agentStarted = Date.now();
     const connected = await eventually("the VMI's AgentConnected condition", async () => {
       const now = await vmi();
       return now?.status?.conditions?.find((c) => c.type === "AgentConnected");
-    }, 180_000);
+    }, 60_000);
     assert.equal(connected.status, "True");
+    const lag = Date.now() - agentStarted;
+    assert.ok(lag < 15_000, `AgentConnected came ${lag} ms after the guest agent started`);
+
+    // The guest's interface as its agent reports it, merged with the domain's: the pod's IP stays
+    // the VM's address (masquerade), the guest adds its name for the interface.
+    const iface = await eventually("the guest agent's interface in status.interfaces", async () => {
+      const first = (await vmi())?.status?.interfaces?.[0];
+      return first?.infoSource === "domain, guest-agent" ? first : undefined;
+    }, 60_000);
+    assert.equal(iface.name, "default");
+    assert.equal(iface.interfaceName, "eth0");
+    assert.match(iface.ipAddress ?? "", /^10\.244\./, "the pod's IP");
     const os = await eventually("the guest's OS in status.guestOSInfo", async () => {
       const info = (await vmi())?.status?.guestOSInfo;
       return info?.id ? info : undefined;
@@ -126,10 +155,7 @@ Deno.test("a guest's agent sets AgentConnected, virtctl userlist and fslist read
     assert.ok(cloudInit.totalBytes > 0, filesystems.stdout);
     assert.deepEqual(cloudInit.disk?.map((d) => d.busType), ["virtio"], filesystems.stdout);
 
-    const serial = join(stack.paths.data, "run", `${namespace}_guest`, "serial.log");
-    const boots = async () =>
-      ((await Deno.readTextFile(serial).catch(() => "")).match(/DENOVIRT-INIT-START/g) ?? [])
-        .length;
+    const boots = async () => ((await serialLog()).match(/DENOVIRT-INIT-START/g) ?? []).length;
     assert.equal(await boots(), 1);
     const result = await runWithKubeconfig(
       virtctl,

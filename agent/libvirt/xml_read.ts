@@ -80,6 +80,16 @@ export interface DomainDisk {
   readonly?: boolean;
 }
 
+/** One interface the guest reports through its agent. */
+export interface GuestInterface {
+  /** Its name inside the guest (`eth0`). */
+  interfaceName: string;
+  mac?: string;
+  /** IPv4 first when it has one, as KubeVirt picks the interface's IP. */
+  ip?: string;
+  ips: string[];
+}
+
 /** Facts of a running domain: from its live XML, and what its guest agent reports. */
 export interface LiveDomainFacts {
   interfaces: DomainInterface[];
@@ -93,6 +103,8 @@ export interface LiveDomainFacts {
   guestAgentConnected?: boolean;
   /** The guest agent's OS report, KubeVirt's guestOSInfo (read while the agent is connected). */
   guestOS?: Record<string, string>;
+  /** The guest's interfaces as its agent reports them (read with the OS). */
+  guestInterfaces?: GuestInterface[];
 }
 
 /** The virtio port the QEMU guest agent answers on. */
