@@ -283,6 +283,7 @@ export function startAgent(
       vmis: m.store<VMI>(virtualMachineInstances),
       hypervisor: startable,
       enqueue: (key) => m.enqueue(VMI_CONTROLLER, key),
+      events,
     };
   };
   return {

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { CustomObjectsApi } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 import { runWithKubeconfig } from "./support/virtctl.ts";
@@ -169,4 +169,15 @@ Deno.test("a guest's agent sets AgentConnected, virtctl userlist and fslist read
       120_000,
     );
     assert.equal((await vmi())?.status?.phase, "Running");
+
+    // What kubectl describe shows of the VMI: virt-handler's Events for its domain and the reboot.
+    const reasons = await eventually("the VMI's SoftRebooted Event", async () => {
+      const list = await stack.admin.makeApiClient(CoreV1Api).listNamespacedEvent({
+        namespace,
+        fieldSelector: "involvedObject.kind=VirtualMachineInstance,involvedObject.name=guest",
+      });
+      const seen = list.items.map((e) => e.reason ?? "");
+      return seen.includes("SoftRebooted") ? seen : undefined;
+    }, 30_000);
+    for (const reason of ["Created", "Started"]) assert.ok(reasons.includes(reason), `${reasons}`);
   }));

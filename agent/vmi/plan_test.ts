@@ -135,6 +135,7 @@ const cases: Array<[string, Observation, string[]]> = [
     observe(vmi("Scheduled"), domain("running", "booted")),
     [
       "status:Running",
+      "event:Created",
       "event:Started",
     ],
   ],
