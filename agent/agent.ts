@@ -57,6 +57,8 @@ import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts"
 import { PassMemory } from "./vmi/memory.ts";
 import { softRebootVmi } from "./vmi/soft_reboot.ts";
 import { screenshotVmi } from "./vmi/screenshot.ts";
+import { guestFilesystemsOfVmi, guestUsersOfVmi } from "./vmi/guest_lists.ts";
+import type { GuestFileSystem, GuestOSUser, Pod } from "../api/mod.ts";
 
 /** A running agent: its readiness, and the calls the node-level APIs make. */
 export interface RunningAgent {
@@ -67,6 +69,12 @@ export interface RunningAgent {
   softReboot(namespace: string, name: string): Promise<void>;
   /** The PNG of the guest's screen. */
   screenshot(namespace: string, name: string): Promise<Uint8Array<ArrayBuffer>>;
+  /** The users logged in to the guest, from its guest agent. */
+  guestUsers(namespace: string, name: string): Promise<GuestOSUser[]>;
+  /** The guest's mounted filesystems, from its guest agent. */
+  guestFilesystems(namespace: string, name: string): Promise<GuestFileSystem[]>;
+  /** The launcher pod if it is bound to this node, from the agent's cache. */
+  launcherPodOf(namespace: string, name: string): Pod | undefined;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
   /** The facts the domain was rendered with, once the agent is connected. */
@@ -275,6 +283,7 @@ export function startAgent(
       vmis: m.store<VMI>(virtualMachineInstances),
       hypervisor: startable,
       enqueue: (key) => m.enqueue(VMI_CONTROLLER, key),
+      events,
     };
   };
   return {
@@ -296,6 +305,12 @@ export function startAgent(
     unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
     softReboot: (namespace, name) => softRebootVmi(lifecycle(), namespace, name),
     screenshot: (namespace, name) => screenshotVmi(lifecycle(), namespace, name),
+    guestUsers: (namespace, name) => guestUsersOfVmi(lifecycle(), namespace, name),
+    guestFilesystems: (namespace, name) => guestFilesystemsOfVmi(lifecycle(), namespace, name),
+    launcherPodOf: (namespace, name) => {
+      const pod = manager?.store<Pod>(pods).get(`${namespace}/${name}`);
+      return pod?.spec?.nodeName === node ? pod : undefined;
+    },
     vmiOf: (namespace, name) => {
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;

@@ -1,4 +1,4 @@
-/** What the node API asks of the running agent: pause, unpause, soft reboot, a screenshot. */
+/** What the node API asks of the running agent: pause, unpause, soft reboot, a screenshot, the guest's users and filesystems. */
 import type { RunningAgent } from "./agent.ts";
 import type { DomainActions } from "./console/node_api.ts";
 
@@ -11,5 +11,7 @@ export function nodeLevelActions(agent: RunningAgent): DomainActions {
     unpause: (vmi) => agent.unpause(...ref(vmi)),
     softReboot: (vmi) => agent.softReboot(...ref(vmi)),
     screenshot: (vmi) => agent.screenshot(...ref(vmi)),
+    guestUsers: (vmi) => agent.guestUsers(...ref(vmi)),
+    guestFilesystems: (vmi) => agent.guestFilesystems(...ref(vmi)),
   };
 }

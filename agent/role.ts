@@ -13,6 +13,19 @@ import { nodeLevelActions } from "./node_actions.ts";
 import { probeHandler } from "./server.ts";
 import { metricsRoute } from "../lib/metrics/http.ts";
 import { sandboxesOf } from "./network/node_network.ts";
+import { CREATED_BY_LABEL, DOMAIN_ANNOTATION, type Pod } from "../api/mod.ts";
+
+/** The VMI a launcher pod holds, as far as its run paths need it (name, namespace, UID). */
+function vmiOfLauncherPod(pod: Pod): VmiLike {
+  return {
+    metadata: {
+      namespace: pod.metadata?.namespace,
+      name: pod.metadata?.annotations?.[DOMAIN_ANNOTATION],
+      uid: pod.metadata?.labels?.[CREATED_BY_LABEL],
+    },
+    spec: { domain: { devices: {} } },
+  } as VmiLike;
+}
 
 /** Runs the agent until SIGTERM or SIGINT; answers the exit code. */
 export async function agentRole(args: string[]): Promise<number> {
@@ -60,6 +73,15 @@ export async function agentRole(args: string[]): Promise<number> {
     serialSocketOf: (vmi) => runPathsOf(vmi).serialSocket,
     vncSocketOf: (vmi) => runPathsOf(vmi).vncSocket,
     domains: nodeLevelActions(agent),
+    // Where no kubelet runs, the agent answers kube-apiserver's `pods/log` for its pods.
+    ...(config.registerNode
+      ? {
+        containerLogs: {
+          podOf: (namespace: string, name: string) => agent.launcherPodOf(namespace, name),
+          serialLogOf: (pod: Pod) => runPathsOf(vmiOfLauncherPod(pod)).serialLog,
+        },
+      }
+      : {}),
     signal: shutdown.signal,
     log,
   });

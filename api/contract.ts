@@ -21,6 +21,8 @@ export const VMI_ID_LABEL = "vmi.kubevirt.io/id";
 export const DOMAIN_LABEL = "kubevirt.io/domain";
 /** The launcher pod's one container, which holds the VMI's resource requests. */
 export const LAUNCHER_CONTAINER = "compute";
+/** KubeVirt's launcher sidecar whose log is the guest's serial console. */
+export const GUEST_CONSOLE_LOG_CONTAINER = "guest-console-log";
 
 // Labels on VMIs.
 /** The node a VMI is scheduled to (CRDs have no field selector for status.nodeName). */
@@ -74,6 +76,12 @@ export const FIELD_MANAGERS = {
  * webhooks' ServiceAccount user name (on the local stack and in the install's certificates).
  */
 export const WEBHOOKS_IDENTITY = "system:serviceaccount:denovirt:denovirt-webhooks";
+
+/**
+ * The client certificate CN kube-apiserver presents to kubelets (`--kubelet-client-certificate`,
+ * kubeadm's name): the one caller of the kubelet endpoints a kubelet-less node's agent serves.
+ */
+export const KUBELET_CLIENT_IDENTITY = "kube-apiserver-kubelet-client";
 
 /** KubeVirt's grace period for a VMI without `terminationGracePeriodSeconds`. */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;

@@ -66,6 +66,7 @@ export interface PodStatus {
   podIPs?: Array<{ ip: string }>;
   startTime?: string;
   containerStatuses?: ContainerStatus[];
+  initContainerStatuses?: ContainerStatus[];
   [field: string]: unknown;
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { DaemonSpec } from "./daemon.ts";
 import type { KubeBinaries } from "./kube_binaries.ts";
 import type { StackPaths } from "./paths.ts";
+import { KUBELET_CLIENT_IDENTITY } from "../api/contract.ts";
 import { pkiFiles } from "./pki.ts";
 import { CLUSTER_CIDR, NODE_CIDR_MASK_SIZE, SERVICE_CLUSTER_IP_RANGE } from "./pod_network.ts";
 import type { StackPorts } from "./ports.ts";
@@ -74,6 +75,13 @@ export function apiserverSpec(
       "--requestheader-extra-headers-prefix=X-Remote-Extra-",
       `--proxy-client-cert-file=${pki.cert("front-proxy-client")}`,
       `--proxy-client-key-file=${pki.key("front-proxy-client")}`,
+      // Towards kubelets, and the agents serving a kubelet's log endpoint on kubelet-less nodes:
+      // a client certificate of the cluster CA; their serving certificates must be of that CA
+      // too, for the Node's InternalIP (a Hostname need not resolve on the stack).
+      `--kubelet-client-certificate=${pki.cert(KUBELET_CLIENT_IDENTITY)}`,
+      `--kubelet-client-key=${pki.key(KUBELET_CLIENT_IDENTITY)}`,
+      `--kubelet-certificate-authority=${pki.caCert}`,
+      "--kubelet-preferred-address-types=InternalIP,Hostname",
       "--profiling=false",
       ...extraArgs("DENOVIRT_APISERVER_ARGS"),
     ],

@@ -1,5 +1,5 @@
 /** Who is who on the local stack: one client identity per component, and the serving certs. */
-import { AGENT_GROUP, AGENT_USER_PREFIX } from "../api/contract.ts";
+import { AGENT_GROUP, AGENT_USER_PREFIX, KUBELET_CLIENT_IDENTITY } from "../api/contract.ts";
 import { type ClientIdentity, LOOPBACK_SANS } from "./pki.ts";
 import { KUBERNETES_SERVICE_IP } from "./pod_network.ts";
 
@@ -34,6 +34,14 @@ export const CLIENT_IDENTITIES: ClientIdentity[] = [
   // The built-in ClusterRoleBinding system:node-proxier grants this user what kube-proxy reads.
   { name: "kube-proxy", commonName: "system:kube-proxy" },
   { name: "front-proxy-client", commonName: "front-proxy-client" },
+  // kube-apiserver's certificate towards kubelets (logs, exec, ...), and towards the agents that
+  // serve a kubelet's log endpoint; system:masters, as kubeadm made it, passes a kubelet's
+  // authorization of the API server.
+  {
+    name: KUBELET_CLIENT_IDENTITY,
+    commonName: KUBELET_CLIENT_IDENTITY,
+    organizations: ["system:masters"],
+  },
   ...Object.values(ROLE_ACCOUNTS).map(serviceAccountIdentity),
 ];
 

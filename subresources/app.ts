@@ -1,7 +1,7 @@
 /**
  * The aggregated API `subresources.kubevirt.io` as a Hono app: discovery, the VM lifecycle
  * subresources (patches of the VM, as virt-api makes them), the VMI subresources the node
- * agent carries out, and the guest agent's, answered without one (`guest_agent.ts`). The
+ * agent carries out, and the guest agent's (`guest_agent.ts`). The
  * WebSockets of the console and of port-forward are handled by `console_proxy.ts` and
  * `port_forward_proxy.ts`, not here.
  * Importing this starts nothing; tests drive it with `app.request()` and a fake backend.
@@ -28,7 +28,12 @@ import {
   versionInfo,
 } from "./discovery.ts";
 import type { Peer } from "../lib/http/https_server.ts";
-import { GUEST_AGENT_SUBRESOURCES, guestAgentAnswer, plainTextFailure } from "./guest_agent.ts";
+import {
+  GUEST_AGENT_SUBRESOURCES,
+  guestAgentAnswer,
+  type GuestListReader,
+  plainTextFailure,
+} from "./guest_agent.ts";
 import {
   lifecycleOptionsOf,
   type PatchStep,
@@ -63,6 +68,8 @@ export interface Backend {
   agentPut(vmi: VmiLike, action: NodeAction): Promise<void>;
   /** The PNG of the VMI's screen, from the agent of its node. */
   agentScreenshot?(vmi: VmiLike): Promise<Uint8Array<ArrayBuffer>>;
+  /** The guest's `userlist` or `filesystemlist` (JSON), from the agent of the VMI's node. */
+  agentGuestList?: GuestListReader;
   /** Create a migration (through admission); throws ApiError. */
   createMigration(migration: VirtualMachineInstanceMigration, dryRun: boolean): Promise<void>;
 }
@@ -244,7 +251,7 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
           const failed = internal(`unable to retrieve vmi [${name}]: ${messageOf(error)}`);
           return plainTextFailure(failed.message);
         }
-        return guestAgentAnswer(what, namespace, name, vmi);
+        return await guestAgentAnswer(what, namespace, name, vmi, backend.agentGuestList);
       });
     });
   }

@@ -74,6 +74,7 @@ export function clusterBackend(
       await agents.call(vmi, "PUT", action);
     },
     agentScreenshot: (vmi) => agents.callForBytes(vmi, "GET", "vnc/screenshot"),
+    agentGuestList: (vmi, what) => agents.call(vmi, "GET", what),
     createMigration: async (migration, dryRun) => {
       await kube.create(virtualMachineInstanceMigrations, migration as KubeObject, {
         dryRun,

@@ -30,7 +30,9 @@ Deno.test("guestAgentAnswer() answers 500 with virt-api's words for each case", 
   ];
   for (const what of GUEST_AGENT_SUBRESOURCES) {
     for (const [name, input, message] of cases) {
-      const response = guestAgentAnswer(what, "ns", "web", input);
+      const response = await guestAgentAnswer(what, "ns", "web", input, () => {
+        throw new Error("the node agent must not be asked");
+      });
       assert.equal(response.status, 500, `${what}: ${name}`);
       assert.equal(await response.text(), message, `${what}: ${name}`);
     }
@@ -40,7 +42,7 @@ Deno.test("guestAgentAnswer() answers 500 with virt-api's words for each case", 
 Deno.test("guestAgentAnswer() answers guestosinfo with the OS in status.guestOSInfo", async () => {
   const os = { id: "denovirt-fixture", prettyName: "denovirt guest fixture" };
   const running = vmi("Running", [{ type: "AgentConnected", status: "True" }]);
-  const response = guestAgentAnswer("guestosinfo", "ns", "web", {
+  const response = await guestAgentAnswer("guestosinfo", "ns", "web", {
     ...running,
     status: { ...running.status, guestOSInfo: os },
   });
@@ -48,10 +50,49 @@ Deno.test("guestAgentAnswer() answers guestosinfo with the OS in status.guestOSI
   assert.deepEqual(await response.json(), { os });
 });
 
-Deno.test("guestAgentAnswer() says the guest agent's data is not supported when AgentConnected is set", async () => {
+Deno.test("guestAgentAnswer() answers the lists the node agent read, as virt-api's list types", async () => {
+  const running = vmi("Running", [{ type: "AgentConnected", status: "True" }]);
+  const asked: string[] = [];
+  const users = await guestAgentAnswer("userlist", "ns", "web", running, (_vmi, what) => {
+    asked.push(what);
+    return Promise.resolve(JSON.stringify({ metadata: {}, items: [{ userName: "root" }] }));
+  });
+  assert.equal(users.status, 200);
+  assert.deepEqual(await users.json(), { metadata: {}, items: [{ userName: "root" }] });
+  const none = await guestAgentAnswer("filesystemlist", "ns", "web", running, (_vmi, what) => {
+    asked.push(what);
+    return Promise.resolve('{"items":null}');
+  });
+  assert.deepEqual(await none.json(), { metadata: {}, items: [] });
+  assert.deepEqual(asked, ["userlist", "filesystemlist"]);
+});
+
+Deno.test("guestAgentAnswer() answers the node agent's failure as plain text with status 500", async () => {
+  const running = vmi("Running", [{ type: "AgentConnected", status: "True" }]);
+  const response = await guestAgentAnswer(
+    "userlist",
+    "ns",
+    "web",
+    running,
+    () => Promise.reject(new Error("Cannot read the guest agent of domain ns_web: timed out")),
+  );
+  assert.equal(response.status, 500);
+  assert.equal(
+    await response.text(),
+    "Cannot read the guest agent of domain ns_web: timed out",
+  );
+});
+
+Deno.test("guestAgentAnswer() answers guestosinfo with an empty os before the first report", async () => {
+  const running = vmi("Running", [{ type: "AgentConnected", status: "True" }]);
+  const response = await guestAgentAnswer("guestosinfo", "ns", "web", running);
+  assert.deepEqual(await response.json(), { os: {} });
+});
+
+Deno.test("guestAgentAnswer() says the lists are not supported without a node agent to ask", async () => {
   // virt-api looks for the condition, whatever its status.
   for (const status of ["True", "False"]) {
-    const response = guestAgentAnswer(
+    const response = await guestAgentAnswer(
       "userlist",
       "ns",
       "web",

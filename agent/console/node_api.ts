@@ -4,6 +4,7 @@
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/console  (WebSocket, plain.kubevirt.io)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc[?preserveSession=true]  (alike)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/vnc/screenshot  (image/png)
+ *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/userlist|filesystemlist  (JSON lists)
  *   GET /v1/namespaces/{ns}/virtualmachineinstances/{name}/portforward/{port}[/{tcp|udp}]  (alike)
  * Callers must present a client certificate of the cluster CA whose CN is an allowed identity
  * (the webhooks' ServiceAccount); answers are Kubernetes Status objects on error.
@@ -11,6 +12,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Hono } from "hono";
+import { guestAgentList, type GuestFileSystem, type GuestOSUser } from "../../api/mod.ts";
 import { messageOf } from "../../lib/errors.ts";
 import type { Logger } from "../../lib/log.ts";
 import { type Peer, rejectUpgrade } from "../../lib/http/https_server.ts";
@@ -47,6 +49,10 @@ export interface DomainActions {
   softReboot(vmi: VmiLike): Promise<void>;
   /** The PNG of the guest's screen; without it, screenshots answer 404. */
   screenshot?(vmi: VmiLike): Promise<Uint8Array<ArrayBuffer>>;
+  /** The guest agent's users; without it, userlist answers 404. */
+  guestUsers?(vmi: VmiLike): Promise<GuestOSUser[]>;
+  /** The guest agent's filesystems; without it, filesystemlist answers 404. */
+  guestFilesystems?(vmi: VmiLike): Promise<GuestFileSystem[]>;
 }
 
 export interface NodeApiOptions {
@@ -123,6 +129,14 @@ export function nodeApi(opts: NodeApiOptions) {
     const png = await opts.domains.screenshot(vmi);
     return c.body(png, 200, { "content-type": "image/png" });
   });
+  for (const [tail, what] of [["userlist", "guestUsers"], ["filesystemlist", "guestFilesystems"]]) {
+    app.get(`${PATH}/${tail}`, async (c) => {
+      const vmi = await vmiOrThrow(c.req.param("namespace"), c.req.param("name"));
+      const read = opts.domains[what as "guestUsers" | "guestFilesystems"];
+      if (!read) throw noRoute(c.req.path);
+      return c.json(guestAgentList<unknown>(await read(vmi)));
+    });
+  }
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))

@@ -14,6 +14,8 @@ function api(calls: string[]) {
       unpause: () => (calls.push("unpause"), Promise.resolve()),
       softReboot: () => (calls.push("softreboot"), Promise.resolve()),
       screenshot: () => (calls.push("screenshot"), Promise.resolve(new Uint8Array([137, 80]))),
+      guestUsers: () => (calls.push("users"), Promise.resolve([{ userName: "root" }])),
+      guestFilesystems: () => (calls.push("filesystems"), Promise.resolve([])),
     },
   });
 }
@@ -51,7 +53,7 @@ Deno.test("nodeApi() answers Status 401 and 404 for strangers, missing VMIs and 
   const missing = await app.request(path("nope", "pause"), { method: "PUT" }, { peer: WEBHOOKS });
   assert.equal(missing.status, 404);
   const unknown = await app.request(path("web", "guestosinfo"), {}, { peer: WEBHOOKS });
-  assert.equal(unknown.status, 404, "guest agent answers are the subresource API's");
+  assert.equal(unknown.status, 404, "the guest's OS is the subresource API's, from status");
   assert.deepEqual(calls, []);
 });
 
@@ -65,4 +67,17 @@ Deno.test("nodeApi() answers vnc/screenshot with the domain's PNG", async () => 
   const missing = await app.request(path("nope", "vnc/screenshot"), {}, { peer: WEBHOOKS });
   assert.equal(missing.status, 404);
   assert.deepEqual(calls, ["screenshot"]);
+});
+
+Deno.test("nodeApi() answers userlist and filesystemlist as virt-handler's lists", async () => {
+  const calls: string[] = [];
+  const { app } = api(calls);
+  const users = await app.request(path("web", "userlist"), {}, { peer: WEBHOOKS });
+  assert.equal(users.status, 200);
+  assert.deepEqual(await users.json(), { metadata: {}, items: [{ userName: "root" }] });
+  const filesystems = await app.request(path("web", "filesystemlist"), {}, { peer: WEBHOOKS });
+  assert.deepEqual(await filesystems.json(), { metadata: {}, items: [] });
+  const missing = await app.request(path("nope", "userlist"), {}, { peer: WEBHOOKS });
+  assert.equal(missing.status, 404);
+  assert.deepEqual(calls, ["users", "filesystems"]);
 });

@@ -5,6 +5,11 @@
 import type { Logger } from "../../lib/log.ts";
 import { type RunningServer, serveHttps } from "../../lib/http/https_server.ts";
 import { nodeApi, type NodeApiOptions } from "./node_api.ts";
+import {
+  CONTAINER_LOGS_PREFIX,
+  containerLogs,
+  type ContainerLogsOptions,
+} from "./container_logs.ts";
 
 export interface ServeNodeApiOptions extends NodeApiOptions {
   hostname: string;
@@ -14,6 +19,8 @@ export interface ServeNodeApiOptions extends NodeApiOptions {
   key: string;
   /** PEM cluster CA: callers' client certificates must chain to it. */
   clientCa: string;
+  /** The kubelet's log endpoint for the node's launcher pods (kubelet-less nodes only). */
+  containerLogs?: ContainerLogsOptions;
   /** Everything outside `/v1/` (e.g. `/healthz`, `/readyz`): the agent's own handler. */
   fallback: (request: Request) => Response | Promise<Response>;
   signal?: AbortSignal;
@@ -23,16 +30,19 @@ export interface ServeNodeApiOptions extends NodeApiOptions {
 /** Serve the agent's HTTPS endpoint until `signal` aborts; resolves once listening. */
 export async function serveNodeApi(opts: ServeNodeApiOptions): Promise<RunningServer> {
   const api = nodeApi(opts);
+  const logs = opts.containerLogs ? containerLogs(opts.containerLogs) : undefined;
   const server = await serveHttps({
     hostname: opts.hostname,
     port: opts.port,
     cert: opts.cert,
     key: opts.key,
     clientCa: opts.clientCa,
-    fetch: (request, env) =>
-      new URL(request.url).pathname.startsWith("/v1/")
-        ? api.app.fetch(request, env)
-        : opts.fallback(request),
+    fetch: (request, env) => {
+      const path = new URL(request.url).pathname;
+      if (path.startsWith("/v1/")) return api.app.fetch(request, env);
+      if (logs && path.startsWith(CONTAINER_LOGS_PREFIX)) return logs(request, env.peer);
+      return opts.fallback(request);
+    },
     upgrade: api.upgrade,
     onError: (error) => opts.log?.error("Node API request failed", { error }),
     ...(opts.signal ? { signal: opts.signal } : {}),

@@ -15,6 +15,9 @@ import type { DomainLifecycleEvent } from "./types.ts";
 const log = logger({ component: "libvirt" });
 
 const VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0;
+const VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18;
+/** virConnectDomainEventAgentLifecycleState: 1 connected, 2 disconnected. */
+const AGENT_CONNECTED = 1;
 const VIR_UUID_STRING_BUFLEN = 37;
 
 /** virEventTimeoutCallback */
@@ -108,12 +111,21 @@ class EventLoop {
 /** The process's libvirt event loop. */
 export const eventLoop: EventLoop = new EventLoop();
 
-/** A lifecycle-event callback registered on one connection. */
+/** virConnectDomainEventAgentLifecycleCallback */
+const AGENT_LIFECYCLE_CALLBACK = {
+  parameters: ["pointer", "pointer", "i32", "i32", "pointer"],
+  result: "void",
+} as const;
+
+/** Lifecycle and guest-agent-lifecycle callbacks registered on one connection. */
 export class LifecycleSubscription {
   private constructor(
     private readonly conn: Deno.PointerObject,
     private readonly callback: Deno.UnsafeCallback<typeof LIFECYCLE_CALLBACK>,
     private readonly id: number,
+    private readonly agent:
+      | { callback: Deno.UnsafeCallback<typeof AGENT_LIFECYCLE_CALLBACK>; id: number }
+      | undefined,
   ) {}
 
   /** Registers for every domain's lifecycle events on `conn`. */
@@ -151,27 +163,92 @@ export class LifecycleSubscription {
       callback.close();
       throw new Error("Cannot register for libvirt lifecycle events");
     }
-    return new LifecycleSubscription(conn, callback, id);
+    return new LifecycleSubscription(
+      conn,
+      callback,
+      id,
+      await registerAgentLifecycle(conn, listener),
+    );
   }
 
   /** Deregisters and frees the callback once libvirt can no longer be running it. */
   async cancel(): Promise<void> {
     // Fails harmlessly on a dead connection: its events are gone with it.
     await libvirt().virConnectDomainEventDeregisterAny(this.conn, this.id);
+    if (this.agent) await libvirt().virConnectDomainEventDeregisterAny(this.conn, this.agent.id);
     await eventLoop.quiesce();
     this.callback.close();
+    this.agent?.callback.close();
   }
 }
 
-function lifecycleEventOf(dom: Deno.PointerObject, event: number, detail: number) {
+/**
+ * The guest agent's connects and disconnects (libvirt's agent-lifecycle event), delivered as
+ * lifecycle events named `AgentLifecycle`; undefined when libvirt cannot register them (the
+ * periodic resync then notices the agent).
+ */
+async function registerAgentLifecycle(
+  conn: Deno.PointerObject,
+  listener: (event: DomainLifecycleEvent) => void,
+) {
+  const lib = libvirt();
+  const callback = Deno.UnsafeCallback.threadSafe(
+    AGENT_LIFECYCLE_CALLBACK,
+    (_conn, dom, state) => {
+      if (!dom) return;
+      const delivered = agentEventOf(dom, state === AGENT_CONNECTED);
+      queueMicrotask(() => {
+        try {
+          listener(delivered);
+        } catch (error) {
+          log.error("Agent lifecycle event listener failed", { error, event: delivered });
+        }
+      });
+    },
+  );
+  callback.unref();
+  const id = await lib.virConnectDomainEventRegisterAny(
+    conn,
+    null,
+    VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+    callback.pointer,
+    null,
+    null,
+  );
+  if (id < 0) {
+    callback.close();
+    log.warn("Cannot register for libvirt's guest agent lifecycle events");
+    return undefined;
+  }
+  return { callback, id };
+}
+
+function agentEventOf(dom: Deno.PointerObject, connected: boolean): DomainLifecycleEvent {
+  const { domain, uuid } = domainIdentityOf(dom);
+  return {
+    domain,
+    uuid,
+    event: "AgentLifecycle",
+    detail: connected ? 1 : 2,
+    detailName: connected ? "connected" : "disconnected",
+  };
+}
+
+function domainIdentityOf(dom: Deno.PointerObject) {
   const lib = libvirt();
   const uuid = new Uint8Array(VIR_UUID_STRING_BUFLEN);
   lib.virDomainGetUUIDString(dom, uuid);
-  const name = lifecycleEventName(event);
   return {
     // Owned by the domain handle: not to be freed.
     domain: readCString(lib.virDomainGetName(dom)) ?? "",
     uuid: new TextDecoder().decode(uuid.subarray(0, VIR_UUID_STRING_BUFLEN - 1)),
+  };
+}
+
+function lifecycleEventOf(dom: Deno.PointerObject, event: number, detail: number) {
+  const name = lifecycleEventName(event);
+  return {
+    ...domainIdentityOf(dom),
     event: name,
     detail,
     detailName: eventDetailName(name, detail),

@@ -78,7 +78,8 @@ export const LIFECYCLE_EVENTS = [
   "PMSuspended",
   "Crashed",
 ] as const;
-export type LifecycleEventName = typeof LIFECYCLE_EVENTS[number] | "Unknown";
+/** libvirt's lifecycle events, "Unknown", and the guest agent's connects and disconnects. */
+export type LifecycleEventName = typeof LIFECYCLE_EVENTS[number] | "Unknown" | "AgentLifecycle";
 
 /** The virDomainEvent<Type>DetailType enums, indexed by event then by value. */
 const EVENT_DETAILS: Record<string, readonly string[]> = {

@@ -12,19 +12,31 @@ import { DomainNotFoundError } from "./errors.ts";
 import type { DomainStateName } from "./names.ts";
 import type { DomainStatus, Hypervisor } from "./types.ts";
 
-/** A domain as the store holds it: keyed by name, its resourceVersion changes with its state. */
+/**
+ * A domain as the store holds it: keyed by name, its resourceVersion changes with its state and
+ * with its guest agent's connects and disconnects.
+ */
 export interface DomainObject extends KubeObject {
   metadata: ObjectMeta & { name: string; uid: string };
   state: DomainStateName;
   reason: string;
+  /** The guest agent's last lifecycle event: `connected` or `disconnected` (none seen: absent). */
+  agent?: string;
 }
 
-/** The store object of a domain in `status`. */
-export function domainObject(name: string, uuid: string, status: DomainStatus): DomainObject {
+/** The store object of a domain in `status`, with its guest agent's last event. */
+export function domainObject(
+  name: string,
+  uuid: string,
+  status: DomainStatus,
+  agent?: string,
+): DomainObject {
+  const version = `${uuid}/${status.state}/${status.reasonName}`;
   return {
-    metadata: { name, uid: uuid, resourceVersion: `${uuid}/${status.state}/${status.reasonName}` },
+    metadata: { name, uid: uuid, resourceVersion: agent ? `${version}/${agent}` : version },
     state: status.state,
     reason: status.reasonName,
+    ...(agent ? { agent } : {}),
   };
 }
 
@@ -34,10 +46,13 @@ export function libvirtListWatch(hypervisor: Hypervisor): ListWatchSource<Domain
 } {
   // Domains with news, by name (their UUID), oldest first; a relist is due after a reconnect.
   const pending = new Map<string, string>();
+  // The guest agent's last event by domain: a connect changes no domain state, only this.
+  const agents = new Map<string, string>();
   let relist = false;
   let wake: (() => void) | undefined;
   const offs = [
     hypervisor.onLifecycle((event) => {
+      if (event.event === "AgentLifecycle") agents.set(event.domain, event.detailName);
       pending.delete(event.domain);
       pending.set(event.domain, event.uuid);
       wake?.();
@@ -54,8 +69,11 @@ export function libvirtListWatch(hypervisor: Hypervisor): ListWatchSource<Domain
       // Events queued so far are older than this list.
       pending.clear();
       relist = false;
+      for (const name of agents.keys()) {
+        if (!domains.some((d) => d.name === name)) agents.delete(name);
+      }
       return {
-        items: domains.map((d) => domainObject(d.name, d.uuid, d)),
+        items: domains.map((d) => domainObject(d.name, d.uuid, d, agents.get(d.name))),
         resourceVersion: String(++version),
       };
     },
@@ -85,7 +103,7 @@ export function libvirtListWatch(hypervisor: Hypervisor): ListWatchSource<Domain
           continue;
         }
         pending.delete(next[0]);
-        yield await changeOf(hypervisor, next[0], next[1]);
+        yield await changeOf(hypervisor, next[0], next[1], agents.get(next[0]));
       }
     },
     close() {
@@ -99,9 +117,13 @@ async function changeOf(
   hypervisor: Hypervisor,
   name: string,
   uuid: string,
+  agent: string | undefined,
 ): Promise<WatchEvent<DomainObject>> {
   try {
-    return { type: "MODIFIED", object: domainObject(name, uuid, await hypervisor.state(name)) };
+    return {
+      type: "MODIFIED",
+      object: domainObject(name, uuid, await hypervisor.state(name), agent),
+    };
   } catch (error) {
     if (!(error instanceof DomainNotFoundError)) throw error;
     return {

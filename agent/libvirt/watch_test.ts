@@ -45,6 +45,16 @@ function fakeHypervisor() {
       const e = { domain: name, uuid: `uuid-${name}`, event: "started", detail: 0, detailName: "" };
       for (const fn of lifecycle) fn(e as DomainLifecycleEvent);
     },
+    agentEvent(name: string, detailName: "connected" | "disconnected") {
+      const e = {
+        domain: name,
+        uuid: `uuid-${name}`,
+        event: "AgentLifecycle",
+        detail: 0,
+        detailName,
+      };
+      for (const fn of lifecycle) fn(e as DomainLifecycleEvent);
+    },
     reconnected: () => reconnect.forEach((fn) => fn()),
     listeners: () => lifecycle.size + reconnect.size,
   };
@@ -104,4 +114,28 @@ Deno.test("libvirtListWatch() lists domains and turns lifecycle events into chan
   stop.abort();
   source.close();
   assert.equal(fake.listeners(), 0);
+});
+
+Deno.test("libvirtListWatch() turns a guest agent's connect into a change of the domain's version", async () => {
+  const fake = fakeHypervisor();
+  fake.set("ns_a", "running", "booted");
+  const source = libvirtListWatch(fake.hypervisor);
+  const listed = await source.list(new AbortController().signal);
+  assert.equal(listed.items[0]?.metadata.resourceVersion, "uuid-ns_a/running/booted");
+  const stop = new AbortController();
+  const events = source.watch({
+    resourceVersion: listed.resourceVersion,
+    timeoutSeconds: 60,
+    signal: stop.signal,
+  })[Symbol.asyncIterator]();
+  fake.agentEvent("ns_a", "connected");
+  const change = (await events.next()).value as WatchEvent<DomainObject>;
+  assert.ok(change.type === "MODIFIED");
+  assert.equal(change.object.metadata.resourceVersion, "uuid-ns_a/running/booted/connected");
+  assert.equal(change.object.agent, "connected");
+  // A relist keeps what the agent said: no change to report for it.
+  const again = await source.list(new AbortController().signal);
+  assert.equal(again.items[0]?.metadata.resourceVersion, "uuid-ns_a/running/booted/connected");
+  stop.abort();
+  source.close();
 });

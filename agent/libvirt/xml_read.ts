@@ -69,6 +69,8 @@ export interface DomainDisk {
   name: string | undefined;
   /** The guest's device name, e.g. `vda`. */
   target: string | undefined;
+  /** The bus the guest sees the disk on (`virtio`, `sata`, `scsi`, ...). */
+  bus?: string;
   /** The file the disk reads, then its backing files in order (an overlay's base). */
   files: string[];
   /** `file` or `block` (the disk element's type). */
@@ -76,6 +78,16 @@ export interface DomainDisk {
   /** The image format QEMU reads (`qcow2`, `raw`). */
   format?: string;
   readonly?: boolean;
+}
+
+/** One interface the guest reports through its agent. */
+export interface GuestInterface {
+  /** Its name inside the guest (`eth0`). */
+  interfaceName: string;
+  mac?: string;
+  /** IPv4 first when it has one, as KubeVirt picks the interface's IP. */
+  ip?: string;
+  ips: string[];
 }
 
 /** Facts of a running domain: from its live XML, and what its guest agent reports. */
@@ -91,6 +103,8 @@ export interface LiveDomainFacts {
   guestAgentConnected?: boolean;
   /** The guest agent's OS report, KubeVirt's guestOSInfo (read while the agent is connected). */
   guestOS?: Record<string, string>;
+  /** The guest's interfaces as its agent reports them (read with the OS). */
+  guestInterfaces?: GuestInterface[];
 }
 
 /** The virtio port the QEMU guest agent answers on. */
@@ -143,6 +157,7 @@ function disksOf(xml: string): DomainDisk[] {
     disks.push({
       name: aliasName?.startsWith("ua-") ? aliasName.slice(3) : undefined,
       target: target ? attributesOf(target[1]!).dev : undefined,
+      bus: target ? attributesOf(target[1]!).bus : undefined,
       files,
       device: attributesOf(block[1]!).type,
       format: driver ? attributesOf(driver[1]!).type : undefined,

@@ -62,7 +62,7 @@ Deno.test("liveDomainFacts() reads whether the guest agent's channel is connecte
   }
 });
 
-Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain", () => {
+Deno.test("liveDomainFacts() reads each disk's target, bus, alias and backing chain", () => {
   const facts = liveDomainFacts(
     `<domain><devices>
     <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
@@ -80,6 +80,7 @@ Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain",
     {
       name: "root",
       target: "vda",
+      bus: "virtio",
       files: ["/data/vmi/root.qcow2", "/data/images/sha256/ab/disk"],
       device: "file",
       format: "qcow2",
@@ -88,6 +89,7 @@ Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain",
     {
       name: "cloudinit",
       target: "sda",
+      bus: "sata",
       files: ["/run/vmi/cloudinit.iso"],
       device: "file",
       format: "raw",
@@ -96,6 +98,7 @@ Deno.test("liveDomainFacts() reads each disk's target, alias and backing chain",
     {
       name: undefined,
       target: "vdb",
+      bus: "virtio",
       files: [],
       device: "file",
       format: undefined,

@@ -43,29 +43,34 @@ export function launcherPodStatus(
     cond(old, "ContainersReady", ready, now, notReadyReason(running, ready)),
     cond(old, "PodScheduled", true, now),
   ];
-  const containerStatuses = (pod.spec?.containers ?? []).map((c): ContainerStatus => {
-    const previous = old.containerStatuses?.find((s) => s.name === c.name);
-    const startedAt = previous?.state.running?.startedAt ??
-      previous?.state.terminated?.startedAt ?? startTime;
-    const state: ContainerState = running ? { running: { startedAt } } : {
-      terminated: previous?.state.terminated ?? {
-        exitCode: outcome === "Succeeded" ? 0 : 1,
-        reason: outcome === "Succeeded" ? "Completed" : "Error",
-        startedAt,
-        finishedAt: now,
-      },
+  const statusOf =
+    (previousOnes: ContainerStatus[] | undefined) =>
+    (c: { name: string; image?: string }): ContainerStatus => {
+      const previous = previousOnes?.find((s) => s.name === c.name);
+      const startedAt = previous?.state.running?.startedAt ??
+        previous?.state.terminated?.startedAt ?? startTime;
+      const state: ContainerState = running ? { running: { startedAt } } : {
+        terminated: previous?.state.terminated ?? {
+          exitCode: outcome === "Succeeded" ? 0 : 1,
+          reason: outcome === "Succeeded" ? "Completed" : "Error",
+          startedAt,
+          finishedAt: now,
+        },
+      };
+      return {
+        name: c.name,
+        image: c.image ?? "",
+        imageID: previous?.imageID ?? "",
+        containerID: `denovirt://${pod.metadata?.uid ?? ""}`,
+        ready,
+        started: running,
+        restartCount: 0,
+        state,
+      };
     };
-    return {
-      name: c.name,
-      image: c.image ?? "",
-      imageID: previous?.imageID ?? "",
-      containerID: `denovirt://${pod.metadata?.uid ?? ""}`,
-      ready,
-      started: running,
-      restartCount: 0,
-      state,
-    };
-  });
+  const containerStatuses = (pod.spec?.containers ?? []).map(statusOf(old.containerStatuses));
+  // Sidecars (restartable init containers: the guest-console-log) run beside the holder.
+  const sidecars = sidecarsOf(pod);
   const status: PodStatus = {
     phase: outcome,
     conditions,
@@ -73,6 +78,13 @@ export function launcherPodStatus(
     hostIPs: [{ ip: hostIP }],
     startTime,
     containerStatuses,
+    ...(sidecars.length > 0
+      ? {
+        initContainerStatuses: sidecars.map(
+          statusOf(old.initContainerStatuses),
+        ),
+      }
+      : {}),
   };
   // A kubelet keeps the IPs of an ended pod; so does this.
   const podIPs = facts.podIPs.length > 0 ? facts.podIPs : (old.podIPs ?? []).map((p) => p.ip);
@@ -81,6 +93,13 @@ export function launcherPodStatus(
     status.podIPs = podIPs.map((ip) => ({ ip }));
   }
   return status;
+}
+
+function sidecarsOf(pod: Pod): Array<{ name: string; image?: string }> {
+  const init = pod.spec?.initContainers;
+  if (!Array.isArray(init)) return [];
+  return (init as Array<{ name: string; image?: string; restartPolicy?: string }>)
+    .filter((c) => c.restartPolicy === "Always");
 }
 
 /** Kubelet's reasons for a pod that is not ready: its containers ended, or are not ready. */

@@ -81,3 +81,33 @@ Deno.test("outcomeOf() waits while a deleted pod's VMI still runs, and ends it o
   assert.equal(outcomeOf(deleting, undefined), "Succeeded");
   assert.equal(outcomeOf(pod, { ...vmi, status: { phase: "Failed" } }), "Failed");
 });
+
+Deno.test("launcherPodStatus() reports the guest-console-log sidecar as a kubelet reports a sidecar", () => {
+  const withSidecar: Pod = {
+    ...pod,
+    spec: {
+      ...pod.spec!,
+      initContainers: [{ name: "guest-console-log", image: "holder:1", restartPolicy: "Always" }],
+    },
+  };
+  const running = launcherPodStatus(withSidecar, "Running", "127.0.0.1", "T1", UP);
+  assert.deepEqual(
+    running.initContainerStatuses?.map((c) => [c.name, c.started, Object.keys(c.state)]),
+    [["guest-console-log", true, ["running"]]],
+  );
+  const ended = launcherPodStatus(
+    { ...withSidecar, status: running },
+    "Succeeded",
+    "127.0.0.1",
+    "T2",
+    UP,
+  );
+  assert.deepEqual(
+    ended.initContainerStatuses?.map((c) => c.state.terminated?.reason),
+    ["Completed"],
+  );
+  assert.equal(
+    launcherPodStatus(pod, "Running", "127.0.0.1", "T1", UP).initContainerStatuses,
+    undefined,
+  );
+});

@@ -19,6 +19,15 @@ import { withCondition, withoutCondition } from "../../api/conditions.ts";
 import { POD_INTERFACE } from "../network/names.ts";
 import { stableJson } from "./stable_json.ts";
 import { volumeStatusOf } from "./volume_status.ts";
+import { INFO_SOURCE, withGuestInterfaces } from "./guest_interfaces.ts";
+
+/** The names of the VMI's interfaces bound with masquerade (the guest is behind NAT). */
+function masqueradeOf(vmi: VirtualMachineInstance): Set<string> {
+  return new Set(
+    (vmi.spec.domain.devices.interfaces ?? []).filter((i) => i.masquerade !== undefined)
+      .map((i) => i.name),
+  );
+}
 
 /** KubeVirt's condition types and reasons the agent writes. */
 export const CONDITION = {
@@ -81,7 +90,13 @@ export function runningStatus(
     conditions,
   };
   if (migratable) status.migrationMethod = migratable.method;
-  const interfaces = interfacesOf(vmi, live, pod);
+  let interfaces = interfacesOf(vmi, live, pod);
+  if (live?.guestInterfaces) {
+    interfaces = withGuestInterfaces(interfaces, live.guestInterfaces, masqueradeOf(vmi));
+  } else if (live?.guestAgentConnected && current.interfaces?.length) {
+    // A connected agent that did not answer this time: its last report stays, as the OS's.
+    interfaces = current.interfaces;
+  }
   if (interfaces.length > 0) status.interfaces = interfaces;
   if (live?.machine) status.machine = { type: live.machine };
   // KubeVirt always sends guestOSInfo, `{}` until a guest agent reported; the last report stays
@@ -160,7 +175,7 @@ export function interfacesOf(
     if (!found) continue;
     const entry: VirtualMachineInstanceNetworkInterface = {
       name: iface.name,
-      infoSource: "domain",
+      infoSource: INFO_SOURCE.domain,
     };
     if (found.mac) entry.mac = found.mac;
     if (iface.name === podNetwork && podIPs.length > 0) {

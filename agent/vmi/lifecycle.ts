@@ -4,6 +4,7 @@
  */
 import type { VMI } from "../../api/mod.ts";
 import type { ReadonlyStore } from "../../lib/cache.ts";
+import type { EventRecorder } from "../../lib/events.ts";
 import { type Hypervisor, OperationInvalidError } from "../libvirt/mod.ts";
 import { domainNameOfKey } from "./keys.ts";
 
@@ -23,6 +24,25 @@ export interface LifecycleContext {
   hypervisor: Hypervisor;
   /** Reconcile the key soon, so that the status shows the change. */
   enqueue(key: string): void;
+  /** Where the Events virt-handler records for these actions go (none: not recorded). */
+  events?: Pick<EventRecorder, "normal">;
+}
+
+/** virt-handler's Event for each node action: reason and message. */
+export const ACTION_EVENTS = {
+  pause: ["Paused", "VirtualMachineInstance paused"],
+  unpause: ["Unpaused", "VirtualMachineInstance unpaused"],
+  softReboot: ["SoftRebooted", "VirtualMachineInstance soft rebooted"],
+} as const;
+
+/** Records the Event of `action` on `vmi`; a failed write only loses the Event. */
+export function recordAction(
+  ctx: LifecycleContext,
+  vmi: VMI,
+  action: keyof typeof ACTION_EVENTS,
+): void {
+  const [reason, message] = ACTION_EVENTS[action];
+  void ctx.events?.normal(vmi, reason, message).catch(() => {});
 }
 
 /** Pauses the guest of a Running VMI of this node. */
@@ -63,6 +83,7 @@ async function change(
   try {
     if (verb === "pause") await ctx.hypervisor.suspend(domain);
     else await ctx.hypervisor.resume(domain);
+    recordAction(ctx, vmi, verb);
   } catch (error) {
     if (error instanceof OperationInvalidError) {
       throw new LifecycleConflictError(`Cannot ${verb} VMI ${key}: ${error.libvirtMessage}`);

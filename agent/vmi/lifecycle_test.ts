@@ -57,3 +57,21 @@ Deno.test("pauseVmi() refuses a paused, a not running and an unknown VMI with th
     LifecycleNotFoundError,
   );
 });
+
+Deno.test("pauseVmi() and unpauseVmi() record virt-handler's Paused and Unpaused Events, none when refused", async () => {
+  const { ctx } = setup("Running", "running");
+  const recorded: string[] = [];
+  const events = {
+    normal: (vmi: VMI, reason: string, message: string) => {
+      recorded.push(`${vmi.metadata.name} ${reason}: ${message}`);
+      return Promise.resolve();
+    },
+  };
+  await pauseVmi({ ...ctx, events }, "ns", "web");
+  await assert.rejects(pauseVmi({ ...ctx, events }, "ns", "web"), LifecycleConflictError);
+  await unpauseVmi({ ...ctx, events }, "ns", "web");
+  assert.deepEqual(recorded, [
+    "web Paused: VirtualMachineInstance paused",
+    "web Unpaused: VirtualMachineInstance unpaused",
+  ]);
+});

@@ -1,5 +1,6 @@
 /** observe(): what plan() needs for one key, read from the caches and from libvirt. */
 import { GUEST_INFO_OS, guestOSInfoOf } from "../status/guest_os.ts";
+import { GUEST_INFO_INTERFACES, guestInterfacesOf } from "../status/guest_interfaces.ts";
 import {
   claimNamesOf,
   isOnNode,
@@ -160,12 +161,15 @@ export async function observeDomain(
     const live = active ? liveDomainFacts(xml) : undefined;
     if (live?.guestAgentConnected && status.state === "running") {
       // One more call, only while an agent is connected; an agent that does not answer (busy,
-      // rebooting) leaves the last report in place.
-      const guestOS = await hypervisor.guestInfo(name, GUEST_INFO_OS).then(
-        guestOSInfoOf,
-        () => undefined,
-      );
-      if (guestOS) live.guestOS = guestOS as Record<string, string>;
+      // rebooting) leaves the last report in place. libvirt fails the whole call when the guest
+      // refuses one of the asked types, so an agent without the interfaces still reports its OS.
+      const report = await hypervisor.guestInfo(name, GUEST_INFO_OS | GUEST_INFO_INTERFACES)
+        .catch(() => hypervisor.guestInfo(name, GUEST_INFO_OS))
+        .catch(() => undefined);
+      if (report) {
+        live.guestOS = guestOSInfoOf(report) as Record<string, string>;
+        if (report["if.count"] !== undefined) live.guestInterfaces = guestInterfacesOf(report);
+      }
     }
     return {
       name,

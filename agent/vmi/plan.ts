@@ -135,6 +135,8 @@ export function plan(o: Observation): Plan {
   if (state) actions.push(...domainDetected(o, state, domain));
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
+    // virt-handler's two Events of a new domain: defined, then started (one pass here).
+    actions.push(normal("Created", "VirtualMachineInstance defined."));
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
   }
   const recheck = guestAgentRecheckMs(vmi, domain, o.now);

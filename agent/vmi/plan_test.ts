@@ -135,6 +135,7 @@ const cases: Array<[string, Observation, string[]]> = [
     observe(vmi("Scheduled"), domain("running", "booted")),
     [
       "status:Running",
+      "event:Created",
       "event:Started",
     ],
   ],
@@ -406,6 +407,50 @@ Deno.test("plan() reports the launcher pod's IPs on the pod-network interface", 
     podInterfaceName: "eth0",
     linkState: "up",
   }]);
+});
+
+Deno.test("plan() adds the guest agent's addresses to the interfaces as virt-handler, kept while it does not answer", () => {
+  const pod = launcherPod({
+    phase: "Running",
+    podIP: "10.244.0.5",
+    podIPs: [{ ip: "10.244.0.5" }],
+  });
+  const reported = domain("running", "booted");
+  reported.live = {
+    ...reported.live!,
+    guestAgentConnected: true,
+    guestInterfaces: [{
+      interfaceName: "eth0",
+      mac: "52:54:00:aa:bb:cc",
+      ip: "10.0.2.2",
+      ips: ["10.0.2.2", "fe80::5054:ff:feaa:bbcc"],
+    }],
+  };
+  const write = plan(observe(vmi("Running"), reported, { launcherPod: pod })).actions[0];
+  assert.ok(write?.type === "writeStatus");
+  const merged = [{
+    name: "default",
+    infoSource: "domain, guest-agent",
+    interfaceName: "eth0",
+    mac: "52:54:00:aa:bb:cc",
+    // Masquerade: the pod's IP is how the VM is reached; the guest's link-local IPv6 is not.
+    ipAddress: "10.244.0.5",
+    ipAddresses: ["10.244.0.5"],
+    podInterfaceName: "eth0",
+    linkState: "up",
+  }];
+  assert.deepEqual(write.status.interfaces, merged);
+  const silent = domain("running", "booted");
+  silent.live = { ...silent.live!, guestAgentConnected: true };
+  const kept = vmi("Running");
+  kept.status = { ...kept.status, interfaces: merged };
+  const again = plan(observe(kept, silent, { launcherPod: pod })).actions[0];
+  assert.ok(again?.type === "writeStatus");
+  assert.deepEqual(again.status.interfaces, merged);
+  // No agent: the domain's view alone.
+  const alone = plan(observe(kept, domain("running", "booted"), { launcherPod: pod })).actions[0];
+  assert.ok(alone?.type === "writeStatus");
+  assert.equal(alone.status.interfaces?.[0]?.infoSource, "domain");
 });
 
 Deno.test("plan() writes Ready from the launcher pod's readiness once the guest runs", () => {

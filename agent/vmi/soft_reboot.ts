@@ -9,6 +9,7 @@ import {
   LifecycleConflictError,
   type LifecycleContext,
   LifecycleNotFoundError,
+  recordAction,
 } from "./lifecycle.ts";
 
 /** Asks the guest of a Running VMI of this node to reboot. */
@@ -34,6 +35,7 @@ export async function softRebootVmi(
   const guestAgent = conditions.some((c) => c.type === AGENT_CONNECTED_CONDITION);
   try {
     await ctx.hypervisor.reboot(domainNameOfKey(key), { guestAgent });
+    recordAction(ctx, vmi, "softReboot");
   } catch (error) {
     if (error instanceof OperationInvalidError) {
       throw new LifecycleConflictError(`Cannot soft-reboot VMI ${key}: ${error.libvirtMessage}`);

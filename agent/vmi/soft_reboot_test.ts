@@ -45,3 +45,16 @@ Deno.test("softRebootVmi() refuses a VMI elsewhere, not running, or paused", asy
     (e) => e instanceof LifecycleConflictError && /it is paused/.test(e.message),
   );
 });
+
+Deno.test("softRebootVmi() records virt-handler's SoftRebooted Event", async () => {
+  const { ctx } = context(running());
+  const recorded: string[] = [];
+  const events = {
+    normal: (_vmi: VMI, reason: string, message: string) => {
+      recorded.push(`${reason}: ${message}`);
+      return Promise.resolve();
+    },
+  };
+  await softRebootVmi({ ...ctx, events }, "ns", "vm");
+  assert.deepEqual(recorded, ["SoftRebooted: VirtualMachineInstance soft rebooted"]);
+});

@@ -9,6 +9,7 @@ import {
   DEFAULT_GRACE_PERIOD_SECONDS,
   DOMAIN_ANNOTATION,
   DOMAIN_LABEL,
+  GUEST_CONSOLE_LOG_CONTAINER,
   KUBEVIRT_API_VERSION,
   LAUNCHER_CONTAINER,
   LAUNCHER_LABEL,
@@ -79,6 +80,32 @@ export interface PodVolume {
   persistentVolumeClaim: { claimName: string; readOnly: boolean };
 }
 
+/** Whether the guest's serial console is logged: KubeVirt's isSerialConsoleLogEnabled. */
+export function logsSerialConsole(vmi: VirtualMachineInstance): boolean {
+  const devices = vmi.spec.domain.devices;
+  return devices?.autoattachSerialConsole !== false && devices?.logSerialConsole !== false;
+}
+
+/**
+ * KubeVirt's `guest-console-log` sidecar (a restartable init container), whose log is the guest's
+ * serial console: on a kubelet-less node the agent answers the kubelet's log endpoint for it from
+ * the console's log file. It runs the holder image and asks for no resources: nothing in the pod
+ * reads the log (KubeVirt's virt-tail asks for 35M), the node's agent does.
+ */
+function guestConsoleLogContainer(image: string) {
+  return {
+    name: GUEST_CONSOLE_LOG_CONTAINER,
+    image,
+    imagePullPolicy: "IfNotPresent",
+    restartPolicy: "Always",
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    },
+  };
+}
+
 /** The launcher pod for `vmi`. */
 export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOptions): Pod {
   const spec = vmi.spec;
@@ -119,6 +146,7 @@ export function launcherPodFor(vmi: VirtualMachineInstance, opts: LauncherOption
         imagePullPolicy: "IfNotPresent",
         resources: launcherResources(vmi, opts),
       }],
+      ...(logsSerialConsole(vmi) ? { initContainers: [guestConsoleLogContainer(opts.image)] } : {}),
       ...(claims.length > 0 ? { volumes: claims } : {}),
       restartPolicy: "Never",
       terminationGracePeriodSeconds: grace,

@@ -98,3 +98,26 @@ Deno.test("launcherPodFor() mounts the VMI's claims so the scheduler places it w
   const withoutClaims = vmiFixture(undefined, (v) => (v.spec.volumes = []));
   assert.equal(launcherPodFor(withoutClaims, { image: IMAGE }).spec?.volumes, undefined);
 });
+
+Deno.test("launcherPodFor() adds KubeVirt's guest-console-log sidecar unless the serial console is not logged", () => {
+  const pod = launcherPodFor(vmiFixture(), { image: IMAGE });
+  assert.deepEqual(pod.spec?.initContainers, [{
+    name: "guest-console-log",
+    image: IMAGE,
+    imagePullPolicy: "IfNotPresent",
+    restartPolicy: "Always",
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ["ALL"] },
+    },
+  }]);
+  const without = (devices: Record<string, boolean>) =>
+    launcherPodFor(
+      vmiFixture(undefined, (v) => Object.assign(v.spec.domain.devices ??= {}, devices)),
+      { image: IMAGE },
+    ).spec?.initContainers;
+  assert.equal(without({ logSerialConsole: false }), undefined);
+  assert.equal(without({ autoattachSerialConsole: false }), undefined);
+  assert.ok(without({ logSerialConsole: true }));
+});

@@ -136,17 +136,24 @@ async function bridge(req: IncomingMessage, res: ServerResponse, opts: HttpsServ
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
+  // A client that goes away aborts the request's signal: a streamed answer (a followed log) ends.
+  const gone = new AbortController();
+  res.on("close", () => gone.abort());
   const request = new Request(`https://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method,
     headers,
     body: hasBody ? concat(chunks) : undefined,
+    signal: gone.signal,
   });
   const response = await opts.fetch(request, { peer: peerOf(req.socket) });
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, name) => outHeaders[name] = value);
   res.writeHead(response.status, outHeaders);
   if (response.body && method !== "HEAD") {
-    for await (const chunk of response.body) res.write(chunk);
+    for await (const chunk of response.body) {
+      if (res.destroyed) break;
+      res.write(chunk);
+    }
   }
   res.end();
 }
