@@ -48,3 +48,4 @@ export * from "./pool.ts";
 export * from "./policy.ts";
 export * from "./policy_evaluate.ts";
 export * from "./policy_patterns.ts";
+export * from "./volume_requests.ts";
