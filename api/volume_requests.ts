@@ -33,8 +33,12 @@ export type VolumeRequest = {
   removeVolumeOptions?: RemoveVolumeOptions;
 };
 
-/** The disk bus a hotplugged disk may use. */
-export const HOTPLUG_DISK_BUSES: readonly string[] = ["scsi", "virtio"];
+/**
+ * The disk bus a hotplugged disk may use, as KubeVirt: scsi, on the virtio-scsi controller every
+ * domain has unless `disableHotplug`. A virtio disk would need a free PCIe slot, which a q35
+ * domain does not keep.
+ */
+export const HOTPLUG_DISK_BUSES: readonly string[] = ["scsi"];
 
 /** Whether `volume` is a hotplugged one: a DataVolume or PVC marked hotpluggable. */
 export function isHotpluggable(volume: Volume): boolean {
@@ -125,7 +129,7 @@ export function volumesPatchOf(
 
 /**
  * Why `disk` cannot be hotplugged, with the field at fault under the disk; undefined when it can:
- * a disk or LUN (not a CD-ROM) on a scsi or virtio bus, as the domain attaches them live.
+ * a disk or LUN (not a CD-ROM) on the scsi bus, as KubeVirt's admission wants them.
  */
 export function hotplugDiskProblem(disk: Disk): { field: string[]; message: string } | undefined {
   if (!disk.disk && !disk.lun && disk.cdrom) {
@@ -135,11 +139,12 @@ export function hotplugDiskProblem(disk: Disk): { field: string[]; message: stri
     };
   }
   const device = disk.lun ? "lun" : "disk";
+  // Unset, a disk's bus is virtio (the webhooks default it so), a LUN's scsi.
   const bus = disk.lun?.bus ?? disk.disk?.bus ?? (disk.lun ? "scsi" : "virtio");
   if (!HOTPLUG_DISK_BUSES.includes(bus)) {
     return {
       field: [device, "bus"],
-      message: `hotplugged Disk ${disk.name} does not use a scsi or virtio bus`,
+      message: `hotplugged Disk ${disk.name} does not use a "scsi" bus`,
     };
   }
   return undefined;

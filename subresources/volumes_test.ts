@@ -178,6 +178,6 @@ Deno.test("vmVolumePlan() refuses a disk that cannot be hotplugged with 400 nami
   assert.equal(status.code, 400);
   assert.equal(
     status.message,
-    "disk.disk.bus: hotplugged Disk data does not use a scsi or virtio bus",
+    'disk.disk.bus: hotplugged Disk data does not use a "scsi" bus',
   );
 });
