@@ -14,6 +14,7 @@ import type { VmiAction } from "./desired.ts";
 import { printableStatusOf } from "./printable_status.ts";
 import { firstRequestDone } from "./run_strategy.ts";
 import { pendingVolumeRequests } from "./volume_requests.ts";
+import { withInstancetypeStatusRefs } from "./instancetype_status.ts";
 
 /** Why a pass failed, as the Failure condition tells it. */
 export interface SyncError {
@@ -108,6 +109,7 @@ export function vmStatusOf(inputs: VmStatusInputs): VirtualMachineStatus {
   if (requests.length) status.stateChangeRequests = requests;
   else delete status.stateChangeRequests;
 
+  withInstancetypeStatusRefs(vm, status);
   const volumeRequests = pendingVolumeRequests(vm);
   if (volumeRequests.length) status.volumeRequests = volumeRequests;
   else delete status.volumeRequests;
