@@ -1,8 +1,9 @@
 /**
  * Volume hotplug with a real guest and the real virtctl: a blank DataVolume on node-local storage
- * is attached to a running VM with `virtctl addvolume` (to the VMI only, then with `--persist` to
- * the VM's template too), the guest sees a new SCSI disk, the VMI's volumeStatus says Ready with
- * its target, and `virtctl removevolume` detaches it until the guest no longer sees it.
+ * is attached to a running VM with `virtctl addvolume` (to the VMI only), the guest sees a new
+ * SCSI disk, the VMI's volumeStatus says Ready with its target, and `virtctl removevolume`
+ * detaches it until the guest no longer sees it; then with `--persist` (to the VM's template too)
+ * a DataVolume on the default WaitForFirstConsumer class that the hotplug itself places.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -173,26 +174,42 @@ Deno.test({
         await volumeStatusUntil(namespace, "blank", (s) => s === undefined, "the volume to go");
         await blockDevicesUntil(ws, (names) => scsiDisks(names).length === 0);
 
-        // With --persist: queued on the VM, applied by its controller to template and VMI.
-        await virtctlRun(["addvolume", "guest", "--volume-name=blank", "--persist", ns]);
-        await volumeStatusUntil(namespace, "blank", (s) => s?.phase === "Ready", "Ready again");
+        // With --persist: queued on the VM, applied by its controller to template and VMI. This
+        // DataVolume is on the default class (WaitForFirstConsumer) and still waits for a
+        // consumer: the hotplug makes the VMI its consumer, and the disk comes once it exists.
+        await api().createNamespacedCustomObject({
+          ...DVS,
+          namespace,
+          body: {
+            apiVersion: "cdi.kubevirt.io/v1beta1",
+            kind: "DataVolume",
+            metadata: { name: "later" },
+            spec: {
+              source: { blank: {} },
+              storage: { resources: { requests: { storage: "8Mi" } } },
+            },
+          },
+        });
+        await virtctlRun(["addvolume", "guest", "--volume-name=later", "--persist", ns]);
+        await volumeStatusUntil(namespace, "later", (s) => s?.phase === "Ready", "Ready again");
+        assert.equal((await get(DVS, namespace, "later"))?.status?.phase, "Succeeded");
         await blockDevicesUntil(ws, (names) => scsiDisks(names).length === 1);
         const persisted = await eventually("the template to keep the volume", async () => {
           const vm = await get(VMS, namespace, "guest");
-          const volume = vm?.spec?.template?.spec?.volumes?.find((v: Json) => v.name === "blank");
+          const volume = vm?.spec?.template?.spec?.volumes?.find((v: Json) => v.name === "later");
           return volume && !vm?.status?.volumeRequests ? vm : undefined;
         });
         const persistedDisk = persisted.spec.template.spec.domain.devices.disks
-          .find((d: Json) => d.name === "blank");
+          .find((d: Json) => d.name === "later");
         assert.equal(persistedDisk?.disk?.bus, "scsi");
 
-        await virtctlRun(["removevolume", "guest", "--volume-name=blank", "--persist", ns]);
-        await volumeStatusUntil(namespace, "blank", (s) => s === undefined, "the volume to go");
+        await virtctlRun(["removevolume", "guest", "--volume-name=later", "--persist", ns]);
+        await volumeStatusUntil(namespace, "later", (s) => s === undefined, "the volume to go");
         await blockDevicesUntil(ws, (names) => scsiDisks(names).length === 0);
         await eventually("the template to drop the volume", async () => {
           const vm = await get(VMS, namespace, "guest");
           const volumes = vm?.spec?.template?.spec?.volumes ?? [];
-          return volumes.some((v: Json) => v.name === "blank") || vm?.status?.volumeRequests
+          return volumes.some((v: Json) => v.name === "later") || vm?.status?.volumeRequests
             ? undefined
             : true;
         });
