@@ -149,3 +149,14 @@ export function hotplugDiskProblem(disk: Disk): { field: string[]; message: stri
   }
   return undefined;
 }
+
+/** Why `spec` takes no hotplugged disk (`disableHotplug`: its domain has no SCSI controller). */
+export function hotplugDisabledProblem(
+  spec: VirtualMachineInstanceSpec,
+  name: string,
+): string | undefined {
+  return spec.domain.devices.disableHotplug === true
+    ? `Unable to add volume [${name}] because hotplug is disabled: ` +
+      "spec.domain.devices.disableHotplug is true"
+    : undefined;
+}

@@ -7,6 +7,7 @@
 import {
   type AddVolumeOptions,
   type Disk,
+  hotplugDisabledProblem,
   hotplugDiskProblem,
   type RemoveVolumeOptions,
   type VirtualMachineInstanceSpec,
@@ -122,6 +123,13 @@ function verified(
   if (problem) throw conflict(resource, name, problem);
 }
 
+/** 400 for an add to a spec whose domain takes no hotplugged disk. */
+function disabled(spec: VirtualMachineInstanceSpec, request: VolumeRequest): void {
+  const add = request.addVolumeOptions;
+  const problem = add && hotplugDisabledProblem(spec, add.name);
+  if (problem) throw badRequest(problem);
+}
+
 /** The patch of a running VMI's spec; 409 when it does not run or the request does not fit. */
 export function vmiVolumePlan(vmi: VmiLike, request: VolumeRequest): PatchStep[] {
   const name = vmi.metadata.name ?? "";
@@ -129,6 +137,7 @@ export function vmiVolumePlan(vmi: VmiLike, request: VolumeRequest): PatchStep[]
     throw conflict("virtualmachineinstance", name, "VMI is not running");
   }
   const spec = vmi.spec as unknown as VirtualMachineInstanceSpec;
+  disabled(spec, request);
   verified("virtualmachineinstance", name, spec.volumes, request);
   const next = withVolumeRequest(spec, request);
   return [{ target: "vmi", patch: volumesPatchOf(spec, next) as JsonPatch }];
@@ -145,6 +154,7 @@ export function vmVolumePlan(vm: VmLike, request: VolumeRequest): PatchStep[] {
   const disk = request.addVolumeOptions?.disk;
   const problem = disk && hotplugDiskProblem(disk);
   if (problem) throw badRequest(`disk.${problem.field.join(".")}: ${problem.message}`);
+  if (template) disabled(template, request);
   verified("virtualmachine", vmName, template?.volumes, request);
   const pending = (vm.status?.volumeRequests ?? []) as VolumeRequest[];
   const name = volumeNameOf(request);

@@ -181,3 +181,17 @@ Deno.test("vmVolumePlan() refuses a disk that cannot be hotplugged with 400 nami
     'disk.disk.bus: hotplugged Disk data does not use a "scsi" bus',
   );
 });
+
+Deno.test("vmiVolumePlan() and vmVolumePlan() refuse an add to a domain with disableHotplug, 400", () => {
+  const vmi = runningVmi();
+  (vmi.spec as { domain: { devices: Record<string, unknown> } }).domain.devices.disableHotplug =
+    true;
+  const request = addVolumeCallOf(ADD).request;
+  const refused = statusOf(() => vmiVolumePlan(vmi, request));
+  assert.equal(refused.code, 400);
+  assert.match(refused.message, /hotplug is disabled: spec.domain.devices.disableHotplug is true/);
+  const machine = vm();
+  (machine.spec!.template!.spec as { domain: { devices: Record<string, unknown> } }).domain
+    .devices.disableHotplug = true;
+  assert.equal(statusOf(() => vmVolumePlan(machine, request)).code, 400);
+});

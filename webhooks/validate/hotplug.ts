@@ -1,6 +1,7 @@
 // Hotplugged volumes: their disks in the shapes the agent attaches live, and, on a VMI's update,
 // only hotpluggable volumes coming and going (KubeVirt's admitHotplugStorage).
 import {
+  hotplugDisabledProblem,
   hotplugDiskProblem,
   isHotpluggable,
   type VirtualMachineInstanceSpec,
@@ -67,6 +68,9 @@ export function checkHotplugUpdate(
       }
     } else if (!newDisks.has(volume.name)) {
       causes.push(cause(at(["spec", "volumes", i]), `Disk ${volume.name} does not exist`));
+    } else {
+      const disabled = hotplugDisabledProblem(next, volume.name);
+      if (disabled) causes.push(cause(at(["spec", "volumes", i]), disabled));
     }
   });
   return [...causes, ...checkHotplugDisks(next, ["spec"])];

@@ -79,4 +79,12 @@ Deno.test("checkHotplugUpdate() allows hotplugged volumes to come and go, nothin
   for (const [what, next, old, expected] of cases) {
     assert.deepEqual(messages(checkHotplugUpdate(next, old)), expected, what);
   }
+  const disabled = spec([root, hot], [rootDisk, hotDisk]);
+  disabled.domain.devices.disableHotplug = true;
+  const old = structuredClone(before);
+  old.domain.devices.disableHotplug = true;
+  assert.deepEqual(messages(checkHotplugUpdate(disabled, old)), [
+    "spec.volumes[1]: Unable to add volume [data] because hotplug is disabled: " +
+    "spec.domain.devices.disableHotplug is true",
+  ]);
 });
