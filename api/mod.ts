@@ -50,3 +50,4 @@ export * from "./policy_evaluate.ts";
 export * from "./policy_patterns.ts";
 export * from "./policy_subjects.ts";
 export * from "./guest_agent_lists.ts";
+export * from "./volume_requests.ts";

@@ -112,6 +112,15 @@ export const StateChangeRequestSchema = z.looseObject({
 });
 export type StateChangeRequest = z.infer<typeof StateChangeRequestSchema>;
 
+/** KubeVirt's InstancetypeStatusRef. */
+export const InstancetypeStatusRefSchema = z.looseObject({
+  name: z.string().optional(),
+  kind: z.string().optional(),
+  controllerRevisionRef: z.looseObject({ name: z.string().optional() }).optional(),
+  inferFromVolume: z.string().optional(),
+  inferFromVolumeFailurePolicy: z.string().optional(),
+});
+
 export const VirtualMachineStatusSchema = z.looseObject({
   created: z.boolean().optional().describe("Whether the VMI exists in the cluster."),
   ready: z.boolean().optional().describe("Whether the VMI is running and ready."),
@@ -137,8 +146,12 @@ export const VirtualMachineStatusSchema = z.looseObject({
   snapshotInProgress: z.string().optional(),
   restoreInProgress: z.string().optional(),
   memoryDumpRequest: opaqueObject().nullable().optional(),
-  instancetypeRef: opaqueObject().nullable().optional(),
-  preferenceRef: opaqueObject().nullable().optional(),
+  instancetypeRef: InstancetypeStatusRefSchema.nullable().optional().describe(
+    "The instance type the VM uses and the ControllerRevision that froze it.",
+  ),
+  preferenceRef: InstancetypeStatusRefSchema.nullable().optional().describe(
+    "The preference the VM uses and the ControllerRevision that froze it.",
+  ),
   volumeUpdateState: opaqueObject().optional(),
 });
 export type VirtualMachineStatus = z.infer<typeof VirtualMachineStatusSchema>;

@@ -101,6 +101,12 @@ export const VirtualMachineInstanceStatusSchema = z.looseObject({
     reason: z.string().optional(),
     message: z.string().optional(),
     size: int64().optional(),
+    hotplugVolume: z.looseObject({
+      attachPodName: z.string().optional(),
+      attachPodUID: z.string().optional(),
+    }).optional().describe(
+      "Set for a hotplugged volume; denovirt attaches without a pod, so it is empty.",
+    ),
     containerDiskVolume: z.looseObject({
       checksum: int64().optional(),
       imageID: z.string().optional().describe(

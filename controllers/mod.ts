@@ -9,6 +9,7 @@ import {
   pods,
   type Resource,
   storageClasses,
+  virtualMachineInstances,
   virtualMachines,
 } from "../lib/kube/resources.ts";
 import { dataVolumeController } from "./datavolume/controller.ts";
@@ -99,7 +100,7 @@ function moduleOf(name: ControllerName, config: ControllersConfig): ControllerMo
     case "local-placement":
       return {
         controller: localPlacementController() as Controller,
-        caches: [storageClasses, nodes],
+        caches: [storageClasses, nodes, virtualMachineInstances],
       };
     case "node-loss":
       // Watches node Leases, VMIs, launcher pods and denovirt's ConfigMap; reads nothing else.

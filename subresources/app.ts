@@ -54,6 +54,13 @@ import {
 } from "../lib/http/status.ts";
 import { checkPause, checkSoftReboot, checkUnpause, checkVnc } from "./vmi_checks.ts";
 import { migrateOptionsOf, migrationFor } from "./migrate.ts";
+import {
+  addVolumeCallOf,
+  removeVolumeCallOf,
+  vmiVolumePlan,
+  vmVolumePlan,
+  type VolumeCall,
+} from "./volumes.ts";
 
 export type NodeAction = "pause" | "unpause" | "softreboot";
 
@@ -177,8 +184,35 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     }
   };
 
+  /** Send a volume request's patches; failures worded as virt-api's. */
+  const sendVolume = async (steps: PatchStep[], namespace: string, name: string, dry: boolean) => {
+    for (const step of steps) {
+      try {
+        await backend.patch(step, namespace, name, dry);
+      } catch (error) {
+        throw volumePatchError(error, step, name);
+      }
+    }
+  };
+  const volumeCallOf = (action: string, body: string): VolumeCall =>
+    action === "addvolume" ? addVolumeCallOf(body) : removeVolumeCallOf(body);
+
   app.put(`${BASE}/namespaces/:namespace/virtualmachines/:name/:action`, (c) => {
     const { namespace, name, action } = c.req.param();
+    if (VOLUME_ACTIONS.includes(action)) {
+      return call(c, {
+        verb: "update",
+        namespace,
+        resource: "virtualmachines",
+        subresource: action,
+        name,
+      }, async () => {
+        const { request, dryRun } = volumeCallOf(action, await c.req.text());
+        const vm = await vmOrThrow(namespace, name);
+        await sendVolume(vmVolumePlan(vm, request), namespace, name, dryRun);
+        return c.body(null, 202);
+      });
+    }
     if (!["start", "stop", "restart", "migrate"].includes(action)) {
       return statusResponse(noRoute(c.req.path));
     }
@@ -214,6 +248,20 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
 
   app.put(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/:action`, (c) => {
     const { namespace, name, action } = c.req.param();
+    if (VOLUME_ACTIONS.includes(action)) {
+      return call(c, {
+        verb: "update",
+        namespace,
+        resource: "virtualmachineinstances",
+        subresource: action,
+        name,
+      }, async () => {
+        const { request, dryRun } = volumeCallOf(action, await c.req.text());
+        const vmi = await vmiOrThrow(namespace, name);
+        await sendVolume(vmiVolumePlan(vmi, request), namespace, name, dryRun);
+        return c.body(null, 202);
+      });
+    }
     if (!["pause", "unpause", "softreboot"].includes(action)) {
       return statusResponse(noRoute(c.req.path));
     }
@@ -302,6 +350,26 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
   );
   return app;
+}
+
+const VOLUME_ACTIONS = ["addvolume", "removevolume"];
+
+/**
+ * A failed volume patch as virt-api reports it: a failed test is a conflict, the VMI's admission
+ * refusal passes through as the API server said it, anything else is an internal error.
+ */
+function volumePatchError(error: unknown, step: PatchStep, name: string): StatusError {
+  if (error instanceof ApiError) {
+    const testFailed = error.status === 409 ||
+      /test operation|testing value/i.test(error.body?.message ?? error.message);
+    if (testFailed || error.status === 404) return patchError(error, step, name);
+    if (step.target === "vmi" && error.status === 422 && error.body) {
+      return new StatusError({ ...error.body, code: 422 });
+    }
+    const what = step.target === "vmi" ? "vmi" : "vm status";
+    return internal(`unable to patch ${what}: ${error.body?.message ?? error.message}`);
+  }
+  return patchError(error, step, name);
 }
 
 /** A failed patch as KubeVirt reports it: a failed test is a conflict (someone else changed it). */

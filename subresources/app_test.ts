@@ -357,3 +357,33 @@ Deno.test("subresourceApp() answers /readyz 503 with the reason until its checks
   const ready = await app.request("/readyz", {}, { peer: { authorized: false } });
   assert.deepEqual([ready.status, await ready.text()], [200, "ok"]);
 });
+
+Deno.test("subresourceApp() adds a volume to a running VMI's spec and queues one on a VM, 202 each", async () => {
+  const body = JSON.stringify({
+    name: "data",
+    disk: { disk: { bus: "scsi" } },
+    volumeSource: { dataVolume: { name: "blank" } },
+  });
+  const vmi = {
+    ...running,
+    spec: { domain: { devices: {} } },
+  } as VmiLike;
+  for (
+    const [resource, target] of [["virtualmachineinstances", "vmi"], [
+      "virtualmachines",
+      "vm-status",
+    ]]
+  ) {
+    const f = fake({ vm: halted, vmi });
+    const response = await call(f, "PUT", `${BASE}/${resource}/web/addvolume`, { body });
+    assert.equal(response.status, 202, resource);
+    assert.equal(f.patches[0]?.target, target);
+    assert.equal(f.reviews[0]?.[1].subresource, "addvolume");
+  }
+  const f = fake({ vm: halted, vmi });
+  const missing = await call(f, "PUT", `${BASE}/virtualmachineinstances/web/removevolume`, {
+    body: '{"name":"data"}',
+  });
+  assert.equal(missing.status, 409);
+  assert.match((await missing.json()).message, /Unable to remove volume \[data\]/);
+});

@@ -152,6 +152,20 @@ Deno.test({
         );
         assert.equal(stored.metadata.ownerReferences[0].uid, vm.metadata.uid);
         assert.deepEqual(stored.data.spec.cpu, { guest: 1 });
+        // The status names both and their revisions, as KubeVirt's does.
+        const refs = await eventually("the VM's status refs", async () => {
+          const status = (await getVm(namespace)).status;
+          return status?.instancetypeRef && status?.preferenceRef ? status : undefined;
+        });
+        assert.deepEqual(refs.instancetypeRef, {
+          name: INSTANCETYPE,
+          kind: "VirtualMachineClusterInstancetype",
+          controllerRevisionRef: { name: revision },
+        });
+        assert.equal(
+          refs.preferenceRef.controllerRevisionRef.name,
+          vm.spec.preference.revisionName,
+        );
 
         try {
           // An edit of the instance type: the VM keeps its revision, and a restart its CPUs.
@@ -177,6 +191,11 @@ Deno.test({
             return name && name !== revision ? name : undefined;
           });
           assert.ok(renewed.startsWith(`${NAME}-${INSTANCETYPE}-v1beta1-`), renewed);
+          await eventually("the status ref to follow the new revision", async () =>
+            (await getVm(namespace)).status?.instancetypeRef?.controllerRevisionRef?.name ===
+                renewed
+              ? true
+              : undefined);
           assert.equal(vcpusOf(await getVmi(namespace)), 1, "the running VMI is untouched");
           await kubectl("delete", "vmi", NAME, "-n", namespace, "--wait=true");
           const resized = await runningVmi(namespace, restarted.metadata.uid);
@@ -199,7 +218,9 @@ Deno.test({
           } catch {
             return true;
           }
-        }, 90_000).catch((error) => console.error(`Cleanup: ${error.message}`));
+        }, 90_000).catch((error) =>
+          console.error(`Cleanup: ${error.message}`)
+        );
         await Deno.remove(disk).catch(() => {});
       }
     }),

@@ -38,7 +38,7 @@ export function diskTargetsOf(spec: VirtualMachineInstanceSpec): DiskTarget[] {
   const counters = new Map<string, number>();
   return (spec.domain.devices.disks ?? []).map((disk, i) => {
     const { kind, bus } = kindAndBusOf(disk, `spec.domain.devices.disks[${i}]`);
-    const prefix = bus === "virtio" ? "vd" : "sd";
+    const prefix = prefixOf(bus);
     const index = counters.get(prefix) ?? 0;
     counters.set(prefix, index + 1);
     return { name: disk.name, kind, bus, dev: diskDevName(prefix, index) };
@@ -91,8 +91,12 @@ export function diskElements(
     });
   });
   const controllers: XmlElement[] = [];
-  for (let c = 0; c <= Math.floor(maxScsiIndex / SCSI_UNITS_PER_CONTROLLER); c++) {
-    if (maxScsiIndex < 0) break;
+  // As KubeVirt: a virtio-scsi controller unless hotplug is disabled, so that a volume hotplugged
+  // later has a bus to go on (a q35 domain has no free PCI slot to add a controller live).
+  const hotplug = devices.disableHotplug !== true;
+  const last = Math.max(maxScsiIndex, hotplug ? 0 : -1);
+  for (let c = 0; c <= Math.floor(last / SCSI_UNITS_PER_CONTROLLER); c++) {
+    if (last < 0) break;
     controllers.push(el("controller", { type: "scsi", index: c, model: "virtio-scsi" }));
   }
   return {
@@ -107,6 +111,38 @@ function devIndex(dev: string): number {
   let index = 0;
   for (const ch of dev.slice(2)) index = index * 26 + (ch.charCodeAt(0) - 96);
   return index - 1;
+}
+
+/** Target names of one bus family: `vd` for virtio, `sd` for the rest. */
+function prefixOf(bus: DiskBus): string {
+  return bus === "virtio" ? "vd" : "sd";
+}
+
+/**
+ * The `<disk>` element that hotplugs the VMI's disk `name` onto its running domain, named with
+ * the first target of its bus that no disk of the domain uses (`taken`), on SCSI controller 0.
+ */
+export function hotplugDiskElement(
+  spec: VirtualMachineInstanceSpec,
+  name: string,
+  prepared: PreparedDisk,
+  taken: readonly string[],
+): XmlElement {
+  const disks = spec.domain.devices.disks ?? [];
+  const i = disks.findIndex((d) => d.name === name);
+  const disk = disks[i];
+  const path = `spec.domain.devices.disks[${i}]`;
+  // Plain errors: the disk was refused or admitted at admission; these are the node's limits.
+  if (!disk) throw new Error(`The VMI has no disk named ${JSON.stringify(name)} to hotplug`);
+  const { kind, bus } = kindAndBusOf(disk, path);
+  const prefix = prefixOf(bus);
+  let index = 0;
+  while (taken.includes(diskDevName(prefix, index))) index++;
+  if (bus === "scsi" && index >= SCSI_UNITS_PER_CONTROLLER) {
+    throw new Error(`Cannot hotplug disk ${name}: no free unit is left on SCSI controller 0`);
+  }
+  const target = { name, kind, bus, dev: diskDevName(prefix, index) };
+  return diskElement(disk, target, prepared, path, { transitional: false, queues: undefined });
 }
 
 function diskElement(

@@ -28,6 +28,7 @@ import type {
 
 const VIR_DOMAIN_METADATA_ELEMENT = 2;
 const VIR_DOMAIN_START_PAUSED = 1;
+const VIR_DOMAIN_AFFECT_LIVE = 1;
 const VIR_DOMAIN_REBOOT_ACPI_POWER_BTN = 1;
 const VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1;
 /** Seconds libvirt waits for a guest agent's answer before it fails the call. */
@@ -131,6 +132,22 @@ export class LibvirtConnection implements Hypervisor {
       ? VIR_DOMAIN_REBOOT_GUEST_AGENT
       : VIR_DOMAIN_REBOOT_ACPI_POWER_BTN;
     return this.#act("reboot", domain, (dom) => libvirt().virDomainReboot(dom, flags));
+  }
+
+  attachDevice(domain: DomainRef, xml: string): Promise<void> {
+    return this.#act(
+      "attach a device to",
+      domain,
+      (dom) => libvirt().virDomainAttachDeviceFlags(dom, toCString(xml), VIR_DOMAIN_AFFECT_LIVE),
+    );
+  }
+
+  detachDevice(domain: DomainRef, xml: string): Promise<void> {
+    return this.#act(
+      "detach a device from",
+      domain,
+      (dom) => libvirt().virDomainDetachDeviceFlags(dom, toCString(xml), VIR_DOMAIN_AFFECT_LIVE),
+    );
   }
 
   suspend(domain: DomainRef): Promise<void> {

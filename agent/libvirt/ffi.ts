@@ -77,6 +77,17 @@ const LIBVIRT_SYMBOLS = {
   virDomainShutdownFlags: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainReboot: { parameters: ["pointer", "u32"], result: "i32", nonblocking: true },
   virDomainSuspend: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  // Volume hotplug: a <disk> attached to or detached from the running domain.
+  virDomainAttachDeviceFlags: {
+    parameters: ["pointer", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  virDomainDetachDeviceFlags: {
+    parameters: ["pointer", "buffer", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
   virDomainResume: { parameters: ["pointer"], result: "i32", nonblocking: true },
   virDomainGetState: {
     parameters: ["pointer", "buffer", "buffer", "u32"],

@@ -111,6 +111,14 @@ export class LazyHypervisor implements Hypervisor {
   guestInfo(domain: DomainRef, types: number) {
     return this.connection().then((c) => c.guestInfo(domain, types));
   }
+  attachDevice(domain: DomainRef, xml: string): Promise<void> {
+    return this.connection().then((c) => c.attachDevice(domain, xml));
+  }
+
+  detachDevice(domain: DomainRef, xml: string): Promise<void> {
+    return this.connection().then((c) => c.detachDevice(domain, xml));
+  }
+
   screenshot(domain: DomainRef): Promise<Screenshot> {
     return this.connection().then((c) => c.screenshot(domain));
   }

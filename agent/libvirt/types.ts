@@ -92,6 +92,13 @@ export interface Hypervisor {
   shutdown(domain: DomainRef): Promise<void>;
   /** Asks the guest to reboot: through its guest agent, else the ACPI power button. */
   reboot(domain: DomainRef, options: { guestAgent: boolean }): Promise<void>;
+  /** Attaches a device (a `<disk>`) to the running domain only (VIR_DOMAIN_AFFECT_LIVE). */
+  attachDevice(domain: DomainRef, xml: string): Promise<void>;
+  /**
+   * Detaches a device from the running domain; may return before a guest that must cooperate
+   * (a PCI device) has let go of it, which the live XML then still shows.
+   */
+  detachDevice(domain: DomainRef, xml: string): Promise<void>;
   suspend(domain: DomainRef): Promise<void>;
   resume(domain: DomainRef): Promise<void>;
   state(domain: DomainRef): Promise<DomainStatus>;

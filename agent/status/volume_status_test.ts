@@ -63,3 +63,52 @@ Deno.test("volumeStatusOf() lists the domain's volumes with their targets and co
     assert.deepEqual(volumeStatusOf(vmi, facts), want, what);
   }
 });
+
+Deno.test("volumeStatusOf() gives hotplugged volumes KubeVirt's phases: Pending, Ready, Detaching", () => {
+  const hot = {
+    metadata: { name: "v", namespace: "ns", uid: "u" },
+    spec: {
+      domain: { devices: {} },
+      volumes: [
+        { name: "root", persistentVolumeClaim: { claimName: "root" } },
+        { name: "data", dataVolume: { name: "blank", hotpluggable: true } },
+        { name: "later", persistentVolumeClaim: { claimName: "c", hotpluggable: true } },
+      ],
+    },
+  } as unknown as VirtualMachineInstance;
+  const statuses = volumeStatusOf(
+    hot,
+    live([
+      { name: "root", target: "vda", files: ["/claims/root/disk.img"] },
+      { name: "data", target: "sda", files: ["/claims/blank/disk.img"] },
+      { name: "gone", target: "sdb", files: ["/claims/gone/disk.img"] },
+    ]),
+  );
+  assert.deepEqual(statuses, [
+    { name: "root", target: "vda" },
+    {
+      name: "data",
+      hotplugVolume: {},
+      phase: "Ready",
+      reason: "VolumeReady",
+      message: "Successfully attach hotplugged volume data to VM",
+      target: "sda",
+    },
+    {
+      name: "later",
+      hotplugVolume: {},
+      phase: "Pending",
+      reason: "VolumePending",
+      message: "Attaching hotplugged volume later to VM",
+    },
+    {
+      name: "gone",
+      hotplugVolume: {},
+      phase: "Detaching",
+      reason: "VolumeDetaching",
+      message: "Detaching hotplugged volume gone from VM",
+      target: "sdb",
+    },
+  ]);
+  assert.deepEqual(volumeStatusOf(hot, undefined), [], "no domain, no statuses");
+});

@@ -27,6 +27,7 @@ import { boundHere, NotOurVmiError, patchFinalizers, writeStatus } from "./write
 import type { Action, Observation, Plan } from "./types.ts";
 import { ignoring } from "./ignoring.ts";
 import { startDomain } from "./start_domain.ts";
+import { attachDisk, detachDisk } from "./hotplug_apply.ts";
 
 export interface ApplyContext {
   rest: RestClient;
@@ -95,6 +96,12 @@ async function step(
     case "startDomain":
       await startDomain(boundHere(vmi, ctx.node.name), o, action.paused, ctx);
       ctx.memory.lastError.delete(o.key);
+      return vmi;
+    case "attachDisk":
+      await attachDisk(boundHere(vmi, ctx.node.name), o, action.name, ctx);
+      return vmi;
+    case "detachDisk":
+      await detachDisk(boundHere(vmi, ctx.node.name), o, action, ctx);
       return vmi;
     case "shutdown":
       await ignoring(hypervisor.shutdown(o.domain!.uuid), OperationInvalidError);

@@ -18,6 +18,7 @@ import { isAssignedTo } from "../../api/migration_state.ts";
 import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
 import { launcherPodDeadline } from "./pod_deletion.ts";
 import { guestAgentRecheckMs } from "./guest_agent_wait.ts";
+import { HOTPLUG_RECHECK_MS, hotplugActions, mayHotplug } from "./hotplug.ts";
 import type { Action, Observation, ObservedDomain, Plan } from "./types.ts";
 import {
   ended,
@@ -131,6 +132,8 @@ export function plan(o: Observation): Plan {
     migratabilityOf(o, vmi),
   );
   if (!sameStatus(vmi.status, status)) actions.push({ type: "writeStatus", status });
+  const hotplug = mayHotplug(vmi) ? hotplugActions(vmi, domain.live) : [];
+  actions.push(...hotplug);
   const state = vmi.status?.migrationState;
   if (state) actions.push(...domainDetected(o, state, domain));
   if (phase === "Scheduled") {
@@ -139,7 +142,11 @@ export function plan(o: Observation): Plan {
     actions.push(normal("Created", "VirtualMachineInstance defined."));
     actions.push(normal("Started", `VirtualMachineInstance started.${emulation}`));
   }
-  const recheck = guestAgentRecheckMs(vmi, domain, o.now);
+  const agentRecheck = guestAgentRecheckMs(vmi, domain, o.now);
+  // After a hotplug step the next pass reads the domain's disks again (status, a slow detach).
+  const recheck = hotplug.length > 0
+    ? Math.min(agentRecheck ?? HOTPLUG_RECHECK_MS, HOTPLUG_RECHECK_MS)
+    : agentRecheck;
   return recheck === undefined ? { actions } : { actions, requeueAfterMs: recheck };
 }
 

@@ -64,6 +64,10 @@ export type Action =
   | { type: "removeFinalizer" }
   /** Prepare disks and the run dir, define the domain, start it (and pause it if asked). */
   | { type: "startDomain"; paused: boolean }
+  /** Prepare a hotplugged volume and attach its disk to the running domain. */
+  | { type: "attachDisk"; name: string }
+  /** Detach from the running domain the disk `target` of a volume gone from the spec. */
+  | { type: "detachDisk"; name: string; target: string; source: string; device: "file" | "block" }
   /** Ask the guest to power off (ACPI). */
   | { type: "shutdown" }
   | { type: "destroy"; uuid: string }

@@ -39,6 +39,21 @@ export async function prepareDisks(
   return prepared;
 }
 
+/** Prepares the volume of the VMI's disk `name` alone (a volume hotplugged to a running VMI). */
+export function prepareDiskNamed(
+  vmi: VirtualMachineInstance,
+  name: string,
+  ctx: VolumeContext,
+): Promise<PreparedDisk> {
+  const volume = (vmi.spec.volumes ?? []).find((v) => v.name === name);
+  if (!volume) {
+    return Promise.reject(new TerminalError(`Disk ${JSON.stringify(name)} has no volume`));
+  }
+  let vmiDir: string | undefined;
+  const dir = async () => (vmiDir ??= await ensureVmiDir(ctx.dataDir, vmi.metadata.uid));
+  return prepareVolume(vmi, volume, vmi.metadata.namespace ?? "default", ctx, dir);
+}
+
 function prepareVolume(
   vmi: VirtualMachineInstance,
   volume: Volume,

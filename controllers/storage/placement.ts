@@ -3,12 +3,16 @@
  * those of the WaitForFirstConsumer class that ask for CDI's immediate binding (golden images).
  * kube-scheduler picks the node of other WaitForFirstConsumer claims; a claim that binds at once
  * has no pod to follow, so the node with the most free local storage (as its agent publishes it)
- * gets it. Pure.
+ * gets it. A WaitForFirstConsumer claim hotplugged into a running VMI goes to the VMI's node.
+ * Pure.
  */
 import {
   ANN_NODE_STORAGE_ALLOCATED,
   ANN_NODE_STORAGE_CAPACITY,
+  claimNamesOf,
   immediateBindingRequested,
+  isHotpluggable,
+  isOnNode,
   LOCAL_PROVISIONER,
   type NodeObject,
   parseQuantity,
@@ -17,6 +21,7 @@ import {
   SELECTED_NODE,
   STORAGE_PROVISIONER,
   type StorageClass,
+  type VirtualMachineInstance,
 } from "../../api/mod.ts";
 
 /** The claim waits for this controller to choose its node. */
@@ -92,4 +97,33 @@ export function placeClaim(request: bigint, nodes: readonly NodeObject[]): Place
     b,
   ) => (a.free === b.free ? a.name.localeCompare(b.name) : a.free > b.free ? -1 : 1));
   return { node: fitting[0]!.name };
+}
+
+/**
+ * The node of a VMI a WaitForFirstConsumer claim was hotplugged into: the claim's first consumer,
+ * as KubeVirt's attachment pod is (no pod of denovirt mounts a hotplugged claim). Undefined when
+ * the claim is placed, bound, not denovirt-local WaitForFirstConsumer, or hotplugged nowhere.
+ */
+export function hotplugConsumerNode(
+  claim: PersistentVolumeClaim,
+  storageClass: StorageClass | undefined,
+  vmis: readonly VirtualMachineInstance[],
+): string | undefined {
+  if (storageClass?.provisioner !== LOCAL_PROVISIONER) return undefined;
+  if (storageClass.volumeBindingMode !== "WaitForFirstConsumer") return undefined;
+  if (claim.metadata?.deletionTimestamp || claim.spec?.volumeName) return undefined;
+  if (claim.status?.phase !== undefined && claim.status.phase !== "Pending") return undefined;
+  if (claim.metadata?.annotations?.[SELECTED_NODE]) return undefined;
+  const name = claim.metadata?.name;
+  const consumer = vmis.find((vmi) =>
+    vmi.metadata.namespace === claim.metadata?.namespace && !!vmi.status?.nodeName &&
+    isOnNode(vmi.status.phase) && !vmi.metadata.deletionTimestamp &&
+    hotpluggedClaimsOf(vmi).includes(name ?? "")
+  );
+  return consumer?.status?.nodeName;
+}
+
+/** Names of the claims the VMI's hotpluggable volumes use (a DataVolume's has its name). */
+export function hotpluggedClaimsOf(vmi: VirtualMachineInstance): string[] {
+  return claimNamesOf((vmi.spec.volumes ?? []).filter(isHotpluggable));
 }

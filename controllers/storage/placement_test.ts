@@ -7,7 +7,8 @@ import {
   SELECTED_NODE,
   type StorageClass,
 } from "../../api/mod.ts";
-import { needsPlacement, placeClaim, requestedBytes } from "./placement.ts";
+import { hotplugConsumerNode, needsPlacement, placeClaim, requestedBytes } from "./placement.ts";
+import type { VirtualMachineInstance } from "../../api/mod.ts";
 
 const IMMEDIATE_BINDING = "cdi.kubevirt.io/storage.bind.immediate.requested";
 
@@ -109,4 +110,52 @@ Deno.test("placeClaim() picks the ready node with the most free local storage th
   assert.ok("none" in tooBig && tooBig.none.includes("the most is 9663676416 on big"));
   const none = placeClaim(1n, [node("no-agent")]);
   assert.ok("none" in none && none.none.includes("reports local storage"));
+});
+
+Deno.test("hotplugConsumerNode() places a WaitForFirstConsumer claim on the node of the VMI it is hotplugged into", () => {
+  const wffc: StorageClass = { ...immediate, volumeBindingMode: "WaitForFirstConsumer" };
+  const vmi = (
+    volume: object,
+    status: object = { phase: "Running", nodeName: "n2" },
+    namespace = "default",
+  ) =>
+    ({
+      metadata: { name: "vm", namespace },
+      spec: { domain: { devices: {} }, volumes: [volume] },
+      status,
+    }) as unknown as VirtualMachineInstance;
+  const hotDv = { name: "d", dataVolume: { name: "disk", hotpluggable: true } };
+  const hotPvc = { name: "d", persistentVolumeClaim: { claimName: "disk", hotpluggable: true } };
+  const unmarked = claim((c) => (c.metadata!.annotations = {}));
+  const cases: [
+    string,
+    PersistentVolumeClaim,
+    StorageClass,
+    VirtualMachineInstance[],
+    string | undefined,
+  ][] = [
+    ["a hotplugged DataVolume's claim", unmarked, wffc, [vmi(hotDv)], "n2"],
+    ["a hotplugged PVC", unmarked, wffc, [vmi(hotPvc)], "n2"],
+    [
+      "not hotplugged",
+      unmarked,
+      wffc,
+      [vmi({ ...hotDv, dataVolume: { name: "disk" } })],
+      undefined,
+    ],
+    ["another namespace", unmarked, wffc, [vmi(hotDv, undefined, "other")], undefined],
+    ["a VMI not on a node yet", unmarked, wffc, [vmi(hotDv, { phase: "Pending" })], undefined],
+    ["an Immediate class", unmarked, immediate, [vmi(hotDv)], undefined],
+    [
+      "placed already",
+      claim((c) => (c.metadata!.annotations = { [SELECTED_NODE]: "n1" })),
+      wffc,
+      [vmi(hotDv)],
+      undefined,
+    ],
+    ["bound", claim((c) => (c.status = { phase: "Bound" })), wffc, [vmi(hotDv)], undefined],
+  ];
+  for (const [what, c, storageClass, vmis, expected] of cases) {
+    assert.equal(hotplugConsumerNode(c, storageClass, vmis), expected, what);
+  }
 });

@@ -1,10 +1,12 @@
 /** The VM controller: keeps the VMI a VM's run strategy asks for, and the VM's status true. */
 import {
   type DV,
+  FIELD_MANAGERS,
   type PersistentVolumeClaim,
   type VM,
   VM_CONTROLLER_FINALIZER,
   type VMI,
+  volumesPatchOf,
 } from "../../api/mod.ts";
 import {
   type CacheReader,
@@ -31,6 +33,7 @@ import { type SyncError, vmStatusOf } from "./status.ts";
 import { isControlledBy, vmiFor } from "./vmi_for.ts";
 import { matchedSpecsOf, storeInstancetypeRevisions } from "./instancetype_store.ts";
 import { expandedVmi } from "./instancetype_vmi.ts";
+import { volumeRequestPlan } from "./volume_requests.ts";
 
 type Ctx = ReconcileContext<VM>;
 
@@ -167,12 +170,38 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<Applied | "changed
   return created ? { latest, created } : { latest };
 }
 
+/**
+ * Apply the VM's queued volume requests to its running VMI (hotplug now) and its template (kept
+ * for the next start); answers whether the VM was written, whose change comes back by the watch.
+ */
+async function applyVolumeRequests(ctx: Ctx, vm: VM): Promise<boolean> {
+  const vmi = ctx.cache<VMI>(virtualMachineInstances).get(ctx.key);
+  const plan = volumeRequestPlan(vm, vmi);
+  if (plan.vmi && vmi) {
+    await ctx.rest.patch(
+      virtualMachineInstances,
+      { namespace: vmi.metadata.namespace ?? "", name: vmi.metadata.name ?? "" },
+      volumesPatchOf(vmi.spec, plan.vmi),
+      { type: "json", fieldManager: FIELD_MANAGERS.controllers, signal: ctx.signal },
+    );
+    ctx.log.info("Applied the VM's volume requests to its VMI");
+  }
+  if (!plan.template) return false;
+  const template = { ...vm.spec.template, spec: plan.template };
+  await ctx.rest.update(virtualMachines, { ...vm, spec: { ...vm.spec, template } }, {
+    signal: ctx.signal,
+  });
+  ctx.log.info("Applied the VM's volume requests to its template");
+  return true;
+}
+
 async function reconcileVm(ctx: Ctx): Promise<ReconcileResult | void> {
   const vm = ctx.object;
   if (!vm) return;
   // Instance types and preferences are frozen in revisions before the VM's VMI is planned; the
   // VM's write comes back through the watch.
   if (!vm.metadata.deletionTimestamp && await storeInstancetypeRevisions(ctx, vm)) return;
+  if (!vm.metadata.deletionTimestamp && await applyVolumeRequests(ctx, vm)) return;
   const now = Date.now();
   const observed = observe(ctx, vm);
   const plan = planFor(observed, now);

@@ -13,6 +13,8 @@ import { nextStartFailure } from "./crashloop.ts";
 import type { VmiAction } from "./desired.ts";
 import { printableStatusOf } from "./printable_status.ts";
 import { firstRequestDone } from "./run_strategy.ts";
+import { pendingVolumeRequests } from "./volume_requests.ts";
+import { withInstancetypeStatusRefs } from "./instancetype_status.ts";
 
 /** Why a pass failed, as the Failure condition tells it. */
 export interface SyncError {
@@ -106,6 +108,11 @@ export function vmStatusOf(inputs: VmStatusInputs): VirtualMachineStatus {
   if (inputs.appendStartRequest && !error) requests.push({ action: "Start" });
   if (requests.length) status.stateChangeRequests = requests;
   else delete status.stateChangeRequests;
+
+  withInstancetypeStatusRefs(vm, status);
+  const volumeRequests = pendingVolumeRequests(vm);
+  if (volumeRequests.length) status.volumeRequests = volumeRequests;
+  else delete status.volumeRequests;
 
   if (runStrategy) {
     const startFailure = nextStartFailure(vm, vmi, runStrategy, now, inputs.random);

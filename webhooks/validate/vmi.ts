@@ -20,6 +20,7 @@ import {
 import { at } from "./paths.ts";
 import { checkSchema } from "./schema.ts";
 import { checkVmiSpec } from "./vmi_spec.ts";
+import { checkHotplugUpdate } from "./hotplug.ts";
 import { withPolicies } from "../policy/admission.ts";
 
 /** Labels only denovirt's controllers may set on a VMI (KubeVirt's restrictedVmiLabels). */
@@ -49,8 +50,12 @@ export function validateVirtualMachineInstance(ctx: ReviewContext): Verdict {
       causes.push(...reservedLabelChanges(labelsOf(ctx.object), labelsOf(ctx.oldObject)));
     }
     if (causes.length > 0 || !changed) return verdictOf(causes);
-    // denovirt's own roles change a VMI's spec knowingly; the object must still be well formed.
-    return verdictOf(checkSchema(VirtualMachineInstanceSchema, ctx.object).causes);
+    // denovirt's own roles change a VMI's spec knowingly; the object must still be well formed,
+    // and its volumes change only by hotplug.
+    const next = checkSchema(VirtualMachineInstanceSchema, ctx.object);
+    const old = checkSchema(VirtualMachineInstanceSchema, ctx.oldObject).value;
+    const hotplug = next.value && old ? checkHotplugUpdate(next.value.spec, old.spec) : [];
+    return verdictOf([...next.causes, ...hotplug]);
   }
   const schema = checkSchema(VirtualMachineInstanceSchema, ctx.object);
   const causes = [...schema.causes];

@@ -6,6 +6,7 @@ import { at, type Path } from "./paths.ts";
 import { checkResources } from "./resources.ts";
 import { refusedInVmiSpec } from "./unsupported.ts";
 import { checkVolumes } from "./volumes.ts";
+import { checkHotplugDisks } from "./hotplug.ts";
 
 /** KubeVirt's emulated machines on amd64: q35 and its versions (pc-q35-*). */
 export const SUPPORTED_MACHINE_TYPES = /^(q35|pc-q35-[A-Za-z0-9._-]+)$/;
@@ -27,6 +28,7 @@ export function checkVmiSpec(
     ...checkBootOrder(spec, base),
     ...checkResources(spec, base, true),
     ...checkVolumes(spec, base, config),
+    ...checkHotplugDisks(spec, base),
     ...checkDomain(spec, base),
     ...refusedInVmiSpec(spec, base),
   ];
