@@ -83,10 +83,9 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
         openVnc: (vmi, preserveSession) => backend.agents.openVnc(vmi, preserveSession),
         requestHeaders,
         onSession: (entry) => {
-          if (entry.subresource === "console") {
-            if (entry.event === "attached") opts.metrics?.console(entry.namespace, entry.name, 1);
-            if (entry.event === "detached") opts.metrics?.console(entry.namespace, entry.name, -1);
-          }
+          const count = entry.subresource === "vnc" ? opts.metrics?.vnc : opts.metrics?.console;
+          if (entry.event === "attached") count?.(entry.namespace, entry.name, 1);
+          if (entry.event === "detached") count?.(entry.namespace, entry.name, -1);
           log.info(entry.subresource === "vnc" ? "VNC" : "Console", entry);
         },
       }),
