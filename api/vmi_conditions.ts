@@ -21,3 +21,32 @@ export function isVmiPodTerminating(vmi: WithConditions): boolean {
   const ready = readyOf(vmi);
   return ready?.status === "False" && ready.reason === POD_TERMINATING_REASON;
 }
+
+/** KubeVirt's VMI condition summing up the Ready conditions of the DataVolumes it uses. */
+export const DATA_VOLUMES_READY_CONDITION = "DataVolumesReady";
+
+/**
+ * The DataVolumesReady condition of a VMI from the Ready condition of each existing DataVolume it
+ * uses (as KubeVirt: True when all are, else False when one is False, else Unknown); undefined
+ * when it uses none.
+ */
+export function dataVolumesReadyCondition(
+  readies: ReadonlyArray<"True" | "False" | "Unknown" | undefined>,
+): Condition | undefined {
+  if (readies.length === 0) return undefined;
+  const all = readies.map((ready) => ready ?? "Unknown");
+  if (all.every((ready) => ready === "True")) {
+    return {
+      type: DATA_VOLUMES_READY_CONDITION,
+      status: "True",
+      reason: "AllDVsReady",
+      message: "All of the VMI's DVs are bound and not running",
+    };
+  }
+  return {
+    type: DATA_VOLUMES_READY_CONDITION,
+    status: all.includes("False") ? "False" : "Unknown",
+    reason: "NotAllDVsReady",
+    message: "Not all of the VMI's DVs are ready",
+  };
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Condition } from "./meta.ts";
-import { isVmiPodTerminating, isVmiReady } from "./vmi_conditions.ts";
+import { dataVolumesReadyCondition, isVmiPodTerminating, isVmiReady } from "./vmi_conditions.ts";
 
 const withReady = (ready?: Partial<Condition>) => ({
   status: {
@@ -29,4 +29,17 @@ Deno.test("isVmiPodTerminating() is true only for Ready False with reason PodTer
   );
   assert.equal(isVmiPodTerminating(withReady({ status: "True", reason: "PodTerminating" })), false);
   assert.equal(isVmiPodTerminating(withReady()), false);
+});
+
+Deno.test("dataVolumesReadyCondition() sums up the DataVolumes' Ready conditions as KubeVirt", () => {
+  const cases: Array<[Array<"True" | "False" | "Unknown" | undefined>, string | undefined]> = [
+    [[], undefined],
+    [["True", "True"], "True AllDVsReady"],
+    [["True", undefined], "Unknown NotAllDVsReady"],
+    [["Unknown", "False", "True"], "False NotAllDVsReady"],
+  ];
+  for (const [readies, want] of cases) {
+    const got = dataVolumesReadyCondition(readies);
+    assert.equal(got && `${got.status} ${got.reason}`, want, JSON.stringify(readies));
+  }
 });

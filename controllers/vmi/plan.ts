@@ -5,6 +5,7 @@
  */
 import {
   AGENT_FINALIZER,
+  dataVolumesReadyCondition,
   isFinished,
   isHandedToNode,
   isPodDown,
@@ -168,6 +169,9 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
       readyConditionOf(status.phase ?? "", plan.createPod ? undefined : pod),
       at,
     );
+    // Written until the handover, which waits for the DataVolumes: the agent keeps it after.
+    const dataVolumes = dataVolumesReadyCondition(dataVolumeReadiesOf(vmi, observed.volumes));
+    if (dataVolumes) status.conditions = withCondition(status.conditions, dataVolumes, at);
     if ((status.phase ?? "") !== phase) {
       // Scheduling passed over in this write: it began when the pod was made.
       const skipped = status.phase === "Scheduled" && phase !== "Scheduling"
@@ -200,6 +204,15 @@ export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: n
     });
   }
   return plan;
+}
+
+/** The Ready condition of each existing DataVolume the VMI's volumes name. */
+function dataVolumeReadiesOf(vmi: VirtualMachineInstance, volumes: VolumeView) {
+  return (vmi.spec.volumes ?? []).flatMap((volume) => {
+    const dataVolume = volume.dataVolume && volumes.dataVolume(volume.dataVolume.name);
+    if (!dataVolume) return [];
+    return [dataVolume.status?.conditions?.find((c) => c.type === "Ready")?.status];
+  });
 }
 
 /** The creation time of `pod`, as Kubernetes writes times (seconds). */

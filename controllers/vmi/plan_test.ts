@@ -289,3 +289,20 @@ Deno.test("planVmi() switches a live-migrated VMI to its target node, never befo
     assert.deepEqual(p.deletePods, [], "the target pod is no second pod to delete");
   }
 });
+
+Deno.test("planVmi() writes DataVolumesReady from the VMI's DataVolumes until the handover", () => {
+  const vmi = vmiFixture("", (v) => {
+    v.spec.volumes = [{ name: "root", dataVolume: { name: "root-dv" } }];
+  });
+  const dataVolume = (phase: string, ready: "True" | "False") => ({
+    dataVolume: () => ({ status: { phase, conditions: [{ type: "Ready", status: ready }] } }),
+    claim: () => ({ status: { phase: "Bound" } }),
+  });
+  const importing = plan(vmi, [], { volumes: dataVolume("ImportInProgress", "False") });
+  assert.equal(condition(importing, "DataVolumesReady")?.reason, "NotAllDVsReady");
+  assert.equal(importing.createPod, undefined, "the pod waits for the import");
+  const ready = plan(vmi, [], { volumes: dataVolume("Succeeded", "True") });
+  assert.equal(condition(ready, "DataVolumesReady")?.status, "True");
+  assert.equal(condition(ready, "DataVolumesReady")?.reason, "AllDVsReady");
+  assert.equal(condition(plan(vmiFixture("")), "DataVolumesReady"), undefined, "no DataVolume");
+});
