@@ -225,7 +225,11 @@ Deno.test({
                     "the claim is on the node the VM was scheduled to",
                   );
                   await assertHoldsFixture(volume.dir, 64 << 20);
-                  await waitForPhase(rest, ns, vm, "Running", 180_000);
+                  const vmi = await waitForPhase(rest, ns, vm, "Running", 180_000);
+                  const dvsReady = vmi.status?.conditions?.find((c) =>
+                    c.type === "DataVolumesReady"
+                  );
+                  assert.equal(`${dvsReady?.status} ${dvsReady?.reason}`, "True AllDVsReady");
                   await waitForSerial(agent!, ns, vm, fixture.marker);
                 }
               },
