@@ -72,7 +72,10 @@ function entryArgs(role: RoleName, args: string[]): string[] {
 
 function readyUrl(stack: RunningStack, role: RoleName): string {
   const { ports } = stack;
-  if (role === "controllers") return `http://127.0.0.1:${ports.controllersHealth}/readyz`;
-  const port = role === "webhooks" ? ports.webhooks : ports.agent;
+  const port = role === "controllers"
+    ? ports.controllersHealth
+    : role === "webhooks"
+    ? ports.webhooks
+    : ports.agent;
   return `https://127.0.0.1:${port}/readyz`;
 }

@@ -64,6 +64,8 @@ export const SERVING_CERTS = [
     sans: [...LOOPBACK_SANS, `DNS:denovirt-webhooks.${DENOVIRT_NAMESPACE}.svc`],
   },
   { name: "serving-denovirt-agent", sans: LOOPBACK_SANS },
+  // The controllers' probes and /metrics, over HTTPS as on a cluster.
+  { name: "serving-denovirt-controllers", sans: LOOPBACK_SANS },
 ];
 
 /**

@@ -66,7 +66,10 @@ export function roleArgs(
   const common = [`--kubeconfig=${kubeconfigFor(paths, identity)}`];
   const serving = (name: string) => [`--tls-cert=${pki.cert(name)}`, `--tls-key=${pki.key(name)}`];
   const byRole: Record<RoleName, string[]> = {
-    controllers: [`--health-port=${ports.controllersHealth}`],
+    controllers: [
+      `--health-port=${ports.controllersHealth}`,
+      ...serving("serving-denovirt-controllers"),
+    ],
     webhooks: [
       `--port=${ports.webhooks}`,
       `--subresources-port=${ports.subresources}`,
@@ -171,8 +174,8 @@ const DENO_JSON = new URL("../deno.json", import.meta.url).pathname;
 
 /** The URLs a role answers `/readyz` on: the webhooks role serves the subresource API too. */
 function readyUrls(ports: StackPorts, role: RoleName, agentAddress: string): string[] {
-  const at = (port: number, scheme = "https") => `${scheme}://127.0.0.1:${port}/readyz`;
-  if (role === "controllers") return [at(ports.controllersHealth, "http")];
+  const at = (port: number) => `https://127.0.0.1:${port}/readyz`;
+  if (role === "controllers") return [at(ports.controllersHealth)];
   if (role === "webhooks") return [at(ports.webhooks), at(ports.subresources)];
   return [agentReadyUrl(ports, agentAddress)];
 }

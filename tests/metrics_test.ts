@@ -83,7 +83,7 @@ Deno.test({
       await withPrometheus([
         { job: "agent", scheme: "https", target: `${address}:${saved.agentMetrics}` },
         // The stack gives the controllers' health port no certificate: plain HTTP on loopback.
-        { job: "controllers", scheme: "http", target: `127.0.0.1:${saved.controllersMetrics}` },
+        { job: "controllers", scheme: "https", target: `127.0.0.1:${saved.controllersMetrics}` },
         { job: "webhooks", scheme: "https", target: `127.0.0.1:${saved.webhooksMetrics}` },
       ], async (prometheus) => {
         const up = await eventually("every target to be up", async () => {
