@@ -136,17 +136,30 @@ async function bridge(req: IncomingMessage, res: ServerResponse, opts: HttpsServ
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
+  // The request's signal aborts when the client goes, so a handler streaming a long answer (a
+  // proxied watch) can stop what feeds it.
+  const gone = new AbortController();
+  res.once("close", () => gone.abort());
   const request = new Request(`https://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method,
     headers,
     body: hasBody ? concat(chunks) : undefined,
+    signal: gone.signal,
   });
   const response = await opts.fetch(request, { peer: peerOf(req.socket) });
   const outHeaders: Record<string, string> = {};
   response.headers.forEach((value, name) => outHeaders[name] = value);
   res.writeHead(response.status, outHeaders);
   if (response.body && method !== "HEAD") {
-    for await (const chunk of response.body) res.write(chunk);
+    try {
+      for await (const chunk of response.body) {
+        if (gone.signal.aborted) break;
+        res.write(chunk);
+      }
+    } catch (error) {
+      // A body that failed because its client left is no server error.
+      if (!gone.signal.aborted) throw error;
+    }
   }
   res.end();
 }
