@@ -2,7 +2,8 @@
  * The web console in a real browser (Debian chromium through playwright-core) against the test
  * stack: sign in with the token `up` wrote to console.json, see a VM Running in the live list,
  * stop it and start it; a user whose token is bound only to `view` sees the VM but cannot stop
- * it, and is shown the API server's own error.
+ * it, and is shown the API server's own error. A VM's page: summary, conditions, events, YAML,
+ * the serial console in xterm.js answering what is typed, and the screen drawn by noVNC.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -98,9 +99,7 @@ Deno.test({
             "system:serviceaccount:denovirt:denovirt-console",
           );
           await waitForText(admin.page, `${row} td.status`, "Running", 180_000);
-          console.log(
-            `VM Running in the list ${Date.now() - started} ms after opening the console`,
-          );
+          console.log(`VM Running in the list ${Date.now() - started} ms after opening the console`);
           // The VMI's node and address come from the VMI watch, which may trail the VM's.
           await waitForMatch(admin.page, `${row} td.node`, /\S/);
           if (SHOTS) await admin.page.screenshot({ path: join(SHOTS, "console-vms.png") });
@@ -152,6 +151,87 @@ Deno.test({
       } finally {
         await stack!.admin.makeApiClient(CustomObjectsApi)
           .deleteNamespacedCustomObject({ ...VMS, namespace, name: "web" }).catch(() => {});
+        await Deno.remove(disk).catch(() => {});
+      }
+    }),
+});
+
+/** Non-black pixels of the noVNC canvas in `#screen` (it is same-origin, so readable). */
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(
+    kind: "2d",
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+}
+
+Deno.test({
+  name:
+    "console: a VM's page shows summary, conditions, events and YAML; its serial console answers; its screen draws",
+  ignore,
+  fn: () =>
+    withNamespace(stack!.admin, "console", async (namespace) => {
+      const { url, token } = JSON.parse(await Deno.readTextFile(consoleFile(stack!.paths)));
+      // Another name than the first test's VM: domain UUIDs come from VMI names, as in KubeVirt.
+      const disk = await createBootingVm(namespace, "page");
+      try {
+        await withBrowser(async (browser) => {
+          const { page, errors } = await freshPage(browser);
+          await signIn(page, `${url}#/vm/${namespace}/page`, token);
+          await waitForText(page, '#summary dd[data-key="Status"]', "Running", 180_000);
+          assert.equal(await page.textContent('#summary dd[data-key="Memory"]'), "96Mi");
+          assert.equal(
+            await page.textContent('#summary dd[data-key="Volumes"]'),
+            "root (hostDisk)",
+          );
+          await waitForMatch(page, "#conditions", /ReadyTrue/);
+          await waitForMatch(page, "#events", /SuccessfulCreate/);
+          const yaml = await waitForMatch(page, "#yaml", /runStrategy: Always/);
+          assert.match(yaml, /^apiVersion: kubevirt.io\/v1\nkind: VirtualMachine\n/);
+
+          await page.click("#open-serial");
+          await waitForText(page, "#serial-state", "connected", 30_000);
+          await page.click("#terminal");
+          // A TCG guest on a busy machine may still be on its way to the shell: type until it answers.
+          const deadline = Date.now() + 180_000;
+          let screen = "";
+          while (!/dv-42/.test(screen) && Date.now() < deadline) {
+            await page.keyboard.type("echo dv-$((6*7))\n");
+            await page.waitForTimeout(1_000);
+            screen = (await page.textContent(".xterm-rows")) ?? "";
+          }
+          assert.match(screen, /dv-42/);
+
+          await page.click("#open-screen");
+          await waitForText(page, "#screen-state", "connected", 30_000);
+          const drawn = await page.waitForFunction(
+            () => {
+              const canvas = (globalThis as unknown as {
+                document: { querySelector(s: string): PageCanvas | null };
+              }).document.querySelector("#screen canvas");
+              if (!canvas || canvas.width === 0) return 0;
+              const { data } = canvas.getContext("2d").getImageData(
+                0,
+                0,
+                canvas.width,
+                canvas.height,
+              );
+              let lit = 0;
+              for (let i = 0; i < data.length; i += 4) {
+                if (data[i]! | data[i + 1]! | data[i + 2]!) lit++;
+              }
+              return lit;
+            },
+            undefined,
+            { timeout: 60_000, polling: 500 },
+          );
+          console.log(`noVNC canvas: ${await drawn.jsonValue()} non-black pixels`);
+          if (SHOTS) await page.screenshot({ path: join(SHOTS, "console-vm.png"), fullPage: true });
+          assert.deepEqual(errors, []);
+        });
+      } finally {
+        await stack!.admin.makeApiClient(CustomObjectsApi)
+          .deleteNamespacedCustomObject({ ...VMS, namespace, name: "page" }).catch(() => {});
         await Deno.remove(disk).catch(() => {});
       }
     }),

@@ -2,9 +2,11 @@
 import { api, setToken, token } from "./api.js";
 import { showError } from "./ui.js";
 import { vmList } from "./vm_list.js";
+import { vmPage } from "./vm_page.js";
 
 const ROUTES = [
   [/^#\/vms(?:\/([^/]+))?$/, vmList],
+  [/^#\/vm\/([^/]+)\/([^/]+)$/, vmPage],
 ];
 
 let current;
