@@ -3,10 +3,16 @@ import { api, setToken, token } from "./api.js";
 import { showError } from "./ui.js";
 import { vmList } from "./vm_list.js";
 import { vmPage } from "./vm_page.js";
+import { createPage } from "./create.js";
+import { nodesPage } from "./nodes.js";
+import { dataVolumesPage } from "./datavolumes.js";
 
 const ROUTES = [
   [/^#\/vms(?:\/([^/]+))?$/, vmList],
   [/^#\/vm\/([^/]+)\/([^/]+)$/, vmPage],
+  [/^#\/create$/, createPage],
+  [/^#\/nodes$/, nodesPage],
+  [/^#\/datavolumes(?:\/([^/]+))?$/, dataVolumesPage],
 ];
 
 let current;
