@@ -99,7 +99,9 @@ Deno.test({
             "system:serviceaccount:denovirt:denovirt-console",
           );
           await waitForText(admin.page, `${row} td.status`, "Running", 180_000);
-          console.log(`VM Running in the list ${Date.now() - started} ms after opening the console`);
+          console.log(
+            `VM Running in the list ${Date.now() - started} ms after opening the console`,
+          );
           // The VMI's node and address come from the VMI watch, which may trail the VM's.
           await waitForMatch(admin.page, `${row} td.node`, /\S/);
           if (SHOTS) await admin.page.screenshot({ path: join(SHOTS, "console-vms.png") });
