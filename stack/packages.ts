@@ -33,6 +33,9 @@ export const STACK_PACKAGES = [
   "openssh-client",
 ];
 
+/** What the integration tests add: the browser that drives the web console's tests. */
+export const TEST_PACKAGES = ["chromium"];
+
 /** The packages of `names` that dpkg does not have installed. */
 export async function missingPackages(names: string[]): Promise<string[]> {
   const result = await run("dpkg-query", ["-W", "-f=${Package} ${db:Status-Status}\n", ...names]);

@@ -22,6 +22,7 @@ import { ensureNodesBridge } from "./nodes/node_network.ts";
 import { ensureAgentIdentity, ensureHostUuid } from "./nodes/node_identity.ts";
 import { controlPlanePorts, ensureNode } from "./nodes/node_up.ts";
 import { ensureDemoVm } from "./demo.ts";
+import { writeConsoleFile } from "./console_file.ts";
 import { publishStackFixture, stackRegistry, stackRegistryComponent } from "./stack_registry.ts";
 
 export interface UpOptions {
@@ -145,6 +146,7 @@ async function bringUp(
   if (podNetwork) await awaitReady(paths, kubeProxy);
   for (const node of nodes.slice(1)) await ensureNode(paths, ports, node, libvirt.kvm, say);
   if (roles && options.demo) await ensureDemoVm(ports, admin, say);
+  if (roles) await writeConsoleFile(paths, ports, admin, say);
   return {
     paths,
     ports,

@@ -387,3 +387,25 @@ Deno.test("subresourceApp() adds a volume to a running VMI's spec and queues one
   assert.equal(missing.status, 409);
   assert.match((await missing.json()).message, /Unable to remove volume \[data\]/);
 });
+
+Deno.test("subresourceApp() takes kubevirt-manager's options object as the body of every lifecycle call", async () => {
+  // kubevirt-manager passes its HTTP options where the body goes: `{"headers":{...}}`.
+  const body = JSON.stringify({ headers: { accept: "application/json" } });
+  const manual: VmLike = {
+    metadata: { name: "web", namespace: "ns" },
+    spec: { runStrategy: "Manual" },
+  };
+  const calls: Array<[VmLike, VmiLike | undefined, string, string, number]> = [
+    [halted, undefined, "virtualmachines", "start", 202],
+    [{ ...halted, spec: { runStrategy: "Always" } }, running, "virtualmachines", "stop", 202],
+    [manual, running, "virtualmachines", "restart", 202],
+    [manual, running, "virtualmachineinstances", "pause", 200],
+    [{ ...halted, spec: { running: true } }, undefined, "virtualmachines", "start", 409],
+  ];
+  for (const [vm, vmi, resource, action, code] of calls) {
+    const f = fake({ vm, ...(vmi ? { vmi } : {}) });
+    const response = await call(f, "PUT", `${BASE}/${resource}/web/${action}`, { body });
+    assert.equal(response.status, code, `${action}: ${await response.text()}`);
+    assert.equal(f.patches.length + f.agentCalls.length, code < 300 ? 1 : 0, action);
+  }
+});

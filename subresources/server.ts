@@ -15,6 +15,11 @@ import { portForwardProxy } from "./port_forward_proxy.ts";
 import { type RunningServer, serveHttps, type UpgradeHandler } from "../lib/http/https_server.ts";
 import { certificateCheck, firstNotReady } from "../lib/http/readiness.ts";
 import type { SessionMetrics } from "./metrics.ts";
+import { consoleApp, isConsolePath } from "../console/app.ts";
+import { apiProxy } from "../console/api_proxy.ts";
+import { CONSOLE_ASSETS } from "../console/assets.generated.ts";
+import { upstreamOf } from "../console/upstream.ts";
+import { relayUpgrade } from "../console/ws_proxy.ts";
 
 export interface ServeSubresourcesOptions {
   port: number;
@@ -68,44 +73,52 @@ export async function serveSubresources(opts: ServeSubresourcesOptions): Promise
     notReadyReason: firstNotReady([certificateCheck(cert!), backendReadiness(kube)]),
     onCall: (entry) => (entry.code >= 500 ? log.error : log.info)("Subresource call", { ...entry }),
   });
+  const subresourceUpgrade = upgradeByPath(
+    consoleProxy({
+      getVmi: backend.getVmi,
+      authorize: backend.authorize,
+      openConsole: (vmi) => backend.agents.openConsole(vmi),
+      openVnc: (vmi, preserveSession) => backend.agents.openVnc(vmi, preserveSession),
+      requestHeaders,
+      onSession: (entry) => {
+        const count = entry.subresource === "vnc" ? opts.metrics?.vnc : opts.metrics?.console;
+        if (entry.event === "attached") count?.(entry.namespace, entry.name, 1);
+        if (entry.event === "detached") count?.(entry.namespace, entry.name, -1);
+        log.info(entry.subresource === "vnc" ? "VNC" : "Console", entry);
+      },
+    }),
+    portForwardProxy({
+      getVm: backend.getVm,
+      getVmi: backend.getVmi,
+      authorize: backend.authorize,
+      openPortForward: (vmi, port, protocol) => backend.agents.openPortForward(vmi, port, protocol),
+      requestHeaders,
+      onTunnel: (entry) => {
+        if (entry.event === "opened") opts.metrics?.tunnel(entry.namespace, entry.name, 1);
+        if (entry.event === "closed") opts.metrics?.tunnel(entry.namespace, entry.name, -1);
+        (entry.code !== undefined && entry.code >= 500 ? log.error : log.info)(
+          "Port-forward",
+          { ...entry },
+        );
+      },
+    }),
+  );
+  // The web console: users' calls go to the API server with their own tokens (console/).
+  const upstream = upstreamOf(opts.kubeconfig);
+  const web = consoleApp({ assets: CONSOLE_ASSETS, api: apiProxy(upstream) });
   const server = await serveHttps({
     hostname: opts.hostname ?? "127.0.0.1",
     port: opts.port,
     cert: cert!,
     key: key!,
     clientCa: frontProxyCa!,
-    fetch: (request, env) => app.fetch(request, env),
-    upgrade: upgradeByPath(
-      consoleProxy({
-        getVmi: backend.getVmi,
-        authorize: backend.authorize,
-        openConsole: (vmi) => backend.agents.openConsole(vmi),
-        openVnc: (vmi, preserveSession) => backend.agents.openVnc(vmi, preserveSession),
-        requestHeaders,
-        onSession: (entry) => {
-          const count = entry.subresource === "vnc" ? opts.metrics?.vnc : opts.metrics?.console;
-          if (entry.event === "attached") count?.(entry.namespace, entry.name, 1);
-          if (entry.event === "detached") count?.(entry.namespace, entry.name, -1);
-          log.info(entry.subresource === "vnc" ? "VNC" : "Console", entry);
-        },
-      }),
-      portForwardProxy({
-        getVm: backend.getVm,
-        getVmi: backend.getVmi,
-        authorize: backend.authorize,
-        openPortForward: (vmi, port, protocol) =>
-          backend.agents.openPortForward(vmi, port, protocol),
-        requestHeaders,
-        onTunnel: (entry) => {
-          if (entry.event === "opened") opts.metrics?.tunnel(entry.namespace, entry.name, 1);
-          if (entry.event === "closed") opts.metrics?.tunnel(entry.namespace, entry.name, -1);
-          (entry.code !== undefined && entry.code >= 500 ? log.error : log.info)(
-            "Port-forward",
-            { ...entry },
-          );
-        },
-      }),
-    ),
+    fetch: (request, env) =>
+      isConsolePath(new URL(request.url).pathname) ? web.fetch(request) : app.fetch(request, env),
+    upgrade: (req, socket, head, peer) => {
+      if (!relayUpgrade(upstream, req, socket, head)) {
+        return subresourceUpgrade(req, socket, head, peer);
+      }
+    },
     onError: (error) => log.error("Request failed", { error }),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

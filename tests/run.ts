@@ -7,7 +7,7 @@ import { bundleCheckout } from "../stack/bundle.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { down } from "../stack/down.ts";
 import { ensureKubeBinaries } from "../stack/kube_binaries.ts";
-import { ensureDebianPackages, STACK_PACKAGES } from "../stack/packages.ts";
+import { ensureDebianPackages, STACK_PACKAGES, TEST_PACKAGES } from "../stack/packages.ts";
 import { up } from "../stack/up.ts";
 import { countsOf, type TestCounts } from "./support/counts.ts";
 import { ensureVirtctl } from "./support/virtctl_build.ts";
@@ -51,7 +51,7 @@ async function integrationTestFiles(): Promise<string[]> {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  await ensureDebianPackages(STACK_PACKAGES, say);
+  await ensureDebianPackages([...STACK_PACKAGES, ...TEST_PACKAGES], say);
   await ensureKubeBinaries(say);
   const fixture = await ensureGuestFixture({ onProgress: say });
   say(`Guest fixture: ${fixture.dir}`);

@@ -136,9 +136,10 @@ async function bridge(req: IncomingMessage, res: ServerResponse, opts: HttpsServ
   }
   const method = req.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
-  // A client that goes away aborts the request's signal: a streamed answer (a followed log) ends.
+  // The request's signal aborts when the client goes, so a handler streaming a long answer (a
+  // proxied watch) can stop what feeds it.
   const gone = new AbortController();
-  res.on("close", () => gone.abort());
+  res.once("close", () => gone.abort());
   const request = new Request(`https://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
     method,
     headers,
@@ -150,9 +151,14 @@ async function bridge(req: IncomingMessage, res: ServerResponse, opts: HttpsServ
   response.headers.forEach((value, name) => outHeaders[name] = value);
   res.writeHead(response.status, outHeaders);
   if (response.body && method !== "HEAD") {
-    for await (const chunk of response.body) {
-      if (res.destroyed) break;
-      res.write(chunk);
+    try {
+      for await (const chunk of response.body) {
+        if (gone.signal.aborted) break;
+        res.write(chunk);
+      }
+    } catch (error) {
+      // A body that failed because its client left is no server error.
+      if (!gone.signal.aborted) throw error;
     }
   }
   res.end();

@@ -70,3 +70,45 @@ Deno.test("serveHttps() answers HTTP/1.1 on a kept-alive connection without a ~4
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("serveHttps() aborts the request's signal when the client leaves a streaming answer", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "denovirt-https-test-" });
+  const stop = new AbortController();
+  try {
+    const { ca, cert, key } = await servingCertificate(dir);
+    const aborted = Promise.withResolvers<void>();
+    const server = await serveHttps({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert,
+      key,
+      fetch: (request) => {
+        request.signal.addEventListener("abort", () => aborted.resolve());
+        // One chunk, then nothing until the client goes: a watch with no events.
+        const body = new ReadableStream<Uint8Array>({
+          start: (controller) => controller.enqueue(new TextEncoder().encode("first\n")),
+        });
+        return new Response(body);
+      },
+      signal: stop.signal,
+    });
+    const client = Deno.createHttpClient({ caCerts: [ca] });
+    const leave = new AbortController();
+    const response = await fetch(`https://127.0.0.1:${server.port}/watch`, {
+      client,
+      signal: leave.signal,
+    });
+    const reader = response.body!.getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), "first\n");
+    leave.abort();
+    await reader.cancel().catch(() => {});
+    client.close();
+    const timeout = setTimeout(() => aborted.reject(new Error("the signal never aborted")), 5_000);
+    await aborted.promise.finally(() => clearTimeout(timeout));
+    stop.abort();
+    await server.finished;
+  } finally {
+    stop.abort();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
