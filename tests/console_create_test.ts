@@ -100,6 +100,13 @@ Deno.test({
           await waitForText(page, `${row} td.phase`, "Succeeded", 180_000);
           assert.equal(await page.textContent(`${row} td.progress`), " 100.0%");
           if (SHOTS) await page.screenshot({ path: `${SHOTS}/console-datavolumes.png` });
+          // The VM's own page lists the DataVolume it imported, with its progress.
+          await page.goto(`${url}#/vm/${namespace}/urlvm`);
+          await waitForText(page, "#vm-datavolumes tbody tr td:nth-child(3)", "100.0%", 60_000);
+          assert.equal(
+            await page.textContent("#vm-datavolumes tbody tr td:nth-child(1)"),
+            "urlvm-rootdisk",
+          );
 
           const vmi = await stack!.admin.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
             group: "kubevirt.io",

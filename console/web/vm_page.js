@@ -1,4 +1,5 @@
-// One VM: spec summary, conditions, events, its serial console and screen, and its YAML.
+// One VM: spec summary, conditions, events, its DataVolumes with their import progress, its serial
+// console and screen, and its YAML.
 import { listWatch } from "./api.js";
 import { age, h, showError } from "./ui.js";
 import { toYaml } from "./yaml.js";
@@ -35,11 +36,19 @@ function table(id, headings, rows) {
   );
 }
 
+/** The names of the DataVolumes a VM uses: its templates' and its volumes'. */
+export function dataVolumeNamesOf(vm) {
+  const templates = (vm.spec?.dataVolumeTemplates ?? []).map((t) => t.metadata?.name);
+  const volumes = (vm.spec?.template?.spec?.volumes ?? []).map((v) => v.dataVolume?.name);
+  return new Set([...templates, ...volumes].filter(Boolean));
+}
+
 /** Renders `namespace/name` into `view` until `signal` aborts. */
 export function vmPage(view, signal, namespace, name) {
   const summary = h("dl", { class: "summary", id: "summary" });
   const conditions = h("div");
   const events = h("div");
+  const dataVolumes = h("div");
   const yaml = h("pre", { class: "yaml", id: "yaml" });
   const serialBox = h("div", { id: "serial" });
   const screenBox = h("div", { id: "screen-box" });
@@ -55,6 +64,8 @@ export function vmPage(view, signal, namespace, name) {
     conditions,
     h("h2", {}, "Events"),
     events,
+    h("h2", {}, "DataVolumes"),
+    dataVolumes,
     h("h2", {}, "Serial console"),
     h("button", { id: "open-serial", onclick: () => session(serialConsole, serialBox) }, "Connect"),
     serialBox,
@@ -66,8 +77,17 @@ export function vmPage(view, signal, namespace, name) {
   );
   let vm;
   let vmi;
+  let namespaceDataVolumes = new Map();
   const render = () => {
     if (!vm) return;
+    const used = dataVolumeNamesOf(vm);
+    dataVolumes.replaceChildren(table(
+      "vm-datavolumes",
+      ["Name", "Phase", "Progress"],
+      [...namespaceDataVolumes.values()]
+        .filter((dv) => used.has(dv.metadata.name))
+        .map((dv) => [dv.metadata.name, dv.status?.phase, dv.status?.progress]),
+    ));
     summary.replaceChildren(
       ...summaryOf(vm, vmi).flatMap(([k, v]) => [h("dt", {}, k), h("dd", { "data-key": k }, v)]),
     );
@@ -96,6 +116,12 @@ export function vmPage(view, signal, namespace, name) {
   const base = `/apis/kubevirt.io/v1/namespaces/${namespace}`;
   listWatch(`${base}/virtualmachines?${field}`, one((v) => vm = v), signal, showError);
   listWatch(`${base}/virtualmachineinstances?${field}`, one((v) => vmi = v), signal, () => {});
+  listWatch(
+    `/apis/cdi.kubevirt.io/v1beta1/namespaces/${namespace}/datavolumes`,
+    (items) => (namespaceDataVolumes = items, render()),
+    signal,
+    () => {},
+  );
   listWatch(
     `/api/v1/namespaces/${namespace}/events?fieldSelector=involvedObject.name%3D${
       encodeURIComponent(name)
