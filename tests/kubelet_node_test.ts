@@ -1,0 +1,115 @@
+/**
+ * A node run by a real kubelet and containerd beside the stack's kubelet-less node: its Node
+ * goes Ready on its own pod CIDR, a pod of the project's image (imported, never pulled) runs
+ * `denovirt --help` to completion under the kubelet, a VM still boots on the kubelet-less node,
+ * and stopping the node leaves none of its processes, mounts or namespaces behind.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CoreV1Api, type V1Node, type V1Pod } from "@kubernetes/client-node";
+import type { KubeObject } from "../lib/kube/object.ts";
+import { virtualMachines } from "../lib/kube/resources.ts";
+import { processAlive } from "../stack/daemon.ts";
+import { STACK_NODE_NAME } from "../stack/pod_network.ts";
+import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
+import { ensureGuestFixture } from "../stack/fixture/mod.ts";
+import { DENOVIRT_IMAGE_NAME } from "../stack/kubelet_node/node_images.ts";
+import { kubeletNodeDirs } from "../stack/kubelet_node/kubelet_node_paths.ts";
+import denoJson from "../deno.json" with { type: "json" };
+import { containerDiskVm } from "./support/container_disks.ts";
+import { kubeletNodeProcessesOf, withKubeletNode } from "./support/kubelet_nodes.ts";
+import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
+import { eventually, testStack, withNamespace } from "./support/stack.ts";
+
+const stack = await testStack();
+await ensureGuestFixture();
+
+Deno.test({
+  name: "withKubeletNode: a kubelet node goes Ready, runs the project's image, and a VM boots " +
+    "beside it on the kubelet-less node",
+  fn: async (t) => {
+    const core = stack.admin.makeApiClient(CoreV1Api);
+    const rest = adminRest(stack);
+    const step = async (name: string, fn: () => Promise<void>) => {
+      if (!(await t.step(name, fn))) throw new Error(`Step failed: ${name}`);
+    };
+    let processes: number[] = [];
+    let nodeRef: { name: string; mountNs: string } | undefined;
+    await withKubeletNode(stack, async (kubelet) => {
+      nodeRef = { name: kubelet.name, mountNs: kubeletNodeDirs(stack.paths, kubelet.node).mountNs };
+      console.log(`${kubelet.name} Ready after ${kubelet.readySeconds.toFixed(1)} s`);
+      await step(
+        "its Node is Ready with its address, a containerd runtime and a pod CIDR",
+        async () => {
+          const node: V1Node = await core.readNode({ name: kubelet.name });
+          const ready = node.status?.conditions?.find((c) => c.type === "Ready");
+          assert.equal(ready?.status, "True");
+          const internal = node.status?.addresses?.find((a) => a.type === "InternalIP");
+          assert.equal(internal?.address, kubelet.node.address);
+          assert.match(node.status?.nodeInfo?.containerRuntimeVersion ?? "", /^containerd:\/\//);
+          assert.match(node.spec?.podCIDR ?? "", /^10\.244\.\d+\.0\/24$/);
+          const own: V1Node = await core.readNode({ name: STACK_NODE_NAME });
+          assert.notEqual(node.spec?.podCIDR, own.spec?.podCIDR);
+        },
+      );
+
+      await withNamespace(stack.admin, "kubelet", async (ns) => {
+        await step("a pod of the project's image runs denovirt --help to completion", async () => {
+          const started = performance.now();
+          await core.createNamespacedPod({
+            namespace: ns,
+            body: {
+              metadata: { name: "help" },
+              spec: {
+                nodeSelector: { "kubernetes.io/hostname": kubelet.name },
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                containers: [{
+                  name: "denovirt",
+                  image: `${DENOVIRT_IMAGE_NAME}:${denoJson.version}`,
+                  imagePullPolicy: "Never",
+                  args: ["--help"],
+                }],
+              },
+            },
+          });
+          const pod = await eventually("the help pod to succeed", async () => {
+            const got: V1Pod = await core.readNamespacedPod({ namespace: ns, name: "help" });
+            if (got.status?.phase === "Failed") {
+              throw new Error(`The pod failed: ${JSON.stringify(got.status)}`);
+            }
+            return got.status?.phase === "Succeeded" ? got : undefined;
+          }, 120_000);
+          console.log(
+            `The help pod succeeded after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+          );
+          assert.equal(pod.spec?.nodeName, kubelet.name);
+          const terminated = pod.status?.containerStatuses?.[0]?.state?.terminated;
+          assert.equal(terminated?.exitCode, 0);
+          const log = await Deno.readTextFile(
+            join(kubelet.podLogsDir, `${ns}_help_${pod.metadata!.uid}`, "denovirt", "0.log"),
+          );
+          assert.match(log, /Usage: denovirt <command>/);
+        });
+
+        await step("a VM still boots on the kubelet-less node beside it", async () => {
+          const image = `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`;
+          await rest.create(virtualMachines, {
+            ...containerDiskVm("beside", STACK_NODE_NAME, image),
+            metadata: { name: "beside", namespace: ns },
+          } as KubeObject);
+          await waitForPhase(rest, ns, "beside", "Running", 180_000);
+          assert.equal((await getVmi(rest, ns, "beside"))?.status?.nodeName, STACK_NODE_NAME);
+        });
+      });
+      processes = await kubeletNodeProcessesOf(stack, kubelet);
+      assert.ok(processes.length >= 2, `kubelet and containerd run: ${processes.length}`);
+    });
+    await step("stopping the node leaves no process or namespace of it", async () => {
+      assert.deepEqual(processes.filter(processAlive), []);
+      const mounts = await Deno.readTextFile("/proc/self/mountinfo");
+      assert.ok(!mounts.includes(nodeRef!.mountNs), "the mount namespace file is unmounted");
+      await assert.rejects(Deno.lstat("/run/netns/dvkubelet-1"));
+    });
+  },
+});
