@@ -1,15 +1,20 @@
 /**
  * A node run by a real kubelet and containerd beside the stack's kubelet-less node: its Node
  * goes Ready on its own pod CIDR, a pod of the project's image (imported, never pulled) runs
- * `denovirt --help` to completion under the kubelet, a VM still boots on the kubelet-less node,
- * and stopping the node leaves none of its processes, mounts or namespaces behind.
+ * `denovirt --help` to completion under the kubelet, the agent runs there as a DaemonSet pod and
+ * boots a VM whose launcher pod the kubelet runs (the guest answers on the pod's IP, its console
+ * through the API server), a VM still boots on the kubelet-less node, and stopping the node
+ * leaves none of its processes or namespaces behind.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CoreV1Api, type V1Node, type V1Pod } from "@kubernetes/client-node";
 import type { KubeObject } from "../lib/kube/object.ts";
 import { virtualMachines } from "../lib/kube/resources.ts";
+import { SCHEDULABLE_LABEL, VMI_ID_LABEL } from "../api/contract.ts";
 import { processAlive } from "../stack/daemon.ts";
+import { DENOVIRT_NAMESPACE } from "../stack/identities.ts";
+import { STACK_AGENT_DAEMONSET } from "../stack/kubelet_node/agent_daemonset.ts";
 import { STACK_NODE_NAME } from "../stack/pod_network.ts";
 import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
@@ -17,6 +22,8 @@ import { DENOVIRT_IMAGE_NAME } from "../stack/kubelet_node/node_images.ts";
 import { kubeletNodeDirs } from "../stack/kubelet_node/kubelet_node_paths.ts";
 import denoJson from "../deno.json" with { type: "json" };
 import { containerDiskVm } from "./support/container_disks.ts";
+import { assertGuestServes, webVm } from "./support/guest_http.ts";
+import { openConsole } from "./support/virtctl.ts";
 import { kubeletNodeProcessesOf, withKubeletNode } from "./support/kubelet_nodes.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
@@ -25,8 +32,8 @@ const stack = await testStack();
 await ensureGuestFixture();
 
 Deno.test({
-  name: "withKubeletNode: a kubelet node goes Ready, runs the project's image, and a VM boots " +
-    "beside it on the kubelet-less node",
+  name: "withKubeletNode: a kubelet node goes Ready, runs the project's image and the agent's " +
+    "DaemonSet pod, boots a VM on its pod network, and a VM boots beside it without a kubelet",
   fn: async (t) => {
     const core = stack.admin.makeApiClient(CoreV1Api);
     const rest = adminRest(stack);
@@ -90,6 +97,63 @@ Deno.test({
             join(kubelet.podLogsDir, `${ns}_help_${pod.metadata!.uid}`, "denovirt", "0.log"),
           );
           assert.match(log, /Usage: denovirt <command>/);
+        });
+
+        await step("the agent runs there as a DaemonSet pod", async () => {
+          const agent = await eventually("the agent pod Ready", async () => {
+            const list = await core.listNamespacedPod({
+              namespace: DENOVIRT_NAMESPACE,
+              labelSelector: `app.kubernetes.io/name=${STACK_AGENT_DAEMONSET}`,
+              fieldSelector: `spec.nodeName=${kubelet.name}`,
+            });
+            const ready = list.items.find((p) =>
+              p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+            );
+            return ready;
+          }, 60_000);
+          assert.equal(agent.spec?.hostNetwork, true);
+          const node: V1Node = await core.readNode({ name: kubelet.name });
+          assert.equal(node.metadata?.labels?.[SCHEDULABLE_LABEL], "true");
+        });
+
+        await step("a VM with a containerDisk boots there and answers on its pod IP", async () => {
+          const started = performance.now();
+          await rest.create(virtualMachines, {
+            ...webVm("web", kubelet.name, `127.0.0.1:${stack.ports.registry}`),
+            metadata: { name: "web", namespace: ns },
+          } as KubeObject);
+          await waitForPhase(rest, ns, "web", "Running", 180_000);
+          console.log(`The VM ran after ${((performance.now() - started) / 1000).toFixed(1)} s`);
+          assert.equal((await getVmi(rest, ns, "web"))?.status?.nodeName, kubelet.name);
+          const launcher = await eventually("the launcher pod's IP", async () => {
+            const list = await core.listNamespacedPod({
+              namespace: ns,
+              labelSelector: `${VMI_ID_LABEL}=web`,
+            });
+            return list.items[0]?.status?.podIP ? list.items[0] : undefined;
+          }, 60_000);
+          assert.equal(launcher.spec?.nodeName, kubelet.name);
+          assert.equal(launcher.status?.phase, "Running");
+          const node: V1Node = await core.readNode({ name: kubelet.name });
+          const prefix = node.spec!.podCIDR!.split(".").slice(0, 3).join(".") + ".";
+          assert.ok(launcher.status!.podIP!.startsWith(prefix), launcher.status!.podIP);
+          await assertGuestServes(launcher.status!.podIP!, "web", kubelet.name);
+        });
+
+        await step("its serial console answers through the API server", async () => {
+          const attach = await openConsole(stack, ns, "web");
+          assert.ok(attach.ws, attach.message);
+          let seen = "";
+          attach.ws.on("message", (data) => seen += new TextDecoder().decode(data));
+          try {
+            await eventually("the guest's shell to answer", async () => {
+              attach.ws!.send(new TextEncoder().encode("\necho dv-$((6*7))\n"), { binary: true });
+              await new Promise((resolve) => setTimeout(resolve, 1_000));
+              return /dv-42/.test(seen) ? true : undefined;
+            }, 180_000);
+          } finally {
+            attach.ws.close(1000, "");
+          }
         });
 
         await step("a VM still boots on the kubelet-less node beside it", async () => {

@@ -4,7 +4,9 @@
  * (image snapshots, volumes, pods' network namespaces) stays private and goes with the
  * namespace. /run and /var/log are the node's own (containerd's shim sockets under
  * /run/containerd, the kubelet's /var/log/containers links), /run/netns and /var/log/pods
- * are directories of the node, and so are libvirt's system directories, for the node's own
+ * are directories of the node, its data directory is at the stack's data path (ADR 13: every
+ * node's agent keeps its data at the same path), and so are libvirt's system directories, for the
+ * node's own
  * libvirtd. /run/netns is a shared mount, so the agent's pod (which mounts it from the node) sees
  * the pods' namespaces containerd makes after it started. Without KVM, /dev has no `kvm`.
  */
@@ -26,11 +28,16 @@ export function mountScript(paths: StackPaths, node: StackNode, kvm: boolean): s
   const nodePaths = kubeletNodeStackPaths(paths, node);
   return [
     "set -e",
+    // The machine's mounts under /run (its /run/netns) would still be listed beneath the new
+    // tmpfs, and containerd, checking /run/netns's propagation, may read theirs.
+    "awk '$5 ~ \"^/run/\" { print $5 }' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l",
     `mount -t tmpfs ${node.netns}-run /run`,
     `mount -t tmpfs ${node.netns}-log /var/log`,
     bindLine(dirs.netns, "/run/netns"),
     "mount --make-shared /run/netns",
     bindLine(dirs.podLogs, "/var/log/pods"),
+    // The agent's data at the stack's data path, as on every node (short enough for sockets).
+    bindLine(dirs.data, paths.data),
     ...Object.entries(libvirtDirs(nodePaths).system).map(([target, source]) =>
       bindLine(source, target)
     ),

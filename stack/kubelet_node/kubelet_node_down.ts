@@ -1,11 +1,12 @@
 /**
  * Stopping a kubelet node: the kubelet first (so it restarts nothing), then every process of the
- * node at once (containerd, its shims, and the containers under the shims, which live in
- * namespaces of their own), then its mount namespace (taking every mount made in it: image
+ * node at once (containerd, its shims, the containers under the shims, which live in namespaces
+ * of their own, libvirtd and its guests), then its mount namespace (taking every mount made in it: image
  * snapshots, volumes, the pods' network namespaces), its network namespace, veth and routes.
  * Its directory stays, so `up` brings it back; the leases of its gone pods do not.
  */
 import { processAlive, stopDaemon } from "../daemon.ts";
+import { stopLibvirt } from "../libvirt_daemon.ts";
 import type { StackNode } from "../nodes/addressing.ts";
 import { removeNodeNetwork } from "../nodes/node_network.ts";
 import type { StackPaths } from "../paths.ts";
@@ -58,6 +59,8 @@ export async function stopKubeletNode(
     left = await kubeletNodeProcesses(paths, node);
   }
   const dirs = kubeletNodeDirs(paths, node);
+  // Its libvirtd and guests went with the rest; this removes their sockets and pid files.
+  await stopLibvirt(nodePaths).catch(() => {});
   try {
     await removeKubeletMountNs(paths, node);
     await removeNodeNetwork(node);

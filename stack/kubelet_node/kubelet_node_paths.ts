@@ -15,7 +15,7 @@ export function kubeletNodeDirs(paths: StackPaths, node: StackNode) {
     log: join(root, "log"),
     /** The node's private libvirt (ADR 18's "host's libvirtd", for this node). */
     libvirt: join(root, "libvirt"),
-    /** The agent's data directory, at the same path for the agent's pod and for libvirtd. */
+    /** The agent's data directory; the node sees it at the stack's data path. */
     data: join(root, "data"),
     containerd: {
       config: join(root, "containerd", "config.toml"),

@@ -2,7 +2,8 @@
  * Bring one kubelet node to running: its network namespace on the nodes' bridge, its mount
  * namespace, its credentials (`system:node:<name>` from the stack's CA), containerd with the
  * node's images imported, then the kubelet; once the Node has its pod CIDR, the CNI config list
- * on that CIDR and the route to it. Only what is missing is made or started.
+ * on that CIDR and the route to it; then the node's libvirtd and the agent's certificates, for
+ * the agent's DaemonSet pod. Only what is missing is made or started.
  */
 import { apiserverUrl } from "../control_plane.ts";
 import { logFile, runningPid, startDaemon } from "../daemon.ts";
@@ -16,6 +17,10 @@ import { ensurePki, pkiFiles } from "../pki.ts";
 import type { StackPorts } from "../ports.ts";
 import { httpsClient, waitUntil } from "../readiness.ts";
 import { run } from "../../lib/exec.ts";
+import { startLibvirt } from "../libvirt_daemon.ts";
+import { ensureAgentIdentity, ensureHostUuid } from "../nodes/node_identity.ts";
+import { join } from "node:path";
+import { KUBELET_NODE_LABEL } from "./agent_daemonset.ts";
 import { cniConflist, containerdConfig, kubeletConfig } from "./config_files.ts";
 import { ensureKubeletMountNs, enterKubeletNode } from "./kubelet_mount_ns.ts";
 import { kubeletNodeDirs, kubeletNodeStackPaths } from "./kubelet_node_paths.ts";
@@ -114,6 +119,7 @@ export async function ensureKubeletNode(
         `--kubeconfig=${dirs.kubelet.kubeconfig}`,
         `--hostname-override=${node.name}`,
         `--node-ip=${node.address}`,
+        `--node-labels=${KUBELET_NODE_LABEL}=true`,
         `--root-dir=${dirs.kubelet.rootDir}`,
         `--cert-dir=${dirs.kubelet.certDir}`,
         "--v=1",
@@ -128,6 +134,13 @@ export async function ensureKubeletNode(
   );
   await routePodCidr(node, podCidr);
   await waitNodeReady(paths, ports, node, nodePaths);
+  // What the agent's pod needs of the node: its libvirtd and its agent's certificates.
+  const libvirtWasUp = (await runningPid(nodePaths, "libvirtd")) !== undefined;
+  await Deno.mkdir(dirs.libvirt, { recursive: true });
+  const hostUuid = await ensureHostUuid(join(dirs.libvirt, "host-uuid"));
+  await startLibvirt(nodePaths, { kvm, enter, tcp: { address: node.address, hostUuid } });
+  if (!libvirtWasUp) say(`Started virtlogd and libvirtd of ${node.name}`);
+  await ensureAgentIdentity(paths, ports, node);
 }
 
 /** Wait until the Node's Ready condition is True (the kubelet found the CNI config). */

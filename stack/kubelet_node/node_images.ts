@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { run, runChecked } from "../../lib/exec.ts";
 import type { StackPaths } from "../paths.ts";
+import { DEFAULT_LAUNCHER_IMAGE } from "../../api/contract.ts";
 import { ensurePauseArchive, PAUSE_IMAGE } from "./pause_image.ts";
 
 /** containerd's namespace for the CRI (the kubelet's pods). */
@@ -20,6 +21,8 @@ export interface NodeImage {
   archive: string;
   ref: string;
   digest: string;
+  /** Other names containerd gives the same image. */
+  aliases?: string[];
 }
 
 /** Build the project's image from this checkout into the stack home (the bundle, offline). */
@@ -47,10 +50,14 @@ export async function buildDenovirtImage(
   };
 }
 
-/** The pause image from the cache. */
+/**
+ * The pause image from the cache, also named as the controllers' default launcher image: a
+ * launcher pod's container only holds the pod (the agent runs the VM), and a kubelet node of
+ * the stack can pull nothing.
+ */
 export async function pauseImage(): Promise<NodeImage> {
   const { archive, digest } = await ensurePauseArchive();
-  return { archive, ref: PAUSE_IMAGE, digest };
+  return { archive, ref: PAUSE_IMAGE, digest, aliases: [DEFAULT_LAUNCHER_IMAGE] };
 }
 
 /** Import `image` into the containerd at `socket` unless it has that name at that digest. */
@@ -63,5 +70,8 @@ export async function importImage(
   const listed = await run("ctr", ctr("images", "ls", `name==${image.ref}`));
   if (listed.code === 0 && listed.stdout.includes(image.digest)) return;
   await runChecked("ctr", ctr("images", "import", image.archive));
-  say(`Imported ${image.ref} into containerd`);
+  for (const alias of image.aliases ?? []) {
+    await runChecked("ctr", ctr("images", "tag", "--force", image.ref, alias));
+  }
+  say(`Imported ${[image.ref, ...(image.aliases ?? [])].join(", ")} into containerd`);
 }
