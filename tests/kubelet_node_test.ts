@@ -3,8 +3,9 @@
  * goes Ready on its own pod CIDR, a pod of the project's image (imported, never pulled) runs
  * `denovirt --help` to completion under the kubelet, the agent runs there as a DaemonSet pod and
  * boots a VM whose launcher pod the kubelet runs (the guest answers on the pod's IP, its console
- * through the API server), a VM still boots on the kubelet-less node, and stopping the node
- * leaves none of its processes or namespaces behind.
+ * through the API server), a VM still boots on the kubelet-less node, `kubectl rollout restart`
+ * of the agent's DaemonSet replaces the agent pod while the VM keeps its QEMU and its address, and
+ * stopping the node leaves none of its processes or namespaces behind.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -24,6 +25,8 @@ import denoJson from "../deno.json" with { type: "json" };
 import { containerDiskVm } from "./support/container_disks.ts";
 import { assertGuestServes, webVm } from "./support/guest_http.ts";
 import { openConsole } from "./support/virtctl.ts";
+import { kubectlOutput } from "./support/drains.ts";
+import { qemuPids } from "./support/host.ts";
 import { kubeletNodeProcessesOf, withKubeletNode } from "./support/kubelet_nodes.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
@@ -165,6 +168,49 @@ Deno.test({
           await waitForPhase(rest, ns, "beside", "Running", 180_000);
           assert.equal((await getVmi(rest, ns, "beside"))?.status?.nodeName, STACK_NODE_NAME);
         });
+
+        await step(
+          "kubectl rollout restart of the agent's DaemonSet keeps the VM's QEMU",
+          async () => {
+            const agentPods = async () =>
+              (await core.listNamespacedPod({
+                namespace: DENOVIRT_NAMESPACE,
+                labelSelector: `app.kubernetes.io/name=${STACK_AGENT_DAEMONSET}`,
+                fieldSelector: `spec.nodeName=${kubelet.name}`,
+              })).items;
+            const before = (await agentPods())[0]!.metadata!.uid;
+            const qemu = await qemuPids(`${ns}_web`);
+            assert.equal(qemu.length, 1, "the VM runs one QEMU");
+            const started = performance.now();
+            await kubectlOutput(
+              stack,
+              "rollout",
+              "restart",
+              "-n",
+              DENOVIRT_NAMESPACE,
+              `daemonset/${STACK_AGENT_DAEMONSET}`,
+            );
+            await eventually("a new agent pod Ready", async () => {
+              const ready = (await agentPods()).find((p) =>
+                p.metadata?.uid !== before &&
+                p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+              );
+              return ready;
+            }, 120_000);
+            console.log(
+              `The new agent pod was ready after ${
+                ((performance.now() - started) / 1000).toFixed(1)
+              } s`,
+            );
+            assert.deepEqual(await qemuPids(`${ns}_web`), qemu, "the VM keeps its QEMU process");
+            assert.equal((await getVmi(rest, ns, "web"))?.status?.phase, "Running");
+            const launcher = (await core.listNamespacedPod({
+              namespace: ns,
+              labelSelector: `${VMI_ID_LABEL}=web`,
+            })).items[0]!;
+            await assertGuestServes(launcher.status!.podIP!, "web", kubelet.name);
+          },
+        );
       });
       processes = await kubeletNodeProcessesOf(stack, kubelet);
       assert.ok(processes.length >= 2, `kubelet and containerd run: ${processes.length}`);
