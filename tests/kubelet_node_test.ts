@@ -4,8 +4,8 @@
  * `denovirt --help` to completion under the kubelet, the agent runs there as a DaemonSet pod and
  * boots a VM whose launcher pod the kubelet runs (the guest answers on the pod's IP, its console
  * through the API server), a VM still boots on the kubelet-less node, `kubectl rollout restart`
- * of the agent's DaemonSet replaces the agent pod while the VM keeps its QEMU and its address, and
- * stopping the node leaves none of its processes or namespaces behind.
+ * of the agent's DaemonSet replaces the agent pod while the VM keeps its QEMU, its address and its
+ * console, and stopping the node leaves none of its processes or namespaces behind.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -33,6 +33,23 @@ import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const stack = await testStack();
 await ensureGuestFixture();
+
+/** The VM's serial console, through the API server and its node's agent, runs a shell command. */
+async function assertConsoleAnswers(namespace: string, vm: string): Promise<void> {
+  const attach = await openConsole(stack, namespace, vm);
+  assert.ok(attach.ws, attach.message);
+  let seen = "";
+  attach.ws.on("message", (data) => seen += new TextDecoder().decode(data));
+  try {
+    await eventually("the guest's shell to answer", async () => {
+      attach.ws!.send(new TextEncoder().encode("\necho dv-$((6*7))\n"), { binary: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return /dv-42/.test(seen) ? true : undefined;
+    }, 180_000);
+  } finally {
+    attach.ws.close(1000, "");
+  }
+}
 
 Deno.test({
   name: "withKubeletNode: a kubelet node goes Ready, runs the project's image and the agent's " +
@@ -144,19 +161,7 @@ Deno.test({
         });
 
         await step("its serial console answers through the API server", async () => {
-          const attach = await openConsole(stack, ns, "web");
-          assert.ok(attach.ws, attach.message);
-          let seen = "";
-          attach.ws.on("message", (data) => seen += new TextDecoder().decode(data));
-          try {
-            await eventually("the guest's shell to answer", async () => {
-              attach.ws!.send(new TextEncoder().encode("\necho dv-$((6*7))\n"), { binary: true });
-              await new Promise((resolve) => setTimeout(resolve, 1_000));
-              return /dv-42/.test(seen) ? true : undefined;
-            }, 180_000);
-          } finally {
-            attach.ws.close(1000, "");
-          }
+          await assertConsoleAnswers(ns, "web");
         });
 
         await step("a VM still boots on the kubelet-less node beside it", async () => {
@@ -190,12 +195,16 @@ Deno.test({
               DENOVIRT_NAMESPACE,
               `daemonset/${STACK_AGENT_DAEMONSET}`,
             );
-            await eventually("a new agent pod Ready", async () => {
-              const ready = (await agentPods()).find((p) =>
-                p.metadata?.uid !== before &&
-                p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")
+            // The old pod gone first: both serve on the node's address, so until it is, the old
+            // agent could be the one answering the new pod's readiness probe.
+            await eventually("only a new agent pod, Ready", async () => {
+              const [only, ...more] = await agentPods();
+              const ready = only?.status?.conditions?.some((c) =>
+                c.type === "Ready" && c.status === "True"
               );
-              return ready;
+              return more.length === 0 && only?.metadata?.uid !== before && ready
+                ? only
+                : undefined;
             }, 120_000);
             console.log(
               `The new agent pod was ready after ${
@@ -209,6 +218,7 @@ Deno.test({
               labelSelector: `${VMI_ID_LABEL}=web`,
             })).items[0]!;
             await assertGuestServes(launcher.status!.podIP!, "web", kubelet.name);
+            await assertConsoleAnswers(ns, "web");
           },
         );
       });
