@@ -38,6 +38,7 @@ import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
 import { readHostInfo } from "./node/host.ts";
 import { launcherPodController } from "./node/launcher_pods.ts";
 import { attacherOf, sandboxesOf } from "./network/node_network.ts";
+import { kubeletSandboxLocator } from "./network/kubelet_sandboxes.ts";
 import { NODE_LEASE_NAMESPACE, nodeController } from "./node/node_controller.ts";
 import { ImportJobs } from "./storage/import_jobs.ts";
 import { type ImportRunner, importsController } from "./storage/imports.ts";
@@ -159,7 +160,13 @@ export function startAgent(
         return Promise.resolve(self?.spec?.podCIDR);
       })
       : undefined;
-    const network = await attacherOf(sandboxes);
+    // Beside a kubelet (no --register-node), its CNI runtime made the launcher pods' networks.
+    const network = await attacherOf(
+      sandboxes,
+      !config.registerNode && config.podNetwork === "cni"
+        ? kubeletSandboxLocator(config.dataDir)
+        : undefined,
+    );
     const capacity = new NodeCapacity({
       node,
       dataDir: config.dataDir,

@@ -83,8 +83,9 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
   --cni-conf-template=FILE      CNI config list with {{.PodCIDR}}, written into the conf
                                 dir with the Node's pod CIDR when the dir holds none
   --cleanup                     release every pod network sandbox this agent made, then exit
-  --pod-network=cni|none        with --register-node: give launcher pods their network with
-                                CNI (default), or none (guests on QEMU's user-mode network)`;
+  --pod-network=cni|none        join guests to their launcher pods' networks, made with CNI
+                                by the agent (--register-node) or by the kubelet's runtime
+                                (default), or none (guests on QEMU's user-mode network)`;
 
 /** Parses the agent's flags; throws with a message naming the flag. */
 export function parseAgentFlags(args: string[]): AgentConfig {

@@ -137,3 +137,9 @@ export const REVISION_OBJECT_NAME_LABEL = "instancetype.kubevirt.io/object-name"
 export const REVISION_OBJECT_KIND_LABEL = "instancetype.kubevirt.io/object-kind";
 export const REVISION_OBJECT_UID_LABEL = "instancetype.kubevirt.io/object-uid";
 export const REVISION_OBJECT_GENERATION_LABEL = "instancetype.kubevirt.io/object-generation";
+
+/**
+ * The launcher pods' holder image unless the controllers are told another (`--launcher-image`);
+ * on kubelet nodes of the local stack, containerd holds the stack's pause image under this name.
+ */
+export const DEFAULT_LAUNCHER_IMAGE = "registry.k8s.io/pause:3.10";

@@ -12,6 +12,7 @@ export async function upCommand(args: string[]): Promise<number> {
       "no-roles": { type: "boolean" },
       "no-demo": { type: "boolean" },
       nodes: { type: "string" },
+      "kubelet-nodes": { type: "string" },
     },
     strict: true,
   });
@@ -21,6 +22,7 @@ export async function upCommand(args: string[]): Promise<number> {
     roles: !values["no-roles"],
     demo: !values["no-roles"] && !values["no-demo"],
     nodes: values.nodes === undefined ? 1 : Number(values.nodes),
+    kubeletNodes: Number(values["kubelet-nodes"] ?? 0),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const kubectl = `kubectl --kubeconfig ${stack.paths.kubeconfig}`;
@@ -30,7 +32,9 @@ export async function upCommand(args: string[]): Promise<number> {
       `The local stack is up (${seconds} s). API server: ${stack.server}`,
       `Kubeconfig: ${stack.paths.kubeconfig}`,
       `libvirt: ${stack.libvirtUri} (${stack.kvm ? "KVM" : "TCG software emulation"})`,
-      `Nodes: ${stack.nodes.map((n) => `${n.name} (${n.address})`).join(", ")}`,
+      `Nodes: ${
+        [...stack.nodes, ...stack.kubeletNodes].map((n) => `${n.name} (${n.address})`).join(", ")
+      }`,
       "",
       "Try:",
       `  ${kubectl} get --raw /readyz`,

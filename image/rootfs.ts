@@ -27,6 +27,7 @@ export const BUSYBOX_APPLETS = [
   "ps",
   "rm",
   "sh",
+  "sysctl",
 ];
 
 export interface RootfsInputs {

@@ -8,6 +8,7 @@ import { stopLibvirt } from "./libvirt_daemon.ts";
 import { removePodNetwork } from "./network_down.ts";
 import { defaultHome, stackPaths } from "./paths.ts";
 import { knownExtraNodes, stopNode } from "./nodes/node_down.ts";
+import { knownKubeletNodes, stopKubeletNode } from "./kubelet_node/kubelet_node_down.ts";
 
 export interface DownOptions {
   home?: string;
@@ -35,6 +36,7 @@ export async function down(options: DownOptions = {}): Promise<void> {
     if (await stopDaemon(paths, name)) say(`Stopped ${name}`);
   }
   for (const node of await knownExtraNodes(paths)) await stopNode(paths, node, say);
+  for (const node of await knownKubeletNodes(paths)) await stopKubeletNode(paths, node, say);
   const libvirtWasUp = [];
   for (const name of ["libvirtd", "virtlogd"]) {
     if ((await runningPid(paths, name)) !== undefined) libvirtWasUp.push(name);

@@ -24,6 +24,7 @@ import { controlPlanePorts, ensureNode } from "./nodes/node_up.ts";
 import { ensureDemoVm } from "./demo.ts";
 import { writeConsoleFile } from "./console_file.ts";
 import { publishStackFixture, stackRegistry, stackRegistryComponent } from "./stack_registry.ts";
+import { ensureKubeletNodes } from "./kubelet_node/kubelet_nodes_up.ts";
 
 export interface UpOptions {
   home?: string;
@@ -36,6 +37,8 @@ export interface UpOptions {
   podNetwork?: PodNetworkMode;
   /** Bring the stack to this many nodes, adding the missing ones (default 1; never removes). */
   nodes?: number;
+  /** Add this many nodes run by a real kubelet and containerd (default 0). */
+  kubeletNodes?: number;
 }
 
 export interface RunningStack {
@@ -50,6 +53,8 @@ export interface RunningStack {
   podNetwork: boolean;
   /** The nodes `up` brought up, node 1 first. */
   nodes: StackNode[];
+  /** The kubelet nodes `up` brought up. */
+  kubeletNodes: StackNode[];
 }
 
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
@@ -95,7 +100,7 @@ async function bringUp(
     await Deno.mkdir(dir, { recursive: true });
   }
   const podNetwork = await preparePodNetwork(paths, options.podNetwork ?? "required", say);
-  if (nodes.length > 1 && !podNetwork) {
+  if ((nodes.length > 1 || (options.kubeletNodes ?? 0) > 0) && !podNetwork) {
     throw new Error("Cannot bring up extra nodes: this stack runs without the pod network");
   }
   const ports = await ensurePorts(paths.portsFile);
@@ -145,6 +150,14 @@ async function bringUp(
   if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
   if (podNetwork) await awaitReady(paths, kubeProxy);
   for (const node of nodes.slice(1)) await ensureNode(paths, ports, node, libvirt.kvm, say);
+  const kubeletNodes = await ensureKubeletNodes(
+    paths,
+    ports,
+    options.kubeletNodes ?? 0,
+    nodes.length,
+    libvirt.kvm,
+    say,
+  );
   if (roles && options.demo) await ensureDemoVm(ports, admin, say);
   if (roles) await writeConsoleFile(paths, ports, admin, say);
   return {
@@ -156,6 +169,7 @@ async function bringUp(
     registry: stackRegistry(ports).host,
     podNetwork,
     nodes,
+    kubeletNodes,
   };
 }
 

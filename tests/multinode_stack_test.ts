@@ -18,9 +18,8 @@ import {
 } from "../lib/kube/resources.ts";
 import { LEASE_RENEW_MS, NODE_LEASE_NAMESPACE } from "../agent/node/node_controller.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
-import { FIXTURE_REPOSITORY } from "../stack/images/fixture_images.ts";
 import { waitForSerial } from "./support/agent.ts";
-import { containerDiskVm } from "./support/container_disks.ts";
+import { assertGuestServes, httpGet, webVm as guestWebVm } from "./support/guest_http.ts";
 import {
   killTestNode,
   ownNode,
@@ -44,40 +43,8 @@ interface NodeObject extends KubeObject {
 }
 
 /** A fixture VM on `node`'s pod network, serving HTTP on port 80. */
-function webVm(name: string, node: string, userData = "#!/bin/sh\n:\n") {
-  const image = `127.0.0.1:${stack.ports.registry}/${FIXTURE_REPOSITORY}:latest`;
-  const vm = containerDiskVm(name, node, image, { userData });
-  const spec = vm.spec.template.spec as Record<string, unknown> & {
-    domain: { devices: Record<string, unknown> };
-  };
-  spec.domain.devices.interfaces = [{ name: "default", masquerade: {}, ports: [{ port: 80 }] }];
-  spec.networks = [{ name: "default", pod: {} }];
-  return vm;
-}
-
-/**
- * The body of `GET /` on ip:80 over a raw connection; throws unless the answer is an HTTP 200
- * (a connection accepted and closed at once is no answer).
- */
-async function httpGet(ip: string): Promise<string> {
-  const conn = await Deno.connect({ hostname: ip, port: 80 });
-  await conn.write(new TextEncoder().encode(`GET / HTTP/1.0\r\nHost: ${ip}\r\n\r\n`));
-  const text = await new Response(conn.readable).text();
-  const status = text.slice(0, text.indexOf("\r\n"));
-  if (!/^HTTP\/1\.[01] 200 /.test(status)) {
-    throw new Error(`No HTTP 200 from ${ip}:80: ${JSON.stringify(text.slice(0, 80))}`);
-  }
-  return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
-}
-
-/** Wait until the fixture guest of VM `vm` answers HTTP at `ip` as itself. */
-async function assertGuestServes(ip: string, vm: string, node: string): Promise<void> {
-  const body = await eventually(`HTTP from the guest on ${node} at ${ip}`, async () => {
-    const answer = await httpGet(ip);
-    if (answer === "") throw new Error(`An empty answer from ${ip}:80`);
-    return answer;
-  }, 90_000);
-  assert.equal(body, `denovirt-guest ${vm}`);
+function webVm(name: string, node: string, userData?: string) {
+  return guestWebVm(name, node, `127.0.0.1:${stack.ports.registry}`, userData);
 }
 
 /** The host UUID a node's libvirtd reports, asked over TCP from `netns` (or the root namespace). */

@@ -25,11 +25,14 @@ export function sandboxesOf(
 
 /**
  * How guests join their pods' networks: through the agent's own sandboxes on a kubelet-less
- * node. A node with a kubelet has none the agent can find yet (the kubelet's CNI made the pod's
- * namespace): guests there stay on QEMU's user-mode network.
+ * node, or through the namespaces the kubelet's CNI runtime made (`kubelet`) on a node with a
+ * kubelet; with neither, guests stay on QEMU's user-mode network.
  */
-export async function attacherOf(sandboxes: PodSandboxes | undefined): Promise<VmNetworkAttacher> {
-  const locator: SandboxLocator = {
+export async function attacherOf(
+  sandboxes: PodSandboxes | undefined,
+  kubelet?: SandboxLocator,
+): Promise<VmNetworkAttacher> {
+  const own: SandboxLocator = {
     async locate(pod) {
       const uid = pod.metadata?.uid;
       const record = sandboxes && uid ? await sandboxes.get(uid) : undefined;
@@ -37,7 +40,8 @@ export async function attacherOf(sandboxes: PodSandboxes | undefined): Promise<V
       return { netns: record.netns, ips: record.ips, stateDir: sandboxes!.dirOf(uid!) };
     },
   };
-  if (!sandboxes) return NO_POD_NETWORK;
+  const locator = sandboxes ? own : kubelet;
+  if (!locator) return NO_POD_NETWORK;
   const dns = nameServersOf(await Deno.readTextFile("/etc/resolv.conf").catch(() => ""));
   return vmNetworkAttacher(locator, dns);
 }

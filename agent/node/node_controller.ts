@@ -11,6 +11,7 @@ import {
   NODE_LEASE_NAMESPACE,
   type NodeObject,
   type PersistentVolume,
+  SCHEDULABLE_LABEL,
 } from "../../api/mod.ts";
 import type { CacheReader, Controller, ReconcileContext } from "../../lib/controller.ts";
 import { isAlreadyExists, isNotFound } from "../../lib/kube/api_error.ts";
@@ -94,7 +95,11 @@ async function ensureNode(
   }
 }
 
-/** The labels (kubelet-less nodes) and annotations the agent writes, when they differ. */
+/**
+ * The labels and annotations the agent writes, when they differ: a kubelet-less node's labels
+ * are all the agent's; beside a kubelet, only KubeVirt's schedulable label (virt-handler's
+ * signal that VMs may land there), the rest being the kubelet's.
+ */
 async function publishAnnotations(
   ctx: ReconcileContext<NodeObject>,
   opts: NodeControllerOptions,
@@ -104,7 +109,7 @@ async function publishAnnotations(
     [AGENT_ENDPOINT_ANNOTATION]: agentEndpoint(opts.facts),
     ...await opts.capacity.annotations(ctx.cache<PersistentVolume>(persistentVolumes)),
   };
-  const labels = opts.register ? nodeLabels(opts.facts.name) : {};
+  const labels = opts.register ? nodeLabels(opts.facts.name) : { [SCHEDULABLE_LABEL]: "true" };
   const differs = (want: Record<string, string>, have: Record<string, string> | undefined) =>
     Object.entries(want).some(([k, v]) => have?.[k] !== v);
   if (

@@ -91,7 +91,7 @@ Deno.test("nodeController() registers a deleted Node again", async () => {
   }
 });
 
-Deno.test("nodeController() on a kubelet's node only publishes its annotations, once the Node exists", async () => {
+Deno.test("nodeController() on a kubelet's node only publishes its annotations and the schedulable label, once the Node exists", async () => {
   const h = harness(false);
   try {
     h.clock.advance(60_000); // The missing Node is retried with backoff: nothing is created.
@@ -103,7 +103,10 @@ Deno.test("nodeController() on a kubelet's node only publishes its annotations, 
       const current = h.node();
       return current?.metadata?.annotations?.[AGENT_ENDPOINT_ANNOTATION] ? current : undefined;
     });
-    assert.deepEqual(node.metadata?.labels, { "kubelet-made": "yes" });
+    assert.deepEqual(node.metadata?.labels, {
+      "kubelet-made": "yes",
+      [SCHEDULABLE_LABEL]: "true",
+    });
     assert.equal(node.status, undefined);
     assert.equal(h.lease(), undefined);
     assert.deepEqual(

@@ -7,6 +7,7 @@ import {
   CREATED_BY_LABEL,
   DEFAULT_CONTAINER_ANNOTATION,
   DEFAULT_GRACE_PERIOD_SECONDS,
+  DEFAULT_LAUNCHER_IMAGE,
   DOMAIN_ANNOTATION,
   DOMAIN_LABEL,
   GUEST_CONSOLE_LOG_CONTAINER,
@@ -29,7 +30,7 @@ export interface LauncherOptions extends ResourceOptions {
   image: string;
 }
 
-export const DEFAULT_LAUNCHER_IMAGE = "registry.k8s.io/pause:3.10";
+export { DEFAULT_LAUNCHER_IMAGE };
 /** KubeVirt pads the launcher's grace period twice by 15 s, so the agent stops the guest first. */
 const GRACE_PADDING_SECONDS = 30;
 
