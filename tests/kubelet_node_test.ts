@@ -117,6 +117,9 @@ Deno.test({
             join(kubelet.podLogsDir, `${ns}_help_${pod.metadata!.uid}`, "denovirt", "0.log"),
           );
           assert.match(log, /Usage: denovirt <command>/);
+          // The API server reaches the kubelet for logs, trusting its certificate by the stack's CA.
+          const logs = await kubectlOutput(stack, "logs", "-n", ns, "help");
+          assert.match(logs, /Usage: denovirt <command>/);
         });
 
         await step("the agent runs there as a DaemonSet pod", async () => {

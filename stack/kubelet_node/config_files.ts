@@ -62,6 +62,9 @@ export function containerdConfig(s: ContainerdSettings): string {
 export interface KubeletSettings {
   address: string;
   caFile: string;
+  /** Its serving certificate and key, of the stack's CA. */
+  certFile: string;
+  keyFile: string;
   containerdSocket: string;
 }
 
@@ -79,6 +82,8 @@ export function kubeletConfig(s: KubeletSettings): string {
     address: s.address,
     port: 10250,
     readOnlyPort: 0,
+    tlsCertFile: s.certFile,
+    tlsPrivateKeyFile: s.keyFile,
     healthzBindAddress: "127.0.0.1",
     healthzPort: 10248,
     authentication: {

@@ -17,12 +17,16 @@ Deno.test("containerdConfig: private paths, no cgroups, the given sandbox image"
   assert.match(text, /\.cni\]\n {2}bin_dir = "\/usr\/lib\/cni"\n {2}conf_dir = "\/h\/net\.d"/);
 });
 
-Deno.test("kubeletConfig: runs without cgroups and never collects imported images", () => {
+Deno.test("kubeletConfig: runs without cgroups, never collects imported images, serves the stack's certificate", () => {
   const config = parse(kubeletConfig({
     address: "10.250.0.254",
     caFile: "/h/ca.crt",
+    certFile: "/h/serving.crt",
+    keyFile: "/h/serving.key",
     containerdSocket: "/h/c.sock",
   }));
+  assert.equal(config.tlsCertFile, "/h/serving.crt");
+  assert.equal(config.tlsPrivateKeyFile, "/h/serving.key");
   assert.equal(config.kind, "KubeletConfiguration");
   assert.equal(config.address, "10.250.0.254");
   assert.equal(config.containerRuntimeEndpoint, "unix:///h/c.sock");

@@ -67,7 +67,13 @@ export async function ensureKubeletNode(
 
   const pki = pkiFiles(paths.pki);
   const identity = kubeletIdentity(node);
-  await ensurePki(paths.pki, [], [identity]);
+  // Its serving certificate is of the stack's CA, for its address: the API server checks it
+  // (--kubelet-certificate-authority) when it asks for logs, exec or port-forward.
+  const serving = {
+    name: `serving-${node.name}`,
+    sans: [`IP:${node.address}`, `DNS:${node.name}`],
+  };
+  await ensurePki(paths.pki, [serving], [identity]);
   await Deno.writeTextFile(
     dirs.kubelet.kubeconfig,
     kubeconfigText({
@@ -107,7 +113,13 @@ export async function ensureKubeletNode(
   if ((await runningPid(nodePaths, KUBELET)) === undefined) {
     await Deno.writeTextFile(
       dirs.kubelet.config,
-      kubeletConfig({ address: node.address, caFile: pki.caCert, containerdSocket: socket }),
+      kubeletConfig({
+        address: node.address,
+        caFile: pki.caCert,
+        certFile: pki.cert(serving.name),
+        keyFile: pki.key(serving.name),
+        containerdSocket: socket,
+      }),
     );
     await startDaemon(nodePaths, {
       name: KUBELET,
