@@ -22,9 +22,11 @@ export function uuidV5(namespace: string, name: string): string {
 }
 
 /**
- * The firmware UUID KubeVirt gives a VM whose template has none (CalculateLegacyUUID): derived
- * from the VM's name alone, so a VM moved from KubeVirt keeps the UUID its guest already saw.
+ * The firmware UUID a VM whose template has none gets, kept in its spec from its creation on:
+ * derived, as KubeVirt's CalculateLegacyUUID, from the namespace of KubeVirt's firmware UUIDs, but
+ * of `namespace/name` rather than the name alone. A node's one libvirtd names each domain by this
+ * UUID, so two VMs of one name in two namespaces must not share it (adr/0031).
  */
-export function legacyFirmwareUuid(vmName: string): string {
-  return uuidV5(KUBEVIRT_FIRMWARE_UUID_NAMESPACE, vmName);
+export function firmwareUuidFor(namespace: string, vmName: string): string {
+  return uuidV5(KUBEVIRT_FIRMWARE_UUID_NAMESPACE, `${namespace}/${vmName}`);
 }

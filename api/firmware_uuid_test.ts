@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { legacyFirmwareUuid, uuidV5 } from "./firmware_uuid.ts";
+import { firmwareUuidFor, uuidV5 } from "./firmware_uuid.ts";
 
 Deno.test("uuidV5() matches RFC 4122's DNS example", () => {
   // Python: uuid.uuid5(uuid.NAMESPACE_DNS, "python.org")
@@ -9,11 +9,11 @@ Deno.test("uuidV5() matches RFC 4122's DNS example", () => {
   );
 });
 
-Deno.test("legacyFirmwareUuid() gives the UUID KubeVirt's CalculateLegacyUUID gives", () => {
-  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "testvmi")
-  assert.equal(legacyFirmwareUuid("testvmi"), "f8918e71-270a-598e-a2a4-1afac39e1394");
-  assert.equal(legacyFirmwareUuid("testvmi"), legacyFirmwareUuid("testvmi"));
-  assert.notEqual(legacyFirmwareUuid("a"), legacyFirmwareUuid("b"));
+Deno.test("firmwareUuidFor() is KubeVirt's name-based UUID of namespace/name, one per VM", () => {
+  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "ns/testvmi")
+  assert.equal(firmwareUuidFor("ns", "testvmi"), "c91c818a-d06e-534a-9d3f-18de3c5e21ab");
+  assert.equal(firmwareUuidFor("ns", "testvmi"), firmwareUuidFor("ns", "testvmi"));
+  assert.notEqual(firmwareUuidFor("a", "web"), firmwareUuidFor("b", "web"));
 });
 
 Deno.test("uuidV5() refuses a namespace that is not a UUID", () => {

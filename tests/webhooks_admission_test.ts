@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
-import { legacyFirmwareUuid } from "../api/firmware_uuid.ts";
+import { firmwareUuidFor } from "../api/firmware_uuid.ts";
 import { ALLOWED_DIR, goodDataVolume, goodVm, goodVmi } from "../webhooks/testdata/good_objects.ts";
 import { BAD_MANIFESTS } from "../webhooks/testdata/bad_manifests.ts";
 import { apiFixture } from "../webhooks/testdata/reviews.ts";
@@ -51,7 +51,7 @@ Deno.test({
       const spec = vm.spec.template.spec;
       assert.equal(vm.spec.runStrategy, "Halted");
       assert.equal(spec.domain.machine.type, "q35");
-      assert.equal(spec.domain.firmware.uuid, legacyFirmwareUuid("vm-cirros"));
+      assert.equal(spec.domain.firmware.uuid, firmwareUuidFor(namespace, "vm-cirros"));
       assert.deepEqual(spec.domain.devices.interfaces, [{ name: "default", masquerade: {} }]);
       assert.deepEqual(spec.networks, [{ name: "default", pod: {} }]);
       assert.deepEqual(spec.domain.memory, { guest: "128Mi" });

@@ -33,7 +33,8 @@ Deno.test("webhookApp() defaults KubeVirt's vm-cirros example and the patch give
   spec.domain.machine = { type: "q35" };
   spec.domain.memory = { guest: "128Mi" };
   spec.domain.cpu = { sockets: 1, cores: 1, threads: 1, model: "host-model" };
-  spec.domain.firmware = { uuid: "0d2a2043-41c0-59c3-9b17-025022203668" };
+  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "default/vm-cirros")
+  spec.domain.firmware = { uuid: "9609f054-dfbb-573d-ad37-2a6e8d7db726" };
   spec.domain.devices.interfaces = [{ name: "default", masquerade: {} }];
   spec.networks = [{ name: "default", pod: {} }];
   spec.volumes[0].containerDisk.imagePullPolicy = "Always";

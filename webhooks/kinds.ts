@@ -85,7 +85,7 @@ export const ADMITTED_KINDS: readonly AdmittedKind[] = [
     mutate: (vm, ctx) => {
       if (ctx.operation === "CREATE") addControllerFinalizer(vm);
       if (ctx.operation === "UPDATE") dropStaleRevisionNames(vm, ctx.oldObject);
-      return defaultVirtualMachine(vm);
+      return defaultVirtualMachine(vm, ctx.namespace);
     },
     validate: validateVirtualMachine,
   }),

@@ -1,5 +1,5 @@
 /** The VMI a VM runs: named after the VM, made from its template (KubeVirt's SetupVMIFromVM). */
-import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
+import { firmwareUuidFor } from "../../api/firmware_uuid.ts";
 import {
   hasStartPausedRequest,
   KUBEVIRT_API_VERSION,
@@ -40,7 +40,10 @@ export function vmiFor(vm: VirtualMachine): VMI {
   const name = vm.metadata.name ?? "";
   // A firmware UUID that survives restarts; the webhooks set it too, but input may be undefaulted.
   if (!spec.domain.firmware?.uuid) {
-    spec.domain.firmware = { ...spec.domain.firmware, uuid: legacyFirmwareUuid(name) };
+    spec.domain.firmware = {
+      ...spec.domain.firmware,
+      uuid: firmwareUuidFor(vm.metadata.namespace ?? "", name),
+    };
   }
   return {
     apiVersion: KUBEVIRT_API_VERSION,

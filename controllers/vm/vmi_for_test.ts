@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
+import { firmwareUuidFor } from "../../api/firmware_uuid.ts";
 import { vmiFor } from "./vmi_for.ts";
 import { vmFixture } from "./testdata/fixtures.ts";
 
@@ -36,10 +36,13 @@ Deno.test("vmiFor() copies the template's labels, annotations and spec, and reco
   assert.equal(vm.spec.template.spec.nodeSelector!.disk, "ssd", "the template is not shared");
 });
 
-Deno.test("vmiFor() gives a template without firmware UUID KubeVirt's name-based one", () => {
-  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "testvmi")
-  assert.equal(legacyFirmwareUuid("testvmi"), "f8918e71-270a-598e-a2a4-1afac39e1394");
-  assert.equal(vmiFor(vmFixture()).spec.domain.firmware?.uuid, legacyFirmwareUuid("testvm"));
+Deno.test("vmiFor() gives a template without firmware UUID a name-based one of its namespace and name", () => {
+  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "default/testvm")
+  assert.equal(firmwareUuidFor("default", "testvm"), "0fc8259f-99ae-5e7d-aa02-3a2f862dbebb");
+  assert.equal(
+    vmiFor(vmFixture()).spec.domain.firmware?.uuid,
+    firmwareUuidFor("default", "testvm"),
+  );
   const given = vmFixture((vm) =>
     vm.spec.template.spec.domain.firmware = { uuid: "11111111-2222-3333-4444-555555555555" }
   );

@@ -8,19 +8,25 @@ import {
   VM_CLUSTER_PREFERENCE_KIND,
   VM_CONTROLLER_FINALIZER,
 } from "../../api/mod.ts";
-import { legacyFirmwareUuid } from "../../api/firmware_uuid.ts";
+import { firmwareUuidFor } from "../../api/firmware_uuid.ts";
 import { defaultVmiSpec } from "./vmi_spec.ts";
 
 /** KubeVirt's warning for `running` (pkg/virt-api/webhooks/validating-webhook/admitters). */
 export const RUNNING_DEPRECATED_WARNING =
   "spec.running is deprecated, please use spec.runStrategy instead.";
 
-/** Applies the VM defaults to `vm` (after `setRunStrategyFromRunning`); returns warnings. */
-export function defaultVirtualMachine(vm: VirtualMachine): string[] {
+/**
+ * Applies the VM defaults to `vm` in `namespace` (after `setRunStrategyFromRunning`); returns
+ * warnings.
+ */
+export function defaultVirtualMachine(
+  vm: VirtualMachine,
+  namespace = vm.metadata.namespace ?? "",
+): string[] {
   const warnings: string[] = [];
   if (setRunStrategyFromRunning(vm.spec)) warnings.push(RUNNING_DEPRECATED_WARNING);
   const name = vm.metadata.name;
-  const firmwareUuid = name ? { firmwareUuid: legacyFirmwareUuid(name) } : {};
+  const firmwareUuid = name ? { firmwareUuid: firmwareUuidFor(namespace, name) } : {};
   if (vm.spec.instancetype || vm.spec.preference) {
     // The template's gaps are the instance type's and the preference's to fill: the VMI gets the
     // defaults when the controller creates it from the expanded template (as in KubeVirt).

@@ -37,11 +37,12 @@ Deno.test("setRunStrategyFromRunning() leaves both for the validator on CREATE, 
   assert.equal(setRunStrategyFromRunning({ running: "yes" }), false);
 });
 
-Deno.test("defaultVirtualMachine() warns about running and gives the template KubeVirt's legacy UUID", () => {
+Deno.test("defaultVirtualMachine() warns about running and gives the template its namespace's and name's UUID", () => {
   const v = vm({ running: true });
-  assert.deepEqual(defaultVirtualMachine(v), [RUNNING_DEPRECATED_WARNING]);
+  assert.deepEqual(defaultVirtualMachine(v, "ns"), [RUNNING_DEPRECATED_WARNING]);
   assert.equal(v.spec.runStrategy, "Always");
-  assert.equal(v.spec.template.spec.domain.firmware?.uuid, "f8918e71-270a-598e-a2a4-1afac39e1394");
+  // Python: uuid.uuid5(uuid.UUID("6a1a24a1-4061-4607-8bf4-a3963d0c5895"), "ns/testvmi")
+  assert.equal(v.spec.template.spec.domain.firmware?.uuid, "c91c818a-d06e-534a-9d3f-18de3c5e21ab");
   assert.deepEqual(defaultVirtualMachine(vm({ runStrategy: "Manual" })), []);
 });
 
