@@ -90,7 +90,7 @@ Deno.test({
             };
           return vm.status?.printableStatus === "Running" ? true : undefined;
         }, 180_000);
-        await withBrowser(async (browser) => {
+        await withBrowser(url, async (browser) => {
           const row = `tr[data-vm="${namespace}/web"]`;
           const admin = await freshPage(browser);
           const started = Date.now();
@@ -186,7 +186,7 @@ Deno.test({
       // Another name than the first test's VM: domain UUIDs come from VMI names, as in KubeVirt.
       const disk = await createBootingVm(namespace, "page");
       try {
-        await withBrowser(async (browser) => {
+        await withBrowser(url, async (browser) => {
           const { page, errors } = await freshPage(browser);
           await signIn(page, `${url}#/vm/${namespace}/page`, token);
           await waitForText(page, '#summary dd[data-key="Status"]', "Running", 180_000);

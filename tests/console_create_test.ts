@@ -33,7 +33,7 @@ Deno.test({
       }/${FIXTURE_REPOSITORY}:${STACK_FIXTURE_TAG}`;
       const images = serveImages({ "/disk.raw": { file: (await ensureGuestFixture()).diskRaw } });
       try {
-        await withBrowser(async (browser) => {
+        await withBrowser(url, async (browser) => {
           const { page, errors } = await freshPage(browser);
           await signIn(page, `${url}#/create`, token);
           const fill = async (fields: Record<string, string>) => {

@@ -4,6 +4,7 @@
  * launch), the stack's self-signed serving certificate accepted, and page errors collected.
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { browserNetns } from "./browser_netns.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -18,13 +19,29 @@ const FLAGS = [
   "--disable-sync",
 ];
 
-/** Runs `fn` with a browser, always closing it. */
-export async function withBrowser<T>(fn: (browser: Browser) => Promise<T>): Promise<T> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+/**
+ * Runs `fn` with a browser that reaches the console at `url`, always closing it. The browser runs
+ * in a network namespace of its own (browser_netns.ts), where VMs starting on the host do not
+ * make it abort its requests.
+ */
+export async function withBrowser<T>(
+  url: string,
+  fn: (browser: Browser) => Promise<T>,
+): Promise<T> {
+  const netns = await browserNetns(CHROMIUM, Number(new URL(url).port));
   try {
-    return await fn(browser);
+    const browser = await chromium.launch({
+      executablePath: netns.executablePath,
+      headless: true,
+      args: FLAGS,
+    });
+    try {
+      return await fn(browser);
+    } finally {
+      await browser.close();
+    }
   } finally {
-    await browser.close();
+    await netns.close();
   }
 }
 
