@@ -6,6 +6,7 @@
  */
 import {
   AGENT_CONNECTED_CONDITION,
+  dataVolumesReadyCondition,
   type LiveMigratability,
   type Pod,
   readyConditionOf,
@@ -81,6 +82,14 @@ export function runningStatus(
     }, now)
     : withoutCondition(conditions, CONDITION.paused);
   if (migratable) conditions = withCondition(conditions, migratable.condition, now);
+  // A domain runs on its DataVolumes only once each was filled: the controllers' last word before
+  // the handover may have been an import still waiting for this node (WaitForFirstConsumer).
+  const dataVolumes = dataVolumesReadyCondition(
+    // Hotplugged ones report their own progress in volumeStatus.
+    (vmi.spec.volumes ?? []).filter((v) => v.dataVolume && !v.dataVolume.hotpluggable)
+      .map(() => "True" as const),
+  );
+  if (dataVolumes) conditions = withCondition(conditions, dataVolumes, now);
   // Present while the guest agent is connected, absent otherwise, as virt-handler keeps it.
   conditions = live?.guestAgentConnected
     ? withCondition(conditions, { type: AGENT_CONNECTED_CONDITION, status: "True" }, now)
