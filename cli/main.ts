@@ -5,7 +5,8 @@ type CommandRun = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun> }> = {
   up: {
-    summary: "bring up the local stack and the demo VM (--nodes N: N nodes)",
+    summary:
+      "bring up the local stack and the demo VM (--nodes N: N nodes; --kubelet-nodes N: N more run by a kubelet)",
     run: async () => (await import("./up_command.ts")).upCommand,
   },
   down: {
