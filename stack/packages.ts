@@ -33,8 +33,11 @@ export const STACK_PACKAGES = [
   "openssh-client",
 ];
 
-/** What the integration tests add: the browser that drives the web console's tests. */
-export const TEST_PACKAGES = ["chromium"];
+/**
+ * What the integration tests add: the browser that drives the web console's tests, and the
+ * Prometheus that scrapes the roles' metrics.
+ */
+export const TEST_PACKAGES = ["chromium", "prometheus"];
 
 /** The packages of `names` that dpkg does not have installed. */
 export async function missingPackages(names: string[]): Promise<string[]> {
