@@ -81,6 +81,24 @@ function clusterPolicy(name: string, namespace: string, mode: string, rules: Jso
   };
 }
 
+/** Runs `fn` with the cluster policy `body` in force, deleting it afterwards, even on failure. */
+async function withClusterPolicy(body: Json, fn: () => Promise<void>): Promise<void> {
+  await api().createClusterCustomObject({
+    ...POLICY,
+    plural: "virtualmachineclusterpolicies",
+    body,
+  });
+  try {
+    await fn();
+  } finally {
+    await api().deleteClusterCustomObject({
+      ...POLICY,
+      plural: "virtualmachineclusterpolicies",
+      name: body.metadata.name,
+    }).catch(() => {});
+  }
+}
+
 Deno.test({
   name: "a cluster policy refuses in Enforce and warns in Warn, naming policy, rule and field",
   ignore,
@@ -127,12 +145,7 @@ Deno.test({
         const before = await dryRunCreate(object);
         assert.ok(before.ok, `${what} without a policy: ${before.output}`);
       }
-      await api().createClusterCustomObject({
-        ...POLICY,
-        plural: "virtualmachineclusterpolicies",
-        body: clusterPolicy(name, namespace, "Enforce", rules),
-      });
-      try {
+      await withClusterPolicy(clusterPolicy(name, namespace, "Enforce", rules), async () => {
         // The webhooks' cache follows the policy within moments.
         await eventually("the policy to be enforced", async () => {
           const answer = await dryRunCreate(cases[0]![1]);
@@ -159,13 +172,7 @@ Deno.test({
           assert.match(answer.output, /Warning: /, what);
           assert.match(answer.output, message, what);
         }
-      } finally {
-        await api().deleteClusterCustomObject({
-          ...POLICY,
-          plural: "virtualmachineclusterpolicies",
-          name,
-        }).catch(() => {});
-      }
+      });
     }),
 });
 
@@ -246,69 +253,61 @@ Deno.test({
       await create("big", "1Gi");
       await create("small", "128Mi");
       const name = `audit-${namespace}`;
-      await api().createClusterCustomObject({
-        ...POLICY,
-        plural: "virtualmachineclusterpolicies",
-        body: clusterPolicy(name, namespace, "Audit", { maxGuestMemory: "256Mi" }),
-      });
-      const statusIs = (violations: number, violators: string[]) =>
-        eventually(`the policy to count ${violations}`, async () => {
-          const policy = await api().getClusterCustomObject({
+      await withClusterPolicy(
+        clusterPolicy(name, namespace, "Audit", { maxGuestMemory: "256Mi" }),
+        async () => {
+          const statusIs = (violations: number, violators: string[]) =>
+            eventually(`the policy to count ${violations}`, async () => {
+              const policy = await api().getClusterCustomObject({
+                ...POLICY,
+                plural: "virtualmachineclusterpolicies",
+                name,
+              }) as Json;
+              const status = policy.status ?? {};
+              return status.violations === violations &&
+                  JSON.stringify(status.violators) === JSON.stringify(violators)
+                ? status
+                : undefined;
+            });
+          await statusIs(1, [`VirtualMachine ${namespace}/big`]);
+          const table = await kubectlOutput(stack!, "get", "vmclusterpolicy", name);
+          assert.match(table, new RegExp(`${name}\\s+Audit\\s+1\\s`), table);
+
+          // Admitted in Audit, with an Event that names the field, the policy and the rule.
+          await create("bigger", "2Gi");
+          const core = stack!.admin.makeApiClient(CoreV1Api);
+          const event = await eventually("a PolicyViolation Event", async () => {
+            const events = await core.listNamespacedEvent({
+              namespace,
+              fieldSelector: "involvedObject.name=bigger",
+            });
+            return events.items.find((e) => e.reason === "PolicyViolation");
+          });
+          assert.equal(event.type, "Warning");
+          assert.match(
+            event.message ?? "",
+            new RegExp(
+              `spec\\.template\\.spec\\.domain\\.memory\\.guest: 2Gi is over 256Mi allowed ` +
+                `by VirtualMachineClusterPolicy ${name} \\(maxGuestMemory\\)`,
+            ),
+          );
+          await statusIs(2, [
+            `VirtualMachine ${namespace}/big`,
+            `VirtualMachine ${namespace}/bigger`,
+          ]);
+
+          // Fewer violators when one goes; a looser limit counts none.
+          await remove("big");
+          await statusIs(1, [`VirtualMachine ${namespace}/bigger`]);
+          await api().patchClusterCustomObject({
             ...POLICY,
             plural: "virtualmachineclusterpolicies",
             name,
-          }) as Json;
-          const status = policy.status ?? {};
-          return status.violations === violations &&
-              JSON.stringify(status.violators) === JSON.stringify(violators)
-            ? status
-            : undefined;
-        });
-      try {
-        await statusIs(1, [`VirtualMachine ${namespace}/big`]);
-        const table = await kubectlOutput(stack!, "get", "vmclusterpolicy", name);
-        assert.match(table, new RegExp(`${name}\\s+Audit\\s+1\\s`), table);
-
-        // Admitted in Audit, with an Event that names the field, the policy and the rule.
-        await create("bigger", "2Gi");
-        const core = stack!.admin.makeApiClient(CoreV1Api);
-        const event = await eventually("a PolicyViolation Event", async () => {
-          const events = await core.listNamespacedEvent({
-            namespace,
-            fieldSelector: "involvedObject.name=bigger",
+            body: [{ op: "replace", path: "/spec/rules/maxGuestMemory", value: "4Gi" }],
           });
-          return events.items.find((e) => e.reason === "PolicyViolation");
-        });
-        assert.equal(event.type, "Warning");
-        assert.match(
-          event.message ?? "",
-          new RegExp(
-            `spec\\.template\\.spec\\.domain\\.memory\\.guest: 2Gi is over 256Mi allowed ` +
-              `by VirtualMachineClusterPolicy ${name} \\(maxGuestMemory\\)`,
-          ),
-        );
-        await statusIs(2, [
-          `VirtualMachine ${namespace}/big`,
-          `VirtualMachine ${namespace}/bigger`,
-        ]);
-
-        // Fewer violators when one goes; a looser limit counts none.
-        await remove("big");
-        await statusIs(1, [`VirtualMachine ${namespace}/bigger`]);
-        await api().patchClusterCustomObject({
-          ...POLICY,
-          plural: "virtualmachineclusterpolicies",
-          name,
-          body: [{ op: "replace", path: "/spec/rules/maxGuestMemory", value: "4Gi" }],
-        });
-        await statusIs(0, []);
-      } finally {
-        await api().deleteClusterCustomObject({
-          ...POLICY,
-          plural: "virtualmachineclusterpolicies",
-          name,
-        }).catch(() => {});
-      }
+          await statusIs(0, []);
+        },
+      );
     }),
 });
 
@@ -328,36 +327,28 @@ Deno.test({
       const before = await dryRunCreate(elsewhere);
       assert.ok(before.ok, `without a policy: ${before.output}`);
       const name = `import-hosts-${namespace}`;
-      await api().createClusterCustomObject({
-        ...POLICY,
-        plural: "virtualmachineclusterpolicies",
-        body: clusterPolicy(name, namespace, "Enforce", { allowedImportHosts: ["127.0.0.1:*"] }),
-      });
-      try {
-        const refused = await eventually("the claim to be refused", async () => {
-          const answer = await dryRunCreate(elsewhere);
-          return answer.ok ? undefined : answer;
-        });
-        assert.match(
-          refused.output,
-          new RegExp(
-            `metadata\\.annotations\\[cdi\\.kubevirt\\.io/storage\\.import\\.endpoint\\]: host ` +
-              `"images\\.example\\.com" is not allowed by VirtualMachineClusterPolicy ${name} ` +
-              `\\(allowedImportHosts\\)`,
-          ),
-        );
-        const local = await dryRunCreate(
-          claim("local", { [endpoint]: `http://127.0.0.1:${stack!.ports.registry}/disk.img` }),
-        );
-        assert.ok(local.ok, `an allowed host: ${local.output}`);
-        const plain = await dryRunCreate(claim("plain"));
-        assert.ok(plain.ok, `a claim without an import: ${plain.output}`);
-      } finally {
-        await api().deleteClusterCustomObject({
-          ...POLICY,
-          plural: "virtualmachineclusterpolicies",
-          name,
-        }).catch(() => {});
-      }
+      await withClusterPolicy(
+        clusterPolicy(name, namespace, "Enforce", { allowedImportHosts: ["127.0.0.1:*"] }),
+        async () => {
+          const refused = await eventually("the claim to be refused", async () => {
+            const answer = await dryRunCreate(elsewhere);
+            return answer.ok ? undefined : answer;
+          });
+          assert.match(
+            refused.output,
+            new RegExp(
+              `metadata\\.annotations\\[cdi\\.kubevirt\\.io/storage\\.import\\.endpoint\\]: host ` +
+                `"images\\.example\\.com" is not allowed by VirtualMachineClusterPolicy ${name} ` +
+                `\\(allowedImportHosts\\)`,
+            ),
+          );
+          const local = await dryRunCreate(
+            claim("local", { [endpoint]: `http://127.0.0.1:${stack!.ports.registry}/disk.img` }),
+          );
+          assert.ok(local.ok, `an allowed host: ${local.output}`);
+          const plain = await dryRunCreate(claim("plain"));
+          assert.ok(plain.ok, `a claim without an import: ${plain.output}`);
+        },
+      );
     }),
 });
