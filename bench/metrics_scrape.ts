@@ -8,21 +8,18 @@
  * (`--scrapes=20` measured scrapes after one warm-up, `--settle=30` seconds after the guests
  * booted before the first).
  */
-import { join } from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { openLibvirt } from "../agent/libvirt/mod.ts";
 import { loadKubeConfig } from "../lib/kube/config.ts";
 import { RestClient } from "../lib/kube/rest.ts";
-import { down } from "../stack/down.ts";
 import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { pkiFiles } from "../stack/pki.ts";
 import { ownNodePlacement } from "../stack/roles.ts";
-import { type RunningStack, up } from "../stack/up.ts";
+import type { RunningStack } from "../stack/up.ts";
 import { agentProcess } from "./idle.ts";
-import { once } from "./once.ts";
+import { onOwnStack } from "./own_stack.ts";
 import { cpuSeconds } from "./proc.ts";
-import { ensureBenchRoles } from "./roles.ts";
 import { startThroughApi } from "./start_latency.ts";
 import { quantile, round } from "./stats.ts";
 
@@ -156,29 +153,12 @@ async function main(args: string[]): Promise<number> {
     scrapes: Number(values.scrapes),
     settleS: Number(values.settle),
   };
-  const home = await Deno.makeTempDir({ prefix: "denovirt-bench-" });
-  const teardown = once(() => down({ home, purge: true, say }));
-  const onSignal = () => void teardown().finally(() => Deno.exit(130));
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  try {
-    const stack = await up({ home, say, podNetwork: "if-free" });
-    await ensureBenchRoles(stack, true, say);
-    const figures = await run(stack, opts);
-    await Deno.mkdir(values.out!, { recursive: true });
-    const file = join(values.out!, `${values.name}.json`);
-    await Deno.writeTextFile(file, JSON.stringify(figures, null, 2) + "\n");
-    console.log(JSON.stringify(figures, null, 2));
-    say(`Wrote ${file}`);
-    return 0;
-  } catch (error) {
-    console.error(`[metrics] Failed: ${(error as Error).stack ?? error}`);
-    return 1;
-  } finally {
-    await teardown();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-  }
+  return await onOwnStack(
+    "metrics",
+    { out: values.out!, name: values.name! },
+    say,
+    (stack) => run(stack, opts),
+  );
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -6,7 +6,6 @@
  *   flock /tmp/denovirt-suite.lock deno run -A bench/policy_admission.ts --out=/tmp/x
  * (`--rate=200` creates/s for `--seconds=30`, `--policies=20`).
  */
-import { join } from "node:path";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { loadKubeConfig } from "../lib/kube/config.ts";
@@ -18,11 +17,9 @@ import {
   virtualMachineClusterPolicies,
   virtualMachines,
 } from "../lib/kube/resources.ts";
-import { down } from "../stack/down.ts";
 import { hostDiskDir } from "../stack/roles.ts";
-import { type RunningStack, up } from "../stack/up.ts";
-import { once } from "./once.ts";
-import { ensureBenchRoles } from "./roles.ts";
+import type { RunningStack } from "../stack/up.ts";
+import { onOwnStack } from "./own_stack.ts";
 import { BENCH_LABEL, benchVm } from "./vm_manifest.ts";
 import { admissionThroughApiServer } from "./webhook_apiserver.ts";
 import { apiServerWebhookFigures } from "./webhook_apiserver_figures.ts";
@@ -117,29 +114,12 @@ async function main(args: string[]): Promise<number> {
     seconds: Number(values.seconds),
     count: Number(values.policies),
   };
-  const home = await Deno.makeTempDir({ prefix: "denovirt-bench-" });
-  const teardown = once(() => down({ home, purge: true, say }));
-  const onSignal = () => void teardown().finally(() => Deno.exit(130));
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
-  try {
-    const stack = await up({ home, say, podNetwork: "if-free" });
-    await ensureBenchRoles(stack, true, say);
-    const figures = await run(stack, opts);
-    await Deno.mkdir(values.out!, { recursive: true });
-    const file = join(values.out!, `${values.name}.json`);
-    await Deno.writeTextFile(file, JSON.stringify(figures, null, 2) + "\n");
-    console.log(JSON.stringify(figures, null, 2));
-    say(`Wrote ${file}`);
-    return 0;
-  } catch (error) {
-    console.error(`[policy-admission] Failed: ${(error as Error).stack ?? error}`);
-    return 1;
-  } finally {
-    await teardown();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
-  }
+  return await onOwnStack(
+    "policy-admission",
+    { out: values.out!, name: values.name! },
+    say,
+    (stack) => run(stack, opts),
+  );
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
