@@ -20,12 +20,11 @@ import {
   cacheOf,
   containerDiskVm,
   pullSecret,
-  vmiEvents,
   withInsecureRegistries,
 } from "./support/container_disks.ts";
 import { cleanUp } from "./support/host.ts";
 import { startTestRegistry, type TestRegistry } from "./support/registry.ts";
-import { adminRest, getVmi, type Vmi, waitForPhase } from "./support/vmis.ts";
+import { adminRest, getVmi, type Vmi, vmiEvents, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 
 const ignore = !(["controllers", "agent"] as const).every((role) =>

@@ -8,7 +8,7 @@ import { DENOVIRT_CONFIG_MAP, DENOVIRT_NAMESPACE, INSECURE_REGISTRIES_KEY } from
 import { runChecked } from "../../lib/exec.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import type { RestClient } from "../../lib/kube/rest.ts";
-import { configMaps, events } from "../../lib/kube/resources.ts";
+import { configMaps } from "../../lib/kube/resources.ts";
 import { type ImageLayout, writeImageLayout } from "../../stack/images/layout.ts";
 import { containerDiskEntries, type TarEntry } from "../../stack/images/tar.ts";
 import { type AgentDaemon, TEST_TAINT_KEY } from "./agent.ts";
@@ -126,21 +126,6 @@ export async function cacheOf(agent: AgentDaemon) {
   const leases: Record<string, string[]> = {};
   for (const entry of await names("leases")) leases[entry] = await names(join("leases", entry));
   return { root, entries: await names("sha256"), tmp: await names("tmp"), leases };
-}
-
-type Event = KubeObject & {
-  type?: string;
-  reason?: string;
-  message?: string;
-  involvedObject?: { kind?: string; name?: string };
-};
-
-/** The Events of the VMI `name`, oldest first. */
-export async function vmiEvents(rest: RestClient, namespace: string, name: string) {
-  const list = await rest.list<Event>(events, { namespace });
-  return list.items.filter((e) =>
-    e.involvedObject?.kind === "VirtualMachineInstance" && e.involvedObject.name === name
-  );
 }
 
 /** Runs `fn` with `hosts` added to the insecure registries, restoring the setting afterwards. */

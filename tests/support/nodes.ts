@@ -84,9 +84,20 @@ export async function withExtraNode<T>(
   try {
     await ensureNode(stack.paths, stack.ports, node.node, stack.libvirt.kvm, (l) => said.push(l));
     return await fn(node);
+  } catch (error) {
+    // The node's directory goes with it: its agent's log is the one account of what it did.
+    console.error(await logTail(node.logFile, 80));
+    throw error;
   } finally {
     await removeExtraNode(stack, node, said);
   }
+}
+
+/** The last `lines` lines of a log file, headed by its path; a note when it cannot be read. */
+export async function logTail(path: string, lines: number): Promise<string> {
+  const text = await Deno.readTextFile(path).catch((e) => `(unreadable: ${e.message})`);
+  return [`--- last ${lines} lines of ${path} ---`, ...text.trimEnd().split("\n").slice(-lines)]
+    .join("\n");
 }
 
 /** Remove the node for good; say what is left. */

@@ -9,7 +9,7 @@ import { isNotFound } from "../../lib/kube/api_error.ts";
 import { loadKubeConfig } from "../../lib/kube/config.ts";
 import type { KubeObject } from "../../lib/kube/object.ts";
 import { RestClient } from "../../lib/kube/rest.ts";
-import { virtualMachineInstances } from "../../lib/kube/resources.ts";
+import { events, virtualMachineInstances } from "../../lib/kube/resources.ts";
 import { kubeconfigFor } from "../../stack/control_plane.ts";
 import { ensureGuestFixture } from "../../stack/fixture/mod.ts";
 import { type AgentDaemon, TEST_TAINT_KEY } from "./agent.ts";
@@ -124,20 +124,57 @@ export async function getVmi(
 }
 
 /** Waits for the VMI to reach `phase`; fails early on an unexpected final phase. */
-export function waitForPhase(
+export async function waitForPhase(
   rest: RestClient,
   namespace: string,
   name: string,
   phase: string,
   timeoutMs = 120_000,
 ): Promise<Vmi> {
-  return eventually(`VMI ${namespace}/${name} to be ${phase}`, async () => {
-    const vmi = await getVmi(rest, namespace, name);
-    const now = vmi?.status?.phase;
-    if (now === phase) return vmi;
-    if ((now === "Failed" || now === "Succeeded") && now !== phase) {
-      throw new Error(`VMI ${namespace}/${name} is ${now} (${vmi?.status?.reason ?? "no reason"})`);
-    }
-    return undefined;
-  }, timeoutMs);
+  try {
+    return await eventually(`VMI ${namespace}/${name} to be ${phase}`, async () => {
+      const vmi = await getVmi(rest, namespace, name);
+      const now = vmi?.status?.phase;
+      if (now === phase) return vmi;
+      if ((now === "Failed" || now === "Succeeded") && now !== phase) {
+        throw new Error(
+          `VMI ${namespace}/${name} is ${now} (${vmi?.status?.reason ?? "no reason"})`,
+        );
+      }
+      return undefined;
+    }, timeoutMs);
+  } catch (error) {
+    // A timeout says where the VMI stopped, so a failure in CI can be read without the stack.
+    const seen = await describeVmi(rest, namespace, name).catch((e) => `(${e.message})`);
+    throw new Error(`${error instanceof Error ? error.message : error}; last seen: ${seen}`);
+  }
+}
+
+type Event = KubeObject & {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind?: string; name?: string };
+};
+
+/** The Events of the VMI `name`, oldest first. */
+export async function vmiEvents(rest: RestClient, namespace: string, name: string) {
+  const list = await rest.list<Event>(events, { namespace });
+  return list.items.filter((e) =>
+    e.involvedObject?.kind === "VirtualMachineInstance" && e.involvedObject.name === name
+  );
+}
+
+/** The VMI's phase, node, conditions and latest Events in one line, for failure messages. */
+export async function describeVmi(rest: RestClient, namespace: string, name: string) {
+  const vmi = await getVmi(rest, namespace, name);
+  if (!vmi) return "no such VMI";
+  const conditions = (vmi.status?.conditions ?? []).map((c) =>
+    `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}`
+  );
+  const events = (await vmiEvents(rest, namespace, name)).slice(-5).map((e) =>
+    `${e.reason}: ${e.message}`
+  );
+  return `phase ${vmi.status?.phase ?? "none"} on ${vmi.status?.nodeName ?? "no node"}; ` +
+    `conditions ${conditions.join(", ") || "none"}; events ${events.join(" | ") || "none"}`;
 }
