@@ -45,7 +45,6 @@ import {
 } from "./lifecycle.ts";
 import {
   badRequest,
-  conflict,
   internal,
   noRoute,
   notFound,
@@ -54,6 +53,8 @@ import {
 } from "../lib/http/status.ts";
 import { checkPause, checkSoftReboot, checkUnpause, checkVnc } from "./vmi_checks.ts";
 import { migrateOptionsOf, migrationFor } from "./migrate.ts";
+import { patchError, volumePatchError } from "./patch_errors.ts";
+import { addWebSocketHints } from "./websocket_hints.ts";
 import {
   addVolumeCallOf,
   removeVolumeCallOf,
@@ -104,6 +105,7 @@ export interface CallLogEntry {
 type Env = { Bindings: { peer: Peer } };
 const VERSION = ":version{v1|v1alpha3}";
 const BASE = `/apis/${GROUP}/${VERSION}`;
+const VOLUME_ACTIONS = ["addvolume", "removevolume"];
 
 /** The Hono app of the aggregated API. */
 export function subresourceApp(opts: AppOptions): Hono<Env> {
@@ -304,14 +306,6 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     });
   }
 
-  app.get(
-    `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/console`,
-    () => statusResponse(badRequest("The console is a WebSocket: connect with Upgrade: websocket")),
-  );
-  app.get(
-    `${BASE}/namespaces/:namespace/virtualmachineinstances/:name/vnc`,
-    () => statusResponse(badRequest("VNC is a WebSocket: connect with Upgrade: websocket")),
-  );
   app.get(`${BASE}/namespaces/:namespace/virtualmachineinstances/:name/vnc/screenshot`, (c) => {
     const { namespace, name } = c.req.param();
     return call(c, {
@@ -333,61 +327,11 @@ export function subresourceApp(opts: AppOptions): Hono<Env> {
     });
   });
 
-  for (const resource of ["virtualmachineinstances", "virtualmachines"]) {
-    for (const tail of [":port", ":port/:protocol"]) {
-      app.get(
-        `${BASE}/namespaces/:namespace/${resource}/:name/portforward/${tail}`,
-        () =>
-          statusResponse(
-            badRequest("Port-forward is a WebSocket: connect with Upgrade: websocket"),
-          ),
-      );
-    }
-  }
+  addWebSocketHints(app, BASE);
 
   app.notFound((c) => statusResponse(noRoute(c.req.path)));
   app.onError((error) =>
     statusResponse(error instanceof StatusError ? error : internal(messageOf(error)))
   );
   return app;
-}
-
-const VOLUME_ACTIONS = ["addvolume", "removevolume"];
-
-/**
- * A failed volume patch as virt-api reports it: a failed test is a conflict, the VMI's admission
- * refusal passes through as the API server said it, anything else is an internal error.
- */
-function volumePatchError(error: unknown, step: PatchStep, name: string): StatusError {
-  if (error instanceof ApiError) {
-    const testFailed = error.status === 409 ||
-      /test operation|testing value/i.test(error.body?.message ?? error.message);
-    if (testFailed || error.status === 404) return patchError(error, step, name);
-    if (step.target === "vmi" && error.status === 422 && error.body) {
-      return new StatusError({ ...error.body, code: 422 });
-    }
-    const what = step.target === "vmi" ? "vmi" : "vm status";
-    return internal(`unable to patch ${what}: ${error.body?.message ?? error.message}`);
-  }
-  return patchError(error, step, name);
-}
-
-/** A failed patch as KubeVirt reports it: a failed test is a conflict (someone else changed it). */
-function patchError(error: unknown, step: PatchStep, name: string): StatusError {
-  if (error instanceof StatusError) return error;
-  if (error instanceof ApiError) {
-    const resource = step.target === "vmi" ? "virtualmachineinstance" : "virtualmachine";
-    if (error.status === 404) return notFound(resource, name);
-    if (
-      error.status === 409 || error.status === 422 ||
-      /test operation|testing value/i.test(error.message)
-    ) {
-      return conflict(
-        resource,
-        name,
-        `the object changed meanwhile, try again: ${error.body?.message ?? error.message}`,
-      );
-    }
-  }
-  return internal(messageOf(error));
 }
