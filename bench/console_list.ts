@@ -16,6 +16,7 @@ import { namespaces, virtualMachines } from "../lib/kube/resources.ts";
 import { consoleFile } from "../stack/console_file.ts";
 import { down } from "../stack/down.ts";
 import { up } from "../stack/up.ts";
+import { CHROMIUM, CHROMIUM_FLAGS } from "../tests/support/chromium.ts";
 import { quantile } from "./stats.ts";
 
 const { values } = parseArgs({
@@ -29,15 +30,6 @@ const { values } = parseArgs({
 const count = Number(values.vms);
 const rounds = Number(values.rounds);
 const say = (line: string) => console.log(`[console-list] ${line}`);
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const home = await Deno.makeTempDir({ prefix: "denovirt-bench-console-" });
 try {
@@ -57,9 +49,9 @@ try {
   }
   say(`Created ${count} VMs`);
   const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: CHROMIUM,
     headless: true,
-    args: FLAGS,
+    args: CHROMIUM_FLAGS,
   });
   const samples: number[] = [];
   try {

@@ -5,19 +5,7 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { browserNetns } from "./browser_netns.ts";
-
-export const CHROMIUM = "/usr/bin/chromium";
-
-/** Flags without which chromium reaches for the network at start-up. */
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM, CHROMIUM_FLAGS } from "./chromium.ts";
 
 /**
  * Runs `fn` with a browser that reaches the console at `url`, always closing it. The browser runs
@@ -33,7 +21,7 @@ export async function withBrowser<T>(
     const browser = await chromium.launch({
       executablePath: netns.executablePath,
       headless: true,
-      args: FLAGS,
+      args: CHROMIUM_FLAGS,
     });
     try {
       return await fn(browser);
