@@ -5,6 +5,13 @@ import { parseArgs } from "node:util";
 import { isQuantity, parseQuantity } from "../api/quantity.ts";
 import { parseTaint } from "./node/node_object.ts";
 
+/**
+ * VMIs reconciled at once by default: a start holds its worker through its API writes and the
+ * libvirt start (0.5-1.5 s under TCG), so more workers than libvirt's 8 connections (lanes) let
+ * VMs created 100 ms apart start side by side, as libvirt alone starts them.
+ */
+export const DEFAULT_WORKERS = 16;
+
 export interface AgentConfig {
   kubeconfig: string | undefined;
   /** HTTPS port of /healthz, /readyz and the node-level APIs. */
@@ -71,7 +78,7 @@ export const USAGE = `Usage: denovirt agent --node-name=NAME --data-dir=DIR --li
                                 destroy every domain this agent made and start none until
                                 it is (default ${DEFAULT_FENCE_SECONDS}; at least ${MIN_FENCE_SECONDS}; the controllers'
                                 nodeUnresponsiveSeconds must exceed it by more than 10)
-  --workers=N                   VMIs reconciled at once (default 4)
+  --workers=N                   VMIs reconciled at once (default ${DEFAULT_WORKERS})
   --kvm=auto|true|false         hardware virtualisation (default auto: ask libvirt)
   --local-storage-capacity=Q    bytes of denovirt-local volumes this node provisions, a
                                 quantity such as 100Gi (default: the size of the data
@@ -152,7 +159,7 @@ export function parseAgentFlags(args: string[]): AgentConfig {
       MIN_FENCE_SECONDS,
       3_600,
     ),
-    workers: integer(values.workers ?? "4", "workers", 1, 64),
+    workers: integer(values.workers ?? String(DEFAULT_WORKERS), "workers", 1, 64),
     kvm: kvmChoice(values.kvm ?? "auto"),
     localStorageCapacityBytes: bytesFlag(
       values["local-storage-capacity"],

@@ -36,7 +36,15 @@ async function main(args: string[]): Promise<number> {
   }
   const loadAtStart = loadavg();
   const home = await Deno.makeTempDir({ prefix: "denovirt-bench-" });
-  const teardown = once(() => down({ home, purge: true, say }));
+  const teardown = once(async () => {
+    // DENOVIRT_BENCH_KEEP_LOGS=1 keeps the stack's logs as <out>/<name>-logs (for the timings).
+    if (Deno.env.get("DENOVIRT_BENCH_KEEP_LOGS") === "1") {
+      await new Deno.Command("cp", {
+        args: ["-r", join(home, "log"), join(opts.out, `${opts.name}-logs`)],
+      }).output().catch(() => {});
+    }
+    await down({ home, purge: true, say });
+  });
   const onSignal = () => void teardown().finally(() => Deno.exit(130));
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);

@@ -234,12 +234,14 @@ export class Manager {
       do {
         // The event of its own last write brings the key back once the cache shows it.
         if (own.behind(key, store.get(key)?.metadata?.resourceVersion)) {
+          log.debug("Pass skipped: the cache predates our own write");
           queue.forget(key);
           return;
         }
         result = await controller.reconcile(key, this.#context(controller, key, log, signal));
       } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
       this.#metrics?.reconciled(controller.name, (performance.now() - started) / 1000);
+      log.debug("Pass done", { ms: Math.round(performance.now() - started), passes: passes + 1 });
       queue.forget(key);
       if (result?.requeue === "now") queue.add(key);
       else if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);

@@ -113,7 +113,8 @@ async function apply(ctx: Ctx, vm: VM, plan: VmPlan): Promise<Applied | "changed
       const vmi = expandedVmi(latest, vmiFor(latest), await matchedSpecsOf(ctx, latest));
       created = await ctx.rest.create<VMI>(virtualMachineInstances, vmi, { signal });
       ctx.log.info("Started VM by creating its VMI", { why: plan.desired.why });
-      await ctx.events.normal(
+      // Not awaited (a recorder never rejects): the VM's status write need not wait for it.
+      void ctx.events.normal(
         vm,
         "SuccessfulCreate",
         `Started the virtual machine by creating the new virtual machine instance ${created.metadata?.name}`,

@@ -114,7 +114,9 @@ async function reconcileVmi(ctx: Ctx, launcher: LauncherOptions): Promise<Reconc
       if (!isNotFound(error)) throw error;
     });
   }
-  for (const e of plan.events) await ctx.events.record(vmi, e.type, e.reason, e.message);
+  // Not awaited (a recorder never rejects): the pass that made the pod ends at once, so that its
+  // binding, which comes within milliseconds, finds the key free for the handover.
+  for (const e of plan.events) void ctx.events.record(vmi, e.type, e.reason, e.message);
   if (createError) throw createError;
   if (plan.requeueAfterMs !== undefined) return { requeueAfterMs: plan.requeueAfterMs };
 }
