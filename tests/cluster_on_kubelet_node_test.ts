@@ -4,7 +4,9 @@
  * certificate job, the controllers, the webhooks and the agent as pods of the project's image on
  * the kubelet node (none on the kubelet-less node), and a VM with a containerDisk boots there,
  * answering at its pod IP, with its console and a port-forward through the install's aggregated
- * API. The install and the VMs are removed afterwards, whatever happened.
+ * API; `kubectl rollout restart` of the agent's DaemonSet and of both Deployments keeps its QEMU
+ * process, its address and its console. The install and the VMs are removed afterwards, whatever
+ * happened.
  */
 import assert from "node:assert/strict";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
@@ -19,6 +21,7 @@ import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { assertGuestServes, webVm } from "./support/guest_http.ts";
 import { freePort, getThrough, portForward } from "./support/port_forward.ts";
 import { openConsole } from "./support/virtctl.ts";
+import { qemuPids } from "./support/host.ts";
 import { ensureVirtctl } from "./support/virtctl_build.ts";
 import { kubectl, kubectlOutput } from "./support/drains.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
@@ -278,6 +281,70 @@ Deno.test({
           );
         },
       );
+
+      const qemu = await qemuPids(`${ns}_web`);
+      for (
+        const workload of [
+          "ds/denovirt-agent",
+          "deploy/denovirt-controllers",
+          "deploy/denovirt-webhooks",
+        ]
+      ) {
+        await step(
+          `kubectl rollout restart ${workload} keeps the VM's QEMU and connectivity`,
+          async () => {
+            assert.equal(qemu.length, 1, "the VM runs one QEMU");
+            const before = await podUids();
+            const started = performance.now();
+            await kubectlOutput(
+              stack,
+              "-n",
+              namespace,
+              "rollout",
+              "restart",
+              workload,
+            );
+            await kubectlOutput(
+              stack,
+              "-n",
+              namespace,
+              "rollout",
+              "status",
+              workload,
+              "--timeout=300s",
+            );
+            // Replaced, not merely restarted: no pod of the workload is one from before.
+            const [kind, name] = workload.split("/");
+            await eventually(`only new pods of ${workload}`, async () => {
+              const now = await podUids(`app.kubernetes.io/name=${name}`);
+              return now.length > 0 && now.every((uid) => !before.includes(uid)) ? now : undefined;
+            }, 120_000);
+            console.log(
+              `${kind} ${name} rolled in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+            );
+            assert.deepEqual(
+              await qemuPids(`${ns}_web`),
+              qemu,
+              "the VM keeps its QEMU process",
+            );
+            assert.equal(
+              (await getVmi(rest, ns, "web"))?.status?.phase,
+              "Running",
+            );
+            await assertGuestServes(podIp, "web", kubeletNodeName);
+            await assertConsoleAnswers(ns, "web");
+          },
+        );
+      }
+    }
+
+    async function podUids(
+      labelSelector = "app.kubernetes.io/part-of=denovirt",
+    ): Promise<string[]> {
+      const list = await core.listNamespacedPod({ namespace, labelSelector });
+      return list.items.filter((p) => p.status?.phase !== "Succeeded").map((
+        p,
+      ) => p.metadata!.uid!);
     }
   },
 });
