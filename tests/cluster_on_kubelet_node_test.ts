@@ -5,7 +5,7 @@
  * the kubelet node (none on the kubelet-less node), and a VM with a containerDisk boots there,
  * answering at its pod IP, with its console and a port-forward through the install's aggregated
  * API; `kubectl rollout restart` of the agent's DaemonSet and of both Deployments keeps its QEMU
- * process, its address and its console. The install and the VMs are removed afterwards, whatever
+ * process, its address and its console, and the new agent brings back the guest's DHCP server. The install and the VMs are removed afterwards, whatever
  * happened.
  */
 import assert from "node:assert/strict";
@@ -50,6 +50,21 @@ async function assertConsoleAnswers(ns: string, vm: string): Promise<void> {
   } finally {
     attach.ws.close(1000, "");
   }
+}
+
+/** The dnsmasq processes serving the guest of launcher pod `podUid` (its network state dir). */
+async function dhcpServerPids(podUid: string): Promise<number[]> {
+  const found: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    const pid = Number(entry.name);
+    if (!Number.isInteger(pid)) continue;
+    const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "")).split("\0");
+    const pidFile = args.find((a) => a.startsWith("--pid-file="));
+    if (args[0] === "dnsmasq" && pidFile?.endsWith(`/network/${podUid}/dnsmasq.pid`)) {
+      found.push(pid);
+    }
+  }
+  return found;
 }
 
 /** What the install's pods did, printed when a step fails. */
@@ -198,6 +213,7 @@ Deno.test({
 
     async function vmSteps(ns: string): Promise<void> {
       let podIp = "";
+      let podUid = "";
       await step(
         "a VM with a containerDisk boots on the kubelet node, at its pod IP",
         async () => {
@@ -230,6 +246,7 @@ Deno.test({
             60_000,
           );
           podIp = launcher.status!.podIP!;
+          podUid = launcher.metadata!.uid!;
           await assertGuestServes(podIp, "web", kubeletNodeName);
         },
       );
@@ -295,6 +312,8 @@ Deno.test({
           async () => {
             assert.equal(qemu.length, 1, "the VM runs one QEMU");
             const before = await podUids();
+            const dhcp = await dhcpServerPids(podUid);
+            assert.equal(dhcp.length, 1, "the guest has one DHCP server");
             const started = performance.now();
             await kubectlOutput(
               stack,
@@ -333,6 +352,14 @@ Deno.test({
             );
             await assertGuestServes(podIp, "web", kubeletNodeName);
             await assertConsoleAnswers(ns, "web");
+            // The DHCP server was a process of the old agent pod; the new agent starts another.
+            const expected = kind === "ds" ? "a new one" : "the same";
+            const now = await eventually(`${expected} DHCP server of the guest`, async () => {
+              const pids = await dhcpServerPids(podUid);
+              const again = pids.length === 1 && (kind === "ds") !== (pids[0] === dhcp[0]);
+              return again ? pids : undefined;
+            }, 60_000);
+            console.log(`The guest's DHCP server: ${dhcp[0]} before, ${now[0]} after`);
           },
         );
       }
