@@ -35,6 +35,11 @@ export const SCHEDULABLE_LABEL = "kubevirt.io/schedulable";
 export const HOSTNAME_LABEL = "kubernetes.io/hostname";
 export const OS_LABEL = "kubernetes.io/os";
 export const ARCH_LABEL = "kubernetes.io/arch";
+/**
+ * Nodes the agent registers itself (no kubelet runs there): the install's pods, the agent's
+ * DaemonSet included, stay off them (manifests/cluster), as nothing there would run a container.
+ */
+export const KUBELET_LESS_LABEL = "denovirt.io/kubelet-less";
 
 // Annotations.
 /** On a VMI: the generation of the VM it was created from. */

@@ -6,7 +6,7 @@ type CommandRun = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; run: () => Promise<CommandRun> }> = {
   up: {
     summary:
-      "bring up the local stack and the demo VM (--nodes N: N nodes; --kubelet-nodes N: N more run by a kubelet)",
+      "bring up the local stack and the demo VM (--nodes N: N nodes; --kubelet-nodes N: N more run by a kubelet; --for-cluster-install: no roles of its own but the kubelet-less nodes' agents)",
     run: async () => (await import("./up_command.ts")).upCommand,
   },
   down: {

@@ -13,6 +13,7 @@ export async function upCommand(args: string[]): Promise<number> {
       "no-demo": { type: "boolean" },
       nodes: { type: "string" },
       "kubelet-nodes": { type: "string" },
+      "for-cluster-install": { type: "boolean" },
     },
     strict: true,
   });
@@ -20,9 +21,10 @@ export async function upCommand(args: string[]): Promise<number> {
   const stack = await up({
     home: values.home,
     roles: !values["no-roles"],
-    demo: !values["no-roles"] && !values["no-demo"],
+    demo: !values["no-roles"] && !values["no-demo"] && !values["for-cluster-install"],
     nodes: values.nodes === undefined ? 1 : Number(values.nodes),
     kubeletNodes: Number(values["kubelet-nodes"] ?? 0),
+    forClusterInstall: values["for-cluster-install"] ?? false,
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const kubectl = `kubectl --kubeconfig ${stack.paths.kubeconfig}`;
@@ -36,6 +38,7 @@ export async function upCommand(args: string[]): Promise<number> {
         [...stack.nodes, ...stack.kubeletNodes].map((n) => `${n.name} (${n.address})`).join(", ")
       }`,
       "",
+      ...(values["for-cluster-install"] ? clusterInstallHints(kubectl, stack.registry) : []),
       "Try:",
       `  ${kubectl} get --raw /readyz`,
       `  ${kubectl} get nodes,pods -A`,
@@ -48,4 +51,16 @@ export async function upCommand(args: string[]): Promise<number> {
     ].join("\n"),
   );
   return 0;
+}
+
+/** The commands that install denovirt from manifests/cluster on a stack that made room for it. */
+function clusterInstallHints(kubectl: string, registry: string): string[] {
+  const patch = JSON.stringify({ data: { insecureRegistries: `${registry}\n` } });
+  return [
+    "Install denovirt as pods (manifests/cluster/README.md):",
+    `  ${kubectl} apply -k manifests/cluster`,
+    `  ${kubectl} -n denovirt patch configmap denovirt-config --type=merge -p '${patch}'`,
+    `  ${kubectl} -n denovirt rollout status ds/denovirt-agent`,
+    "",
+  ];
 }

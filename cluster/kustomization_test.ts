@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { KUBELET_LESS_LABEL } from "../api/contract.ts";
 import { kubeBinaryPaths } from "../stack/kube_binaries.ts";
 import { CLUSTER_MANIFESTS, containersOf, renderCluster, type Rendered } from "./render.ts";
 
@@ -134,5 +135,22 @@ Deno.test("manifests/base and manifests/crds list every manifest of theirs in th
     ]
       .map((m) => m[1]);
     assert.deepEqual(listed.sort(), files.sort(), `manifests/${dir}/Kustomization`);
+  }
+});
+
+test("renderCluster() keeps every pod off nodes that the agent registered (no kubelet there)", () => {
+  for (const workload of workloads()) {
+    const terms = workload.spec.template.spec.affinity?.nodeAffinity
+      ?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    assert.ok(terms.length > 0, workload.metadata.name);
+    // Terms are ORed: each one must exclude the label.
+    for (const term of terms) {
+      assert.ok(
+        term.matchExpressions?.some((e: Rendered) =>
+          e.key === KUBELET_LESS_LABEL && e.operator === "DoesNotExist"
+        ),
+        workload.metadata.name,
+      );
+    }
   }
 });

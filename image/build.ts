@@ -36,6 +36,9 @@ export const HOST_PROGRAMS = [
   "/usr/sbin/ip",
   "/usr/sbin/nft",
   "/usr/sbin/dnsmasq",
+  // procps' pgrep: Debian's busybox has no pgrep applet, and the agent finds each guest's
+  // dnsmasq with `pgrep -f` (without it, every wiring pass started another one).
+  "/usr/bin/pgrep",
   "/usr/bin/xz",
   "/usr/lib/cni/bridge",
   "/usr/lib/cni/host-local",
@@ -69,7 +72,7 @@ export async function buildImage(options: BuildOptions): Promise<BuiltImage> {
     await Deno.stat(program).catch(() => {
       throw new Error(
         `Cannot build the image: ${program} is missing (Debian packages busybox-static, ` +
-          "libvirt0, openssl, qemu-utils, genisoimage, iproute2, nftables, dnsmasq-base, xz-utils, containernetworking-plugins)",
+          "libvirt0, openssl, qemu-utils, genisoimage, iproute2, nftables, dnsmasq-base, procps, xz-utils, containernetworking-plugins)",
       );
     });
   }

@@ -23,7 +23,6 @@ export const BUSYBOX_APPLETS = [
   "kill",
   "ls",
   "mkdir",
-  "pgrep",
   "ps",
   "rm",
   "sh",

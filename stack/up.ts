@@ -39,6 +39,12 @@ export interface UpOptions {
   nodes?: number;
   /** Add this many nodes run by a real kubelet and containerd (default 0). */
   kubeletNodes?: number;
+  /**
+   * Make room for the cluster install (`kubectl apply -k manifests/cluster`, adr/0035): of the
+   * roles only the kubelet-less nodes' agents run, the stack registers no webhooks and no
+   * aggregated API, and its kubelet nodes get no agent of the stack (default false).
+   */
+  forClusterInstall?: boolean;
 }
 
 export interface RunningStack {
@@ -60,6 +66,8 @@ export interface RunningStack {
 const MANIFESTS_DIR = new URL("../manifests", import.meta.url).pathname;
 /** What the local stack applies; `manifests/cluster/` is for real clusters only. */
 const STACK_MANIFEST_DIRS = ["base", "crds", "local"];
+/** The stack's registrations of its own webhooks and aggregated API, which the install replaces. */
+const STACK_REGISTRATIONS = ["local/30-webhooks.yaml", "local/40-apiservice.yaml"];
 
 /** Bring the stack up; on failure or interruption, stop what this call started. */
 export async function up(options: UpOptions = {}): Promise<RunningStack> {
@@ -141,13 +149,22 @@ async function bringUp(
       keyFile: pki.key("admin"),
     }),
   };
+  const forInstall = options.forClusterInstall ?? false;
+  if (forInstall && !podNetwork) {
+    throw new Error("Cannot make room for the cluster install: it needs the pod network");
+  }
+  const skipped = forInstall ? STACK_REGISTRATIONS.map((f) => join(MANIFESTS_DIR, f)) : [];
   const files = [];
   for (const dir of STACK_MANIFEST_DIRS) {
-    files.push(...(await manifestFiles(join(MANIFESTS_DIR, dir))));
+    const inDir = await manifestFiles(join(MANIFESTS_DIR, dir));
+    files.push(...inDir.filter((file) => !skipped.includes(file)));
   }
   const applied = await applyFiles(admin, files, await manifestValues(paths, ports));
   say(`Applied ${applied} objects from manifests/`);
-  if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
+  if (roles && forInstall) {
+    // The kubelet-less node's agent only: the install's pods are the controllers and webhooks.
+    await startRoles(paths, ports, { libvirt, podNetwork }, say, started, "separate", ["agent"]);
+  } else if (roles) await startRoles(paths, ports, { libvirt, podNetwork }, say, started);
   if (podNetwork) await awaitReady(paths, kubeProxy);
   for (const node of nodes.slice(1)) await ensureNode(paths, ports, node, libvirt.kvm, say);
   const kubeletNodes = await ensureKubeletNodes(
@@ -157,9 +174,10 @@ async function bringUp(
     nodes.length,
     libvirt.kvm,
     say,
+    !forInstall,
   );
-  if (roles && options.demo) await ensureDemoVm(ports, admin, say);
-  if (roles) await writeConsoleFile(paths, ports, admin, say);
+  if (roles && !forInstall && options.demo) await ensureDemoVm(ports, admin, say);
+  if (roles && !forInstall) await writeConsoleFile(paths, ports, admin, say);
   return {
     paths,
     ports,

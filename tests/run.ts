@@ -91,7 +91,15 @@ async function main(): Promise<number> {
     const podNetwork = Deno.env.get("DENOVIRT_TEST_POD_NETWORK") === "if-free"
       ? "if-free"
       : "required";
-    const stack = await up({ home, say, podNetwork });
+    // DENOVIRT_TEST_FOR_CLUSTER_INSTALL=1: a kubelet node and room for the cluster install
+    // (tests/cluster_on_kubelet_node_test.ts).
+    const forClusterInstall = Deno.env.get("DENOVIRT_TEST_FOR_CLUSTER_INSTALL") === "1";
+    const stack = await up({
+      home,
+      say,
+      podNetwork,
+      ...(forClusterInstall ? { forClusterInstall, kubeletNodes: 1 } : {}),
+    });
     say(`Test stack up in ${((Date.now() - stackStarted) / 1000).toFixed(1)} s`);
     say("Integration tests");
     const env = {

@@ -4,6 +4,7 @@ import {
   ARCH_LABEL,
   type CoreCondition,
   HOSTNAME_LABEL,
+  KUBELET_LESS_LABEL,
   type NodeObject,
   type NodeTaint,
   OS_LABEL,
@@ -33,6 +34,7 @@ export function nodeLabels(name: string): Record<string, string> {
     "beta.kubernetes.io/os": "linux",
     "beta.kubernetes.io/arch": "amd64",
     [SCHEDULABLE_LABEL]: "true",
+    [KUBELET_LESS_LABEL]: "true",
   };
 }
 

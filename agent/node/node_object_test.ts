@@ -43,6 +43,8 @@ Deno.test("newNode() labels the node as kubelet and KubeVirt would, and is Ready
   const node = newNode({ ...facts, taints: [parseTaint("dedicated=vms:NoSchedule")] }, "T0");
   assert.equal(node.metadata?.labels?.["kubernetes.io/hostname"], "edge-1");
   assert.equal(node.metadata?.labels?.["kubevirt.io/schedulable"], "true");
+  // The cluster install's pods keep off it: nothing there runs a container.
+  assert.equal(node.metadata?.labels?.["denovirt.io/kubelet-less"], "true");
   assert.equal(
     node.metadata?.annotations?.["denovirt.io/agent-endpoint"],
     "https://127.0.0.1:10250",

@@ -96,6 +96,19 @@ async function step(
     case "startDomain":
       await startDomain(boundHere(vmi, ctx.node.name), o, action.paused, ctx);
       ctx.memory.lastError.delete(o.key);
+      ctx.memory.networkEnsured.add(o.key);
+      return vmi;
+    case "ensureNetwork":
+      // Never holds up the pass: a guest that keeps its lease keeps working without it.
+      try {
+        await ctx.network.attach(boundHere(vmi, ctx.node.name), o.launcherPod);
+        ctx.memory.networkEnsured.add(o.key);
+      } catch (error) {
+        ctx.log.warn("Cannot check the guest's pod network", {
+          vmi: o.key,
+          error: messageOf(error),
+        });
+      }
       return vmi;
     case "attachDisk":
       await attachDisk(boundHere(vmi, ctx.node.name), o, action.name, ctx);

@@ -8,11 +8,14 @@ export class PassMemory {
   readonly lastError = new Map<string, string>();
   /** Objects written since the cache last changed, by key, with the version they replaced. */
   readonly written = new Map<string, { replaced: string; object: VMI }>();
+  /** Keys whose guest this process joined to its pod network (started, or adopted and checked). */
+  readonly networkEnsured = new Set<string>();
 
   /** Forget a key (its VMI and domain are gone). */
   forget(key: string): void {
     this.shutdownRequestedAt.delete(key);
     this.lastError.delete(key);
     this.written.delete(key);
+    this.networkEnsured.delete(key);
   }
 }

@@ -71,6 +71,7 @@ export async function observe(key: string, ctx: ObserveContext): Promise<Observa
   if (refused !== undefined) observation.startsRefused = refused;
   const lastError = ctx.memory.lastError.get(key);
   if (lastError !== undefined) observation.lastError = lastError;
+  if (!ctx.memory.networkEnsured.has(key)) observation.networkUnchecked = true;
   const mayRunHere = vmi?.status?.nodeName === ctx.node && isOnNode(vmi.status?.phase) &&
     !vmi.metadata.deletionTimestamp;
   if (vmi && mayRunHere) {

@@ -136,6 +136,8 @@ export function plan(o: Observation): Plan {
   actions.push(...hotplug);
   const state = vmi.status?.migrationState;
   if (state) actions.push(...domainDetected(o, state, domain));
+  // An adopted guest (this process did not start it): its DHCP server comes back, if it is gone.
+  if (o.networkUnchecked && phase === "Running" && !state) actions.push({ type: "ensureNetwork" });
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     // virt-handler's two Events of a new domain: defined, then started (one pass here).

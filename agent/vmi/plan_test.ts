@@ -340,6 +340,29 @@ Deno.test("plan() writes no status when the Running status is already current", 
   assert.deepEqual(plan(observe(running, domain("running", "booted"))).actions, []);
 });
 
+Deno.test("plan() checks the pod network of a running guest this process did not start, once", () => {
+  const first = plan(observe(vmi("Scheduled"), domain("running", "booted")));
+  const write = first.actions.find((a) => a.type === "writeStatus");
+  assert.ok(write && write.type === "writeStatus");
+  const running = vmi("Running");
+  running.status = write.status;
+  // After a restart of the agent (its pod replaced, the guest's DHCP server gone with it).
+  const adopted = observe(running, domain("running", "booted"), { networkUnchecked: true });
+  assert.deepEqual(plan(adopted).actions, [{ type: "ensureNetwork" }]);
+  // Checked, or started by this process: nothing to do.
+  assert.deepEqual(plan(observe(running, domain("running", "booted"))).actions, []);
+  // Not while the guest is still starting (the start wires it) or migrating.
+  const scheduled = observe(vmi("Scheduled"), domain("running", "booted"), {
+    networkUnchecked: true,
+  });
+  assert.ok(!plan(scheduled).actions.some((a) => a.type === "ensureNetwork"));
+  const migrating = { ...running, status: { ...running.status, migrationState: {} } };
+  assert.ok(
+    !plan(observe(migrating as VMI, domain("running", "booted"), { networkUnchecked: true }))
+      .actions.some((a) => a.type === "ensureNetwork"),
+  );
+});
+
 Deno.test("plan() reports the interface MAC and the Paused condition by user", () => {
   const p = plan(observe(vmi("Running"), domain("paused", "user")));
   const write = p.actions[0];

@@ -56,6 +56,11 @@ export interface Observation {
   targetFiles?: boolean;
   /** The UID of a VMI no longer migrating here whose prepared files are still here. */
   departedTarget?: string;
+  /**
+   * This agent process has not yet checked the running guest's pod network: after a restart the
+   * guest's DHCP server may be gone (it was a process of the agent's old pod).
+   */
+  networkUnchecked?: boolean;
 }
 
 /** One step of a plan, applied in order; a failing step stops the pass (and it is retried). */
@@ -64,6 +69,8 @@ export type Action =
   | { type: "removeFinalizer" }
   /** Prepare disks and the run dir, define the domain, start it (and pause it if asked). */
   | { type: "startDomain"; paused: boolean }
+  /** Join a running guest to its launcher pod's network again; every part is kept if present. */
+  | { type: "ensureNetwork" }
   /** Prepare a hotplugged volume and attach its disk to the running domain. */
   | { type: "attachDisk"; name: string }
   /** Detach from the running domain the disk `target` of a volume gone from the spec. */

@@ -5,7 +5,8 @@
  * namespace. /run and /var/log are the node's own (containerd's shim sockets under
  * /run/containerd, the kubelet's /var/log/containers links), /run/netns and /var/log/pods
  * are directories of the node, its data directory is at the stack's data path (ADR 13: every
- * node's agent keeps its data at the same path), and so are libvirt's system directories, for the
+ * node's agent keeps its data at the same path; also at /var/lib/denovirt, the cluster install's
+ * path), and so are libvirt's system directories, for the
  * node's own
  * libvirtd. /run/netns is a shared mount, so the agent's pod (which mounts it from the node) sees
  * the pods' namespaces containerd makes after it started. Without KVM, /dev has no `kvm`.
@@ -15,6 +16,9 @@ import { bindLine, hideKvmScript, libvirtDirs } from "../libvirt_daemon.ts";
 import type { StackPaths } from "../paths.ts";
 import type { StackNode } from "../nodes/addressing.ts";
 import { kubeletNodeDirs, kubeletNodeStackPaths } from "./kubelet_node_paths.ts";
+
+/** The agent's data directory on a cluster's hosts (manifests/cluster/60-agent.yaml). */
+export const CLUSTER_AGENT_DATA_DIR = "/var/lib/denovirt";
 
 /** The command prefix that runs a command in the node's mount and network namespaces. */
 export function enterKubeletNode(paths: StackPaths, node: StackNode): string[] {
@@ -38,6 +42,8 @@ export function mountScript(paths: StackPaths, node: StackNode, kvm: boolean): s
     bindLine(dirs.podLogs, "/var/log/pods"),
     // The agent's data at the stack's data path, as on every node (short enough for sockets).
     bindLine(dirs.data, paths.data),
+    // And where the cluster install's agent keeps it, as on a host (adr/0018).
+    bindLine(dirs.data, CLUSTER_AGENT_DATA_DIR),
     ...Object.entries(libvirtDirs(nodePaths).system).map(([target, source]) =>
       bindLine(source, target)
     ),

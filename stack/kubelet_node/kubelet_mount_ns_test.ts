@@ -18,3 +18,10 @@ Deno.test("mountScript: hides /dev/kvm only where KVM does not work", () => {
   assert.doesNotMatch(mountScript(stackPaths("/h"), kubeletNode(1), true), /rm -f "\$stage\/kvm"/);
   assert.match(mountScript(stackPaths("/h"), kubeletNode(1), false), /rm -f "\$stage\/kvm"/);
 });
+
+Deno.test("mountScript: the node's data at the stack's data path and at the cluster agent's", () => {
+  const script = mountScript(stackPaths("/h"), kubeletNode(1), true);
+  const data = "'/h/kubelet-nodes/denovirt-kubelet-1/data'";
+  assert.match(script, new RegExp(`mount --bind ${data} '/h/data'$`, "m"));
+  assert.match(script, new RegExp(`mount --bind ${data} '/var/lib/denovirt'$`, "m"));
+});

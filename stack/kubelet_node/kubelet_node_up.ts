@@ -17,7 +17,8 @@ import { ensurePki, pkiFiles } from "../pki.ts";
 import type { StackPorts } from "../ports.ts";
 import { httpsClient, waitUntil } from "../readiness.ts";
 import { run } from "../../lib/exec.ts";
-import { startLibvirt } from "../libvirt_daemon.ts";
+import { libvirtDirs, startLibvirt } from "../libvirt_daemon.ts";
+import { KUBERNETES_SERVICE_IP } from "../pod_network.ts";
 import { ensureAgentIdentity, ensureHostUuid } from "../nodes/node_identity.ts";
 import { join } from "node:path";
 import { KUBELET_NODE_LABEL } from "./agent_daemonset.ts";
@@ -61,7 +62,9 @@ export async function ensureKubeletNode(
     dirs.kubelet.rootDir,
   ];
   for (const dir of dirsToMake) await Deno.mkdir(dir, { recursive: true });
-  await ensureNodeNetwork(node, controlPlanePorts(ports));
+  // Pods of the node reach the API server as in-cluster clients (the cluster install's roles).
+  const apiServer = { ip: KUBERNETES_SERVICE_IP, port: ports.apiserver };
+  await ensureNodeNetwork(node, controlPlanePorts(ports), apiServer);
   await ensureKubeletMountNs(paths, node, kvm);
   const enter = enterKubeletNode(paths, node);
 
@@ -152,7 +155,20 @@ export async function ensureKubeletNode(
   const hostUuid = await ensureHostUuid(join(dirs.libvirt, "host-uuid"));
   await startLibvirt(nodePaths, { kvm, enter, tcp: { address: node.address, hostUuid } });
   if (!libvirtWasUp) say(`Started virtlogd and libvirtd of ${node.name}`);
+  await linkHostLibvirtSocket(nodePaths);
   await ensureAgentIdentity(paths, ports, node);
+}
+
+/**
+ * The node's libvirtd socket also where a host's is, `/var/run/libvirt/libvirt-sock` inside the
+ * node (its libvirt run directory): the cluster install's agent connects to `qemu:///system`
+ * (adr/0018). A hard link, made anew for each libvirtd: a unix socket is found by its inode.
+ */
+async function linkHostLibvirtSocket(nodePaths: StackPaths): Promise<void> {
+  const dirs = libvirtDirs(nodePaths);
+  const hostPath = join(dirs.run, "libvirt-sock");
+  await Deno.remove(hostPath).catch(() => {});
+  await Deno.link(join(dirs.sock, "libvirt-sock"), hostPath);
 }
 
 /** Wait until the Node's Ready condition is True (the kubelet found the CNI config). */

@@ -15,7 +15,8 @@ import { buildDenovirtImage, pauseImage } from "./node_images.ts";
 
 /**
  * `up --kubelet-nodes N`: the kubelet, the node images, kubelet nodes 1..N (each Ready), then
- * the agent's DaemonSet, awaited on every node. `kvm`: whether KVM works.
+ * the agent's DaemonSet, awaited on every node. `kvm`: whether KVM works. Without
+ * `agentDaemonSet` the nodes get no agent of the stack (the cluster install brings its own).
  */
 export async function ensureKubeletNodes(
   paths: StackPaths,
@@ -24,6 +25,7 @@ export async function ensureKubeletNodes(
   nodes: number,
   kvm: boolean,
   say: (line: string) => void,
+  agentDaemonSet = true,
 ): Promise<StackNode[]> {
   const wanted = kubeletNodes(count, nodes);
   if (wanted.length === 0) return [];
@@ -36,6 +38,7 @@ export async function ensureKubeletNodes(
     await ensureKubeletNode(paths, ports, node, kvm, kubelet, images, say);
     say(`${node.name} (${node.address}) Ready in ${seconds(started)} s`);
   }
+  if (!agentDaemonSet) return wanted;
   await applyAgentDaemonSet(paths, ports, kvm, denovirt.ref);
   for (const node of wanted) {
     const started = performance.now();

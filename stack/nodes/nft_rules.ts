@@ -41,16 +41,36 @@ export function rootRules(ports: number[]): string {
   ]);
 }
 
+/** The kubernetes Service's ClusterIP and the API server's loopback port behind it. */
+export interface KubernetesService {
+  ip: string;
+  port: number;
+}
+
 /**
  * A node's namespace: its own connections to 127.0.0.1 on `ports` go to the bridge address,
- * leaving with the node's address (a loopback source cannot cross a link).
+ * leaving with the node's address (a loopback source cannot cross a link). With `apiServer`,
+ * connections of the node and of its pods to the kubernetes Service go there too (in-cluster
+ * clients: pods of a kubelet node).
  */
-export function nodeRules(ports: number[]): string {
+export function nodeRules(ports: number[], apiServer?: KubernetesService): string {
+  // The kubernetes Service has no endpoints on the stack (its API server listens on loopback):
+  // the node and its pods reach it through the bridge address, as its loopback ports.
+  const toApiServer = apiServer
+    ? [
+      `    ip daddr ${apiServer.ip} tcp dport 443 dnat to ${bridgeAddress()}:${apiServer.port}`,
+    ]
+    : [];
   return replaceTable(NODE_TABLE, [
     "  chain output {",
     "    type nat hook output priority -100; policy accept;",
     `    ip daddr 127.0.0.1 tcp dport ${portSet(ports)} dnat to ${bridgeAddress()}`,
+    ...toApiServer,
     "  }",
+    ...(apiServer
+      ? ["  chain prerouting {", "    type nat hook prerouting priority -100; policy accept;"]
+        .concat(toApiServer, ["  }"])
+      : []),
     "  chain postrouting {",
     "    type nat hook postrouting priority 100; policy accept;",
     `    oifname "${NODE_INTERFACE}" ip saddr 127.0.0.0/8 masquerade`,

@@ -17,6 +17,15 @@ Deno.test("nodeRules: a node's loopback ports go to the bridge address with the 
   assert.match(rules, /oifname "eth0" ip saddr 127\.0\.0\.0\/8 masquerade/);
 });
 
+Deno.test("nodeRules: with the API server, the kubernetes Service goes to its loopback port", () => {
+  const rules = nodeRules([6443], { ip: "10.96.0.1", port: 6443 });
+  const rule = /ip daddr 10\.96\.0\.1 tcp dport 443 dnat to 10\.250\.0\.1:6443/g;
+  // From the node itself (output) and from its pods (prerouting).
+  assert.equal(rules.match(rule)?.length, 2);
+  assert.match(rules, /type nat hook prerouting priority -100;/);
+  assert.doesNotMatch(nodeRules([6443]), /10\.96\.0\.1|prerouting/);
+});
+
 Deno.test("rootRules: refuses an empty port list", () => {
   assert.throws(() => rootRules([]), /at least one port/);
 });

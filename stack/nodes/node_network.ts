@@ -11,7 +11,7 @@ import {
   NODES_PREFIX,
   type StackNode,
 } from "./addressing.ts";
-import { nodeRules, ROOT_TABLE, rootRules } from "./nft_rules.ts";
+import { type KubernetesService, nodeRules, ROOT_TABLE, rootRules } from "./nft_rules.ts";
 
 /** Whether a link of this name exists in the root namespace. */
 export async function linkExists(name: string): Promise<boolean> {
@@ -55,7 +55,11 @@ export async function removeNodesBridge(): Promise<string[]> {
  * killed node this way), its default route via the bridge, forwarding on (its pods' traffic
  * passes through it) and its rules.
  */
-export async function ensureNodeNetwork(node: StackNode, ports: number[]): Promise<void> {
+export async function ensureNodeNetwork(
+  node: StackNode,
+  ports: number[],
+  apiServer?: KubernetesService,
+): Promise<void> {
   const { netns, veth } = extraNode(node);
   if (!(await netnsExists(netns))) await runChecked("ip", ["netns", "add", netns]);
   if (!(await linkExists(veth))) {
@@ -86,7 +90,7 @@ export async function ensureNodeNetwork(node: StackNode, ports: number[]): Promi
     "net.ipv4.ip_forward=1",
     `net.ipv4.conf.${NODE_INTERFACE}.route_localnet=1`,
   ]);
-  await inNode(["nft", "-f", "-"], nodeRules(ports));
+  await inNode(["nft", "-f", "-"], nodeRules(ports, apiServer));
 }
 
 /** Cut a node off as a pulled cable would: its veth down. */
