@@ -1,12 +1,13 @@
 /**
- * The cluster install on a mixed local stack (`up --for-cluster-install --kubelet-nodes 1`, run
- * with DENOVIRT_TEST_FOR_CLUSTER_INSTALL=1): `kubectl apply -k manifests/cluster` runs the
- * certificate job, the controllers, the webhooks and the agent as pods of the project's image on
- * the kubelet node (none on the kubelet-less node), and a VM with a containerDisk boots there,
- * answering at its pod IP, with its console and a port-forward through the install's aggregated
- * API; `kubectl rollout restart` of the agent's DaemonSet and of both Deployments keeps its QEMU
- * process, its address and its console, and the new agent brings back the guest's DHCP server. The install and the VMs are removed afterwards, whatever
- * happened.
+ * The cluster install on a mixed local stack (`up --for-cluster-install --kubelet-nodes 1`; the
+ * test command brings one up for this file and sets DENOVIRT_TEST_FOR_CLUSTER_INSTALL=1):
+ * `kubectl apply -k manifests/cluster` runs the certificate job, the controllers, the webhooks
+ * and the agent as pods of the project's image on the kubelet node (none on the kubelet-less
+ * node), and a VM with a containerDisk boots there, answering at its pod IP, with its console and
+ * a port-forward through the install's aggregated API; `kubectl rollout restart` of the agent's
+ * DaemonSet and of both Deployments keeps its QEMU process, its address and its console, and the
+ * new agent brings back the guest's DHCP server. The install and the VMs are removed afterwards,
+ * whatever happened.
  */
 import assert from "node:assert/strict";
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node";
