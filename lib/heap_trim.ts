@@ -8,34 +8,18 @@
  * grew from 14 to 74 MiB while the V8 heap stayed at ~30 MiB, and stayed there when idle; glibc
  * counted 11-15 MiB in use and 47-88 MiB free. malloc_trim(0) releases every free page of every
  * arena (madvise), not only the top: one call took the process from 173 to 135 MiB at 40 VMs and
- * from 164 to 125 MiB at none. So the process calls it when its RSS has grown since the last trim.
+ * from 164 to 125 MiB at none. So the process calls it every few seconds.
  */
 import { logger } from "./log.ts";
 
 const log = logger({ component: "heap-trim" });
 
-/** How often the RSS is looked at, and by how much it must have grown to trim. */
-export interface HeapTrimOptions {
-  everyMs: number;
-  growthKiB: number;
-}
-
 /**
- * Every 10 s, after 4 MiB of growth. A trim took 0.3-0.4 ms with nothing to give back and 6-32 ms
- * with 47-88 MiB free; it runs off the event loop's thread.
+ * How often to trim: 10 s. A trim took 0.3-0.4 ms with nothing to give back and 6-32 ms with
+ * 47-88 MiB free, on a pool thread, not the event loop's. Unconditional: memory a burst used is
+ * often freed later (a GC releasing buffers) without the RSS moving, so growth is no trigger.
  */
-export const HEAP_TRIM_DEFAULTS: HeapTrimOptions = { everyMs: 10_000, growthKiB: 4 * 1024 };
-
-/** Whether to trim: the RSS grew by at least `growthKiB` since the last trim left it. */
-export function trimDue(rssKiB: number, afterLastTrimKiB: number, growthKiB: number): boolean {
-  return rssKiB - afterLastTrimKiB >= growthKiB;
-}
-
-/** The resident set in KiB, from /proc/self/statm (pages; 4 KiB on the stack's hosts). */
-export function rssKiBOf(statm: string, pageKiB = 4): number {
-  const resident = Number(statm.trim().split(/\s+/)[1]);
-  return Number.isFinite(resident) ? resident * pageKiB : NaN;
-}
+export const HEAP_TRIM_EVERY_MS = 10_000;
 
 /**
  * glibc's malloc_trim(0), or undefined where it cannot be had: not Linux, no FFI permission
@@ -58,38 +42,23 @@ export function openMallocTrim(): (() => Promise<void>) | undefined {
 let running: (() => void) | undefined;
 
 /**
- * Looks at the RSS every `everyMs` and trims when it has grown; once per process (the roles of
- * `denovirt all` share one heap). Never keeps the process alive. Answers a stop function.
+ * Trims every `everyMs`; once per process (the roles of `denovirt all` share one heap). Never
+ * keeps the process alive. Answers a stop function.
  */
-export function startHeapTrim(opts: HeapTrimOptions = HEAP_TRIM_DEFAULTS): () => void {
+export function startHeapTrim(everyMs = HEAP_TRIM_EVERY_MS): () => void {
   if (running) return running;
   const trim = openMallocTrim();
-  const readRss = () => {
-    try {
-      return rssKiBOf(Deno.readTextFileSync("/proc/self/statm"));
-    } catch {
-      return NaN;
-    }
-  };
-  if (!trim || Number.isNaN(readRss())) {
-    log.debug("Not trimming the C heap: malloc_trim or /proc/self/statm is not available");
+  if (!trim) {
+    log.debug("Not trimming the C heap: glibc's malloc_trim is not available");
     return () => {};
   }
-  let afterLastTrim = readRss();
   let trimming = false;
   const timer = setInterval(async () => {
-    const rss = readRss();
     if (trimming) return;
-    if (!trimDue(rss, afterLastTrim, opts.growthKiB)) {
-      afterLastTrim = Math.min(afterLastTrim, rss);
-      return;
-    }
     trimming = true;
     await trim().catch((error) => log.warn("Trimming the C heap failed", { error: String(error) }))
       .finally(() => (trimming = false));
-    afterLastTrim = readRss();
-    log.debug("Trimmed the C heap", { fromKiB: rss, toKiB: afterLastTrim });
-  }, opts.everyMs);
+  }, everyMs);
   Deno.unrefTimer(timer);
   running = () => {
     clearInterval(timer);

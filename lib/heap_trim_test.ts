@@ -1,22 +1,5 @@
 import assert from "node:assert/strict";
-import { openMallocTrim, rssKiBOf, startHeapTrim, trimDue } from "./heap_trim.ts";
-
-Deno.test("trimDue() trims once the RSS grew by the threshold since the last trim", () => {
-  const cases: Array<[rss: number, after: number, growth: number, due: boolean]> = [
-    [100_000, 100_000, 8192, false],
-    [108_191, 100_000, 8192, false],
-    [108_192, 100_000, 8192, true],
-    [90_000, 100_000, 8192, false],
-  ];
-  for (const [rss, after, growth, due] of cases) {
-    assert.equal(trimDue(rss, after, growth), due, `${rss} after ${after}`);
-  }
-});
-
-Deno.test("rssKiBOf() reads the resident pages of /proc/self/statm as KiB", () => {
-  assert.equal(rssKiBOf("56931 12345 4567 12 0 20000 0\n"), 12345 * 4);
-  assert.ok(Number.isNaN(rssKiBOf("")));
-});
+import { openMallocTrim, startHeapTrim } from "./heap_trim.ts";
 
 Deno.test("openMallocTrim() finds glibc's malloc_trim on Linux with FFI allowed", async () => {
   const trim = openMallocTrim();
@@ -28,7 +11,7 @@ Deno.test("openMallocTrim() finds glibc's malloc_trim on Linux with FFI allowed"
 });
 
 Deno.test("startHeapTrim() runs one trimmer per process", () => {
-  const stop = startHeapTrim({ everyMs: 60_000, growthKiB: 1024 });
+  const stop = startHeapTrim(60_000);
   try {
     assert.equal(startHeapTrim(), stop);
   } finally {
