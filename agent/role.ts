@@ -4,7 +4,6 @@ import { loadKubeConfig } from "../lib/kube/config.ts";
 import { RestClient } from "../lib/kube/rest.ts";
 import { logger } from "../lib/log.ts";
 import { onShutdown } from "../lib/shutdown.ts";
-import { startHeapTrim } from "../lib/heap_trim.ts";
 import { startAgent } from "./agent.ts";
 import { serveNodeApi } from "./console/server.ts";
 import type { VmiLike } from "./console/node_api.ts";
@@ -50,9 +49,6 @@ export async function agentRole(args: string[]): Promise<number> {
   }
   const log = logger({ component: "agent", node: config.nodeName });
   const shutdown = onShutdown({ log });
-  // VM starts and stops come in bursts that leave the C heap mostly free but held (heap_trim.ts).
-  const stopHeapTrim = startHeapTrim();
-  shutdown.signal.addEventListener("abort", stopHeapTrim, { once: true });
   const rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: config.kubeconfig }));
   const agent = startAgent(config, rest, log, shutdown.signal);
   const runPathsOf = (vmi: VmiLike) => {

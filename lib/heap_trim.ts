@@ -8,11 +8,9 @@
  * grew from 14 to 74 MiB while the V8 heap stayed at ~30 MiB, and stayed there when idle; glibc
  * counted 11-15 MiB in use and 47-88 MiB free. malloc_trim(0) releases every free page of every
  * arena (madvise), not only the top: one call took the process from 173 to 135 MiB at 40 VMs and
- * from 164 to 125 MiB at none. So the process calls it every few seconds.
+ * from 164 to 125 MiB at none. So the agent calls it every few seconds (its heap-trim
+ * controller, agent/node/heap_trim_controller.ts).
  */
-import { logger } from "./log.ts";
-
-const log = logger({ component: "heap-trim" });
 
 /**
  * How often to trim: 10 s. A trim took 0.3-0.4 ms with nothing to give back and 6-32 ms with
@@ -37,32 +35,4 @@ export function openMallocTrim(): (() => Promise<void>) | undefined {
   } catch {
     return undefined;
   }
-}
-
-let running: (() => void) | undefined;
-
-/**
- * Trims every `everyMs`; once per process (the roles of `denovirt all` share one heap). Never
- * keeps the process alive. Answers a stop function.
- */
-export function startHeapTrim(everyMs = HEAP_TRIM_EVERY_MS): () => void {
-  if (running) return running;
-  const trim = openMallocTrim();
-  if (!trim) {
-    log.debug("Not trimming the C heap: glibc's malloc_trim is not available");
-    return () => {};
-  }
-  let trimming = false;
-  const timer = setInterval(async () => {
-    if (trimming) return;
-    trimming = true;
-    await trim().catch((error) => log.warn("Trimming the C heap failed", { error: String(error) }))
-      .finally(() => (trimming = false));
-  }, everyMs);
-  Deno.unrefTimer(timer);
-  running = () => {
-    clearInterval(timer);
-    running = undefined;
-  };
-  return running;
 }

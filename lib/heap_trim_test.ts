@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { openMallocTrim, startHeapTrim } from "./heap_trim.ts";
+import { openMallocTrim } from "./heap_trim.ts";
 
 Deno.test("openMallocTrim() finds glibc's malloc_trim on Linux with FFI allowed", async () => {
   const trim = openMallocTrim();
@@ -8,13 +8,4 @@ Deno.test("openMallocTrim() finds glibc's malloc_trim on Linux with FFI allowed"
   // Allocate and free through the runtime, then give the pages back: it must not throw.
   for (let i = 0; i < 100; i++) new TextEncoder().encode("x".repeat(100_000));
   await trim();
-});
-
-Deno.test("startHeapTrim() runs one trimmer per process", () => {
-  const stop = startHeapTrim(60_000);
-  try {
-    assert.equal(startHeapTrim(), stop);
-  } finally {
-    stop();
-  }
 });
