@@ -56,6 +56,8 @@ import { migrationPolicy } from "./migration/policy.ts";
 import { targetVmisReflector } from "./migration/target_vmis.ts";
 import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
 import { PassMemory } from "./vmi/memory.ts";
+import { openMallocTrim } from "../lib/heap_trim.ts";
+import { heapTrimController } from "./node/heap_trim_controller.ts";
 import { softRebootVmi } from "./vmi/soft_reboot.ts";
 import { screenshotVmi } from "./vmi/screenshot.ts";
 import { guestFilesystemsOfVmi, guestUsersOfVmi } from "./vmi/guest_lists.ts";
@@ -122,6 +124,8 @@ export function startAgent(
       throw error;
     });
   const volumesDir = volumesDirOf(config.dataDir);
+  // glibc's malloc_trim where the process may have it (FFI allowed, Linux, glibc).
+  const trimHeap = openMallocTrim();
   const jobs = new ImportJobs();
   const migrationJobs = new MigrationJobs();
   const events = new RestEventRecorder({ rest, component: "denovirt-agent", host: node, log });
@@ -227,6 +231,8 @@ export function startAgent(
         capacity,
       }) as Controller,
       provisionerController({ node, volumesDir, capacity }) as Controller,
+      // VM starts and stops come in bursts that leave the C heap mostly free but held.
+      ...(trimHeap ? [heapTrimController(node, trimHeap)] : []),
       reclaimerController({ node, volumesDir, imports: jobs }) as Controller,
       importsController({
         node,

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import * as daemon from "./daemon.ts";
 import { run } from "../lib/exec.ts";
 import { libvirtdConf, type LibvirtTcp, qemuConf } from "./libvirt_config.ts";
+import { stackDriverDir } from "./libvirt_drivers.ts";
 import { kvmWorks } from "./kvm.ts";
 import type { StackPaths } from "./paths.ts";
 import { waitUntil } from "./readiness.ts";
@@ -162,7 +163,10 @@ async function startInNamespace(
   const args = opts.enter
     ? [...prefix, name, ...daemonArgs]
     : [...prefix, "sh", "-c", namespaceScript(paths, kvm), name, name, ...daemonArgs];
-  const pid = await daemon.startDaemon(paths, { name, command: command!, args });
+  // libvirtd loads only the drivers the stack's domains use (libvirt_drivers.ts).
+  const drivers = name === "libvirtd" ? await stackDriverDir(paths.libvirt) : undefined;
+  const env = drivers ? { LIBVIRT_DRIVER_DIR: drivers } : undefined;
+  const pid = await daemon.startDaemon(paths, { name, command: command!, args, env });
   // Appended, not replaced: a qemu started by an earlier libvirtd may still live in its namespace.
   const ns = await namespaceOf(pid);
   if (ns) await Deno.writeTextFile(namespaceFile(paths, name), ns + "\n", { append: true });
