@@ -249,11 +249,20 @@ export function openConsole(
         ws.terminate();
         resolve({
           status: res.statusCode,
-          message: JSON.parse(text).message,
+          message: statusMessageOf(text),
           ms: Date.now() - started,
         });
       });
     });
     ws.once("error", reject);
   });
+}
+
+/** The `message` of a Status body, or the body itself when it is not one (a proxy's plain text). */
+function statusMessageOf(text: string): string {
+  try {
+    return JSON.parse(text).message ?? text;
+  } catch {
+    return text;
+  }
 }
