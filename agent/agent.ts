@@ -80,8 +80,6 @@ export interface RunningAgent {
   launcherPodOf(namespace: string, name: string): Pod | undefined;
   /** The VMI if it is bound to this node, from the agent's cache. */
   vmiOf(namespace: string, name: string): VMI | undefined;
-  /** The facts the domain was rendered with, once the agent is connected. */
-  nodeFacts(): NodeFacts | undefined;
   /** What `/metrics` serves. */
   metrics: Registry;
   /** Resolves once every loop stopped (after `stop` aborted). */
@@ -112,13 +110,12 @@ export function startAgent(
   const startable = gatedHypervisor(hypervisor, fence);
   const domainSource = libvirtListWatch(hypervisor);
   const domains = domainReflector(domainSource, config.resyncSeconds * 1000, log);
-  let facts: NodeFacts | undefined;
   let probing: Promise<NodeFacts> | undefined;
   const nodeFacts = (): Promise<NodeFacts> =>
     probing ??= (async () => {
       const kvm = config.kvm === "auto" ? await libvirtSupportsKvm(hypervisor) : config.kvm;
       log.info("Virtualisation", { kvm, emulation: kvm ? "KVM" : "TCG (software emulation)" });
-      return facts = { name: node, kvm, runDir: config.runDir };
+      return { name: node, kvm, runDir: config.runDir };
     })().catch((error) => {
       probing = undefined;
       throw error;
@@ -328,7 +325,6 @@ export function startAgent(
       const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
       return vmi?.status?.nodeName === node ? vmi : undefined;
     },
-    nodeFacts: () => facts,
     metrics,
     done,
   };

@@ -51,11 +51,9 @@ export async function agentRole(args: string[]): Promise<number> {
   const shutdown = onShutdown({ log });
   const rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: config.kubeconfig }));
   const agent = startAgent(config, rest, log, shutdown.signal);
-  const runPathsOf = (vmi: VmiLike) => {
-    const node = agent.nodeFacts();
-    if (!node) throw new Error("The agent is not connected to libvirt yet");
-    return vmiRunPathsFor(vmi as Parameters<typeof vmiRunPathsFor>[0], node);
-  };
+  // Only the run directory names a VMI's sockets: a console may attach before libvirt is probed.
+  const runPathsOf = (vmi: VmiLike) =>
+    vmiRunPathsFor(vmi as Parameters<typeof vmiRunPathsFor>[0], { runDir: config.runDir });
   // node:https rather than Deno.serve: only it can verify the callers' client certificates.
   const server = await serveNodeApi({
     hostname: config.bindAddress,

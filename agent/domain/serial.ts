@@ -24,7 +24,10 @@ export interface VmiRunPaths {
  * The VMI's run paths: `<runDir>/<namespace>_<name>/`, or `<runDir>/<uid>/` when the socket
  * path would be too long for a unix socket (`serial.sock` is the longest socket name).
  */
-export function vmiRunPathsFor(vmi: VirtualMachineInstance, node: NodeFacts): VmiRunPaths {
+export function vmiRunPathsFor(
+  vmi: VirtualMachineInstance,
+  node: Pick<NodeFacts, "runDir">,
+): VmiRunPaths {
   const paths = (dir: string) => ({
     dir,
     serialSocket: join(dir, "serial.sock"),
