@@ -14,7 +14,7 @@ import {
 } from "../../api/mod.ts";
 import { type PauseReason, runningStatus, sameStatus } from "../status/vmi_status.ts";
 import { TCG_DEFAULT_MODEL } from "../domain/cpu.ts";
-import { isAssignedTo } from "../../api/migration_state.ts";
+import { isAssignedTo, migrationInFlight } from "../../api/migration_state.ts";
 import { domainDetected, isMigrationTarget, sourceSteps, targetPlan } from "../migration/plan.ts";
 import { launcherPodDeadline } from "./pod_deletion.ts";
 import { guestAgentRecheckMs } from "./guest_agent_wait.ts";
@@ -137,7 +137,10 @@ export function plan(o: Observation): Plan {
   const state = vmi.status?.migrationState;
   if (state) actions.push(...domainDetected(o, state, domain));
   // An adopted guest (this process did not start it): its DHCP server comes back, if it is gone.
-  if (o.networkUnchecked && phase === "Running" && !state) actions.push({ type: "ensureNetwork" });
+  // A migration that ended long ago leaves its state in the status: only one in flight waits.
+  if (o.networkUnchecked && phase === "Running" && !migrationInFlight(vmi)) {
+    actions.push({ type: "ensureNetwork" });
+  }
   if (phase === "Scheduled") {
     const emulation = o.kvm ? "" : " It runs under software emulation (TCG): this node has no KVM.";
     // virt-handler's two Events of a new domain: defined, then started (one pass here).

@@ -356,9 +356,19 @@ Deno.test("plan() checks the pod network of a running guest this process did not
     networkUnchecked: true,
   });
   assert.ok(!plan(scheduled).actions.some((a) => a.type === "ensureNetwork"));
-  const migrating = { ...running, status: { ...running.status, migrationState: {} } };
+  const inFlight = { migrationUid: "m1", targetNode: "node-b", sourceNode: "node-a" };
+  const migrating = { ...running, status: { ...running.status, migrationState: inFlight } };
   assert.ok(
     !plan(observe(migrating as VMI, domain("running", "booted"), { networkUnchecked: true }))
+      .actions.some((a) => a.type === "ensureNetwork"),
+  );
+  // A guest that migrated here long ago keeps the ended migration's state in its status.
+  const migrated = {
+    ...running,
+    status: { ...running.status, migrationState: { ...inFlight, completed: true } },
+  };
+  assert.ok(
+    plan(observe(migrated as VMI, domain("running", "booted"), { networkUnchecked: true }))
       .actions.some((a) => a.type === "ensureNetwork"),
   );
 });
