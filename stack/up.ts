@@ -40,7 +40,7 @@ export interface UpOptions {
   /** Add this many nodes run by a real kubelet and containerd (default 0). */
   kubeletNodes?: number;
   /**
-   * Make room for the cluster install (`kubectl apply -k manifests/cluster`, adr/0035): of the
+   * Make room for the cluster install (`kubectl apply -k manifests/cluster`, adr/0034): of the
    * roles only the kubelet-less nodes' agents run, the stack registers no webhooks and no
    * aggregated API, and its kubelet nodes get no agent of the stack (default false).
    */
