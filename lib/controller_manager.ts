@@ -240,8 +240,9 @@ export class Manager {
         }
         result = await controller.reconcile(key, this.#context(controller, key, log, signal));
       } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
-      this.#metrics?.reconciled(controller.name, (performance.now() - started) / 1000);
-      log.debug("Pass done", { ms: Math.round(performance.now() - started), passes: passes + 1 });
+      const ms = performance.now() - started;
+      this.#metrics?.reconciled(controller.name, ms / 1000);
+      log.debug("Pass done", { ms: Math.round(ms), passes: passes + 1 });
       queue.forget(key);
       if (result?.requeue === "now") queue.add(key);
       else if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);

@@ -212,6 +212,16 @@ Deno.test({
       await uninstall();
     }
 
+    /** Creates the web VM `name` pinned to `node` and waits until its VMI runs there. */
+    async function bootVmOn(ns: string, name: string, node: string): Promise<void> {
+      await rest.create(virtualMachines, {
+        ...webVm(name, node, `127.0.0.1:${stack.ports.registry}`),
+        metadata: { name, namespace: ns },
+      } as KubeObject);
+      await waitForPhase(rest, ns, name, "Running", 240_000);
+      assert.equal((await getVmi(rest, ns, name))?.status?.nodeName, node);
+    }
+
     async function vmSteps(ns: string): Promise<void> {
       let podIp = "";
       let podUid = "";
@@ -219,21 +229,9 @@ Deno.test({
         "a VM with a containerDisk boots on the kubelet node, at its pod IP",
         async () => {
           const started = performance.now();
-          await rest.create(virtualMachines, {
-            ...webVm(
-              "web",
-              kubeletNodeName,
-              `127.0.0.1:${stack.ports.registry}`,
-            ),
-            metadata: { name: "web", namespace: ns },
-          } as KubeObject);
-          await waitForPhase(rest, ns, "web", "Running", 240_000);
+          await bootVmOn(ns, "web", kubeletNodeName);
           console.log(
             `The VM ran after ${((performance.now() - started) / 1000).toFixed(1)} s`,
-          );
-          assert.equal(
-            (await getVmi(rest, ns, "web"))?.status?.nodeName,
-            kubeletNodeName,
           );
           const launcher = await eventually(
             "the launcher pod's IP",
@@ -284,19 +282,7 @@ Deno.test({
       await step(
         "a VM still boots on the kubelet-less node beside it",
         async () => {
-          await rest.create(virtualMachines, {
-            ...webVm(
-              "beside",
-              STACK_NODE_NAME,
-              `127.0.0.1:${stack.ports.registry}`,
-            ),
-            metadata: { name: "beside", namespace: ns },
-          } as KubeObject);
-          await waitForPhase(rest, ns, "beside", "Running", 240_000);
-          assert.equal(
-            (await getVmi(rest, ns, "beside"))?.status?.nodeName,
-            STACK_NODE_NAME,
-          );
+          await bootVmOn(ns, "beside", STACK_NODE_NAME);
         },
       );
 
