@@ -80,6 +80,9 @@ export async function signIn(page: Page, url: string, token: string): Promise<st
   // Chromium aborts requests in flight when the host's interfaces change (ERR_NETWORK_CHANGED),
   // and starting a VM adds interfaces: a page whose modules were cut is loaded again.
   for (let attempt = 1;; attempt++) {
+    // From a blank page, so that a retry loads the document again: a URL that differs from the
+    // current one only in its fragment would be a same-document navigation, reloading nothing.
+    await page.goto("about:blank");
     await page.goto(url);
     try {
       await page.waitForSelector("#token", { state: "visible", timeout: 15_000 });

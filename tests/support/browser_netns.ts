@@ -53,6 +53,11 @@ export async function browserNetns(chromium: string, port: number): Promise<Brow
   try {
     const ip = (...args: string[]) => runChecked("ip", args);
     await ip("netns", "add", ns);
+    // No IPv6 in the namespace: a link-local address finishing duplicate address detection a
+    // second or two after chromium starts is an interface change, and aborts its requests too.
+    for (const scope of ["all", "default"]) {
+      await ip("netns", "exec", ns, "sysctl", "-qw", `net.ipv6.conf.${scope}.disable_ipv6=1`);
+    }
     await ip("link", "add", hostSide, "type", "veth", "peer", "name", nsSide, "netns", ns);
     await ip("addr", "add", `${hostIp}/30`, "dev", hostSide);
     await ip("link", "set", hostSide, "up");
