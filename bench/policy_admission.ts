@@ -4,7 +4,8 @@
  * meets (so each review evaluates all of them and is admitted). Brings up a stack of its own and
  * always tears it down; run it under the machine-wide lock:
  *   flock /tmp/denovirt-suite.lock deno run -A bench/policy_admission.ts --out=/tmp/x
- * (`--rate=200` creates/s for `--seconds=30`, `--policies=20`).
+ * (`--rate=200` creates/s for `--seconds=30`, `--policies=20`; `--rounds=N` alternates the two
+ * sides N times, deleting the policies between rounds).
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -52,25 +53,39 @@ function policy(i: number, last: boolean): KubeObject & { spec: unknown } {
   };
 }
 
-/** Creates the policies and waits until the webhooks refuse a VM over the last one's limit. */
-async function createPolicies(rest: RestClient, count: number, probe: KubeObject, ns: string) {
+/**
+ * Creates the policies, or deletes them, and waits until the webhooks judge as they now stand: the
+ * probe VM (over the last policy's memory limit) is refused once all are in force and admitted
+ * once none is. The webhooks' watch delivers a kind's changes in order: the last seen means all.
+ */
+async function setPolicies(
+  rest: RestClient,
+  count: number,
+  inForce: boolean,
+  probe: KubeObject,
+  ns: string,
+) {
   for (let i = 0; i < count; i++) {
-    await rest.create(virtualMachineClusterPolicies, policy(i, i === count - 1));
+    if (inForce) await rest.create(virtualMachineClusterPolicies, policy(i, i === count - 1));
+    else await rest.delete(virtualMachineClusterPolicies, { name: `bench-policy-${i}` });
   }
-  // The webhooks' watch delivers a kind's objects in order: the last one seen means all are.
   for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
     try {
       await rest.create(virtualMachines, probe, { namespace: ns, dryRun: true });
+      if (!inForce) return;
     } catch (error) {
-      if (isInvalid(error)) return;
-      throw error;
+      if (!isInvalid(error)) throw error;
+      if (inForce) return;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error("The webhooks did not enforce the bench policies within 60 s");
+  throw new Error(`The webhooks did not see the bench policies ${inForce ? "made" : "gone"}`);
 }
 
-async function run(stack: RunningStack, opts: { rate: number; seconds: number; count: number }) {
+async function run(
+  stack: RunningStack,
+  opts: { rate: number; seconds: number; count: number; rounds: number },
+) {
   const rest = RestClient.fromKubeConfig(loadKubeConfig({ kubeconfig: stack.paths.kubeconfig }));
   const namespace = `bench-policy-${crypto.randomUUID().slice(0, 6)}`;
   await rest.create(namespaces, { metadata: { name: namespace } });
@@ -86,12 +101,21 @@ async function run(stack: RunningStack, opts: { rate: number; seconds: number; c
       );
       return { ...figures, loadavg: loadavg() };
     };
-    const without = await measure("no policies");
-    say(`Creating ${opts.count} cluster policies`);
-    const probe = benchVm("bench-probe", { memory: "2Gi", diskPath });
-    await createPolicies(rest, opts.count, probe as unknown as KubeObject, namespace);
-    const withPolicies = await measure(`${opts.count} policies`);
-    return { policies: opts.count, without, with: withPolicies };
+    const probe = benchVm("bench-probe", { memory: "2Gi", diskPath }) as unknown as KubeObject;
+    // Rounds alternate, so that a change of the machine's load meets both sides alike.
+    const rounds = [];
+    for (let round = 1; round <= opts.rounds; round++) {
+      const without = await measure(`no policies (round ${round} of ${opts.rounds})`);
+      say(`Creating ${opts.count} cluster policies`);
+      await setPolicies(rest, opts.count, true, probe, namespace);
+      const withPolicies = await measure(`${opts.count} policies (round ${round})`);
+      if (round < opts.rounds) {
+        say(`Deleting the ${opts.count} cluster policies`);
+        await setPolicies(rest, opts.count, false, probe, namespace);
+      }
+      rounds.push({ without, with: withPolicies });
+    }
+    return { policies: opts.count, ...rounds[0]!, rounds };
   } finally {
     await rest.delete(namespaces, { name: namespace }).catch(() => {});
     rest.close();
@@ -105,6 +129,7 @@ async function main(args: string[]): Promise<number> {
       rate: { type: "string", default: "200" },
       seconds: { type: "string", default: "30" },
       policies: { type: "string", default: "20" },
+      rounds: { type: "string", default: "1" },
       out: { type: "string", default: "/tmp/denovirt-policy-bench" },
       name: { type: "string", default: "policy-admission" },
     },
@@ -113,6 +138,7 @@ async function main(args: string[]): Promise<number> {
     rate: Number(values.rate),
     seconds: Number(values.seconds),
     count: Number(values.policies),
+    rounds: Number(values.rounds),
   };
   return await onOwnStack(
     "policy-admission",
