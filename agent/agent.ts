@@ -5,95 +5,44 @@
  * persistent and QEMU belongs to libvirtd, so a restarted agent adopts what it finds.
  */
 import { join } from "node:path";
-import {
-  AGENT_ENDPOINT_ANNOTATION,
-  DENOVIRT_CONFIG_MAP,
-  DENOVIRT_NAMESPACE,
-  LAUNCHER_SELECTOR,
-  NODE_NAME_LABEL,
-  type NodeObject,
-  type VMI,
-} from "../api/mod.ts";
-import type { Controller } from "../lib/controller.ts";
+import type { NodeObject, VMI } from "../api/mod.ts";
 import { Manager } from "../lib/controller_manager.ts";
 import { RestEventRecorder } from "../lib/events.ts";
-import { keyOf, type KubeObject } from "../lib/kube/object.ts";
+import type { KubeObject } from "../lib/kube/object.ts";
 import type { RestClient } from "../lib/kube/rest.ts";
-import { configMaps, leases, nodes, pods, virtualMachineInstances } from "../lib/kube/resources.ts";
+import { leases, nodes, virtualMachineInstances } from "../lib/kube/resources.ts";
 import { LocalSource } from "../lib/local_source.ts";
 import type { Logger } from "../lib/log.ts";
+import { agentControllers } from "./agent_controllers.ts";
+import { agentSelections } from "./agent_selections.ts";
 import type { NodeFacts } from "./domain/mod.ts";
 import type { AgentConfig } from "./flags.ts";
 import { containerDisks } from "./images/container_disks.ts";
 import { insecureRegistries } from "./images/insecure.ts";
 import { ImagePuller } from "./images/puller.ts";
 import { ImageStore } from "./images/store.ts";
-import { childCommandOf, childImageFetcher, childImportRunner } from "./import_child/runners.ts";
+import { childCommandOf, childImageFetcher } from "./import_child/runners.ts";
 import { libvirtSupportsKvm } from "./kvm.ts";
-import { fenceController } from "./fencing/controller.ts";
 import { FenceGate, gatedHypervisor } from "./fencing/gate.ts";
-import { startupFenceController } from "./fencing/startup.ts";
 import { LazyHypervisor } from "./libvirt/lazy.ts";
 import { domainReflector, libvirtListWatch } from "./libvirt/watch.ts";
-import { readHostInfo } from "./node/host.ts";
-import { launcherPodController } from "./node/launcher_pods.ts";
 import { attacherOf, sandboxesOf } from "./network/node_network.ts";
 import { kubeletSandboxLocator } from "./network/kubelet_sandboxes.ts";
-import { NODE_LEASE_NAMESPACE, nodeController } from "./node/node_controller.ts";
 import { ImportJobs } from "./storage/import_jobs.ts";
-import { type ImportRunner, importsController } from "./storage/imports.ts";
+import type { ImportRunner } from "./storage/imports.ts";
 import { NodeCapacity } from "./storage/node_capacity.ts";
-import { provisionerController } from "./storage/provisioner.ts";
-import { reclaimerController } from "./storage/reclaimer.ts";
-import { resolveClaimDir } from "./storage/resolver.ts";
 import { volumesDirOf } from "./storage/types.ts";
 import { secretDataOf } from "./volumes/secrets.ts";
-import { VMI_CONTROLLER, vmiController } from "./vmi/controller.ts";
 import { MigrationJobs } from "./migration/jobs.ts";
 import { agentMetrics } from "./metrics/agent_metrics.ts";
-import type { Registry } from "../lib/metrics/registry.ts";
-import { migrationPolicy } from "./migration/policy.ts";
-import { targetVmisReflector } from "./migration/target_vmis.ts";
-import { type LifecycleContext, pauseVmi, unpauseVmi } from "./vmi/lifecycle.ts";
-import { PassMemory } from "./vmi/memory.ts";
 import { openMallocTrim } from "../lib/heap_trim.ts";
-import { heapTrimController } from "./node/heap_trim_controller.ts";
-import { softRebootVmi } from "./vmi/soft_reboot.ts";
-import { screenshotVmi } from "./vmi/screenshot.ts";
-import { guestFilesystemsOfVmi, guestUsersOfVmi } from "./vmi/guest_lists.ts";
-import type { GuestFileSystem, GuestOSUser, Pod } from "../api/mod.ts";
-
-/** A running agent: its readiness, and the calls the node-level APIs make. */
-export interface RunningAgent {
-  /** Why the agent is not ready, or undefined when it is. */
-  notReadyReason(): string | undefined;
-  pause(namespace: string, name: string): Promise<void>;
-  unpause(namespace: string, name: string): Promise<void>;
-  softReboot(namespace: string, name: string): Promise<void>;
-  /** The PNG of the guest's screen. */
-  screenshot(namespace: string, name: string): Promise<Uint8Array<ArrayBuffer>>;
-  /** The users logged in to the guest, from its guest agent. */
-  guestUsers(namespace: string, name: string): Promise<GuestOSUser[]>;
-  /** The guest's mounted filesystems, from its guest agent. */
-  guestFilesystems(namespace: string, name: string): Promise<GuestFileSystem[]>;
-  /** The launcher pod if it is bound to this node, from the agent's cache. */
-  launcherPodOf(namespace: string, name: string): Pod | undefined;
-  /** The VMI if it is bound to this node, from the agent's cache. */
-  vmiOf(namespace: string, name: string): VMI | undefined;
-  /** What `/metrics` serves. */
-  metrics: Registry;
-  /** Resolves once every loop stopped (after `stop` aborted). */
-  done: Promise<void>;
-}
+import { type RunningAgent, runningAgentOf } from "./running_agent.ts";
 
 /** What the agent may be given instead of its defaults (tests). */
 export interface AgentParts {
   /** The import engine. */
   runImport?: ImportRunner;
 }
-
-/** Imports run at once on one node. */
-const CONCURRENT_IMPORTS = 2;
 
 /** Starts the agent in the background; it stops when `stop` aborts. */
 export function startAgent(
@@ -173,80 +122,28 @@ export function startAgent(
       dataDir: config.dataDir,
       capacityBytes: config.localStorageCapacityBytes,
     });
-    const controllers: Controller[] = [
-      // Starts before the caches sync, and holds the gate closed until this node's domains were
-      // checked against the API server: no domain of a VMI not assigned here survives start-up.
-      startupFenceController({
-        node: { name: node, kvm: false, runDir: config.runDir },
-        hypervisor,
-        fenceSeconds: config.fenceSeconds,
-        dataDir: config.dataDir,
-        gate: fence,
-      }) as Controller,
-      fenceController({
-        node,
-        fenceSeconds: config.fenceSeconds,
-        gate: fence,
-        hypervisor,
-        dataDir: config.dataDir,
-      }) as Controller,
-      vmiController({
-        node,
-        hypervisor: startable,
-        fence,
-        domains,
-        pulls,
-        nodeFacts,
-        memory: new PassMemory(),
-        network,
-        workers: config.workers,
-        targets: targetVmisReflector(rest, node, log),
-        migrations: {
-          jobs: migrationJobs,
-          policy: () => migrationPolicy(rest),
-          enqueue: (key) => manager?.enqueue(VMI_CONTROLLER, key),
-        },
-        nodeAddress: config.nodeAddress,
-        volumes: (cache) => ({
-          dataDir: config.dataDir,
-          hostDiskRoots: config.allowedHostDiskDirs,
-          getSecret: (namespace, name) => secretDataOf(rest, namespace, name),
-          resolveClaim: (namespace, name) =>
-            resolveClaimDir(cache, { node, volumesDir }, namespace, name),
-          ...images,
-        }),
-      }) as Controller,
-      nodeController({
-        facts: {
-          name: node,
-          host: await readHostInfo(config.dataDir),
-          address: config.nodeAddress,
-          port: config.port,
-          taints: config.registerWithTaints,
-        },
-        register: config.registerNode,
-        capacity,
-      }) as Controller,
-      provisionerController({ node, volumesDir, capacity }) as Controller,
-      // VM starts and stops come in bursts that leave the C heap mostly free but held.
-      ...(trimHeap ? [heapTrimController(node, trimHeap)] : []),
-      reclaimerController({ node, volumesDir, imports: jobs }) as Controller,
-      importsController({
-        node,
-        volumesDir,
-        run: parts.runImport ?? childImportRunner(child, log),
-        jobs,
-        concurrency: CONCURRENT_IMPORTS,
-      }) as Controller,
-      ...(config.registerNode
-        ? [launcherPodController({
-          node,
-          hostIP: config.nodeAddress,
-          sandboxes,
-          sandboxReady: (vmi) => manager?.enqueue(VMI_CONTROLLER, keyOf(vmi)),
-        }) as Controller]
-        : []),
-    ];
+    const controllers = await agentControllers({
+      config,
+      rest,
+      log,
+      hypervisor,
+      startable,
+      fence,
+      domains,
+      pulls,
+      nodeFacts,
+      network,
+      sandboxes,
+      images,
+      capacity,
+      volumesDir,
+      trimHeap,
+      jobs,
+      migrationJobs,
+      child,
+      runImport: parts.runImport,
+      manager: () => manager,
+    });
     manager = new Manager({
       rest,
       controllers,
@@ -254,25 +151,7 @@ export function startAgent(
       log,
       events,
       metrics,
-      selections: [
-        { resource: virtualMachineInstances, labelSelector: `${NODE_NAME_LABEL}=${node}` },
-        {
-          resource: pods,
-          labelSelector: LAUNCHER_SELECTOR,
-          fieldSelector: `spec.nodeName=${node}`,
-        },
-        { resource: nodes, fieldSelector: `metadata.name=${node}` },
-        {
-          resource: leases,
-          namespace: NODE_LEASE_NAMESPACE,
-          fieldSelector: `metadata.name=${node}`,
-        },
-        {
-          resource: configMaps,
-          namespace: DENOVIRT_NAMESPACE,
-          fieldSelector: `metadata.name=${DENOVIRT_CONFIG_MAP}`,
-        },
-      ],
+      selections: agentSelections(node),
       caches: config.registerNode ? [leases] : [],
     });
     domains.synced().then(() => log.info("libvirt answers", { domains: domains.store.size }));
@@ -285,47 +164,16 @@ export function startAgent(
     }
   })();
 
-  const lifecycle = (): LifecycleContext => {
-    if (!manager) throw new Error("The agent is not running yet");
-    const m = manager;
-    return {
-      node,
-      vmis: m.store<VMI>(virtualMachineInstances),
-      hypervisor: startable,
-      enqueue: (key) => m.enqueue(VMI_CONTROLLER, key),
-      events,
-    };
-  };
-  return {
-    notReadyReason() {
-      if (!manager) return "starting";
-      if (!hypervisor.connected) return "libvirt is not connected";
-      if (!manager.hasSynced) return "caches are not synced";
-      if (!domains.healthy) return "libvirt does not answer";
-      if (fence.closedBecause) return `the node is fenced: ${fence.closedBecause}`;
-      const self = manager.store<NodeObject>(nodes).get(node);
-      if (!self?.metadata?.annotations?.[AGENT_ENDPOINT_ANNOTATION]) {
-        return config.registerNode
-          ? "the Node is not registered"
-          : "the Node has no agent endpoint";
-      }
-      return undefined;
-    },
-    pause: (namespace, name) => pauseVmi(lifecycle(), namespace, name),
-    unpause: (namespace, name) => unpauseVmi(lifecycle(), namespace, name),
-    softReboot: (namespace, name) => softRebootVmi(lifecycle(), namespace, name),
-    screenshot: (namespace, name) => screenshotVmi(lifecycle(), namespace, name),
-    guestUsers: (namespace, name) => guestUsersOfVmi(lifecycle(), namespace, name),
-    guestFilesystems: (namespace, name) => guestFilesystemsOfVmi(lifecycle(), namespace, name),
-    launcherPodOf: (namespace, name) => {
-      const pod = manager?.store<Pod>(pods).get(`${namespace}/${name}`);
-      return pod?.spec?.nodeName === node ? pod : undefined;
-    },
-    vmiOf: (namespace, name) => {
-      const vmi = manager?.store<VMI>(virtualMachineInstances).get(`${namespace}/${name}`);
-      return vmi?.status?.nodeName === node ? vmi : undefined;
-    },
+  return runningAgentOf({
+    node,
+    registerNode: config.registerNode,
+    manager: () => manager,
+    hypervisor,
+    startable,
+    domains,
+    fence,
+    events,
     metrics,
     done,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 /** What the node API asks of the running agent: pause, unpause, soft reboot, a screenshot, the guest's users and filesystems. */
-import type { RunningAgent } from "./agent.ts";
+import type { RunningAgent } from "./running_agent.ts";
 import type { DomainActions } from "./console/node_api.ts";
 
 /** The node API's domain actions, carried out by the agent's lifecycle code. */

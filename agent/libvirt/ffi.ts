@@ -138,7 +138,7 @@ const LIBVIRT_SYMBOLS = {
     nonblocking: true,
   },
   virDomainStatsRecordListFree: { parameters: ["pointer"], result: "void" },
-  // Screenshots (agent/libvirt/connection.ts): the image comes over a blocking stream.
+  // Screenshots (agent/libvirt/domain_screenshot.ts): the image comes over a blocking stream.
   virStreamNew: { parameters: ["pointer", "u32"], result: "pointer", nonblocking: true },
   virDomainScreenshot: {
     parameters: ["pointer", "pointer", "u32", "u32"],
