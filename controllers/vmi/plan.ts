@@ -1,7 +1,7 @@
 /**
  * observe -> plan for one VMI: its launcher pod, its phase Pending -> Scheduling -> Scheduled,
  * where the agent of the pod's node takes its lifecycle over (api/ownership.ts), and its
- * teardown. Pure: table-tested in plan_test.ts.
+ * teardown. Pure: table-tested in plan_test.ts and plan_teardown_test.ts.
  */
 import {
   AGENT_FINALIZER,

@@ -34,7 +34,7 @@ export interface VmiPlan {
   requeueAfterMs: number | undefined;
   /**
    * Write no status in this pass: the new pod is not bound yet but may be soon, and a bound pod
-   * takes the VMI from Pending to Scheduled in one write (SCHEDULING_HOLD_MS).
+   * takes the VMI from Pending to Scheduled in one write (SCHEDULING_HOLD_MS, scheduling_hold.ts).
    */
   holdStatus: boolean;
 }
