@@ -15,6 +15,9 @@ import { reconcilePass } from "./reconcile_pass.ts";
 import { ResourceCaches } from "./resource_caches.ts";
 import type { Reflector } from "./watch.ts";
 
+// The options are part of the Manager's interface: importers of the Manager may take them here too.
+export type { ManagerOptions } from "./manager_options.ts";
+
 /** Runs controllers: caches first, then (when leading) one queue and its workers per controller. */
 export class Manager {
   #opts: ManagerOptions;
