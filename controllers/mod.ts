@@ -1,7 +1,7 @@
 /** denovirt's controllers, and what each needs from the Manager. Importing this starts nothing. */
 import { LAUNCHER_LABEL, LAUNCHER_LABEL_VALUE } from "../api/mod.ts";
 import type { Controller } from "../lib/controller.ts";
-import type { ManagerOptions } from "../lib/controller_manager.ts";
+import type { ManagerOptions } from "../lib/manager_options.ts";
 import {
   dataVolumes,
   nodes,

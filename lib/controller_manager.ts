@@ -1,65 +1,29 @@
 /** The Manager: shared reflectors and caches, leader election, and the workers of each controller. */
 import type { ReadonlyStore } from "./cache.ts";
 import type { ChangeSource } from "./change_source.ts";
-import {
-  type CacheReader,
-  type Controller,
-  keyMappersOf,
-  type ReconcileContext,
-  type ReconcileResult,
-} from "./controller.ts";
-import { messageOf, TerminalError } from "./errors.ts";
+import { type CacheReader, type Controller, keyMappersOf } from "./controller.ts";
 import { OwnWrites } from "./own_writes.ts";
 import { type EventRecorder, RestEventRecorder } from "./events.ts";
-import { ApiError, isConflict } from "./kube/api_error.ts";
-import { keyOf, type KubeObject, splitKey } from "./kube/object.ts";
-import type { RestClient } from "./kube/rest.ts";
-import { apiVersionOf, type Resource, resourceName } from "./kube/resources.ts";
-import { type LeaderElectionOptions, LeaderElector, restLeaseStore } from "./leader.ts";
+import type { KubeObject } from "./kube/object.ts";
+import type { Resource } from "./kube/resources.ts";
+import { LeaderElector, restLeaseStore } from "./leader.ts";
 import { type Logger, logger } from "./log.ts";
-import { WorkQueue, type WorkQueueOptions } from "./queue.ts";
+import type { ManagerOptions } from "./manager_options.ts";
+import { WorkQueue } from "./queue.ts";
 import { type QueueMetrics, queueMetricsOf } from "./metrics/queue_metrics.ts";
-import type { Registry } from "./metrics/registry.ts";
-import { Reflector, type ReflectorOptions } from "./watch.ts";
-import { type ListWatchSource, restListWatch, type Selection } from "./watch_source.ts";
+import { reconcilePass } from "./reconcile_pass.ts";
+import { ResourceCaches } from "./resource_caches.ts";
+import type { Reflector } from "./watch.ts";
 
-/** Options of a Manager. */
-export interface ManagerOptions {
-  rest: RestClient;
-  controllers: Controller[];
-  /** Names the process in logs and as the Events' source. Default `denovirt`. */
-  component?: string;
-  log?: Logger;
-  events?: EventRecorder;
-  /** Watch only this namespace; default all. */
-  namespace?: string;
-  /** Narrow what is cached of a resource (keeps memory small), e.g. launcher pods only. */
-  selections?: Array<{ resource: Resource } & Selection>;
-  /** Resources to cache for reads without mapping their changes to keys. */
-  caches?: Resource[];
-  /** Lease to hold before reconciling; without it every replica reconciles. */
-  leaderElection?:
-    & { namespace: string; name: string }
-    & Omit<LeaderElectionOptions, "store" | "log">;
-  reflector?: Pick<ReflectorOptions<KubeObject>, "quietTimeoutMs" | "resyncMs" | "backoff">;
-  queue?: Pick<WorkQueueOptions, "backoff" | "clock">;
-  /** Where lists and watches come from; default the API server (tests inject fakes). */
-  sourceFor?: (resource: Resource) => ListWatchSource<KubeObject>;
-  /** Where the work queues' depth, reconcile latency and retries are reported; default nowhere. */
-  metrics?: Registry;
-}
-
-const idOf = (r: Resource) => `${apiVersionOf(r)}/${r.plural}`;
-
-/** Passes of one key in a row when each asks to look again at once; then it queues as others do. */
-const MAX_PASSES_IN_A_ROW = 3;
+// The options are part of the Manager's interface: importers of the Manager may take them here too.
+export type { ManagerOptions } from "./manager_options.ts";
 
 /** Runs controllers: caches first, then (when leading) one queue and its workers per controller. */
 export class Manager {
   #opts: ManagerOptions;
   #log: Logger;
   #events: EventRecorder;
-  #reflectors = new Map<string, Reflector>();
+  #caches: ResourceCaches;
   #sources = new Set<ChangeSource>();
   #queues = new Map<string, WorkQueue>();
   /** Per controller: its writes to its own objects that its cache has not shown yet. */
@@ -73,6 +37,7 @@ export class Manager {
     this.#opts = opts;
     const component = opts.component ?? "denovirt";
     this.#log = opts.log ?? logger({ component });
+    this.#caches = new ResourceCaches(opts, this.#log);
     this.#events = opts.events ??
       new RestEventRecorder({ rest: opts.rest, component, log: this.#log });
     for (const controller of opts.controllers) {
@@ -109,11 +74,7 @@ export class Manager {
 
   /** The cache of a watched resource. */
   store<T extends KubeObject = KubeObject>(resource: Resource): ReadonlyStore<T> {
-    const reflector = this.#reflectors.get(idOf(resource));
-    if (!reflector) {
-      throw new Error(`Cannot read ${resourceName(resource)} from the cache: nothing watches it`);
-    }
-    return reflector.store as unknown as ReadonlyStore<T>;
+    return this.#caches.store<T>(resource);
   }
 
   /** True once every cache and source has its first list (for readiness probes). */
@@ -202,7 +163,17 @@ export class Manager {
         for (const key of primary!.keysOf(obj, this.#cache)) queue.add(key);
       }
       for (const key of controller.seedKeys?.() ?? []) queue.add(key);
-      await queue.run((key) => this.#reconcile(controller, queue, key, leading));
+      const scope = {
+        controller,
+        queue,
+        own: this.#ownWritesOf(controller),
+        cache: this.#cache,
+        rest: this.#opts.rest,
+        events: this.#events,
+        log: this.#log,
+        metrics: this.#metrics,
+      };
+      await queue.run((key) => reconcilePass(scope, key, leading));
     };
     const runs = this.#opts.controllers.map(start);
     const early = this.#opts.controllers.filter((c) => c.startsBeforeSync).map((c) => c.name);
@@ -223,77 +194,6 @@ export class Manager {
     this.#queues.clear();
   }
 
-  async #reconcile(controller: Controller, queue: WorkQueue, key: string, signal: AbortSignal) {
-    const log = this.#log.with({ controller: controller.name, key });
-    const own = this.#ownWritesOf(controller);
-    const store = this.store(controller.for);
-    const started = performance.now();
-    try {
-      let result: ReconcileResult | void;
-      let passes = 0;
-      do {
-        // The event of its own last write brings the key back once the cache shows it.
-        if (own.behind(key, store.get(key)?.metadata?.resourceVersion)) {
-          log.debug("Pass skipped: the cache predates our own write");
-          queue.forget(key);
-          return;
-        }
-        result = await controller.reconcile(key, this.#context(controller, key, log, signal));
-      } while (result?.requeue === "now" && ++passes < MAX_PASSES_IN_A_ROW && !signal.aborted);
-      const ms = performance.now() - started;
-      this.#metrics?.reconciled(controller.name, ms / 1000);
-      log.debug("Pass done", { ms: Math.round(ms), passes: passes + 1 });
-      queue.forget(key);
-      if (result?.requeue === "now") queue.add(key);
-      else if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-    } catch (error) {
-      this.#metrics?.reconciled(controller.name, (performance.now() - started) / 1000);
-      if (error instanceof TerminalError) {
-        log.error("Reconcile failed; not retrying", { error: messageOf(error) });
-        queue.forget(key);
-        return;
-      }
-      // A server that said how long to wait (429, some 5xx) knows better than our backoff.
-      const retryAfter = error instanceof ApiError ? error.retryAfterSeconds ?? 0 : 0;
-      const delayMs = queue.addRateLimited(key, retryAfter * 1_000);
-      this.#metrics?.retried(controller.name);
-      // Conflicts are the normal price of optimistic concurrency: not worth a warning.
-      log[isConflict(error) ? "info" : "warn"]("Reconcile failed; retrying", {
-        error: messageOf(error),
-        attempt: queue.failures(key),
-        retryInMs: delayMs,
-      });
-    }
-  }
-
-  #context(
-    controller: Controller,
-    key: string,
-    log: Logger,
-    signal: AbortSignal,
-  ): ReconcileContext {
-    const { namespace, name } = splitKey(key);
-    const object = this.store(controller.for).get(key);
-    const read = object?.metadata?.resourceVersion;
-    const own = this.#ownWritesOf(controller);
-    const forId = idOf(controller.for);
-    const keyOfWritten = (obj: KubeObject) => controller.keyOf ? controller.keyOf(obj) : keyOf(obj);
-    return {
-      key,
-      namespace,
-      name,
-      object,
-      cache: this.#cache,
-      rest: this.#opts.rest.observingWrites((resource, written) => {
-        if (idOf(resource) !== forId || keyOfWritten(written) !== key) return;
-        own.note(key, read, written.metadata?.resourceVersion);
-      }),
-      events: this.#events,
-      log,
-      signal,
-    };
-  }
-
   #ownWritesOf(controller: Controller): OwnWrites {
     let own = this.#ownWrites.get(controller.name);
     if (!own) this.#ownWrites.set(controller.name, own = new OwnWrites());
@@ -301,23 +201,7 @@ export class Manager {
   }
 
   #reflectorFor(resource: Resource): Reflector {
-    const id = idOf(resource);
-    let reflector = this.#reflectors.get(id);
-    if (reflector) return reflector;
-    const { resource: _, ...selection } =
-      this.#opts.selections?.find((s) => idOf(s.resource) === id) ?? { resource };
-    const namespace = resource.namespaced ? this.#opts.namespace : undefined;
-    const source = this.#opts.sourceFor?.(resource) ?? restListWatch(this.#opts.rest, resource, {
-      ...(namespace ? { namespace } : {}),
-      ...selection,
-    });
-    reflector = new Reflector({
-      ...this.#opts.reflector,
-      source,
-      name: resourceName(resource),
-      log: this.#log,
-    });
-    this.#reflectors.set(id, reflector);
+    const reflector = this.#caches.reflectorFor(resource);
     this.#sources.add(reflector);
     return reflector;
   }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Attributes, Caller } from "./access.ts";
-import { type Backend, subresourceApp } from "./app.ts";
+import type { Backend } from "./app_options.ts";
+import { subresourceApp } from "./app.ts";
 import type { Peer } from "../lib/http/https_server.ts";
 import type { PatchStep, VmiLike, VmLike } from "./lifecycle.ts";
 import type { VirtualMachineInstanceMigration } from "../api/mod.ts";

@@ -12,7 +12,7 @@ import {
 import type { RestClient } from "../lib/kube/rest.ts";
 import { type Authorizer, subjectAccessReviewFor } from "./access.ts";
 import { AgentClient, type ClientTls } from "./agent_client.ts";
-import type { Backend } from "./app.ts";
+import type { Backend } from "./app_options.ts";
 import type { VmiLike, VmLike } from "./lifecycle.ts";
 
 const subjectAccessReviews: Resource = {

@@ -22,7 +22,8 @@ import type { DataVolumeObject, VolumeView } from "../volumes.ts";
 import { deletePodAtOnce, isControlledByUid } from "../pods.ts";
 import { patchMetadataFields, patchOwnedStatus } from "../writes.ts";
 import type { LauncherOptions } from "./launcher_pod.ts";
-import { planVmi, type VmiObserved, type VmiPlan } from "./plan.ts";
+import { planVmi } from "./plan.ts";
+import type { VmiObserved, VmiPlan } from "./plan_types.ts";
 
 type Ctx = ReconcileContext<VMI>;
 

@@ -1,7 +1,7 @@
 /**
  * observe -> plan for one VMI: its launcher pod, its phase Pending -> Scheduling -> Scheduled,
  * where the agent of the pod's node takes its lifecycle over (api/ownership.ts), and its
- * teardown. Pure: table-tested in plan_test.ts.
+ * teardown. Pure: table-tested in plan_test.ts and plan_teardown_test.ts.
  */
 import {
   AGENT_FINALIZER,
@@ -11,7 +11,6 @@ import {
   isPodDown,
   LAUNCHER_CONTAINER,
   NODE_NAME_LABEL,
-  type Pod,
   podLossOf,
   readyConditionOf,
   type VirtualMachineInstance,
@@ -19,59 +18,14 @@ import {
   VM_CONTROLLER_FINALIZER,
   VMI_FINALIZER,
 } from "../../api/mod.ts";
-import { messageOf } from "../../lib/errors.ts";
 import { timestamp, withCondition, withoutCondition } from "../../api/conditions.ts";
-import { volumesBlockingStart, type VolumeView } from "../volumes.ts";
+import type { VolumeView } from "../volumes.ts";
 import { editFinalizers } from "../writes.ts";
-import { type LauncherOptions, launcherPodFor } from "./launcher_pod.ts";
-
-/** What a pass sees of one VMI. */
-export interface VmiObserved {
-  vmi: VirtualMachineInstance;
-  /** The pods the VMI controls (by owner UID), oldest first. */
-  pods: Pod[];
-  /** The VM that controls the VMI still exists (false also for VMIs without a VM). */
-  ownerVmExists: boolean;
-  volumes: VolumeView;
-  /** Creating the launcher pod failed just now with this message: report it instead. */
-  podCreateError?: string;
-}
-
-/** What a pass will do for one VMI. */
-export interface VmiPlan {
-  /** New finalizers, labels: written first (undefined: unchanged). */
-  finalizers: string[] | undefined;
-  labels: Record<string, string> | undefined;
-  createPod: Pod | undefined;
-  /** Pods to delete at once (grace 0): the guest is known to be gone or never started. */
-  deletePods: Pod[];
-  /**
-   * The next status. Only the fields the controllers own are written (api/ownership.ts): once
-   * the VMI is handed to a node, its phase and conditions stay as the agent wrote them.
-   */
-  status: VirtualMachineInstanceStatus;
-  /** The status fails the VMI because its pod is missing: confirm with a live read first. */
-  podMissing: boolean;
-  events: Array<{ type: "Normal" | "Warning"; reason: string; message: string }>;
-  /** Look again then (a volume to appear, a held status to be written). */
-  requeueAfterMs: number | undefined;
-  /**
-   * Write no status in this pass: the new pod is not bound yet but may be soon, and a bound pod
-   * takes the VMI from Pending to Scheduled in one write (SCHEDULING_HOLD_MS).
-   */
-  holdStatus: boolean;
-}
-
-/** A VMI waiting for its volumes is looked at again this often (claims are not watched per VMI). */
-const VOLUME_POLL_MS = 5_000;
-
-/**
- * How long after its pod's creation second (`creationTimestamp` has whole seconds, so 0.5-1.5 s
- * after the creation itself) a VMI waits for the binding before it writes Scheduling. A pod bound
- * meanwhile makes Scheduling and Scheduled one status write instead of two; a pod that stays
- * unbound is reported Scheduling this late at most (the handover never waits).
- */
-export const SCHEDULING_HOLD_MS = 1_500;
+import type { LauncherOptions } from "./launcher_pod.ts";
+import { migratedToNode } from "./migrated_to_node.ts";
+import { planPending } from "./plan_pending.ts";
+import type { VmiObserved, VmiPlan } from "./plan_types.ts";
+import { createdAt, holdForBinding } from "./scheduling_hold.ts";
 
 /** The plan for one VMI at time `now`. */
 export function planVmi(observed: VmiObserved, launcher: LauncherOptions, now: number): VmiPlan {
@@ -213,94 +167,4 @@ function dataVolumeReadiesOf(vmi: VirtualMachineInstance, volumes: VolumeView) {
     if (!dataVolume) return [];
     return [dataVolume.status?.conditions?.find((c) => c.type === "Ready")?.status];
   });
-}
-
-/** The creation time of `pod`, as Kubernetes writes times (seconds). */
-function createdAt(pod: Pod | undefined): string | undefined {
-  return pod?.metadata?.creationTimestamp ?? undefined;
-}
-
-/**
- * Hold the first Scheduling write while the new pod may still be bound within
- * SCHEDULING_HOLD_MS of its creation; look again when that time is up.
- */
-function holdForBinding(plan: VmiPlan, phase: string, pod: Pod | undefined, now: number) {
-  if (plan.status.phase !== "Scheduling" || (phase !== "" && phase !== "Pending")) return;
-  if (plan.events.some((e) => e.type === "Warning")) return;
-  const made = plan.createPod ? Math.floor(now / 1000) * 1000 : Date.parse(createdAt(pod) ?? "");
-  // At most the whole hold, whatever the clocks of this host and the API server say.
-  const left = Math.min(made + SCHEDULING_HOLD_MS - now, SCHEDULING_HOLD_MS);
-  const unschedulable = pod?.status?.conditions?.some((c) =>
-    c.type === "PodScheduled" && c.status === "False"
-  );
-  if (!(left > 0) || unschedulable) return;
-  plan.holdStatus = true;
-  plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? left, left);
-}
-
-/** A VMI without a pod yet: wait for its volumes, or make its launcher pod. */
-function planPending(
-  observed: VmiObserved,
-  launcher: LauncherOptions,
-  plan: VmiPlan,
-  pod: Pod | undefined,
-  at: string,
-) {
-  const { vmi } = observed;
-  const status = plan.status;
-  if (pod) {
-    status.phase = "Scheduling";
-    return;
-  }
-  status.phase = "Pending";
-  const blocked = volumesBlockingStart(vmi.spec, observed.volumes);
-  const unsynchronized = (reason: string, message: string) =>
-    status.conditions = withCondition(status.conditions, {
-      type: "Synchronized",
-      status: "False",
-      reason,
-      message,
-    }, at);
-  if (blocked.failed.length) {
-    status.phase = "Failed";
-    status.reason = "DataVolumeFailed";
-    plan.events.push({
-      type: "Warning",
-      reason: "DataVolumeFailed",
-      message: `DataVolume ${blocked.failed.join(", ")} failed`,
-    });
-  } else if (blocked.missing.length) {
-    plan.requeueAfterMs = VOLUME_POLL_MS;
-    const message = `PVC ${vmi.metadata.namespace}/${blocked.missing[0]} does not exist`;
-    unsynchronized("FailedPvcNotFound", message);
-    status.conditions = withCondition(status.conditions, {
-      type: "PodScheduled",
-      status: "False",
-      reason: "Unschedulable",
-      message,
-    }, at);
-  } else if (observed.podCreateError) {
-    unsynchronized("FailedCreate", observed.podCreateError);
-  } else if (blocked.waiting.length) {
-    plan.requeueAfterMs = VOLUME_POLL_MS;
-  } else {
-    try {
-      plan.createPod = launcherPodFor(vmi, launcher);
-      status.phase = "Scheduling";
-      status.conditions = withoutCondition(status.conditions, "Synchronized");
-    } catch (error) {
-      unsynchronized("FailedCreate", messageOf(error));
-    }
-  }
-}
-
-/**
- * The node a completed live migration moved the VMI to, while its `nodeName` still names the
- * source: the source agent reported `completed` (and not `failed`) for the record.
- */
-export function migratedToNode(vmi: VirtualMachineInstance): string | undefined {
-  const state = vmi.status?.migrationState;
-  const node = vmi.status?.nodeName;
-  if (!state?.completed || state.failed || !state.targetNode || !state.migrationUid) return;
-  return state.sourceNode === node && state.targetNode !== node ? state.targetNode : undefined;
 }
