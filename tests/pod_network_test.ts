@@ -63,6 +63,14 @@ async function httpGet(ip: string, port = 80): Promise<string> {
   return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
 }
 
+/** The PIDs of the DHCP servers (dnsmasq) of the launcher pod `podUid`. */
+async function dhcpServersOf(podUid: string): Promise<number[]> {
+  return (await runChecked("ps", ["-eo", "pid=,args="])).split("\n")
+    .map((line) => line.trim().match(/^(\d+) (dnsmasq .*)$/))
+    .filter((match) => match?.[2]?.includes(podUid))
+    .map((match) => Number(match![1]));
+}
+
 async function connects(ip: string, port: number): Promise<boolean> {
   try {
     (await Deno.connect({ hostname: ip, port })).close();
@@ -213,10 +221,23 @@ Deno.test({
         await step(
           "an agent SIGKILL and restart keep the VM reachable at the same IP",
           async () => {
+            const dhcpBefore = await dhcpServersOf(podUids[0]!);
+            assert.equal(dhcpBefore.length, 1, `one DHCP server for web: ${dhcpBefore}`);
             await agent!.kill();
             assert.equal(await httpGet(webIP), "denovirt-guest web");
             await agent!.restart();
             assert.equal(await httpGet(webIP), "denovirt-guest web");
+            // The new agent checks an adopted guest's network once: it keeps the running server.
+            await eventually(
+              "the new agent's check of web's pod network",
+              async () =>
+                (await agent!.log()).split("\n").some((line) =>
+                  line.includes("Adopted guest's pod network checked") &&
+                  line.includes(`${ns}/web`)
+                ) || undefined,
+              60_000,
+            );
+            assert.deepEqual(await dhcpServersOf(podUids[0]!), dhcpBefore, "web's DHCP server");
             const pod = await launcherPod("web");
             assert.equal(pod?.status?.podIP, webIP);
             const ipam = join(cniPaths(stack.paths).ipamDir, "denovirt");

@@ -103,6 +103,7 @@ async function step(
       try {
         await ctx.network.attach(boundHere(vmi, ctx.node.name), o.launcherPod);
         ctx.memory.networkEnsured.add(o.key);
+        ctx.log.info("Adopted guest's pod network checked", { vmi: o.key });
       } catch (error) {
         ctx.log.warn("Cannot check the guest's pod network", {
           vmi: o.key,
