@@ -24,38 +24,33 @@ export async function vmiOrThrow(backend: Backend, namespace: string, name: stri
   return vmi;
 }
 
-/** Send a lifecycle request's patches; failures worded as virt-api's. */
+/** Send a request's patches; a failure is worded by `wordError` (virt-api's words for lifecycle). */
 export async function send(
   backend: Backend,
   steps: PatchStep[],
   namespace: string,
   name: string,
   dryRun: boolean,
+  wordError: typeof patchError = patchError,
 ) {
   for (const step of steps) {
     try {
       await backend.patch(step, namespace, name, dryRun);
     } catch (error) {
-      throw patchError(error, step, name);
+      throw wordError(error, step, name);
     }
   }
 }
 
 /** Send a volume request's patches; failures worded as virt-api's. */
-export async function sendVolume(
+export function sendVolume(
   backend: Backend,
   steps: PatchStep[],
   namespace: string,
   name: string,
-  dry: boolean,
+  dryRun: boolean,
 ) {
-  for (const step of steps) {
-    try {
-      await backend.patch(step, namespace, name, dry);
-    } catch (error) {
-      throw volumePatchError(error, step, name);
-    }
-  }
+  return send(backend, steps, namespace, name, dryRun, volumePatchError);
 }
 
 /** The request in the body of an `addvolume` or `removevolume` call. */

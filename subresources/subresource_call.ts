@@ -4,10 +4,13 @@ import { statusResponse } from "../lib/http/status.ts";
 import { type Attributes, type Caller, callerOf, requireAllowed } from "./access.ts";
 import type { AppOptions, Env } from "./app_options.ts";
 
+/** What a call asks to do, as the authorizer is asked it (the API version comes from the path). */
+export type CallAttributes = Omit<Attributes, "version">;
+
 /** Runs `handle` for the caller once authorized; answers its Response or the error's Status. */
 export type Call = (
   c: Context<Env>,
-  attrs: Omit<Attributes, "version">,
+  attrs: CallAttributes,
   handle: (caller: Caller) => Promise<Response>,
 ) => Promise<Response>;
 

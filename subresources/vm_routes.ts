@@ -14,21 +14,22 @@ import {
   VOLUME_ACTIONS,
   volumeCallOf,
 } from "./route_steps.ts";
-import type { Call } from "./subresource_call.ts";
+import type { Call, CallAttributes } from "./subresource_call.ts";
 import { vmVolumePlan } from "./volumes.ts";
 
 /** Route the VM subresources under `base`: patches of the VM, as virt-api makes them. */
 export function addVmRoutes(app: Hono<Env>, base: string, backend: Backend, call: Call): void {
   app.put(`${base}/namespaces/:namespace/virtualmachines/:name/:action`, (c) => {
     const { namespace, name, action } = c.req.param();
+    const attributes: CallAttributes = {
+      verb: "update",
+      namespace,
+      resource: "virtualmachines",
+      subresource: action,
+      name,
+    };
     if (VOLUME_ACTIONS.includes(action)) {
-      return call(c, {
-        verb: "update",
-        namespace,
-        resource: "virtualmachines",
-        subresource: action,
-        name,
-      }, async () => {
+      return call(c, attributes, async () => {
         const { request, dryRun } = volumeCallOf(action, await c.req.text());
         const vm = await vmOrThrow(backend, namespace, name);
         await sendVolume(backend, vmVolumePlan(vm, request), namespace, name, dryRun);
@@ -38,13 +39,7 @@ export function addVmRoutes(app: Hono<Env>, base: string, backend: Backend, call
     if (!["start", "stop", "restart", "migrate"].includes(action)) {
       return statusResponse(noRoute(c.req.path));
     }
-    return call(c, {
-      verb: "update",
-      namespace,
-      resource: "virtualmachines",
-      subresource: action,
-      name,
-    }, async () => {
+    return call(c, attributes, async () => {
       const body = await c.req.text();
       const vm = await vmOrThrow(backend, namespace, name);
       if (action === "migrate") {

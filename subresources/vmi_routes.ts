@@ -6,7 +6,7 @@ import type { Backend, Env, NodeAction } from "./app_options.ts";
 import { GUEST_AGENT_SUBRESOURCES, guestAgentAnswer, plainTextFailure } from "./guest_agent.ts";
 import { lifecycleOptionsOf } from "./lifecycle.ts";
 import { sendVolume, vmiOrThrow, VOLUME_ACTIONS, volumeCallOf } from "./route_steps.ts";
-import type { Call } from "./subresource_call.ts";
+import type { Call, CallAttributes } from "./subresource_call.ts";
 import { checkPause, checkSoftReboot, checkUnpause, checkVnc } from "./vmi_checks.ts";
 import { vmiVolumePlan } from "./volumes.ts";
 
@@ -14,14 +14,15 @@ import { vmiVolumePlan } from "./volumes.ts";
 export function addVmiRoutes(app: Hono<Env>, base: string, backend: Backend, call: Call): void {
   app.put(`${base}/namespaces/:namespace/virtualmachineinstances/:name/:action`, (c) => {
     const { namespace, name, action } = c.req.param();
+    const attributes: CallAttributes = {
+      verb: "update",
+      namespace,
+      resource: "virtualmachineinstances",
+      subresource: action,
+      name,
+    };
     if (VOLUME_ACTIONS.includes(action)) {
-      return call(c, {
-        verb: "update",
-        namespace,
-        resource: "virtualmachineinstances",
-        subresource: action,
-        name,
-      }, async () => {
+      return call(c, attributes, async () => {
         const { request, dryRun } = volumeCallOf(action, await c.req.text());
         const vmi = await vmiOrThrow(backend, namespace, name);
         await sendVolume(backend, vmiVolumePlan(vmi, request), namespace, name, dryRun);
@@ -31,13 +32,7 @@ export function addVmiRoutes(app: Hono<Env>, base: string, backend: Backend, cal
     if (!["pause", "unpause", "softreboot"].includes(action)) {
       return statusResponse(noRoute(c.req.path));
     }
-    return call(c, {
-      verb: "update",
-      namespace,
-      resource: "virtualmachineinstances",
-      subresource: action,
-      name,
-    }, async () => {
+    return call(c, attributes, async () => {
       const opts = lifecycleOptionsOf(await c.req.text());
       const vmi = await vmiOrThrow(backend, namespace, name);
       if (action === "pause") checkPause(vmi);

@@ -22,7 +22,7 @@ import { ensureGuestFixture } from "../stack/fixture/mod.ts";
 import { assertGuestServes, webVm } from "./support/guest_http.ts";
 import { freePort, getThrough, portForward } from "./support/port_forward.ts";
 import { openConsole } from "./support/virtctl.ts";
-import { qemuPids } from "./support/host.ts";
+import { dhcpServerPids, qemuPids } from "./support/host.ts";
 import { ensureVirtctl } from "./support/virtctl_build.ts";
 import { kubectl, kubectlOutput } from "./support/drains.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
@@ -51,21 +51,6 @@ async function assertConsoleAnswers(ns: string, vm: string): Promise<void> {
   } finally {
     attach.ws.close(1000, "");
   }
-}
-
-/** The dnsmasq processes serving the guest of launcher pod `podUid` (its network state dir). */
-async function dhcpServerPids(podUid: string): Promise<number[]> {
-  const found: number[] = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    const pid = Number(entry.name);
-    if (!Number.isInteger(pid)) continue;
-    const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "")).split("\0");
-    const pidFile = args.find((a) => a.startsWith("--pid-file="));
-    if (args[0] === "dnsmasq" && pidFile?.endsWith(`/network/${podUid}/dnsmasq.pid`)) {
-      found.push(pid);
-    }
-  }
-  return found;
 }
 
 /** What the install's pods did, printed when a step fails. */

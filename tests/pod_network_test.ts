@@ -20,7 +20,7 @@ import { ROLES_READY_FOR_THE_STACK } from "../stack/roles.ts";
 import { vmLinksOf } from "../agent/network/names.ts";
 import { type AgentDaemon, startAgentDaemon, waitForSerial } from "./support/agent.ts";
 import { containerDiskVm } from "./support/container_disks.ts";
-import { cleanUp } from "./support/host.ts";
+import { cleanUp, dhcpServerPids } from "./support/host.ts";
 import { adminRest, getVmi, waitForPhase } from "./support/vmis.ts";
 import { eventually, testStack, withNamespace } from "./support/stack.ts";
 import { runWithKubeconfig } from "./support/virtctl.ts";
@@ -61,14 +61,6 @@ async function httpGet(ip: string, port = 80): Promise<string> {
   await conn.write(new TextEncoder().encode(`GET / HTTP/1.0\r\nHost: ${ip}\r\n\r\n`));
   const text = await new Response(conn.readable).text();
   return text.slice(text.indexOf("\r\n\r\n") + 4).trim();
-}
-
-/** The PIDs of the DHCP servers (dnsmasq) of the launcher pod `podUid`. */
-async function dhcpServersOf(podUid: string): Promise<number[]> {
-  return (await runChecked("ps", ["-eo", "pid=,args="])).split("\n")
-    .map((line) => line.trim().match(/^(\d+) (dnsmasq .*)$/))
-    .filter((match) => match?.[2]?.includes(podUid))
-    .map((match) => Number(match![1]));
 }
 
 async function connects(ip: string, port: number): Promise<boolean> {
@@ -221,7 +213,7 @@ Deno.test({
         await step(
           "an agent SIGKILL and restart keep the VM reachable at the same IP",
           async () => {
-            const dhcpBefore = await dhcpServersOf(podUids[0]!);
+            const dhcpBefore = await dhcpServerPids(podUids[0]!);
             assert.equal(dhcpBefore.length, 1, `one DHCP server for web: ${dhcpBefore}`);
             await agent!.kill();
             assert.equal(await httpGet(webIP), "denovirt-guest web");
@@ -237,7 +229,7 @@ Deno.test({
                 ) || undefined,
               60_000,
             );
-            assert.deepEqual(await dhcpServersOf(podUids[0]!), dhcpBefore, "web's DHCP server");
+            assert.deepEqual(await dhcpServerPids(podUids[0]!), dhcpBefore, "web's DHCP server");
             const pod = await launcherPod("web");
             assert.equal(pod?.status?.podIP, webIP);
             const ipam = join(cniPaths(stack.paths).ipamDir, "denovirt");

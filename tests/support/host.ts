@@ -10,18 +10,32 @@ import type { AgentDaemon } from "./agent.ts";
 import type { TestStack } from "./stack.ts";
 import { adminRest, type Vmi } from "./vmis.ts";
 
-/** PIDs of QEMU processes of domain `domain` (`-name guest=<domain>,...` in their command line). */
-export async function qemuPids(domain: string): Promise<number[]> {
+/** PIDs of the processes whose command line (split at NULs) `matches`. */
+async function pidsWhere(matches: (args: string[]) => boolean): Promise<number[]> {
   const pids: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     const pid = Number(entry.name);
     if (!Number.isInteger(pid)) continue;
     const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`).catch(() => "");
-    const args = cmdline.split("\0");
-    const at = args.indexOf("-name");
-    if (at >= 0 && args[at + 1]?.split(",")[0] === `guest=${domain}`) pids.push(pid);
+    if (matches(cmdline.split("\0"))) pids.push(pid);
   }
   return pids;
+}
+
+/** PIDs of QEMU processes of domain `domain` (`-name guest=<domain>,...` in their command line). */
+export function qemuPids(domain: string): Promise<number[]> {
+  return pidsWhere((args) => {
+    const at = args.indexOf("-name");
+    return at >= 0 && args[at + 1]?.split(",")[0] === `guest=${domain}`;
+  });
+}
+
+/** The dnsmasq processes serving the guest of launcher pod `podUid` (its network state dir). */
+export function dhcpServerPids(podUid: string): Promise<number[]> {
+  return pidsWhere((args) =>
+    args[0] === "dnsmasq" &&
+    args.some((a) => a.startsWith("--pid-file=") && a.endsWith(`/network/${podUid}/dnsmasq.pid`))
+  );
 }
 
 /** The test stack's libvirt, for checks and cleanup. */
